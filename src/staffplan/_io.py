@@ -1,0 +1,67 @@
+"""Atomic file writing: nothing written is lost half-way."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+__all__ = ["atomic_path", "atomic_write_text", "write_frame"]
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
+
+    A crash or exception inside the block leaves any previous file at ``path``
+    untouched and removes the temporary file.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_frame(frame, path: str | os.PathLike[str], **kwargs) -> Path:  # type: ignore[no-untyped-def]
+    """Write a DataFrame to CSV or Parquet (by suffix) atomically.
+
+    Parquet needs the ``[parquet]`` extra (pyarrow); the error says so.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    writer: Callable[[Path], None]
+    if suffix in (".parquet", ".pq"):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:  # pragma: no cover - depends on environment
+            raise ImportError(
+                "writing Parquet needs pyarrow: pip install 'staffplan[parquet]'"
+            ) from None
+
+        def writer(p: Path) -> None:
+            frame.to_parquet(p, **kwargs)
+    elif suffix == ".csv":
+
+        def writer(p: Path) -> None:
+            frame.to_csv(p, index=False, **kwargs)
+    else:
+        raise ValueError(f"path must end in .csv or .parquet, got {str(path)!r}")
+    with atomic_path(target) as tmp:
+        writer(tmp)
+    return target
