@@ -38,6 +38,9 @@ def describe(value: Any) -> str:
         if arr.size > 6:
             return f"array of shape {arr.shape} (e.g. {arr.ravel()[:3].tolist()} ...)"
         return repr(arr.tolist())
+    if arr is not None and arr.ndim == 0 and arr.dtype.kind == "f":
+        # -5.0 reads as "-5", 0.25 as "0.25": the number the user typed.
+        return np.format_float_positional(float(arr), trim="-")
     if isinstance(value, np.generic):
         value = value.item()
     return repr(value)
@@ -59,8 +62,8 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
     return arr
 
 
-def _first_bad(arr: np.ndarray, bad: np.ndarray) -> Any:
-    return arr[bad].ravel()[0] if np.ndim(arr) else arr
+def _first_bad(arr: np.ndarray, bad: np.ndarray) -> float:
+    return float(arr[bad].ravel()[0] if np.ndim(arr) else arr)
 
 
 def check_positive(value: Any, name: str, *, allow_zero: bool = False, allow_inf: bool = False) -> np.ndarray:
@@ -72,9 +75,9 @@ def check_positive(value: Any, name: str, *, allow_zero: bool = False, allow_inf
     bad = ~ok
     if np.any(bad):
         op = ">= 0" if allow_zero else "> 0"
-        extra = "" if allow_inf else " and finite"
         v = _first_bad(arr, bad)
-        raise ValueError(f"{name} must be {op}{extra}, got {describe(v)}")
+        what = op if np.isfinite(v) or (allow_inf and not np.isnan(v)) else f"a finite number {op}"
+        raise ValueError(f"{name} must be {what}, got {describe(v)}")
     return arr
 
 
