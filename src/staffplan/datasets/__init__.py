@@ -1,0 +1,24 @@
+"""Bundled sample data and loaders for a user's own files.
+
+- :func:`load_sample`: the bundled sample centre (two queues, eight weeks of
+  30-minute volumes and AHT, a campaign, a holiday, a future campaign).
+- :func:`generate_sample`: the seeded generator that made it, for other sizes,
+  interval lengths or seeds.
+- :func:`read_history`, :func:`read_events`: a user's CSV or Parquet files, with
+  errors that name the file, column and row (:class:`DataFileError`).
+"""
+
+from __future__ import annotations
+
+from ._generate import WEEKDAY_FACTOR, WEEKDAY_PROFILE, generate_sample
+from ._read import DataFileError, load_sample, read_events, read_history
+
+__all__ = [
+    "WEEKDAY_FACTOR",
+    "WEEKDAY_PROFILE",
+    "DataFileError",
+    "generate_sample",
+    "load_sample",
+    "read_events",
+    "read_history",
+]

@@ -1,0 +1,405 @@
+"""Loaders for the bundled sample and for a user's own history and events files."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DataFileError", "load_sample", "read_events", "read_history"]
+
+
+class DataFileError(ValueError):
+    """A problem in a user's data file, naming the file, column and row.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    column : str or None
+        The offending column, when there is one.
+    row : int or None
+        The offending data row, 1-based (the header does not count; in a CSV file
+        it sits on line ``row + 1``).
+    """
+
+    def __init__(
+        self, path: str, message: str, *, column: str | None = None, row: int | None = None
+    ) -> None:
+        self.path = path
+        self.column = column
+        self.row = row
+        where = path
+        if row is not None:
+            where += f", row {row}"
+            if path.lower().endswith(".csv"):
+                where += f" (line {row + 1})"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+def _read_table(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, str]:
+    name = os.fspath(path)
+    p = Path(name)
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise DataFileError(name, "unsupported file type; use a .csv or .parquet file")
+    if not p.is_file():
+        raise FileNotFoundError(f"{name}: no such file")
+    if suffix == ".csv":
+        try:
+            # Everything as text first, so that parse errors can name the value.
+            frame = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+        except pd.errors.EmptyDataError:
+            raise DataFileError(name, "the file is empty") from None
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DataFileError(name, f"not a readable CSV file ({exc})") from None
+    else:
+        try:
+            frame = pd.read_parquet(p)
+        except ImportError:
+            raise ImportError(
+                f"reading {name} needs pyarrow: pip install 'staffplan[parquet]'"
+            ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, name
+
+
+def _require_column(frame: pd.DataFrame, name: str, column: str, keyword: str | None) -> None:
+    if column not in frame.columns:
+        fix = f"rename the column or pass {keyword}=<name>" if keyword else "add or rename it"
+        raise DataFileError(
+            name, f"the file has no column {column!r} (it has {list(frame.columns)}); {fix}"
+        )
+
+
+_OFFSET = r"(?:Z|[+-]\d\d:?\d\d)$"
+
+
+def _parse_timestamps(
+    values: pd.Series, name: str, column: str, tz: str | None, *, allow_missing: bool = False
+) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values
+    else:
+        text = values.astype("string").str.strip()
+        has_offset = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+        if has_offset.any() and not has_offset[text.notna().to_numpy()].all():
+            i = int(np.flatnonzero(~has_offset & text.notna().to_numpy())[0])
+            raise DataFileError(
+                name,
+                f"timestamp {text.iloc[i]!r} has no UTC offset while others have one; "
+                "write all with an offset or none",
+                column=column,
+                row=i + 1,
+            )
+        # Offsets that change (a daylight-saving switch) only parse through UTC.
+        parsed = pd.to_datetime(text, errors="coerce", format="mixed", utc=bool(has_offset.any()))
+        bad = parsed.isna() & text.notna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataFileError(
+                name,
+                f"cannot parse timestamp {text.iloc[i]!r}; use a form such as "
+                "'2026-01-05 07:30' (ISO 8601)",
+                column=column,
+                row=i + 1,
+            )
+    missing = parsed.isna()
+    if missing.any() and not allow_missing:
+        i = int(np.flatnonzero(missing.to_numpy())[0])
+        raise DataFileError(name, "timestamp is empty", column=column, row=i + 1)
+    if tz is not None:
+        if parsed.dt.tz is None:
+            try:
+                parsed = parsed.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+            except Exception as exc:  # pytz/zoneinfo raise several types
+                raise DataFileError(
+                    name,
+                    f"cannot place the timestamps in time zone {tz!r} ({exc}); around a "
+                    "daylight-saving change write them with their UTC offset, e.g. "
+                    "'2026-10-25 02:30+02:00'",
+                    column=column,
+                ) from None
+        else:
+            parsed = parsed.dt.tz_convert(tz)
+    return parsed
+
+
+def _parse_numbers(values: pd.Series, name: str, column: str) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.astype(np.float64)
+        bad = pd.Series(False, index=values.index)
+    else:
+        text = values.astype("string").str.strip()
+        numbers = pd.to_numeric(text, errors="coerce").astype(np.float64)
+        bad = numbers.isna() & text.notna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataFileError(name, f"{values.iloc[i]!r} is not a number", column=column, row=i + 1)
+    missing = numbers.isna()
+    if missing.any():
+        i = int(np.flatnonzero(missing.to_numpy())[0])
+        raise DataFileError(
+            name, "value is empty; fill it in (0 for no contacts)", column=column, row=i + 1
+        )
+    return numbers
+
+
+def _checked_numbers(
+    frame: pd.DataFrame,
+    name: str,
+    column: str,
+    *,
+    ok: Callable[[pd.Series], pd.Series],
+    rule: str,
+) -> pd.Series:
+    """Parse a numeric column and reject the first row breaking ``rule``."""
+    numbers = _parse_numbers(frame[column], name, column)
+    bad = ~ok(numbers).to_numpy()
+    if bad.any():
+        i = _first_row(bad)
+        raise DataFileError(name, f"{rule}, got {numbers.iloc[i - 1]:g}", column=column, row=i)
+    return numbers
+
+
+def _first_row(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0]) + 1
+
+
+def read_history(
+    path: str | os.PathLike[str],
+    *,
+    queue_col: str | None = "queue",
+    ds_col: str = "ds",
+    volume_col: str = "volume",
+    aht_col: str | None = "aht_s",
+    tz: str | None = None,
+) -> pd.DataFrame:
+    """Read an interval history from a CSV or Parquet file.
+
+    Parameters
+    ----------
+    path : path
+        A ``.csv`` or ``.parquet`` file with one row per queue and interval.
+    queue_col : str or None, optional
+        Column holding the queue id; ``None`` for a single-queue file (the queue
+        is then called ``"all"``).
+    ds_col : str, optional
+        Column holding the interval start (any ISO 8601 form, with or without
+        a UTC offset; timestamps with offsets come back in UTC unless ``tz`` is
+        given).
+    volume_col : str, optional
+        Column holding the contacts offered in the interval [-], >= 0.
+    aht_col : str or None, optional
+        Column holding the average handle time [s], > 0.  With the default name
+        the column may be absent (AHT is optional); a name passed explicitly must
+        exist.  ``None`` ignores AHT.
+    tz : str, optional
+        Time zone (e.g. ``"Europe/Amsterdam"``) to localise naive timestamps in,
+        or to convert offset-carrying timestamps to.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``queue``, ``ds``, ``volume`` (float64) and, when present,
+        ``aht_s`` (float64), with the standard names whatever the file used,
+        sorted by queue and ``ds``.
+
+    Raises
+    ------
+    DataFileError
+        A ``ValueError`` whose message names the file, the column and the row
+        (1-based data row; the CSV line too): a missing column, an unparsable or
+        empty timestamp, a non-numeric, empty or negative volume, a non-positive
+        AHT, or a repeated (queue, ds) pair.
+    FileNotFoundError
+        When ``path`` does not exist.
+
+    Examples
+    --------
+    >>> from staffplan.datasets import read_history
+    >>> history = read_history("my_history.csv", ds_col="interval_start")  # doctest: +SKIP
+    """
+    frame, name = _read_table(path)
+    if queue_col is not None:
+        if queue_col not in frame.columns:
+            raise DataFileError(
+                name,
+                f"the file has no column {queue_col!r} (it has {list(frame.columns)}); "
+                "rename the column, pass queue_col=<name>, or queue_col=None for a "
+                "single-queue file",
+            )
+    _require_column(frame, name, ds_col, "ds_col")
+    _require_column(frame, name, volume_col, "volume_col")
+    use_aht = aht_col is not None and (aht_col in frame.columns or aht_col != "aht_s")
+    if aht_col is not None and use_aht:
+        _require_column(frame, name, aht_col, "aht_col")
+
+    out = pd.DataFrame(index=frame.index)
+    if queue_col is None:
+        out["queue"] = "all"
+    else:
+        queue = frame[queue_col]
+        empty = queue.isna().to_numpy()
+        if empty.any():
+            raise DataFileError(name, "queue id is empty", column=queue_col, row=_first_row(empty))
+        out["queue"] = queue.astype(str).str.strip() if queue.dtype == object else queue
+    out["ds"] = _parse_timestamps(frame[ds_col], name, ds_col, tz)
+    out["volume"] = _checked_numbers(
+        frame, name, volume_col, ok=lambda v: v >= 0, rule="volume must be >= 0"
+    )
+    if aht_col is not None and use_aht:
+        out["aht_s"] = _checked_numbers(
+            frame, name, aht_col, ok=lambda v: v > 0, rule="aht_s must be > 0 [s]"
+        )
+    dup = out.duplicated(["queue", "ds"], keep="first").to_numpy()
+    if dup.any():
+        i = _first_row(dup)
+        raise DataFileError(
+            name,
+            f"queue {out['queue'].iloc[i - 1]!r} has a second row for "
+            f"{out['ds'].iloc[i - 1]}; keep one row per queue and interval",
+            column=ds_col,
+            row=i,
+        )
+    if len(out) == 0:
+        raise DataFileError(name, "the file has a header but no rows")
+    return out.sort_values(["queue", "ds"], kind="stable").reset_index(drop=True)
+
+
+def read_events(path: str | os.PathLike[str], *, tz: str | None = None) -> pd.DataFrame:
+    """Read known events (holidays, campaigns, launches) from a CSV or Parquet file.
+
+    Each row needs a ``name`` and either a ``date`` (a whole day) or a ``start``
+    (with an ``end``; without one the event lasts until the end of its day).
+    ``kind`` is optional (``"holiday"``, ``"campaign"``, ...; ``"event"`` when
+    absent or empty).
+
+    Parameters
+    ----------
+    path : path
+        A ``.csv`` or ``.parquet`` file.
+    tz : str, optional
+        Time zone to localise naive timestamps in (as in :func:`read_history`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``date`` (the day the event starts, midnight), ``start``, ``end``
+        (timestamps, ``end`` exclusive), ``name`` and ``kind``, sorted by ``start``.
+        A day-only row spans ``date`` 00:00 to the next midnight.
+
+    Raises
+    ------
+    DataFileError
+        A missing ``name`` column or neither ``date`` nor ``start``, an
+        unparsable timestamp, an empty name, or an ``end`` not after its ``start``,
+        naming the file, column and row.
+    FileNotFoundError
+        When ``path`` does not exist.
+    """
+    frame, name = _read_table(path)
+    _require_column(frame, name, "name", None)
+    if "date" not in frame.columns and "start" not in frame.columns:
+        raise DataFileError(
+            name,
+            f"the file needs a 'date' column (whole days) or 'start'/'end' columns "
+            f"(timestamps); it has {list(frame.columns)}",
+        )
+    parsed = {
+        col: _parse_timestamps(frame[col], name, col, tz, allow_missing=True)
+        for col in ("date", "start", "end")
+        if col in frame.columns
+    }
+    dtype = next(iter(parsed.values())).dtype
+    missing = pd.Series(pd.NaT, index=frame.index, dtype=dtype)
+    date = parsed["date"].dt.normalize() if "date" in parsed else missing
+    start = parsed.get("start", missing)
+    end = parsed.get("end", missing)
+    start = start.fillna(date)
+    no_when = start.isna().to_numpy()
+    if no_when.any():
+        raise DataFileError(
+            name,
+            "the event has neither a date nor a start",
+            column="date" if "date" in frame.columns else "start",
+            row=_first_row(no_when),
+        )
+    date = date.fillna(start.dt.normalize())
+    end = end.fillna(start.dt.normalize() + pd.Timedelta(days=1))
+    backwards = (end <= start).to_numpy()
+    if backwards.any():
+        i = _first_row(backwards)
+        raise DataFileError(
+            name,
+            f"end {end.iloc[i - 1]} is not after start {start.iloc[i - 1]}",
+            column="end",
+            row=i,
+        )
+    names = frame["name"]
+    empty = names.isna().to_numpy()
+    if empty.any():
+        raise DataFileError(name, "the event has no name", column="name", row=_first_row(empty))
+    if "kind" in frame.columns:
+        kind = frame["kind"].fillna("event").astype(str).str.strip()
+    else:
+        kind = pd.Series("event", index=frame.index)
+    out = pd.DataFrame(
+        {
+            "date": date,
+            "start": start,
+            "end": end,
+            "name": names.astype(str).str.strip(),
+            "kind": kind,
+        }
+    )
+    return out.sort_values("start", kind="stable").reset_index(drop=True)
+
+
+def _resource_text(filename: str) -> str:
+    return resources.files("staffplan.datasets").joinpath(filename).read_text(encoding="utf-8")
+
+
+def load_sample() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load the bundled sample centre: eight weeks of 30-minute history and its events.
+
+    The files were made by :func:`staffplan.datasets.generate_sample` with its
+    defaults (the test suite regenerates them and checks they are identical): two
+    queues (``sales``, ``service``), 2026-01-05 to 2026-02-28, open Monday-Friday
+    07:00-21:00 and Saturday 09:00-17:00, a campaign on 2026-02-03 10:00-16:00 and
+    a public holiday on 2026-02-16 (closed), plus a future campaign on 2026-03-03.
+
+    Returns
+    -------
+    history : DataFrame
+        ``queue``, ``ds`` (naive local time), ``volume`` (int64) and ``aht_s`` [s].
+    events : DataFrame
+        ``date``, ``start``, ``end``, ``name``, ``kind``.
+
+    Examples
+    --------
+    >>> from staffplan.datasets import load_sample
+    >>> history, events = load_sample()
+    >>> list(history.columns)
+    ['queue', 'ds', 'volume', 'aht_s']
+    >>> int(history["ds"].dt.dayofweek.max())  # Saturday; closed on Sunday
+    5
+    """
+    history = pd.read_csv(
+        io.StringIO(_resource_text("sample_history.csv")),
+        parse_dates=["ds"],
+        dtype={"queue": str, "volume": np.int64, "aht_s": np.float64},
+    )
+    events = pd.read_csv(
+        io.StringIO(_resource_text("sample_events.csv")),
+        parse_dates=["date", "start", "end"],
+        dtype={"name": str, "kind": str},
+    )
+    return history, events

@@ -1,0 +1,101 @@
+"""``staffplan staff`` through ``staffplan.cli.main``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from staffplan import erlang
+from staffplan.cli import main
+
+
+def test_demo_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["staff", "--demo", "--shrinkage", "0.3"]) == 0
+    out = capsys.readouterr().out
+    header = out.splitlines()[0].split()
+    assert header == [
+        "ds", "volume", "aht_s", "traffic_erl", "agents", "service_level", "asa_s",
+        "occupancy", "scheduled",
+    ]  # fmt: skip
+    assert len(out.splitlines()) == 1 + 24 + 1
+    assert "24 intervals of 30 min" in out
+
+
+def test_file_in_file_out_matches_the_library(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame(
+        {
+            "ds": pd.date_range("2026-01-05 09:00", periods=4, freq="15min"),
+            "volume": [0, 50, 100, 400],
+            "aht_s": [200, 200, 180, 300],
+        }
+    ).to_csv(src, index=False)
+    dst = tmp_path / "out.csv"
+    args = ["staff", str(src), "--out", str(dst), "--shrinkage", "0.25", "--max-occupancy", "0.85"]
+    assert main(args) == 0
+    got = pd.read_csv(dst)
+    expected = erlang.required_agents(
+        [0, 50, 100, 400], [200, 200, 180, 300], interval_min=15, max_occupancy=0.85
+    )
+    assert got["agents"].tolist() == expected.tolist()
+    assert (got["scheduled"] >= got["agents"] / 0.75 - 1e-9).all()
+    assert got.loc[0, "agents"] == 0 and pd.isna(got.loc[0, "service_level"])
+    assert (got.loc[1:, "service_level"] >= 0.8).all()
+    assert (got.loc[1:, "occupancy"] <= 0.85).all()
+
+
+def test_constant_aht_and_erlang_a_options(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"ds": ["2026-01-05 09:00", "2026-01-05 09:30"], "volume": [100, 300]}).to_csv(
+        src, index=False
+    )
+    dst = tmp_path / "out.csv"
+    argv = ["staff", str(src), "--aht-s", "180", "--patience-s", "120", "--max-abandon", "0.03"]
+    assert main([*argv, "--out", str(dst)]) == 0
+    got = pd.read_csv(dst)
+    assert (got["p_abandon"] <= 0.03).all()
+    assert (
+        got["agents"].tolist()
+        == erlang.required_agents([100, 300], 180, patience_s=120, max_abandon=0.03).tolist()
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "extra", "message"),
+    [
+        ({"ds": ["2026-01-05 09:00"], "volume": [10]}, [], "missing column 'aht_s'"),
+        ({"ds": ["2026-01-05 09:00"], "aht_s": [180]}, [], "missing column 'volume'"),
+        (
+            {
+                "ds": ["2026-01-05 09:00", "2026-01-05 09:30", "2026-01-05 10:00"],
+                "volume": [10, -4, 3],
+                "aht_s": [180, 180, 180],
+            },
+            [],
+            "column 'volume', line 3",
+        ),
+        ({"volume": [10, 20], "aht_s": [180, "x"]}, [], "column 'aht_s', line 3"),
+        ({"volume": [10], "aht_s": [180]}, ["--service-level", "1.5"], "--service-level"),
+        ({"volume": [10], "aht_s": [180]}, ["--max-abandon", "0.1"], "needs patience_s"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], frame: dict, extra: list, message: str
+) -> None:
+    src = tmp_path / "bad.csv"
+    pd.DataFrame(frame).to_csv(src, index=False)
+    assert main(["staff", str(src), *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert message in err
+    if "line" in message or "missing" in message:
+        assert str(src) in err
+
+
+def test_needs_input_or_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["staff"]) == 2
+    assert "--demo" in capsys.readouterr().err
+    assert main(["staff", "/nonexistent/volumes.csv"]) == 2
+    assert "/nonexistent/volumes.csv" in capsys.readouterr().err
