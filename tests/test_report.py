@@ -463,3 +463,17 @@ def test_import_does_not_load_matplotlib():
     code = "import sys, staffplan.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_plot_scenarios_labels_unbounded_asa_without_overflow():
+    import warnings
+
+    comparison = pd.DataFrame(
+        {"scenario": ["base", "+40%"], "asa_s": [12.0, np.inf], "service_level": [0.84, 0.01]}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = report.plot_scenarios(comparison)
+    labels = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "unbounded" in labels
+    assert "12.0" in labels

@@ -725,6 +725,8 @@ _METRICS: dict[str, tuple[str, str]] = {
 
 
 def _fmt(value: float, fmt: str) -> str:
+    if np.isposinf(value):
+        return "unbounded"
     if not np.isfinite(value):
         return "n/a"
     return f"{value:.1%}" if fmt == "%" else fmt.format(value)
@@ -784,18 +786,24 @@ def plot_scenarios(comparison: pd.DataFrame, *, metrics: Sequence[str] | None = 
         title, fmt = _METRICS.get(col, (col, "{:.3g}"))
         vals = comp[col].to_numpy(dtype=float)
         shown = vals * 100 if fmt == "%" else vals
-        ax.barh(y, np.nan_to_num(shown), color=colors, height=0.65)
+        finite = shown[np.isfinite(shown)]
+        top = float(finite.max()) if finite.size else 1.0
+        top = top if top > 0 else 1.0
+        bottom = min(0.0, float(finite.min())) if finite.size else 0.0
+        # An unbounded value (ASA of an overloaded queue) is drawn to the axis
+        # edge and labelled, instead of overflowing the axis.
+        drawn = np.where(
+            np.isposinf(shown), top * 1.15, np.nan_to_num(shown, posinf=0.0, neginf=0.0)
+        )
+        ax.barh(y, drawn, color=colors, height=0.65)
         ax.set_yticks(y)
         ax.set_yticklabels(names if i % ncols == 0 else [""] * k, fontsize=8)
         ax.set_ylim(k - 0.5, -0.5)
-        finite = shown[np.isfinite(shown)]
-        top = float(finite.max()) if finite.size else 1.0
-        bottom = min(0.0, float(finite.min())) if finite.size else 0.0
-        ax.set_xlim(bottom, (top if top > 0 else 1.0) * 1.32)
-        for yi, (v_raw, v_shown) in enumerate(zip(vals, shown, strict=True)):
+        ax.set_xlim(bottom, top * 1.32)
+        for yi, (v_raw, v_drawn) in enumerate(zip(vals, drawn, strict=True)):
             ax.annotate(
                 _fmt(v_raw, fmt),
-                (max(float(np.nan_to_num(v_shown)), 0.0), yi),
+                (max(float(v_drawn), 0.0), yi),
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",

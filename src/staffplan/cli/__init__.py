@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (UserError, ValueError, TypeError, KeyError, FileNotFoundError, ImportError) as exc:
+    except (UserError, ValueError, TypeError, KeyError, OSError, ImportError) as exc:
         if args.debug:
             raise
         msg = str(exc).strip().strip("'\"") or type(exc).__name__

@@ -1,0 +1,5 @@
+import sys
+
+from staffplan.cli import main
+
+sys.exit(main())

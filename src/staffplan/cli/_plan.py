@@ -1,0 +1,358 @@
+"""``staffplan plan``: history file in, rostered plan, predicted service and report out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_plan_options", "register", "run", "write_outputs"]
+
+_HELP = """\
+Forecast the next days from an interval history, size the staff with Erlang C
+(or Erlang A with --patience-s), roster shifts with lunches, breaks, team leads
+and a manager, and predict the service level the roster delivers (checked by
+simulation). Writes, into --out: forecast.csv, requirements.csv, roster.csv,
+coverage.csv, verdict.csv, daily.csv, peaks.csv, plan.json and report.html.
+
+HISTORY is a CSV or Parquet file with one row per queue and interval:
+columns ds (interval start), volume (contacts offered) and optionally queue and
+aht_s (average handle time in seconds).
+"""
+
+_EXAMPLE = """\
+example:
+  staffplan plan history.csv --out next-week --events events.csv \\
+      --service-level 0.8 --target-answer-s 20 --shrinkage 0.3 --volume-quantile 0.95
+
+rules file (--rules RULES.json), every key optional:
+  {"shifts": [{"name": "day", "earliest_start": "07:00", "latest_start": "13:00",
+               "lengths_min": [480]}],
+   "lunch": {"length_min": 30, "earliest_start_min": 180, "latest_start_min": 300},
+   "breaks": [{"length_min": 15, "earliest_start_min": 60, "latest_start_min": 150}],
+   "span": {"max_agents_per_lead": 10, "manager_above_agents": 20}}
+"""
+
+
+class _Progress:
+    """Prints one line per finished stage with its time."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = sys.stdout if stream is None else stream
+        self.t0 = time.perf_counter()
+
+    def __call__(self, stage: str, seconds: float) -> None:
+        total = time.perf_counter() - self.t0
+        print(
+            f"  {stage:<14} {seconds:7.2f} s   (total {total:6.1f} s)", file=self.stream, flush=True
+        )
+
+
+def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) -> None:
+    """Options shared by ``plan`` and ``demo``."""
+    parser.add_argument("--horizon", default="7D", help="length of the plan, e.g. 7D (default 7D)")
+    parser.add_argument("--start", help="first day of the plan (default: day after the history)")
+    svc = parser.add_argument_group("service target")
+    svc.add_argument(
+        "--service-level", type=float, default=0.8, help="target share answered in time (0.8)"
+    )
+    svc.add_argument(
+        "--target-answer-s", type=float, default=20.0, help="answer within this many seconds (20)"
+    )
+    svc.add_argument("--max-asa-s", type=float, help="cap on average speed of answer [s]")
+    svc.add_argument("--patience-s", type=float, help="mean caller patience [s]: use Erlang A")
+    svc.add_argument(
+        "--max-abandon", type=float, help="cap on abandonment share (needs --patience-s)"
+    )
+    svc.add_argument("--max-occupancy", type=float, default=0.9, help="cap on occupancy (0.9)")
+    svc.add_argument(
+        "--shrinkage",
+        type=float,
+        default=0.3,
+        help="share of on-floor time lost to meetings, training, absence; lunches and breaks "
+        "are rostered, not shrinkage (0.3)",
+    )
+    svc.add_argument(
+        "--volume-quantile",
+        type=float,
+        help="staff to this forecast quantile instead of the mean, e.g. 0.95",
+    )
+    run_opts = parser.add_argument_group("run")
+    run_opts.add_argument("--rules", help="roster rules as JSON (see below)")
+    run_opts.add_argument(
+        "--forecast-method",
+        default="auto",
+        help="forecast method: auto (picked by backtest), snaive, profile, twostage, mstl, blend",
+    )
+    run_opts.add_argument(
+        "--time-limit-s",
+        type=float,
+        default=time_limit_s,
+        help=f"roster solver time limit ({time_limit_s:g})",
+    )
+    run_opts.add_argument("--seed", type=int, default=0, help="seed for solver and simulation (0)")
+    run_opts.add_argument("--no-simulate", action="store_true", help="skip the simulation check")
+    run_opts.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv", help="frame files (csv)"
+    )
+    run_opts.add_argument("--no-report", action="store_true", help="do not write report.html")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="forecast, staff, roster and predict service from a history file",
+        description=_HELP,
+        epilog=_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("history", help="interval history (.csv or .parquet)")
+    parser.add_argument("--out", default="staffplan-plan", help="output directory (staffplan-plan)")
+    parser.add_argument(
+        "--events", help="known events (.csv or .parquet): date or start/end, name, kind"
+    )
+    cols = parser.add_argument_group("history columns")
+    cols.add_argument("--ds-col", default="ds", help="interval start column (ds)")
+    cols.add_argument("--volume-col", default="volume", help="contacts column (volume)")
+    cols.add_argument(
+        "--queue-col", default="queue", help="queue column; 'none' for one queue (queue)"
+    )
+    cols.add_argument("--aht-col", default="aht_s", help="AHT column [s] (aht_s)")
+    cols.add_argument("--aht-s", type=float, help="AHT [s] when the history has none")
+    cols.add_argument("--queue", action="append", help="plan only this queue (repeatable)")
+    add_plan_options(parser, time_limit_s=20.0)
+    parser.set_defaults(func=run)
+
+
+def read_rules(path: str | None) -> dict[str, Any] | None:
+    """Rules JSON as a mapping; errors name the file and the fix."""
+    from staffplan.cli import UserError
+
+    if path is None:
+        return None
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"{path}: no such rules file")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}); "
+            "fix the file (see 'staffplan plan --help' for an example)"
+        ) from None
+    if not isinstance(data, Mapping):
+        raise UserError(f'{path}: the rules must be a JSON object such as {{"lunch": {{...}}}}')
+    return dict(data)
+
+
+def check_rules(
+    rules: Mapping[str, Any] | None, *, interval_min: int, source: str
+) -> dict[str, Any]:
+    """Build and validate the roster rules before any long stage runs."""
+    from staffplan import roster
+    from staffplan.cli import UserError
+    from staffplan.plan import rules_from_mapping
+
+    try:
+        built = rules_from_mapping(rules, interval_min=interval_min)
+        roster.make_instance([0] * (1440 // interval_min), interval_min=interval_min, **built)
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"{source}: {exc}") from None
+    return built
+
+
+def service_from_args(args: argparse.Namespace) -> Any:
+    from staffplan.cli import UserError
+    from staffplan.plan import ServiceTarget
+
+    try:
+        return ServiceTarget(
+            service_level=args.service_level,
+            target_answer_s=args.target_answer_s,
+            max_asa_s=args.max_asa_s,
+            patience_s=args.patience_s,
+            max_abandon=args.max_abandon,
+            max_occupancy=args.max_occupancy,
+            shrinkage=args.shrinkage,
+        )
+    except ValueError as exc:
+        raise UserError(f"service target: {exc}") from None
+
+
+def make_plan(
+    history: Any,
+    args: argparse.Namespace,
+    *,
+    events: Any,
+    rules: Mapping[str, Any] | None,
+    rules_source: str,
+    progress: Callable[[str, float], None],
+    **extra: Any,
+) -> Any:
+    """Run :func:`staffplan.plan` with the command-line options; a failed roster is an error."""
+    from staffplan.cli import UserError
+    from staffplan.plan import plan
+    from staffplan.plan._pipeline import _infer_interval_min
+
+    service = service_from_args(args)
+    interval_min = _infer_interval_min(history["ds"])
+    built = check_rules(rules, interval_min=interval_min, source=rules_source)
+    result = plan(
+        history,
+        horizon=args.horizon,
+        start=args.start,
+        events=events,
+        service=service,
+        rules=built,
+        volume_quantile=args.volume_quantile,
+        interval_min=interval_min,
+        forecast_method=args.forecast_method,
+        simulate=not args.no_simulate,
+        rng=args.seed,
+        time_limit_s=args.time_limit_s,
+        progress=progress,
+        **extra,
+    )
+    if result.settings["roster_status"] not in ("OPTIMAL", "FEASIBLE"):
+        reason = next((w for w in result.warnings if "roster" in w), "no roster found")
+        raise UserError(
+            f"{rules_source}: {reason}. Relax the rules (longer start windows, more shift "
+            "lengths) or raise --time-limit-s"
+        )
+    return result
+
+
+def write_outputs(
+    result: Any,
+    out: str,
+    *,
+    fmt: str = "csv",
+    report: bool = True,
+    title: str = "Staffing plan",
+    comparison: Any = None,
+    events: Any = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> list[Path]:
+    """Save the plan's frames (and a report) into ``out``; returns the files written."""
+    from staffplan.cli import UserError
+
+    t0 = time.perf_counter()
+    try:
+        target = result.save(out, format=fmt, overwrite=True)
+    except FileExistsError as exc:
+        raise UserError(f"--out: {exc}") from None
+    written = [target / f"{name}.{fmt}" for name in result.to_frames()] + [target / "plan.json"]
+    if comparison is not None:
+        from staffplan._io import write_frame
+
+        written.append(write_frame(comparison, target / f"comparison.{fmt}"))
+    if report:
+        frames = dict(result.to_frames())
+        if comparison is not None:
+            frames["comparison"] = comparison
+        if events is not None:
+            frames["events"] = events
+        try:
+            from staffplan import report as report_mod
+
+            written.append(
+                report_mod.write_report(
+                    frames,
+                    target / "report.html",
+                    title=title,
+                    summary=_headline(result),
+                    target_service_level=result.service.service_level,
+                )
+            )
+        except ImportError as exc:
+            print(f"  report skipped: {exc}", file=sys.stderr)
+    if progress is not None:
+        progress("write", time.perf_counter() - t0)
+    return written
+
+
+def _headline(result: Any) -> dict[str, Any]:
+    s = result.summary
+    keys = (
+        "volume",
+        "service_level",
+        "asa_s",
+        "p_abandon",
+        "occupancy",
+        "paid_hours",
+        "headcount",
+        "agents_needed",
+        "peak_shortage",
+        "service_level_at_quantile",
+        "sim_service_level",
+    )
+    return {k: s[k] for k in keys if k in s}
+
+
+def print_summary(result: Any, written: list[Path]) -> None:
+    """A planner-readable summary of the plan on stdout."""
+    s = result.summary
+    svc = result.service
+    print(
+        f"plan {result.settings['start'][:10]} .. {result.settings['end'][:10]}: "
+        f"{s['volume']:.0f} contacts, {len(result.roster)} shifts, {s['paid_hours']:.0f} paid hours"
+    )
+    print(
+        f"predicted service level {s['service_level']:.1%} (target {svc.service_level:.0%} in "
+        f"{svc.target_answer_s:g} s), ASA {s['asa_s']:.0f} s, abandon {s['p_abandon']:.1%}, "
+        f"occupancy {s['occupancy']:.1%}"
+    )
+    if "service_level_at_quantile" in s:
+        q = result.settings["volume_quantile"]
+        print(f"at the {q:g} volume quantile: service level {s['service_level_at_quantile']:.1%}")
+    if "sim_service_level" in s:
+        print(
+            f"simulation: service level {s['sim_service_level']:.1%} "
+            f"(difference {s['sim_gap']:+.1%})"
+        )
+    for w in result.warnings:
+        print(f"warning: {w}")
+    if written:
+        print(f"wrote {len(written)} files to {written[0].parent}/")
+
+
+def run(args: argparse.Namespace) -> int:
+    from staffplan import datasets
+
+    progress = _Progress()
+    t0 = time.perf_counter()
+    queue_col = None if str(args.queue_col).lower() == "none" else args.queue_col
+    history = datasets.read_history(
+        args.history,
+        queue_col=queue_col,
+        ds_col=args.ds_col,
+        volume_col=args.volume_col,
+        aht_col=args.aht_col,
+    )
+    events = datasets.read_events(args.events) if args.events else None
+    progress("read", time.perf_counter() - t0)
+    rules = read_rules(args.rules)
+    result = make_plan(
+        history,
+        args,
+        events=events,
+        rules=rules,
+        rules_source=args.rules or "default rules",
+        progress=progress,
+        queue=args.queue,
+        aht_s=args.aht_s,
+    )
+    written = write_outputs(
+        result,
+        args.out,
+        fmt=args.format,
+        report=not args.no_report,
+        events=events,
+        progress=progress,
+    )
+    print_summary(result, written)
+    return 0

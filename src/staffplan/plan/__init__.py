@@ -1,0 +1,74 @@
+"""The pipeline and what-if scenarios: history to a rostered plan and its predicted service.
+
+``staffplan.plan`` is both this subpackage and the one-call entry point:
+``staffplan.plan(history, horizon="7D")`` is the same as
+``staffplan.plan.plan(history, horizon="7D")``.
+
+- :func:`plan`: forecast -> requirement -> roster -> verdict (formula and simulation).
+- :class:`Plan`: the result, plain data with ``to_frames``, ``save`` and ``load``.
+- :class:`ServiceTarget`: service level, answer time, patience, occupancy, shrinkage.
+- :class:`Scenario`, :class:`Window`, :func:`what_if`, :func:`compare`: what-if studies.
+- :func:`evaluate_staffing`, :func:`check_with_simulation`: the verdict for any staffing.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+from staffplan.plan._pipeline import (
+    build_verdict,
+    paid_hours,
+    plan,
+    quantile_column,
+    rules_from_mapping,
+    rules_to_mapping,
+)
+from staffplan.plan._plan import FRAME_NAMES, Plan
+from staffplan.plan._scenario import Scenario, Window, compare, requirement_change, what_if
+from staffplan.plan._service import ServiceTarget, requirements_frame
+from staffplan.plan._verdict import (
+    DEFAULT_SIM_TOLERANCE,
+    busy_share,
+    check_with_simulation,
+    daily_verdict,
+    evaluate_staffing,
+    peak_intervals,
+    volume_weighted,
+)
+
+__all__ = [
+    "DEFAULT_SIM_TOLERANCE",
+    "FRAME_NAMES",
+    "Plan",
+    "Scenario",
+    "ServiceTarget",
+    "Window",
+    "build_verdict",
+    "busy_share",
+    "check_with_simulation",
+    "compare",
+    "daily_verdict",
+    "evaluate_staffing",
+    "paid_hours",
+    "peak_intervals",
+    "plan",
+    "quantile_column",
+    "requirement_change",
+    "requirements_frame",
+    "rules_from_mapping",
+    "rules_to_mapping",
+    "volume_weighted",
+    "what_if",
+]
+
+
+class _CallablePackage(types.ModuleType):
+    """Lets ``staffplan.plan(...)`` call :func:`plan` while staying a package."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Plan:
+        return plan(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

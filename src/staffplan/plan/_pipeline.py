@@ -1,0 +1,764 @@
+"""One call from history to a rostered plan and its predicted service."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan._validation import (
+    check_columns,
+    check_fraction,
+    check_int,
+    check_interval_min,
+    check_positive,
+)
+from staffplan.plan._plan import Plan, plain_settings
+from staffplan.plan._service import ServiceTarget, requirements_frame
+from staffplan.plan._verdict import (
+    DEFAULT_SIM_TOLERANCE,
+    busy_share,
+    check_with_simulation,
+    daily_verdict,
+    evaluate_staffing,
+    peak_intervals,
+    volume_weighted,
+)
+
+__all__ = [
+    "Progress",
+    "assemble",
+    "build_verdict",
+    "paid_hours",
+    "plan",
+    "quantile_column",
+    "rules_from_mapping",
+    "rules_to_mapping",
+    "summarize",
+    "wall_time",
+]
+
+#: Called after each stage with its name and duration [s].
+Progress = Callable[[str, float], None]
+
+_RULE_KEYS = ("shifts", "lunch", "breaks", "span", "people", "weights", "limits", "cyclic")
+
+
+def _default_rules(interval_min: int | None = None) -> dict[str, Any]:
+    from staffplan import roster
+
+    # Two shift types cover a 07:00-21:00 centre without overtime; a lunch per
+    # shift; leads and a manager per the field rules. A 15-min break is rostered
+    # only on a grid fine enough to hold it: on a coarser grid short breaks stay
+    # in shrinkage, as planners on 30-min intervals usually count them.
+    breaks = (roster.BreakRule(),) if interval_min is not None and 15 % interval_min == 0 else ()
+    return {
+        "shifts": (
+            roster.ShiftRules(
+                name="day", earliest_start="07:00", latest_start="13:00", lengths_min=(480,)
+            ),
+            roster.ShiftRules(
+                name="part", earliest_start="07:00", latest_start="17:00", lengths_min=(240,)
+            ),
+        ),
+        "lunch": roster.LunchRule(),
+        "breaks": breaks,
+        "span": roster.SpanOfControl(),
+    }
+
+
+def rules_from_mapping(
+    rules: Mapping[str, Any] | None, *, interval_min: int | None = None
+) -> dict[str, Any]:
+    """Roster rules from dataclasses or plain dicts (e.g. read from JSON).
+
+    Keys are the keyword arguments of :func:`staffplan.roster.make_instance`
+    (``shifts``, ``lunch``, ``breaks``, ``span``, ``people``, ``weights``,
+    ``limits``, ``cyclic``); missing keys take the plan's defaults. A dict
+    value becomes the matching rule class (``ShiftRules``, ``LunchRule``, ...);
+    ``lunch: null`` / ``span: null`` switch lunches / leads off.
+    ``interval_min`` [min] decides whether the default rules include a
+    15-min break (only on a 5- or 15-min grid).
+    """
+    from staffplan import roster
+
+    out = _default_rules(interval_min)
+    if rules is None:
+        return out
+    if not isinstance(rules, Mapping):
+        raise TypeError(f"rules must be a mapping of roster rules, got {type(rules).__name__}")
+    unknown = sorted(set(rules) - set(_RULE_KEYS))
+    if unknown:
+        raise ValueError(f"rules has unknown key(s) {unknown}; allowed keys are {list(_RULE_KEYS)}")
+    single = {
+        "lunch": roster.LunchRule,
+        "span": roster.SpanOfControl,
+        "weights": roster.Weights,
+        "limits": roster.Limits,
+    }
+    many = {"shifts": roster.ShiftRules, "breaks": roster.BreakRule, "people": roster.Person}
+    for key, value in rules.items():
+        if key in single:
+            out[key] = _build(single[key], value, key)
+        elif key in many:
+            if value is None and key == "people":
+                out[key] = None
+                continue
+            items = [value] if isinstance(value, (Mapping, many[key])) else list(value or ())
+            out[key] = tuple(_build(many[key], v, key) for v in items)
+        else:
+            out[key] = bool(value)
+    return out
+
+
+def _build(cls: type, value: Any, key: str) -> Any:
+    if value is None or isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(value) - fields)
+        if unknown:
+            raise ValueError(
+                f"rules[{key!r}] has unknown field(s) {unknown}; {cls.__name__} takes {sorted(fields)}"
+            )
+        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
+        return cls(**kwargs)
+    raise TypeError(
+        f"rules[{key!r}] must be a {cls.__name__} or a dict, got {type(value).__name__}"
+    )
+
+
+def rules_to_mapping(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-ready form of roster rules (inverse of :func:`rules_from_mapping`)."""
+    out: dict[str, Any] = {}
+    for key, value in rules.items():
+        if dataclasses.is_dataclass(value):
+            out[key] = dataclasses.asdict(value)  # type: ignore[arg-type]
+        elif isinstance(value, (tuple, list)):
+            out[key] = [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for v in value]  # type: ignore[arg-type]
+        else:
+            out[key] = value
+    return out
+
+
+# -- stages --------------------------------------------------------------------------
+
+
+def _infer_interval_min(ds: pd.Series) -> int:
+    steps = pd.Series(ds.drop_duplicates().sort_values()).diff().dropna()
+    if steps.empty:
+        raise ValueError("history must hold at least two intervals to infer interval_min")
+    minutes = steps.min() / pd.Timedelta(minutes=1)
+    return check_interval_min(round(minutes), "interval_min (inferred from history['ds'])")
+
+
+def _prepare_history(
+    history: pd.DataFrame, queue: str | Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    check_columns(history, ["ds", "volume"], "history")
+    frame = history.copy()
+    if "queue" not in frame:
+        frame["queue"] = "all"
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    if queue is not None:
+        wanted = [queue] if isinstance(queue, str) else list(queue)
+        have = sorted(frame["queue"].astype(str).unique())
+        missing = [q for q in wanted if q not in have]
+        if missing:
+            raise ValueError(f"queue must be one of {have}, got {missing[0]!r}")
+        frame = frame[frame["queue"].isin(wanted)]
+    return frame, sorted(frame["queue"].astype(str).unique())
+
+
+def _forecast(
+    history: pd.DataFrame,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    interval_min: int,
+    quantiles: tuple[float, ...],
+    events: pd.DataFrame | None,
+    method: str,
+    notes: list[str],
+) -> pd.DataFrame:
+    """Forecast the plan's window; the forecaster's warnings go to ``notes``."""
+    from staffplan import forecast
+
+    last = history["ds"].max()
+    if start <= last:
+        raise ValueError(
+            f"start must be after the end of the history ({last}), got {start}; "
+            "plan the days that follow the history"
+        )
+    # The forecaster counts its horizon from the last history interval: ask for
+    # enough to reach the end of the plan, then keep the plan's window. Events
+    # after the plan do not concern it (and the forecaster rejects events outside
+    # its calendar).
+    if events is not None:
+        first_day = events["start"] if "start" in events else pd.to_datetime(events["date"])
+        events = events[pd.to_datetime(first_day) < end]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fc = forecast.forecast(
+            history,
+            pd.Timedelta(end - last),
+            quantiles=quantiles,
+            events=events,
+            method=method,
+            interval_min=interval_min,
+        )
+    for w in caught:
+        if not issubclass(w.category, UserWarning):  # pragma: no cover - not ours to hide
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif str(w.message) not in notes:
+            notes.append(str(w.message))
+    fc = fc[(fc["ds"] >= start) & (fc["ds"] < end)].reset_index(drop=True)
+    if fc.empty:
+        raise ValueError(f"the forecast holds no interval between {start} and {end}")
+    return fc
+
+
+def quantile_column(q: float) -> str:
+    """Forecast column of volume quantile ``q`` (e.g. ``volume_q0.95``)."""
+    return f"volume_q{q:g}"
+
+
+def _pool(forecast: pd.DataFrame, aht_s: float | None) -> pd.DataFrame:
+    """Combine queues into one demand per interval (pooled traffic).
+
+    Volumes add; AHT is the volume-weighted mean so that traffic adds too.
+    Quantile columns add as well: the sum of per-queue quantiles is the
+    quantile of the total when queues move together (an upper bound
+    otherwise, so staffing to it errs on the safe side).
+    """
+    fc = forecast.copy()
+    if "aht_s" not in fc:
+        if aht_s is None:
+            raise ValueError(
+                "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
+            )
+        fc["aht_s"] = float(aht_s)
+    elif aht_s is not None:
+        fc["aht_s"] = float(aht_s)
+    vol_cols = [c for c in fc.columns if c == "volume" or c.startswith("volume_q")]
+    fc["_work"] = fc["volume"].clip(lower=0) * fc["aht_s"]
+    grouped = fc.groupby("ds", sort=True)
+    pooled = grouped[[*vol_cols, "_work"]].sum()
+    mean_aht = grouped["aht_s"].mean()
+    vol = pooled["volume"].clip(lower=0)
+    aht = np.where(vol > 0, pooled["_work"] / vol.where(vol > 0, 1.0), mean_aht)
+    # Closed or empty intervals may carry no AHT; any positive value does there.
+    fallback = np.nanmean(aht) if np.isfinite(aht).any() else 1.0
+    pooled["aht_s"] = np.where(np.isfinite(aht) & (aht > 0), aht, fallback)
+    pooled = pooled.drop(columns="_work").reset_index()
+    for c in vol_cols:
+        pooled[c] = pooled[c].clip(lower=0)
+    return pooled
+
+
+def _full_grid(ds: pd.DatetimeIndex, interval_min: int) -> pd.DatetimeIndex:
+    first = ds.min().normalize()
+    last = ds.max().normalize() + pd.Timedelta(days=1)
+    return pd.date_range(first, last, freq=f"{interval_min}min", inclusive="left")
+
+
+def _solve_roster(
+    requirements: pd.DataFrame,
+    *,
+    interval_min: int,
+    rules: Mapping[str, Any],
+    time_limit_s: float,
+    num_workers: int | None,
+    seed: int,
+    hint: Any = None,
+) -> Any:
+    from staffplan import roster
+
+    wall = wall_time(requirements["ds"])
+    grid = _full_grid(wall, interval_min)
+    # A clock change repeats or skips a wall-clock hour: the roster's grid has
+    # each wall-clock interval once, needing the larger requirement.
+    need = (
+        requirements["scheduled"]
+        .set_axis(wall)
+        .groupby(level=0)
+        .max()
+        .reindex(grid, fill_value=0.0)
+        .to_numpy(float)
+    )
+    frame = pd.DataFrame({"ds": grid, "required": need})
+    instance = roster.make_instance(frame, interval_min=interval_min, **rules)
+    kwargs: dict[str, Any] = {"time_limit_s": time_limit_s, "random_seed": seed}
+    if num_workers is not None:
+        kwargs["num_workers"] = num_workers
+    if hint is not None:
+        kwargs["hint"] = hint
+    return roster.solve(instance, **kwargs)
+
+
+def wall_time(ds: Any) -> pd.DatetimeIndex:
+    """Interval starts as naive local wall time, the roster's clock."""
+    idx = pd.DatetimeIndex(ds)
+    # The roster works on naive local time; time-zone-aware history is matched
+    # to it by its wall-clock time.
+    return idx.tz_localize(None) if idx.tz is not None else idx
+
+
+def _on_floor_at(coverage: pd.DataFrame, ds: pd.Series) -> np.ndarray:
+    return coverage.set_index("ds")["on_floor"].reindex(wall_time(ds), fill_value=0).to_numpy(float)
+
+
+def build_verdict(
+    requirements: pd.DataFrame,
+    coverage: pd.DataFrame,
+    *,
+    service: ServiceTarget,
+    interval_min: int,
+    volume: Any = None,
+    on_floor_factor: float = 1.0,
+) -> pd.DataFrame:
+    """Verdict per interval of the requirement's intervals for a coverage frame.
+
+    ``volume`` overrides the requirement's volume (e.g. the mean when staffing
+    to a quantile); ``on_floor_factor`` scales the rostered on-floor count
+    (a what-if that adds or removes a share of hours).
+    """
+    ds = requirements["ds"]
+    on_floor = _on_floor_at(coverage, ds) * on_floor_factor
+    vol = requirements["volume"] if volume is None else volume
+    verdict = evaluate_staffing(
+        ds,
+        vol,
+        requirements["aht_s"],
+        on_floor,
+        interval_min=interval_min,
+        target_answer_s=service.target_answer_s,
+        patience_s=service.patience_s,
+        shrinkage=service.shrinkage,
+    )
+    verdict["required"] = requirements["scheduled_int"].to_numpy()
+    verdict["shortage"] = np.maximum(verdict["required"] - verdict["on_floor"], 0.0)
+    verdict["meets_target"] = (verdict["service_level"] >= service.service_level - 1e-9) | (
+        verdict["volume"] <= 0
+    )
+    return verdict
+
+
+def paid_hours(roster_frame: pd.DataFrame, *, role: str | None = None) -> float:
+    """Paid hours of a roster [h] (``paid_h`` column, else shift length)."""
+    frame = roster_frame if role is None else roster_frame[roster_frame["role"] == role]
+    if frame.empty:
+        return 0.0
+    if "paid_h" in frame:
+        return float(frame["paid_h"].sum())
+    return float(((frame["end"] - frame["start"]) / pd.Timedelta(hours=1)).sum())
+
+
+def summarize(
+    verdict: pd.DataFrame,
+    requirements: pd.DataFrame,
+    roster_frame: pd.DataFrame,
+    *,
+    interval_min: int,
+    on_floor_factor: float = 1.0,
+) -> dict[str, float]:
+    """Headline numbers of a plan or scenario."""
+    hours = interval_min / 60.0
+    vol = verdict["volume"].to_numpy(float)
+
+    def wavg(col: str) -> float:
+        return volume_weighted(verdict[col], vol)
+
+    shortage = requirements["scheduled"].to_numpy(float) - verdict["on_floor"].to_numpy(float)
+    return {
+        "volume": float(vol.sum()),
+        "service_level": wavg("service_level"),
+        "asa_s": wavg("asa_s"),
+        "p_abandon": wavg("p_abandon"),
+        "occupancy": busy_share(verdict["occupancy"], verdict["on_phones"]),
+        "agents_needed": float(requirements["scheduled_int"].max()),
+        "agent_hours_needed": float(requirements["scheduled"].sum() * hours),
+        "on_floor_hours": float(verdict["on_floor"].sum() * hours),
+        "paid_hours": paid_hours(roster_frame) * on_floor_factor,
+        "agent_paid_hours": paid_hours(roster_frame, role="agent") * on_floor_factor,
+        "headcount": float(roster_frame["person"].nunique()) if len(roster_frame) else 0.0,
+        "peak_shortage": float(max(0.0, np.max(shortage, initial=0.0))),
+        "shortage_hours": float(np.clip(shortage, 0, None).sum() * hours),
+        "intervals_below_target": float((~verdict["meets_target"]).sum()),
+    }
+
+
+def _warnings_for(
+    verdict: pd.DataFrame, roster_result: Any, service: ServiceTarget, interval_min: int
+) -> list[str]:
+    out: list[str] = []
+    if roster_result is not None and not roster_result.ok:
+        out.append(
+            f"the roster solver found no roster (status {roster_result.status}): "
+            + "; ".join(roster_result.reasons or ["no reason given"])
+        )
+    elif roster_result is not None and roster_result.status != "OPTIMAL":
+        out.append(
+            f"the roster is feasible but not proven optimal (gap {roster_result.gap:.1%} after "
+            f"{roster_result.wall_time_s:.1f} s); a longer time_limit_s may do better"
+        )
+    short = verdict[verdict["shortage"] > 0]
+    if not short.empty:
+        worst = short["shortage"].idxmax()
+        out.append(
+            f"the roster is short of the requirement in {len(short)} intervals "
+            f"({short['shortage'].sum() * interval_min / 60:.1f} agent-hours); worst "
+            f"{short.loc[worst, 'shortage']:.0f} agents at {short.loc[worst, 'ds']}"
+        )
+    below = verdict[~verdict["meets_target"]]
+    if not below.empty:
+        worst = below["service_level"].idxmin()
+        out.append(
+            f"predicted service level is below the {service.service_level:.0%} target in "
+            f"{len(below)} intervals; lowest {below.loc[worst, 'service_level']:.1%} at "
+            f"{below.loc[worst, 'ds']}"
+        )
+    return out
+
+
+def _seed_of(rng: np.random.Generator | int | None) -> int:
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return int(rng) % (2**31)
+    return int(np.random.default_rng(rng).integers(2**31))
+
+
+def plan(
+    history: pd.DataFrame,
+    *,
+    horizon: str | pd.Timedelta = "7D",
+    start: Any = None,
+    events: pd.DataFrame | None = None,
+    service: ServiceTarget | None = None,
+    rules: Mapping[str, Any] | None = None,
+    volume_quantile: float | None = None,
+    quantiles: Sequence[float] = (0.05, 0.5, 0.95),
+    interval_min: int | None = None,
+    forecast_method: str = "auto",
+    queue: str | Sequence[str] | None = None,
+    aht_s: float | None = None,
+    simulate: bool = True,
+    n_reps: int = 20,
+    sim_tolerance: float = DEFAULT_SIM_TOLERANCE,
+    rng: np.random.Generator | int | None = 0,
+    time_limit_s: float = 20.0,
+    num_workers: int | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Forecast, staff, roster and predict service in one call.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Long frame with ``ds`` (interval start), ``volume`` [contacts] and
+        optionally ``queue`` and ``aht_s`` [s].
+    horizon : str or Timedelta
+        Length of the plan, e.g. ``"7D"``; whole days work best.
+    start : timestamp, optional
+        First day of the plan (default: midnight after the history ends).
+    events : pandas.DataFrame, optional
+        Known future and past events for the forecast (``date`` or
+        ``start``/``end``, ``name``, optional ``kind``).
+    service : ServiceTarget, optional
+        Service target, shrinkage and patience; default 80/20, occupancy
+        at most 90%, shrinkage 30%.
+    rules : mapping, optional
+        Roster rules, see :func:`rules_from_mapping`; default two shift types
+        (8 h days starting 07:00-13:00, 4 h part-timers starting 07:00-17:00),
+        a 30-min lunch, a 15-min break on grids of 15 min or finer (on
+        coarser grids short breaks belong in shrinkage) and leads/manager per
+        the span of control rules.
+    volume_quantile : float, optional
+        Staff to this forecast quantile (e.g. 0.95: "95% sure") instead of the
+        mean. The verdict is then reported at the mean (``verdict``) and at
+        the quantile (``verdict_quantile``).
+    quantiles : sequence of float
+        Quantiles the forecast carries (``volume_quantile`` is added).
+    interval_min : int, optional
+        Interval length [min]; inferred from the history by default.
+    forecast_method : str
+        Passed to :func:`staffplan.forecast.forecast`.
+    queue : str or sequence of str, optional
+        Plan only these queues. By default every queue is planned together.
+    aht_s : float, optional
+        Average handle time [s] to use when the history has no ``aht_s``
+        column (or to override it).
+    simulate : bool
+        Check the verdict with a discrete-event simulation.
+    n_reps : int
+        Simulation replications per day.
+    sim_tolerance : float
+        Service-level gap [fraction] allowed outside the simulation's 95% CI.
+    rng : numpy.random.Generator or int or None
+        Seed for the simulation and the roster solver.
+    time_limit_s : float
+        Roster solver time limit [s].
+    num_workers : int, optional
+        Roster solver workers.
+    progress : callable, optional
+        Called as ``progress(stage, seconds)`` after each stage.
+
+    Returns
+    -------
+    Plan
+
+    Notes
+    -----
+    **Several queues** are pooled: volumes add and AHT is the volume-weighted
+    mean, so traffic adds, and one requirement is computed on the total. The
+    roster staffs one pool of agents (it has no skills per person), so the only
+    model consistent with the roster is one pooled queue; summing per-queue
+    requirements would staff dedicated teams the roster cannot express and
+    overstaff (two 10-Erlang queues need more agents apart than together).
+    Plan queues one by one with ``queue=`` when agents are dedicated.
+
+    **Shrinkage** excludes lunches and breaks (the roster places them):
+    requirement on the floor = agents on the phones / (1 - shrinkage); the
+    verdict uses on-floor agents × (1 - shrinkage) on the phones.
+
+    **The verdict** is Erlang C (Erlang A with ``patience_s``) at those
+    agents per interval; the simulation check adds ``sim_*`` columns and the
+    ``sim_disagrees`` flag, and a warning when formula and simulation differ
+    beyond the simulation's 95% CI plus ``sim_tolerance``.
+
+    Examples
+    --------
+    >>> import staffplan
+    >>> from staffplan import datasets
+    >>> from staffplan.plan import Scenario, ServiceTarget, compare
+    >>> history, events = datasets.load_sample()
+    >>> p = staffplan.plan(history, horizon="2D", start="2026-03-02", events=events,
+    ...                    service=ServiceTarget(shrinkage=0.3), time_limit_s=10)  # doctest: +SKIP
+    >>> p.summary["service_level"], p.daily, p.warnings  # doctest: +SKIP
+    >>> compare(p, Scenario("+40%, +3% budget", volume_factor=1.4, budget_factor=1.03))  # doctest: +SKIP
+    """
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    tick = time.perf_counter()
+
+    def done(stage: str) -> None:
+        nonlocal tick
+        now = time.perf_counter()
+        timings[stage] = now - tick
+        if progress is not None:
+            progress(stage, now - tick)
+        tick = now
+
+    service = ServiceTarget() if service is None else service
+    if not isinstance(service, ServiceTarget):
+        raise TypeError(f"service must be a ServiceTarget, got {type(service).__name__}")
+    if volume_quantile is not None:
+        check_fraction(volume_quantile, "volume_quantile")
+    check_positive(time_limit_s, "time_limit_s")
+    n_reps = check_int(n_reps, "n_reps", minimum=2)
+    try:
+        span = pd.Timedelta(horizon)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"horizon must be a duration such as '7D' or '2D', got {horizon!r}"
+        ) from None
+    if span <= pd.Timedelta(0):
+        raise ValueError(f"horizon must be positive, got {horizon!r}")
+    if not isinstance(forecast_method, str):
+        raise TypeError(f"forecast_method must be a string, got {type(forecast_method).__name__}")
+    hist, queues = _prepare_history(history, queue)
+    interval_min = (
+        _infer_interval_min(hist["ds"])
+        if interval_min is None
+        else check_interval_min(interval_min)
+    )
+    roster_rules = rules_from_mapping(rules, interval_min=interval_min)
+    first = (
+        (hist["ds"].max() + pd.Timedelta(minutes=interval_min)).ceil("D")
+        if start is None
+        else pd.Timestamp(start)
+    )
+    tz = hist["ds"].dt.tz
+    if tz is not None and first.tz is None:
+        first = first.tz_localize(tz)
+    elif tz is None and first.tz is not None:
+        raise ValueError(f"start must be naive like history['ds'], got {first}")
+    end = first + span
+    qs = tuple(
+        sorted({float(q) for q in quantiles} | ({volume_quantile} if volume_quantile else set()))
+    )
+    for q in qs:
+        check_fraction(q, "quantiles")
+    done("prepare")
+
+    fc = _forecast(
+        hist,
+        start=first,
+        end=end,
+        interval_min=interval_min,
+        quantiles=qs,
+        events=events,
+        method=forecast_method,
+        notes=notes,
+    )
+    done("forecast")
+
+    demand = _pool(fc, aht_s)
+    staff_col = "volume" if volume_quantile is None else quantile_column(volume_quantile)
+    reqs = requirements_frame(
+        demand["ds"], demand[staff_col], demand["aht_s"], service=service, interval_min=interval_min
+    )
+    done("requirements")
+
+    seed = _seed_of(rng)
+    result = _solve_roster(
+        reqs,
+        interval_min=interval_min,
+        rules=roster_rules,
+        time_limit_s=time_limit_s,
+        num_workers=num_workers,
+        seed=seed,
+    )
+    done("roster")
+
+    settings = {
+        "start": str(first),
+        "end": str(end),
+        "horizon": str(horizon),
+        "interval_min": interval_min,
+        "queues": queues,
+        "pooling": "pooled",
+        "service": service.to_dict(),
+        "volume_quantile": volume_quantile,
+        "quantiles": list(qs),
+        "forecast_method": forecast_method,
+        "aht_s": aht_s,
+        "rules": rules_to_mapping(roster_rules),
+        "simulate": bool(simulate),
+        "n_reps": n_reps,
+        "sim_tolerance": sim_tolerance,
+        "seed": seed,
+        "time_limit_s": float(time_limit_s),
+        "num_workers": num_workers,
+        "roster_status": result.status,
+    }
+    plan_ = assemble(
+        forecast=fc,
+        history=hist.reset_index(drop=True),
+        requirements=reqs,
+        roster_result=result,
+        roster_frame=result.roster,
+        coverage=result.coverage,
+        service=service,
+        interval_min=interval_min,
+        mean_volume=demand["volume"].to_numpy(float),
+        quantile=volume_quantile is not None,
+        simulate=simulate,
+        n_reps=n_reps,
+        tolerance=sim_tolerance,
+        rng=rng,
+        settings=settings,
+        warnings=notes,
+        done=done,
+    )
+    done("summary")
+    return plan_
+
+
+def assemble(
+    *,
+    forecast: pd.DataFrame,
+    history: pd.DataFrame | None,
+    requirements: pd.DataFrame,
+    roster_result: Any,
+    roster_frame: pd.DataFrame,
+    coverage: pd.DataFrame,
+    service: ServiceTarget,
+    interval_min: int,
+    mean_volume: np.ndarray,
+    quantile: bool,
+    simulate: bool,
+    n_reps: int,
+    tolerance: float,
+    rng: np.random.Generator | int | None,
+    settings: Mapping[str, Any],
+    warnings: Sequence[str] = (),
+    paid_factor: float = 1.0,
+    base_summary: Mapping[str, Any] | None = None,
+    done: Callable[[str], None] | None = None,
+) -> Plan:
+    """Judge a roster against a requirement and package everything as a :class:`Plan`.
+
+    ``roster_result`` (a :class:`staffplan.roster.RosterResult`, or None when
+    an existing roster is re-used) adds solver facts and warnings;
+    ``paid_factor`` scales paid hours (a budget what-if); ``base_summary``
+    lets a scenario estimate the paid hours its requirement needs.
+    """
+    verdict = build_verdict(
+        requirements, coverage, service=service, interval_min=interval_min, volume=mean_volume
+    )
+    verdict_q = (
+        build_verdict(requirements, coverage, service=service, interval_min=interval_min)
+        if quantile
+        else None
+    )
+    notes = list(warnings) + _warnings_for(verdict, roster_result, service, interval_min)
+    if done is not None:
+        done("verdict")
+    if simulate:
+        verdict, sim_notes = check_with_simulation(
+            verdict,
+            interval_min=interval_min,
+            target_answer_s=service.target_answer_s,
+            patience_s=service.patience_s,
+            n_reps=n_reps,
+            tolerance=tolerance,
+            rng=rng,
+        )
+        notes += sim_notes
+        if done is not None:
+            done("simulation")
+    summary = summarize(
+        verdict, requirements, roster_frame, interval_min=interval_min, on_floor_factor=paid_factor
+    )
+    if base_summary is not None:
+        needed = float(base_summary.get("agent_hours_needed", math.nan))
+        paid = float(base_summary.get("paid_hours", math.nan))
+        summary["paid_hours_needed"] = (
+            paid * summary["agent_hours_needed"] / needed if needed > 0 else math.nan
+        )
+    if verdict_q is not None:
+        at_q = summarize(verdict_q, requirements, roster_frame, interval_min=interval_min)
+        for key in ("volume", "service_level", "asa_s", "p_abandon", "occupancy"):
+            summary[f"{key}_at_quantile"] = at_q[key]
+    if simulate:
+        summary["sim_service_level"] = volume_weighted(
+            verdict["sim_service_level"], verdict["volume"]
+        )
+        summary["sim_gap"] = summary["sim_service_level"] - summary["service_level"]
+        summary["sim_disagreeing_intervals"] = float(verdict["sim_disagrees"].sum())
+    if roster_result is not None:
+        summary["roster_objective"] = float(roster_result.objective)
+        summary["roster_gap"] = float(roster_result.gap)
+        summary["roster_wall_time_s"] = float(roster_result.wall_time_s)
+    return Plan(
+        forecast=forecast,
+        requirements=requirements,
+        roster=roster_frame,
+        coverage=coverage,
+        verdict=verdict,
+        daily=daily_verdict(
+            verdict, interval_min=interval_min, target_service_level=service.service_level
+        ),
+        peaks=peak_intervals(verdict),
+        verdict_quantile=verdict_q,
+        history=history,
+        settings=plain_settings(settings),
+        summary=summary,
+        warnings=tuple(notes),
+    )

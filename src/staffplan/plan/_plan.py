@@ -1,0 +1,330 @@
+"""The :class:`Plan` result: plain data with frames, settings and warnings."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan._io import write_frame
+from staffplan._validation import check_choice
+from staffplan.plan._service import ServiceTarget
+
+__all__ = ["FRAME_NAMES", "Plan", "plain_settings"]
+
+#: Frames a plan holds, in the order they are written.
+FRAME_NAMES = (
+    "history",
+    "forecast",
+    "requirements",
+    "roster",
+    "coverage",
+    "verdict",
+    "daily",
+    "peaks",
+    "verdict_quantile",
+)
+_META_FILE = "plan.json"
+_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A staffing plan: forecast, requirement, roster and the service it delivers.
+
+    Build one with :func:`staffplan.plan`; it is plain data (frames plus a few
+    scalars) and does not change after it is made.
+
+    Attributes
+    ----------
+    forecast : pandas.DataFrame
+        Per queue and interval: ``queue``, ``ds``, ``volume`` (mean) and one
+        ``volume_q<q>`` column per quantile, plus ``aht_s`` [s].
+    requirements : pandas.DataFrame
+        Per interval of the combined demand: ``ds``, ``volume`` (what was
+        staffed for: the mean or the chosen quantile), ``aht_s``,
+        ``traffic_erl``, ``agents`` (whole agents on the phones),
+        ``agents_frac``, ``scheduled`` (on the floor, after shrinkage,
+        fractional) and ``scheduled_int``.
+    roster : pandas.DataFrame
+        One row per person-shift (see :func:`staffplan.roster.solve`).
+    coverage : pandas.DataFrame
+        Per interval: ``required``, ``on_floor``, ``off_lunch``, ...
+    verdict : pandas.DataFrame
+        Predicted service per interval for the rostered staff at the mean
+        forecast: ``service_level``, ``asa_s``, ``p_abandon``, ``occupancy``,
+        ``on_floor``, ``on_phones``, ``required``, and, after a simulation
+        check, ``sim_*`` columns and the ``sim_disagrees`` flag.
+    daily : pandas.DataFrame
+        The verdict per day (volume-weighted).
+    peaks : pandas.DataFrame
+        The peak interval(s) of each day with their verdict.
+    verdict_quantile : pandas.DataFrame or None
+        The same verdict at the staffed-for volume quantile, when staffing to a
+        quantile.
+    history : pandas.DataFrame or None
+        The history the forecast was fitted to (for plots and reports).
+    settings : dict
+        Everything needed to repeat the plan: service target, horizon,
+        interval, quantile, rules summary, solver facts.
+    summary : dict
+        Headline numbers (floats), e.g. ``service_level``, ``paid_hours``.
+    warnings : tuple of str
+        Things a planner must know: shortages, solver limits, formula and
+        simulation disagreeing.
+    """
+
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    roster: pd.DataFrame
+    coverage: pd.DataFrame
+    verdict: pd.DataFrame
+    daily: pd.DataFrame
+    peaks: pd.DataFrame
+    verdict_quantile: pd.DataFrame | None = None
+    history: pd.DataFrame | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    # -- conveniences -----------------------------------------------------------------
+    @property
+    def service(self) -> ServiceTarget:
+        """The service target the plan was made for."""
+        return ServiceTarget(**self.settings["service"])
+
+    @property
+    def interval_min(self) -> int:
+        """Interval length [min]."""
+        return int(self.settings["interval_min"])
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The plan's frames by name (those that exist), e.g. for a report."""
+        out: dict[str, pd.DataFrame] = {}
+        for name in FRAME_NAMES:
+            frame = getattr(self, name)
+            if frame is not None:
+                out[name] = frame
+        return out
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"Plan({self.settings.get('start')} + {self.settings.get('horizon')}, "
+            f"{len(self.roster)} shifts, paid_hours={s.get('paid_hours', float('nan')):.1f}, "
+            f"service_level={s.get('service_level', float('nan')):.3f}, "
+            f"warnings={len(self.warnings)})"
+        )
+
+    # -- persistence -----------------------------------------------------------------
+    def save(
+        self, path: str | os.PathLike[str], *, format: str = "csv", overwrite: bool = False
+    ) -> Path:
+        """Write the plan to a directory: one file per frame plus ``plan.json``.
+
+        The directory is written in full beside ``path`` and then renamed onto
+        it, so a failure part-way leaves no half-written plan (and any previous
+        plan at ``path`` intact unless the final swap itself fails).
+
+        Parameters
+        ----------
+        path : path-like
+            Target directory.
+        format : {"csv", "parquet"}
+            File format of the frames (Parquet needs the ``[parquet]`` extra).
+        overwrite : bool
+            Replace an existing directory at ``path``: it must be empty or
+            hold a plan (files only). Files in it that are not part of a plan
+            (a report) are kept.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+        """
+        check_choice(format, "format", ("csv", "parquet"))
+        target = Path(path)
+        if target.exists() and not overwrite:
+            raise FileExistsError(
+                f"{target} already exists; pass overwrite=True to replace the plan in it"
+            )
+        if target.exists():
+            _check_replaceable(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        try:
+            meta: dict[str, Any] = {
+                "format_version": _FORMAT_VERSION,
+                "format": format,
+                "settings": _jsonable(self.settings),
+                "summary": _jsonable(self.summary),
+                "warnings": list(self.warnings),
+                "frames": {},
+            }
+            for name, frame in self.to_frames().items():
+                encoded, info = _encode_frame(frame)
+                write_frame(encoded, tmp / f"{name}.{format}")
+                meta["frames"][name] = info
+            (tmp / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            _default_permissions(tmp)
+            if target.exists():
+                _merge_keep_extras(target, tmp, format)
+                old = Path(
+                    tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+                )
+                os.replace(target, old / "plan")
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return target
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Plan:
+        """Read a plan written by :meth:`save`."""
+        source = Path(path)
+        meta_path = source / _META_FILE
+        if not meta_path.is_file():
+            raise FileNotFoundError(f"{source} holds no plan: {_META_FILE} is missing")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        fmt = meta.get("format", "csv")
+        frames: dict[str, pd.DataFrame | None] = {name: None for name in FRAME_NAMES}
+        for name, info in meta["frames"].items():
+            file = source / f"{name}.{fmt}"
+            raw = pd.read_parquet(file) if fmt == "parquet" else pd.read_csv(file)
+            frames[name] = _decode_frame(raw, info)
+        return cls(
+            **{k: v for k, v in frames.items() if k in FRAME_NAMES},
+            settings=meta["settings"],
+            summary=meta["summary"],
+            warnings=tuple(meta["warnings"]),
+        )
+
+
+def _default_permissions(directory: Path) -> None:
+    """Temporary files are private; the finished plan gets the usual umask modes."""
+    umask = os.umask(0)
+    os.umask(umask)
+    directory.chmod(0o777 & ~umask)
+    for item in directory.iterdir():
+        if item.is_file():
+            item.chmod(0o666 & ~umask)
+
+
+def _check_replaceable(target: Path) -> None:
+    """Only an empty directory or one holding a plan is replaced (never, say, ``.``)."""
+    if not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a directory; choose another path")
+    items = list(target.iterdir())
+    if items and not (target / _META_FILE).is_file():
+        raise FileExistsError(
+            f"{target} is not empty and holds no plan ({_META_FILE} is missing); "
+            "choose a new or empty directory"
+        )
+    if any(item.is_dir() for item in items):
+        raise FileExistsError(
+            f"{target} holds subdirectories; a plan directory holds files only, "
+            "choose a new or empty directory"
+        )
+
+
+def _merge_keep_extras(target: Path, tmp: Path, fmt: str) -> None:
+    """Carry files that are not part of a plan (e.g. a report) into the new directory."""
+    ours = {_META_FILE} | {f"{n}.{ext}" for n in FRAME_NAMES for ext in ("csv", "parquet")}
+    for item in target.iterdir():
+        if item.name not in ours and not (tmp / item.name).exists():
+            shutil.copy2(item, tmp / item.name)
+
+
+def _encode_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Frame ready for CSV/Parquet plus the dtype facts needed to read it back."""
+    out = frame.copy()
+    info: dict[str, Any] = {"datetime": [], "timedelta": [], "json": [], "bool": [], "str": []}
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            info["datetime"].append(col)
+            if s.dt.tz is not None:
+                info.setdefault("tz", {})[col] = str(s.dt.tz)
+        elif pd.api.types.is_timedelta64_dtype(s):
+            info["timedelta"].append(col)
+            out[col] = s.dt.total_seconds()
+        elif pd.api.types.is_bool_dtype(s):
+            info["bool"].append(col)
+        elif s.dtype == object and s.map(lambda v: isinstance(v, (list, tuple))).any():
+            info["json"].append(col)
+            out[col] = s.map(lambda v: json.dumps(_jsonable(v)))
+        elif s.dtype == object and s.map(lambda v: isinstance(v, str)).all():
+            info["str"].append(col)
+    return out, info
+
+
+def _decode_frame(raw: pd.DataFrame, info: Mapping[str, Any]) -> pd.DataFrame:
+    out = raw.copy()
+    zones = info.get("tz", {})
+    for col in info.get("datetime", []):
+        if col in zones:
+            out[col] = pd.to_datetime(out[col], utc=True).dt.tz_convert(zones[col])
+        else:
+            out[col] = pd.to_datetime(out[col])
+    for col in info.get("timedelta", []):
+        out[col] = pd.to_timedelta(out[col], unit="s")
+    for col in info.get("bool", []):
+        out[col] = out[col].astype(bool)
+    for col in info.get("str", []):
+        # CSV reads "" back as NaN; the column held only strings.
+        out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+    for col in info.get("json", []):
+        out[col] = out[col].map(_decode_json_cell)
+    return out
+
+
+def _decode_json_cell(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    value = json.loads(text)
+    if isinstance(value, list):
+        return [_maybe_pair(v) for v in value]
+    return value
+
+
+def _maybe_pair(v: Any) -> Any:
+    if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v):
+        try:
+            return (pd.Timestamp(v[0]), pd.Timestamp(v[1]))
+        except ValueError:
+            return tuple(v)
+    return v
+
+
+def plain_settings(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings in the exact form they take after a JSON round trip."""
+    return json.loads(json.dumps(_jsonable(value)))
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types for settings, summaries and list cells."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return str(pd.Timestamp(value))
+    if isinstance(value, pd.Timedelta):
+        return str(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None if np.isnan(value) else str(value)
+    return value
