@@ -1,0 +1,254 @@
+"""Roster benchmark: a week of 15-min intervals with two daily peaks, lunch, two breaks, leads.
+
+    python benchmarks/bench_roster.py [--time-limit 60] [--workers 2] [--no-peer]
+
+Measures, for ``staffplan.roster.solve`` on 2 workers: time to the first feasible roster
+(floor < 10 s), gap to the solver's own bound after the time limit (floor <= 2 %), shortage
+and over-staffing; then runs pyworkforce (``MinAbsDifference`` and the hard-coverage
+``MinRequiredResources``) on the same requirements with the same shifts (each with its lunch
+and breaks fixed at the middle of their windows, since pyworkforce cannot place them) and
+prints over-staffing %, under-covered intervals and time side by side.  Results go to
+``benchmarks/results/roster.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan import roster
+from staffplan._io import atomic_write_text
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+INTERVAL_MIN = 15
+SLOTS = 1440 // INTERVAL_MIN
+
+
+def week_requirements(peak: float = 120.0) -> pd.DataFrame:
+    """Seven days of 15-min requirements: open 07:00-22:00, peaks near 10:45 and 15:15.
+
+    Weekdays reach ``peak`` agents; Saturday 60 % and Sunday 45 % of it; Monday +5 %.
+    """
+    hours = (np.arange(SLOTS) + 0.5) * INTERVAL_MIN / 60
+    shape = (
+        0.08
+        + 0.92 * np.exp(-(((hours - 10.75) / 1.5) ** 2))
+        + 0.78 * np.exp(-(((hours - 15.25) / 1.8) ** 2))
+    )
+    shape = np.where((hours >= 7) & (hours < 22), shape, 0.0)
+    shape /= shape.max()
+    scale = [1.0, 0.96, 0.95, 0.94, 0.9, 0.6, 0.45]
+    values = np.concatenate([peak * s * shape for s in scale])
+    ds = pd.date_range("2024-01-01", periods=values.size, freq=f"{INTERVAL_MIN}min")
+    return pd.DataFrame({"ds": ds, "required": values})
+
+
+SHIFTS = (
+    roster.ShiftRules(
+        name="full",
+        earliest_start="07:00",
+        latest_start="14:00",
+        start_step_min=15,
+        lengths_min=(510,),
+    ),
+    roster.ShiftRules(
+        name="part",
+        earliest_start="07:00",
+        latest_start="18:00",
+        start_step_min=15,
+        lengths_min=(240, 300, 360),
+    ),
+)
+LUNCH = roster.LunchRule(
+    length_min=30,
+    paid=False,
+    earliest_start_min=180,
+    latest_start_min=300,
+    min_work_before_min=150,
+    min_work_after_min=90,
+    min_shift_min=360,
+)
+BREAKS = tuple(
+    roster.BreakRule(
+        length_min=15, earliest_start_min=lo, latest_start_min=hi, min_shift_min=shortest, name=name
+    )
+    for name, lo, hi, shortest in (("morning", 60, 150, 240), ("afternoon", 345, 435, 480))
+)
+
+
+def week_instance(**kw: Any) -> roster.RosterInstance:
+    """The benchmark instance (span of control 10, manager above 20 agents, 08:00-20:00)."""
+    return roster.make_instance(
+        week_requirements(),
+        interval_min=INTERVAL_MIN,
+        shifts=SHIFTS,
+        lunch=LUNCH,
+        breaks=BREAKS,
+        span=roster.SpanOfControl(
+            max_agents_per_lead=10, manager_above_agents=20, manager_hours=("08:00", "20:00")
+        ),
+        **kw,
+    )
+
+
+def _fixed_coverage(inst: roster.RosterInstance) -> dict[str, list[int]]:
+    """Each allowed shift as a 0/1 vector over the day, lunch and breaks at mid-window."""
+    out: dict[str, list[int]] = {}
+    for rules in inst.shifts:
+        for start in rules.start_mins:
+            for length in rules.lengths_min:
+                vec = np.zeros(SLOTS, dtype=int)
+                a = start // INTERVAL_MIN
+                vec[a : a + length // INTERVAL_MIN] = 1
+                pieces = []
+                if inst.lunch is not None and length >= inst.lunch.min_shift_min:
+                    offs = inst.lunch.offsets(length, INTERVAL_MIN)
+                    pieces.append((offs[len(offs) // 2], inst.lunch.length_min))
+                for b in inst.breaks:
+                    if length >= b.min_shift_min:
+                        offs = b.offsets(length, INTERVAL_MIN)
+                        pieces.append((offs[len(offs) // 2], b.length_min))
+                for off, ln in pieces:
+                    vec[a + off // INTERVAL_MIN : a + (off + ln) // INTERVAL_MIN] = 0
+                out[f"{rules.name}_{start:04d}_{length}"] = vec.tolist()
+    return out
+
+
+PEER_CODE = r"""
+import json, sys, time
+from pyworkforce.scheduling import MinAbsDifference, MinRequiredResources
+p = json.load(sys.stdin)
+out = {}
+for name, cls in (("MinAbsDifference", MinAbsDifference), ("MinRequiredResources", MinRequiredResources)):
+    kw = dict(num_days=p["days"], periods=p["periods"], shifts_coverage=p["shifts"],
+              required_resources=p["required"], max_period_concurrency=p["max_period"],
+              max_shift_concurrency=p["max_shift"], max_search_time=p["time_limit"],
+              num_search_workers=p["workers"])
+    if cls is MinRequiredResources:
+        kw["cost_dict"] = {k: sum(v) for k, v in p["shifts"].items()}
+    t0 = time.perf_counter()
+    sol = cls(**kw).solve()
+    out[name] = {"seconds": time.perf_counter() - t0, "status": sol.get("status"),
+                 "cost": sol.get("cost"), "resources_shifts": sol.get("resources_shifts", [])}
+print(json.dumps(out))
+"""
+
+
+def run_peer(inst: roster.RosterInstance, time_limit_s: float, workers: int) -> dict[str, Any]:
+    sys.path.insert(0, str(HERE))
+    try:
+        from _peers import peer_python
+        from _peers import run_peer as run
+    except ImportError:
+        return {"skipped": "benchmarks/_peers.py not available"}
+    python = peer_python("pyworkforce")
+    if python is None:
+        return {"skipped": "pyworkforce could not be installed (needs Python >= 3.12)"}
+    shifts = _fixed_coverage(inst)
+    req = inst.required.reshape(7, SLOTS)
+    payload = {
+        "days": 7,
+        "periods": SLOTS,
+        "shifts": shifts,
+        "required": req.tolist(),
+        "max_period": int(req.max() * 3),
+        "max_shift": int(req.max() * 2),
+        "time_limit": time_limit_s,
+        "workers": workers,
+    }
+    try:
+        answer = run(python, PEER_CODE, payload, timeout_s=4 * time_limit_s + 120)
+    except RuntimeError as exc:
+        return {"skipped": str(exc)}
+    out: dict[str, Any] = {}
+    for name, sol in answer.items():
+        floor = np.zeros((7, SLOTS))
+        for rs in sol["resources_shifts"]:
+            floor[int(rs["day"])] += int(rs["resources"]) * np.asarray(shifts[rs["shift"]])
+        out[name] = {
+            "seconds": round(sol["seconds"], 2),
+            "status": sol["status"],
+            **_quality(inst, floor.ravel()),
+        }
+    return out
+
+
+def _quality(inst: roster.RosterInstance, on_floor: np.ndarray) -> dict[str, Any]:
+    req = inst.required.astype(float)
+    short = np.maximum(req - on_floor, 0)
+    over = np.maximum(on_floor - req, 0)
+    return {
+        "agent_intervals_required": int(req.sum()),
+        "agent_intervals_on_floor": int(on_floor.sum()),
+        "overstaffing_pct": round(100 * over.sum() / req.sum(), 2),
+        "under_covered_intervals": int((short > 0).sum()),
+        "shortage_agent_intervals": int(short.sum()),
+        "peak_intervals_short": int((short[req >= 0.9 * req.max()] > 0).sum()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--time-limit", type=float, default=60.0, help="solver time limit [s]")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-peer", action="store_true", help="skip pyworkforce")
+    ap.add_argument("--out", default=str(RESULTS / "roster.json"))
+    args = ap.parse_args(argv)
+    inst = week_instance()
+    t0 = time.perf_counter()
+    res = roster.solve(inst, time_limit_s=args.time_limit, num_workers=args.workers)
+    seconds = time.perf_counter() - t0
+    violations = roster.check(inst, res.roster)
+    roles = res.roster["role"].value_counts().to_dict()
+    ours = {
+        "seconds": round(seconds, 2),
+        "status": res.status,
+        "first_feasible_s": round(res.first_solution_s, 2),
+        "objective": res.objective,
+        "best_bound": res.best_bound,
+        "gap_pct": round(100 * res.gap, 3),
+        "people_shifts": roles,
+        "check_violations": len(violations),
+        "max_agents_per_lead_on_floor": float(np.nanmax(res.coverage["agents_per_lead"])),
+        **_quality(inst, res.coverage["on_floor"].to_numpy(float)),
+    }
+    print(f"staffplan.roster: {json.dumps(ours)}", flush=True)
+    peer = {} if args.no_peer else run_peer(inst, args.time_limit, args.workers)
+    for name, row in peer.items():
+        print(f"pyworkforce {name}: {json.dumps(row)}", flush=True)
+    summary = {
+        "instance": {
+            "intervals": inst.n_intervals,
+            "interval_min": INTERVAL_MIN,
+            "peak_required": int(inst.required.max()),
+            "required_agent_intervals": int(inst.required.sum()),
+        },
+        "time_limit_s": args.time_limit,
+        "workers": args.workers,
+        "staffplan": ours,
+        "pyworkforce": peer,
+    }
+    if "MinAbsDifference" in peer:
+        print(
+            "over-staffing %: staffplan {:.1f} | MinAbsDifference {:.1f} | MinRequiredResources {}".format(
+                ours["overstaffing_pct"],
+                peer["MinAbsDifference"]["overstaffing_pct"],
+                peer.get("MinRequiredResources", {}).get("overstaffing_pct"),
+            )
+        )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out, json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""Second step: give the designed shifts to people and form teams.
+
+Anonymous people (no ``people`` in the instance) are created per role by chaining shifts:
+each shift goes to the person who finished most recently while still leaving 11 h of rest,
+working at most 5 days per 7-day block and at most 6 days in a row; otherwise a new person.
+
+Named people are assigned by a small CP-SAT model over (person, shift class) booleans with
+their contract rules: one shift a day, rest between shifts, days and hours per week,
+consecutive days, availability, locked shifts and preferred start times.  Shifts that no one
+can take are dropped and reported.
+
+Teams are formed per day: the agents working that day are split into teams of at most
+``max_agents_per_lead``, each with a lead working that day; agents are ordered by lunch slot
+first so that a team tends to lunch together, or matched to leads whose shift covers theirs
+when ``lead_covers_team`` is set.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from staffplan.roster._instance import Person, RosterInstance
+from staffplan.roster._model import RosterModel, ShiftInstance
+
+__all__ = ["assign_people", "form_teams", "records_to_rows"]
+
+_PREFIX = {"agent": "A", "lead": "L", "manager": "M"}
+_ANON_REST_H = 11.0
+_ANON_MAX_DAYS = 5
+_ANON_MAX_RUN = 6
+
+
+def records_to_rows(model: RosterModel, records: list[ShiftInstance]) -> list[dict[str, Any]]:
+    """Timestamped rows from the model's shift records."""
+    inst = model.inst
+    iv = pd.Timedelta(minutes=inst.interval_min)
+    rows = []
+    for r in records:
+        s = r["shift"]
+        lunch = r["lunch"]
+        rows.append(
+            {
+                "role": r["role"],
+                "start": inst.start + s.start_slot * iv,
+                "end": inst.start + (s.start_slot + s.length) * iv,
+                "lunch_start": inst.start + lunch[0] * iv if lunch else pd.NaT,
+                "lunch_end": inst.start + lunch[1] * iv if lunch else pd.NaT,
+                "breaks": [(inst.start + a * iv, inst.start + b * iv) for a, b in r["breaks"]],
+                "shift_type": s.type_name,
+                "paid_h": s.paid * inst.interval_min / 60,
+                "day": s.day,
+            }
+        )
+    return rows
+
+
+def _anonymous(rows: list[dict[str, Any]], role: str) -> None:
+    rest = pd.Timedelta(hours=_ANON_REST_H)
+    people: list[dict[str, Any]] = []
+    for row in sorted(rows, key=lambda r: (r["start"], r["end"])):
+        best = None
+        for p in people:
+            days = p["days"]
+            if row["day"] in days or p["end"] + rest > row["start"]:
+                continue
+            if sum(1 for d in days if d // 7 == row["day"] // 7) >= _ANON_MAX_DAYS:
+                continue
+            run = 1
+            while row["day"] - run in days:
+                run += 1
+            if run > _ANON_MAX_RUN:
+                continue
+            if best is None or p["end"] > best["end"]:
+                best = p
+        if best is None:
+            best = {
+                "name": f"{_PREFIX[role]}{len(people) + 1:03d}",
+                "days": set(),
+                "end": row["start"],
+            }
+            people.append(best)
+        best["days"].add(row["day"])
+        best["end"] = row["end"]
+        row["person"] = best["name"]
+
+
+def _named(
+    inst: RosterInstance,
+    rows: list[dict[str, Any]],
+    staff: list[Person],
+    params: dict[str, Any],
+) -> list[str]:
+    """Assign rows to named people; rows left without a person get ``person = None``."""
+    if not rows:
+        return []
+    classes: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        classes[r["start"], r["end"]].append(i)
+    keys = list(classes)
+    m = cp_model.CpModel()
+    z: dict[tuple[int, int], Any] = {}
+    per_day: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for ci, (a, b) in enumerate(keys):
+        day = rows[classes[a, b][0]]["day"]
+        for pi, p in enumerate(staff):
+            if p.availability is not None and not any(
+                lo <= a and b <= hi for lo, hi in p.availability
+            ):
+                continue
+            z[pi, ci] = m.new_bool_var(f"z[{p.name},{a}]")
+            per_day[pi, day].append(ci)
+    reasons: list[str] = []
+    for ci, key in enumerate(keys):
+        vs = [z[pi, ci] for pi in range(len(staff)) if (pi, ci) in z]
+        if vs:
+            m.add(sum(vs) <= len(classes[key]))
+    horizon_days = inst.n_days
+    base = inst.start.normalize()
+    to_min = [int((a - base).total_seconds() // 60) for a, _ in keys]
+    end_min = [int((b - base).total_seconds() // 60) for _, b in keys]
+    paid = [round(rows[classes[k][0]]["paid_h"] * 60) for k in keys]
+    score: list[Any] = []
+    for pi, p in enumerate(staff):
+        work = {}
+        for d in range(horizon_days):
+            cs = per_day.get((pi, d), [])
+            work[d] = sum(z[pi, c] for c in cs) if cs else 0
+            if cs:
+                m.add(work[d] <= 1)
+        big = 4 * 1440
+        for d in range(horizon_days - 1):
+            a_cs, b_cs = per_day.get((pi, d), []), per_day.get((pi, d + 1), [])
+            if not a_cs or not b_cs:
+                continue
+            end_d = sum(z[pi, c] * end_min[c] for c in a_cs)
+            start_n = sum(z[pi, c] * to_min[c] for c in b_cs)
+            m.add(start_n - end_d >= int(p.min_rest_h * 60) - big * (2 - work[d] - work[d + 1]))
+        for w0 in range(0, horizon_days, 7):
+            days = range(w0, min(w0 + 7, horizon_days))
+            cs = [c for d in days for c in per_day.get((pi, d), [])]
+            m.add(sum(work[d] for d in days) <= p.max_days_week)
+            hours = sum(z[pi, c] * paid[c] for c in cs) if cs else 0
+            m.add(hours <= int(p.max_hours_week * 60))
+            need = int(p.min_hours_week * 60 * len(days) / 7)
+            if need:
+                short = m.new_int_var(0, need, f"short[{p.name},{w0}]")
+                m.add(hours + short >= need)
+                score.append(-10 * short)
+        run = p.max_consecutive_days
+        for d0 in range(horizon_days - run):
+            m.add(sum(work[d] for d in range(d0, d0 + run + 1)) <= run)
+        for a, b in p.locked:
+            key = (pd.Timestamp(a), pd.Timestamp(b))
+            ci = keys.index(key) if key in keys else -1
+            if ci < 0 or (pi, ci) not in z:
+                reasons.append(f"locked shift {a}..{b} of {p.name!r} is outside their availability")
+                continue
+            m.add(z[pi, ci] == 1)
+        for (qi, ci), var in z.items():
+            if qi != pi:
+                continue
+            score.append(1000 * paid[ci] * var)
+            if p.preferred_start is not None:
+                tod = to_min[ci] % 1440
+                score.append(-abs(tod - int(p.preferred_start)) // 15 * var)
+    m.maximize(sum(score))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(1.0, params.get("max_time_in_seconds", 10.0))
+    solver.parameters.num_workers = params.get("num_workers", 1)
+    solver.parameters.random_seed = params.get("random_seed", 0)
+    status = solver.solve(m)
+    for r in rows:
+        r["person"] = None
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        reasons.append(
+            f"contract rules of the named {staff[0].role}s admit no assignment "
+            f"({solver.status_name(status)}); the shifts are unassigned"
+        )
+        return reasons
+    free = {k: list(v) for k, v in classes.items()}
+    for (pi, ci), var in z.items():
+        if solver.value(var):
+            rows[free[keys[ci]].pop()]["person"] = staff[pi].name
+    return reasons
+
+
+def assign_people(
+    model: RosterModel, records: list[ShiftInstance], params: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Give each designed shift to a person; returns rows and notes."""
+    inst = model.inst
+    rows = records_to_rows(model, records)
+    notes: list[str] = []
+    for role in model.roles:
+        mine = [r for r in rows if r["role"] == role]
+        if inst.people is None:
+            _anonymous(mine, role)
+            continue
+        staff = [p for p in inst.people if p.role == role]
+        notes += _named(inst, mine, staff, params)
+        lost = [r for r in mine if r["person"] is None]
+        if lost:
+            notes.append(
+                f"{len(lost)} {role} shift(s) could not be given to the named {role}s under their "
+                f"contracts (first: {lost[0]['start']}); they are left out of the roster"
+            )
+    return [r for r in rows if r.get("person") is not None], notes
+
+
+def _cover_match(
+    agents: list[dict[str, Any]], leads: list[dict[str, Any]], k: int
+) -> list[int | None]:
+    """Match agents to leads whose shift covers theirs, at most ``k`` each."""
+    m = cp_model.CpModel()
+    v: dict[tuple[int, int], Any] = {}
+    for i, a in enumerate(agents):
+        for j, lead in enumerate(leads):
+            if lead["start"] <= a["start"] and lead["end"] >= a["end"]:
+                v[i, j] = m.new_bool_var("")
+    for i in range(len(agents)):
+        m.add_at_most_one(v[i, j] for j in range(len(leads)) if (i, j) in v)
+    for j in range(len(leads)):
+        m.add(sum(v[i, j] for i in range(len(agents)) if (i, j) in v) <= k)
+    m.maximize(sum(v.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10.0
+    solver.parameters.num_workers = 1
+    solver.solve(m)
+    out: list[int | None] = [None] * len(agents)
+    for (i, j), var in v.items():
+        if solver.value(var):
+            out[i] = j
+    return out
+
+
+def form_teams(inst: RosterInstance, rows: list[dict[str, Any]]) -> list[str]:
+    """Set ``team`` on every row (per day); returns notes on team lunch share."""
+    span = inst.span
+    for r in rows:
+        r["team"] = ""
+    if span is None:
+        return []
+    k = span.max_agents_per_lead
+    notes: list[str] = []
+    together = total = 0
+    for day in sorted({r["day"] for r in rows}):
+        agents = sorted(
+            (r for r in rows if r["day"] == day and r["role"] == "agent"),
+            key=lambda r: (
+                pd.Timestamp(r["lunch_start"]).value if pd.notna(r["lunch_start"]) else 0,
+                r["start"],
+            ),
+        )
+        leads = sorted(
+            (r for r in rows if r["day"] == day and r["role"] == "lead"), key=lambda r: r["start"]
+        )
+        labels = [f"D{day + 1}-T{j + 1:02d}" for j in range(len(leads))]
+        for lead, lab in zip(leads, labels, strict=True):
+            lead["team"] = lab
+        if not agents:
+            continue
+        if not leads:
+            notes.append(f"day {day + 1}: {len(agents)} agents work but no lead; teams left empty")
+            continue
+        if span.lead_covers_team:
+            match = _cover_match(agents, leads, k)
+            for a, j in zip(agents, match, strict=True):
+                a["team"] = labels[j] if j is not None else ""
+        else:
+            n_teams = min(len(leads), max(1, math.ceil(len(agents) / k)))
+            size, extra = divmod(len(agents), n_teams)
+            i = 0
+            for j in range(n_teams):
+                take = size + (1 if j < extra else 0)
+                for a in agents[i : i + take]:
+                    a["team"] = labels[j]
+                i += take
+        if span.team_lunch_share is not None:
+            teams: dict[str, list[Any]] = defaultdict(list)
+            for a in agents:
+                teams[a["team"]].append(a["lunch_start"])
+            for members in teams.values():
+                counts = pd.Series(members).value_counts()
+                total += 1
+                together += bool(len(counts)) and counts.iloc[0] >= span.team_lunch_share * len(
+                    members
+                )
+    if span.team_lunch_share is not None and total:
+        notes.append(
+            f"team lunch: {together} of {total} team-days have at least "
+            f"{span.team_lunch_share:.0%} of their agents lunching in the same slot"
+        )
+    return notes

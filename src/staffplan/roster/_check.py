@@ -1,0 +1,327 @@
+"""Independent checker: re-verify every rule of an instance from a roster frame alone.
+
+Nothing here uses the model or its enumeration of shifts: each rule is read from the
+instance's dataclasses and tested against the timestamps in the frame.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan._validation import check_columns
+from staffplan.roster._instance import RosterInstance
+
+__all__ = ["check"]
+
+_COLS = ("person", "role", "team", "start", "end", "lunch_start", "lunch_end", "breaks")
+
+
+def _mins(delta: pd.Timedelta) -> float:
+    return delta.total_seconds() / 60.0
+
+
+class _Grid:
+    """Per-interval counters over the horizon (wrapping when cyclic)."""
+
+    def __init__(self, inst: RosterInstance) -> None:
+        self.inst = inst
+        self.n = inst.n_intervals
+        self.td = pd.Timedelta(minutes=inst.interval_min)
+
+    def slots(self, a: pd.Timestamp, b: pd.Timestamp) -> np.ndarray:
+        i = int((a - self.inst.start) // self.td)
+        j = int(-((self.inst.start - b) // self.td))
+        ts = np.arange(i, j)
+        return ts % self.n if self.inst.cyclic else ts[(ts >= 0) & (ts < self.n)]
+
+
+def _check_row(inst: RosterInstance, row: Any, label: str) -> list[str]:
+    out: list[str] = []
+    iv = inst.interval_min
+    td = pd.Timedelta(minutes=iv)
+    start, end = pd.Timestamp(row.start), pd.Timestamp(row.end)
+    if row.role not in ("agent", "lead", "manager"):
+        out.append(f"{label}: role must be agent, lead or manager, got {row.role!r}")
+    if (start - inst.start) % td or (end - inst.start) % td:
+        out.append(f"{label}: start/end off the {iv}-min grid")
+    if not inst.start <= start < inst.start + inst.n_intervals * td:
+        out.append(f"{label}: starts outside the horizon")
+    length = int(_mins(end - start))
+    tod = int(_mins(start - start.normalize()))
+    if not any(r.runs_on(start.weekday()) and r.allows(tod, length) for r in inst.shifts):
+        out.append(
+            f"{label}: a {length}-min shift starting {start:%a %H:%M} is not allowed by any ShiftRules"
+        )
+    pieces: list[tuple[pd.Timestamp, pd.Timestamp, str]] = []
+    lu = inst.lunch
+    has_lunch = pd.notna(row.lunch_start) and pd.notna(row.lunch_end)
+    needs_lunch = lu is not None and length >= lu.min_shift_min
+    if needs_lunch and not has_lunch:
+        out.append(f"{label}: a {length}-min shift needs a lunch (LunchRule.min_shift_min)")
+    if has_lunch and not needs_lunch:
+        out.append(f"{label}: has a lunch but LunchRule gives none to a {length}-min shift")
+    if has_lunch and lu is not None:
+        ls, le = pd.Timestamp(row.lunch_start), pd.Timestamp(row.lunch_end)
+        off = _mins(ls - start)
+        if _mins(le - ls) != lu.length_min:
+            out.append(
+                f"{label}: lunch lasts {_mins(le - ls):g} min, LunchRule wants {lu.length_min}"
+            )
+        lo = max(lu.earliest_start_min, lu.min_work_before_min)
+        hi = min(lu.latest_start_min, length - lu.min_work_after_min - lu.length_min)
+        if not lo <= off <= hi or (ls - inst.start) % td:
+            out.append(
+                f"{label}: lunch starts {off:g} min into the shift; LunchRule allows {lo}-{hi} "
+                "(window and work before/after) on the grid"
+            )
+        pieces.append((ls, le, "lunch"))
+    rules = [b for b in inst.breaks if length >= b.min_shift_min]
+    got = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in (row.breaks or [])]
+    if len(got) != len(rules):
+        out.append(
+            f"{label}: {len(got)} break(s), BreakRules give {len(rules)} to a {length}-min shift"
+        )
+    else:
+
+        def fits(pair: tuple[pd.Timestamp, pd.Timestamp], rule: Any) -> bool:
+            off = _mins(pair[0] - start)
+            return (
+                _mins(pair[1] - pair[0]) == rule.length_min
+                and rule.earliest_start_min <= off <= rule.latest_start_min
+                and off + rule.length_min <= length
+                and not (pair[0] - inst.start) % td
+            )
+
+        if not any(
+            all(fits(p, r) for p, r in zip(got, perm, strict=True))
+            for perm in itertools.permutations(rules)
+        ):
+            out.append(
+                f"{label}: breaks {[(f'{a:%H:%M}', f'{b:%H:%M}') for a, b in got]} miss their BreakRule windows"
+            )
+    pieces += [(a, b, "break") for a, b in got]
+    for a, b, kind in pieces:
+        if a < start or b > end:
+            out.append(f"{label}: {kind} {a:%H:%M}-{b:%H:%M} outside the shift")
+    for (a1, b1, k1), (a2, b2, k2) in itertools.combinations(pieces, 2):
+        if a1 < b2 and a2 < b1:
+            out.append(f"{label}: {k1} and {k2} overlap")
+    return out
+
+
+def _paid_h(inst: RosterInstance, row: Any) -> float:
+    h = _mins(pd.Timestamp(row.end) - pd.Timestamp(row.start)) / 60
+    if inst.lunch is not None and not inst.lunch.paid and pd.notna(row.lunch_start):
+        h -= _mins(pd.Timestamp(row.lunch_end) - pd.Timestamp(row.lunch_start)) / 60
+    return h
+
+
+def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series) -> list[str]:
+    out: list[str] = []
+    named = {p.name: p for p in inst.people} if inst.people is not None else None
+    for person, sub in roster.groupby("person", sort=False):
+        sub = sub.sort_values("start")
+        starts = list(pd.to_datetime(sub["start"]))
+        ends = list(pd.to_datetime(sub["end"]))
+        for i in range(1, len(starts)):
+            if starts[i] < ends[i - 1]:
+                out.append(f"{person}: shifts overlap at {starts[i]}")
+        if named is None:
+            continue
+        p = named.get(person)
+        if p is None:
+            out.append(f"{person}: not among the named people")
+            continue
+        if set(sub["role"]) != {p.role}:
+            out.append(
+                f"{person}: rostered as {sorted(set(sub['role']))}, contract role is {p.role}"
+            )
+        for i in range(1, len(starts)):
+            rest_h = _mins(starts[i] - ends[i - 1]) / 60
+            if rest_h < p.min_rest_h:
+                out.append(
+                    f"{person}: {rest_h:g} h rest before {starts[i]}, contract needs {p.min_rest_h:g}"
+                )
+        days = sorted(day_of[sub.index])
+        if len(days) != len(set(days)):
+            out.append(f"{person}: more than one shift on a day")
+        paid = [_paid_h(inst, r) for r in sub.itertuples(index=False)]
+        for w0 in range(0, inst.n_days, 7):
+            in_w = [i for i, d in enumerate(days) if w0 <= d < w0 + 7]
+            dd = {days[i] for i in in_w}
+            hours = sum(paid[i] for i in in_w)
+            if len(dd) > p.max_days_week:
+                out.append(
+                    f"{person}: {len(dd)} days in the week from day {w0 + 1}, max {p.max_days_week}"
+                )
+            if hours > p.max_hours_week + 1e-9:
+                out.append(
+                    f"{person}: {hours:g} h in the week from day {w0 + 1}, max {p.max_hours_week:g}"
+                )
+            if w0 + 7 <= inst.n_days and hours < p.min_hours_week - 1e-9:
+                out.append(
+                    f"{person}: {hours:g} h in the week from day {w0 + 1}, min {p.min_hours_week:g}"
+                )
+        run = best = 0
+        prev = None
+        for d in sorted(set(days)):
+            run = run + 1 if prev is not None and d == prev + 1 else 1
+            best = max(best, run)
+            prev = d
+        if best > p.max_consecutive_days:
+            out.append(f"{person}: {best} consecutive days, max {p.max_consecutive_days}")
+        if p.availability is not None:
+            for a, b in zip(starts, ends, strict=True):
+                if not any(lo <= a and b <= hi for lo, hi in p.availability):
+                    out.append(f"{person}: shift {a}..{b} outside their availability")
+        have = set(zip(starts, ends, strict=True))
+        for a, b in p.locked:
+            if (pd.Timestamp(a), pd.Timestamp(b)) not in have:
+                out.append(f"{person}: locked shift {a}..{b} is missing")
+    return out
+
+
+def check(instance: RosterInstance, roster: pd.DataFrame) -> list[str]:
+    """Every rule of ``instance`` that ``roster`` breaks, as readable strings.
+
+    Parameters
+    ----------
+    instance : RosterInstance
+    roster : DataFrame
+        A roster frame (columns person, role, team, start, end, lunch_start, lunch_end, breaks).
+
+    Returns
+    -------
+    list of str
+        Empty when every rule holds: allowed shifts, lunch and break windows with work before
+        and after, no overlaps, span of control per interval, team sizes and leads, manager
+        presence, off-floor and headcount caps, hard coverage and named people's contracts.
+    """
+    inst = instance
+    check_columns(roster, list(_COLS), "roster")
+    out: list[str] = []
+    grid = _Grid(inst)
+    n = inst.n_intervals
+    norm0 = inst.start.normalize()
+    day_of = pd.Series(
+        [(pd.Timestamp(s).normalize() - norm0).days for s in roster["start"]],
+        index=roster.index,
+        dtype=int,
+    )
+    floor = {r: np.zeros(n) for r in ("agent", "lead", "manager")}
+    work = {r: np.zeros(n) for r in ("agent", "lead", "manager")}
+    off = np.zeros(n)
+    for row in roster.itertuples():
+        label = f"{row.person} ({row.role}) {pd.Timestamp(row.start):%a %Y-%m-%d %H:%M}"
+        out += _check_row(inst, row, label)
+        if row.role not in floor:
+            continue
+        ws = grid.slots(pd.Timestamp(row.start), pd.Timestamp(row.end))
+        np.add.at(work[row.role], ws, 1)
+        np.add.at(floor[row.role], ws, 1)
+        pieces = [(a, b) for a, b in (row.breaks or [])]
+        if pd.notna(row.lunch_start):
+            pieces.append((row.lunch_start, row.lunch_end))
+        for a, b in pieces:
+            ps = grid.slots(pd.Timestamp(a), pd.Timestamp(b))
+            np.add.at(floor[row.role], ps, -1)
+            np.add.at(off, ps, 1)
+    ts = inst.timestamps
+    if inst.weights.hard_coverage:
+        bad = np.flatnonzero(floor["agent"] < inst.required)
+        if bad.size:
+            out.append(
+                f"hard coverage: {bad.size} interval(s) short, first {ts[bad[0]]} "
+                f"({int(floor['agent'][bad[0]])} on the floor, {int(inst.required[bad[0]])} required)"
+            )
+    lim = inst.limits
+    if lim.max_off_floor is not None:
+        bad = np.flatnonzero(off > lim.max_off_floor)
+        if bad.size:
+            out.append(
+                f"off-floor cap: {int(off[bad[0]])} people off at {ts[bad[0]]}, max {lim.max_off_floor}"
+            )
+    agents_per_day = day_of[roster["role"] == "agent"].value_counts()
+    if lim.max_agents_per_day is not None:
+        for d, c in agents_per_day.items():
+            if c > lim.max_agents_per_day:
+                out.append(
+                    f"headcount cap: {c} agents on day {d + 1}, max {lim.max_agents_per_day}"
+                )
+    span = inst.span
+    if span is not None:
+        out += _check_span(inst, roster, day_of, floor, work, agents_per_day)
+    out += _check_people(inst, roster, day_of)
+    return out
+
+
+def _check_span(
+    inst: RosterInstance,
+    roster: pd.DataFrame,
+    day_of: pd.Series,
+    floor: dict[str, np.ndarray],
+    work: dict[str, np.ndarray],
+    agents_per_day: pd.Series,
+) -> list[str]:
+    span = inst.span
+    assert span is not None
+    out: list[str] = []
+    k = span.max_agents_per_lead
+    ts = inst.timestamps
+    bad = np.flatnonzero(floor["agent"] > k * floor["lead"])
+    if bad.size:
+        t = bad[0]
+        out.append(
+            f"span of control: {int(floor['agent'][t])} agents but {int(floor['lead'][t])} lead(s) on "
+            f"the floor at {ts[t]} ({bad.size} interval(s)), max {k} per lead"
+        )
+    teams: dict[tuple[int, str], dict[str, list[Any]]] = defaultdict(
+        lambda: {"agent": [], "lead": []}
+    )
+    for idx, row in roster.iterrows():
+        if row["role"] == "agent" and not row["team"]:
+            out.append(f"{row['person']}: agent without a team on day {day_of[idx] + 1}")
+        if row["role"] in ("agent", "lead") and row["team"]:
+            teams[day_of[idx], row["team"]][row["role"]].append(row)
+    for (d, team), members in teams.items():
+        na, nl = len(members["agent"]), len(members["lead"])
+        if na > k:
+            out.append(f"team {team} on day {d + 1}: {na} agents, max {k}")
+        if nl != 1:
+            out.append(f"team {team} on day {d + 1}: {nl} leads, needs exactly 1")
+        if span.lead_covers_team and nl == 1:
+            lead = members["lead"][0]
+            for a in members["agent"]:
+                if a["start"] < lead["start"] or a["end"] > lead["end"]:
+                    out.append(
+                        f"team {team} on day {d + 1}: {a['person']}'s shift is not inside the lead's"
+                    )
+    if span.manager_above_agents is not None:
+        td = pd.Timedelta(minutes=inst.interval_min)
+        for d, c in agents_per_day.items():
+            if c <= span.manager_above_agents:
+                continue
+            day0 = inst.start.normalize() + pd.Timedelta(days=int(d))
+            if span.manager_hours is not None:
+                a = day0 + pd.Timedelta(minutes=int(span.manager_hours[0]))
+                b = day0 + pd.Timedelta(minutes=int(span.manager_hours[1]))
+                need = [t for t in range(inst.n_intervals) if a <= ts[t] < b]
+            else:
+                need = [
+                    t
+                    for t in range(inst.n_intervals)
+                    if ts[t].normalize() == day0 and inst.required[t] > 0
+                ]
+                need = list(range(need[0], need[-1] + 1)) if need else []
+            missing = [t for t in need if work["manager"][t] < 1]
+            if missing:
+                out.append(
+                    f"manager: {c} agents work on day {int(d) + 1} (> {span.manager_above_agents}) but no "
+                    f"manager at work at {ts[missing[0]]} ({len(missing)} interval(s) of {td})"
+                )
+    return out

@@ -1,0 +1,152 @@
+"""Why an instance has no roster: a static pre-check, then assumption cores over rule groups.
+
+Every rule group (hard coverage, span of control, teams, manager, caps, people) is enforced
+per day through an assumption literal; when the model is infeasible, CP-SAT's
+``sufficient_assumptions_for_infeasibility`` returns a set of literals whose rules cannot hold
+together, which is shrunk greedily to a minimal set and reported in words.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from staffplan.roster._instance import RosterInstance
+from staffplan.roster._model import RosterModel
+from staffplan.roster._patterns import enumerate_shifts
+
+__all__ = ["describe_group", "diagnose", "precheck"]
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def precheck(inst: RosterInstance) -> list[str]:
+    """Conflicts visible without a solver (hard coverage of intervals no shift covers)."""
+    n = inst.n_intervals
+    covered = np.zeros(n, dtype=bool)
+    shifts = enumerate_shifts(inst)
+    for s in shifts:
+        t = np.arange(s.start_slot, s.start_slot + s.length)
+        covered[t % n if inst.cyclic else t[t < n]] = True
+    reasons = []
+    if not shifts:
+        reasons.append(
+            "ShiftRules: no allowed shift starts inside the horizon "
+            f"({inst.start} .. {inst.timestamps[-1]}); check start windows and days"
+        )
+    if inst.weights.hard_coverage:
+        bad = np.flatnonzero(~covered & (inst.required > 0))
+        if bad.size:
+            ts = inst.timestamps
+            reasons.append(
+                f"hard coverage: {bad.size} interval(s) need agents but no allowed shift covers "
+                f"them, first {ts[bad[0]]} (requires {int(inst.required[bad[0]])})"
+            )
+    return reasons
+
+
+def describe_group(inst: RosterInstance, key: str) -> str:
+    """Words for an assumption name ``"group|day"``."""
+    group, day_s = key.rsplit("|", 1)
+    day = int(day_s)
+    day_ts = inst.day_start(day)
+    when = f"day {day + 1} ({day_ts:%a %Y-%m-%d})"
+    span = inst.span
+    k = span.max_agents_per_lead if span is not None else 0
+    if group == "coverage":
+        slots = [t for t in range(inst.n_intervals) if inst.timestamps[t].normalize() == day_ts]
+        peak = max(slots, key=lambda t: inst.required[t]) if slots else None
+        extra = (
+            f", peak {inst.required[peak]} agents at {inst.timestamps[peak]:%H:%M}"
+            if peak is not None
+            else ""
+        )
+        return f"hard coverage (every interval fully staffed) on {when}{extra}"
+    if group == "span":
+        return f"span of control (agents on the floor <= {k} x leads on the floor) on {when}"
+    if group == "teams":
+        return f"teams (at most {k} agents per lead working that day) on {when}"
+    if group == "manager":
+        assert span is not None
+        hours = (
+            f"{_hhmm(int(span.manager_hours[0]))}-{_hhmm(int(span.manager_hours[1]))}"
+            if span.manager_hours is not None
+            else "the opening hours"
+        )
+        return (
+            f"manager presence (a manager at work {hours} when more than "
+            f"{span.manager_above_agents} agents work) on {when}"
+        )
+    if group == "off-floor cap":
+        return (
+            f"off-floor cap (at most {inst.limits.max_off_floor} people at lunch or break at once; "
+            f"LunchRule/BreakRule windows) on {when}"
+        )
+    if group == "max agents per day":
+        return f"headcount cap (at most {inst.limits.max_agents_per_day} agents a day) on {when}"
+    if group == "lead covers team":
+        return f"lead covers team (each agent's shift inside their lead's shift) on {when}"
+    if group.startswith("contract hours"):
+        return f"{group}: weekly hours of the named people from {when}"
+    return f"{group} on {when}"
+
+
+def diagnose(
+    inst: RosterInstance, *, time_limit_s: float = 10.0, random_seed: int = 0
+) -> list[str]:
+    """Name the rule groups (and days) that cannot hold together.
+
+    Returns
+    -------
+    list of str
+        One line per rule group in a minimal conflicting set, or a single line saying that
+        no conflict was proven within the time limit.
+    """
+    t_end = time.perf_counter() + time_limit_s
+    rm = RosterModel(inst, assumptions=True)
+    rm.model.clear_objective()
+    lits = list(rm.literals)
+
+    def infeasible(active: list[cp_model.IntVar]) -> tuple[bool | None, list[int]]:
+        rm.model.clear_assumptions()
+        rm.model.add_assumptions(active)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.5, t_end - time.perf_counter())
+        # Cores of assumptions come from the single-thread search.
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = random_seed
+        status = solver.solve(rm.model)
+        if status == cp_model.INFEASIBLE:
+            return True, list(solver.sufficient_assumptions_for_infeasibility())
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False, []
+        return None, []
+
+    verdict, core_idx = infeasible(lits)
+    if verdict is None:
+        return [
+            f"no roster found and no conflict proven within {time_limit_s:g} s; raise the time limit"
+        ]
+    if verdict is False:
+        return ["every rule group can hold together; no roster was found within the time limit"]
+    by_index = {lit.index: lit for lit in lits}
+    core = [by_index[i] for i in core_idx if i in by_index]
+    if not core:
+        return [
+            "ShiftRules/LunchRule/BreakRule: the allowed shifts, lunches and breaks admit no "
+            "roster even before coverage, team and people rules"
+        ]
+    # Greedy shrink to a minimal conflicting set.
+    i = 0
+    while i < len(core) and time.perf_counter() < t_end:
+        trial = core[:i] + core[i + 1 :]
+        v, _ = infeasible(trial)
+        if v:
+            core = trial
+        else:
+            i += 1
+    return ["rules in conflict: " + describe_group(inst, rm.literals[lit]) for lit in core]

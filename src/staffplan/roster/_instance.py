@@ -1,0 +1,705 @@
+"""Typed, validated roster instance: rules as frozen dataclasses, requirements on a grid.
+
+Everything a model needs is checked here, once, when the instance is built, so that a
+mistake in the rules (a lunch window that fits no allowed shift, a break longer than its
+shift, a length that is not a whole number of intervals) is reported with the rule's name
+before any solver runs.
+
+Times of day are minutes after midnight (``int``) or ``"HH:MM"`` strings; offsets inside a
+shift (lunch and break windows) are minutes after the shift starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan._validation import (
+    as_float_array,
+    check_columns,
+    check_fraction,
+    check_int,
+    check_interval_min,
+    check_nonnegative,
+)
+
+__all__ = [
+    "DEFAULT_START",
+    "ROUND_TOL",
+    "BreakRule",
+    "Limits",
+    "LunchRule",
+    "Person",
+    "RosterInstance",
+    "ShiftRules",
+    "SpanOfControl",
+    "Weights",
+    "make_instance",
+]
+
+#: Start of the grid when requirements come as a bare array (a Monday).
+DEFAULT_START = pd.Timestamp("2024-01-01 00:00")
+#: Fractional requirements are rounded up after subtracting this tolerance, so that
+#: ``2.0000001`` (floating-point noise from a staffing formula) needs 2 agents, not 3.
+ROUND_TOL = 1e-6
+_DAY_MIN = 1440
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _minutes(value: Any, name: str) -> int:
+    """A time of day or a duration as whole minutes; accepts ``int`` or ``"HH:MM"``."""
+    if isinstance(value, str):
+        try:
+            hh, mm = value.strip().split(":")
+            return int(hh) * 60 + int(mm)
+        except ValueError:
+            raise ValueError(f"{name} must be minutes or 'HH:MM', got {value!r}") from None
+    return check_int(value, name, minimum=0)
+
+
+def _weekday(value: Any, name: str) -> int:
+    if isinstance(value, str) and value.strip().lower()[:3] in _WEEKDAYS:
+        return _WEEKDAYS.index(value.strip().lower()[:3])
+    return check_int(value, name, minimum=0, maximum=6)
+
+
+@dataclass(frozen=True)
+class ShiftRules:
+    """One shift type: when it may start, how long it lasts and on which days it runs.
+
+    Parameters
+    ----------
+    name : str
+        Label used in messages and in the roster (``"early"``, ``"late"``).
+    earliest_start, latest_start : int or str
+        Start window as time of day, inclusive [min after midnight or ``"HH:MM"``].
+    start_step_min : int
+        Spacing of allowed starts inside the window [min]; a multiple of the interval.
+    lengths_min : sequence of int
+        Allowed shift lengths including any lunch [min]; multiples of the interval.
+    days : sequence of int or str, optional
+        Weekdays the type may run (0 = Monday or ``"mon"``); default every day.
+    crosses_midnight : bool
+        Whether a shift of this type may end after midnight of its start day.
+    """
+
+    name: str = "shift"
+    earliest_start: int | str = "07:00"
+    latest_start: int | str = "15:00"
+    start_step_min: int = 30
+    lengths_min: tuple[int, ...] = (480,)
+    days: tuple[int, ...] | None = None
+    crosses_midnight: bool = False
+
+    def __post_init__(self) -> None:
+        n = f"ShiftRules {self.name!r}"
+        lo = _minutes(self.earliest_start, f"{n}: earliest_start")
+        hi = _minutes(self.latest_start, f"{n}: latest_start")
+        if not 0 <= lo <= hi < _DAY_MIN:
+            raise ValueError(
+                f"{n}: start window must satisfy 00:00 <= earliest_start <= latest_start < 24:00, "
+                f"got {self.earliest_start!r}..{self.latest_start!r}"
+            )
+        object.__setattr__(self, "earliest_start", lo)
+        object.__setattr__(self, "latest_start", hi)
+        check_int(self.start_step_min, f"{n}: start_step_min", minimum=1)
+        lengths = tuple(
+            sorted({check_int(v, f"{n}: lengths_min", minimum=1) for v in self.lengths_min})
+        )
+        if not lengths:
+            raise ValueError(f"{n}: lengths_min must hold at least one length, got ()")
+        object.__setattr__(self, "lengths_min", lengths)
+        if self.days is not None:
+            days = tuple(sorted({_weekday(d, f"{n}: days") for d in self.days}))
+            object.__setattr__(self, "days", days)
+        if not self.crosses_midnight:
+            late = [v for v in lengths if hi + v > _DAY_MIN and lo + v > _DAY_MIN]
+            if late:
+                raise ValueError(
+                    f"{n}: every start + length {late[0]} min ends after midnight but "
+                    "crosses_midnight is False"
+                )
+
+    @property
+    def start_mins(self) -> tuple[int, ...]:
+        """Allowed start times of day [min after midnight]."""
+        return tuple(
+            range(int(self.earliest_start), int(self.latest_start) + 1, self.start_step_min)
+        )
+
+    def runs_on(self, weekday: int) -> bool:
+        """Whether this type may start on ``weekday`` (0 = Monday)."""
+        return self.days is None or weekday in self.days
+
+    def allows(self, start_min: int, length_min: int) -> bool:
+        """Whether a shift starting at ``start_min`` [min] lasting ``length_min`` is of this type."""
+        return (
+            start_min in self.start_mins
+            and length_min in self.lengths_min
+            and (self.crosses_midnight or start_min + length_min <= _DAY_MIN)
+        )
+
+
+@dataclass(frozen=True)
+class LunchRule:
+    """The meal break inside a shift.
+
+    Parameters
+    ----------
+    length_min : int
+        Lunch length [min].
+    paid : bool
+        Paid lunches count towards paid hours; unpaid ones do not.
+    earliest_start_min, latest_start_min : int
+        Window for the lunch *start*, measured from the shift start [min].
+    min_work_before_min, min_work_after_min : int
+        Work required before the lunch and after it ends [min].
+    min_shift_min : int
+        Only shifts at least this long get a lunch [min]; shorter shifts have none.
+    """
+
+    length_min: int = 30
+    paid: bool = False
+    earliest_start_min: int = 180
+    latest_start_min: int = 300
+    min_work_before_min: int = 120
+    min_work_after_min: int = 60
+    min_shift_min: int = 360
+
+    def __post_init__(self) -> None:
+        for name in (
+            "length_min",
+            "earliest_start_min",
+            "latest_start_min",
+            "min_work_before_min",
+            "min_work_after_min",
+            "min_shift_min",
+        ):
+            check_int(
+                getattr(self, name), f"LunchRule: {name}", minimum=1 if name == "length_min" else 0
+            )
+        if self.latest_start_min < self.earliest_start_min:
+            raise ValueError(
+                "LunchRule: latest_start_min must be >= earliest_start_min, got "
+                f"{self.latest_start_min} < {self.earliest_start_min}"
+            )
+
+    def offsets(self, shift_min: int, step_min: int) -> list[int]:
+        """Allowed lunch start offsets [min] for a shift of ``shift_min``; [] when none fits."""
+        lo = max(self.earliest_start_min, self.min_work_before_min)
+        hi = min(self.latest_start_min, shift_min - self.min_work_after_min - self.length_min)
+        first = -(-lo // step_min) * step_min
+        return list(range(first, hi + 1, step_min))
+
+
+@dataclass(frozen=True)
+class BreakRule:
+    """A short break (e.g. 15 min) with its own window measured from the shift start.
+
+    Parameters
+    ----------
+    length_min : int
+        Break length [min].
+    earliest_start_min, latest_start_min : int
+        Window for the break start, from the shift start [min].
+    min_shift_min : int
+        Only shifts at least this long get this break [min].
+    name : str
+        Label used in messages.
+    """
+
+    length_min: int = 15
+    earliest_start_min: int = 60
+    latest_start_min: int = 150
+    min_shift_min: int = 240
+    name: str = "break"
+
+    def __post_init__(self) -> None:
+        n = f"BreakRule {self.name!r}"
+        check_int(self.length_min, f"{n}: length_min", minimum=1)
+        check_int(self.earliest_start_min, f"{n}: earliest_start_min", minimum=0)
+        check_int(self.latest_start_min, f"{n}: latest_start_min", minimum=0)
+        check_int(self.min_shift_min, f"{n}: min_shift_min", minimum=0)
+        if self.latest_start_min < self.earliest_start_min:
+            raise ValueError(
+                f"{n}: latest_start_min must be >= earliest_start_min, got "
+                f"{self.latest_start_min} < {self.earliest_start_min}"
+            )
+
+    def offsets(self, shift_min: int, step_min: int) -> list[int]:
+        """Allowed break start offsets [min] for a shift of ``shift_min``."""
+        hi = min(self.latest_start_min, shift_min - self.length_min)
+        first = -(-self.earliest_start_min // step_min) * step_min
+        return list(range(first, hi + 1, step_min))
+
+
+@dataclass(frozen=True)
+class SpanOfControl:
+    """Team leads and a manager above them.
+
+    Parameters
+    ----------
+    max_agents_per_lead : int
+        Teams hold at most this many agents, each team has one lead working that day, and in
+        every interval agents on the floor <= this × leads on the floor (a lead at lunch or on
+        a break is not on the floor).
+    manager_above_agents : int or None
+        On a day when more agents than this work, a customer-service manager must be at work
+        through ``manager_hours``; ``None`` never requires a manager.
+    manager_hours : (int or str, int or str) or None
+        Daily window a manager must cover [time of day]; ``None`` means from the first to the
+        last interval of that day with a positive requirement.
+    lead_covers_team : bool
+        A lead's shift starts no later and ends no earlier than every agent of their team.
+    team_lunch_share : float or None
+        Wish that at least this share of each team takes lunch in the same slot; pursued in
+        the objective (``Weights.team_lunch``) and when teams are formed, reported, not forced.
+    """
+
+    max_agents_per_lead: int = 10
+    manager_above_agents: int | None = 20
+    manager_hours: tuple[int | str, int | str] | None = None
+    lead_covers_team: bool = False
+    team_lunch_share: float | None = None
+
+    def __post_init__(self) -> None:
+        check_int(self.max_agents_per_lead, "SpanOfControl: max_agents_per_lead", minimum=1)
+        if self.manager_above_agents is not None:
+            check_int(self.manager_above_agents, "SpanOfControl: manager_above_agents", minimum=0)
+        if self.manager_hours is not None:
+            lo = _minutes(self.manager_hours[0], "SpanOfControl: manager_hours[0]")
+            hi = _minutes(self.manager_hours[1], "SpanOfControl: manager_hours[1]")
+            if not 0 <= lo < hi <= _DAY_MIN:
+                raise ValueError(
+                    "SpanOfControl: manager_hours must satisfy 00:00 <= start < end <= 24:00, "
+                    f"got {self.manager_hours!r}"
+                )
+            object.__setattr__(self, "manager_hours", (lo, hi))
+        if self.team_lunch_share is not None:
+            check_fraction(
+                self.team_lunch_share, "SpanOfControl: team_lunch_share", high_open=False
+            )
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Objective weights (all non-negative integers).
+
+    The objective minimised is::
+
+        sum_t shortage * peak_weight[t] * shortage_t + surplus * surplus_t
+        + paid_interval * (paid agent-, lead- and manager-intervals)
+        + pattern * (distinct (start time, length) agent shifts used)
+        + team_lunch * (distinct (day, lunch slot) pairs used by agents)
+
+    with ``peak_weight[t] = 1 + peak_boost * r[t] / max(r on that day)`` where ``r`` is the
+    rounded requirement, so with the default ``peak_boost = 1`` a missing agent at the day's
+    peak costs twice one at a quiet hour.  ``interval_weights`` passed to
+    :func:`make_instance` replace ``peak_weight``.
+
+    Parameters
+    ----------
+    shortage : int
+        Per missing agent-interval (times the peak weight).
+    surplus : int
+        Per extra agent-interval on the floor.
+    paid_interval : int
+        Per paid interval of any person.
+    pattern : int
+        Per distinct agent shift (start time of day, length) used anywhere in the horizon.
+        Off by default: counting patterns links every day of the horizon into one model,
+        which is slower than solving days that share no shift one by one.
+    team_lunch : int
+        Per (day, lunch slot) pair used; only when ``SpanOfControl.team_lunch_share`` is set.
+    peak_boost : float
+        Extra shortage weight at the day's peak (see formula).
+    lexicographic : bool
+        Minimise weighted shortage first, then everything else with shortage held at its best.
+    hard_coverage : bool
+        Forbid any shortage (infeasible instances then name the intervals).
+    """
+
+    shortage: int = 1000
+    surplus: int = 10
+    paid_interval: int = 1
+    pattern: int = 0
+    team_lunch: int = 5
+    peak_boost: float = 1.0
+    lexicographic: bool = False
+    hard_coverage: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("shortage", "surplus", "paid_interval", "pattern", "team_lunch"):
+            check_int(getattr(self, name), f"Weights: {name}", minimum=0)
+        check_nonnegative(self.peak_boost, "Weights: peak_boost")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Headcount caps.
+
+    Parameters
+    ----------
+    max_off_floor : int or None
+        At most this many people (any role) off the floor for lunch or a break at once.
+    max_agents_per_day : int or None
+        At most this many agents work on any day.
+    """
+
+    max_off_floor: int | None = None
+    max_agents_per_day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_off_floor is not None:
+            check_int(self.max_off_floor, "Limits: max_off_floor", minimum=0)
+        if self.max_agents_per_day is not None:
+            check_int(self.max_agents_per_day, "Limits: max_agents_per_day", minimum=0)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A named employee with contract rules.
+
+    Parameters
+    ----------
+    name : str
+        Unique name.
+    role : {"agent", "lead", "manager"}
+    min_hours_week, max_hours_week : float
+        Paid hours per 7-day block of the horizon [h].
+    max_days_week : int
+        Working days per 7-day block.
+    min_rest_h : float
+        Rest between the end of one shift and the start of the next [h].
+    max_consecutive_days : int
+        Longest run of working days.
+    availability : sequence of (start, end) timestamps, optional
+        When given, every shift must lie inside one of these windows.
+    locked : sequence of (start, end) timestamps
+        Shifts this person must work exactly (they are forced into the design).
+    preferred_start : int or str, optional
+        Preferred start time of day; shifts starting near it are favoured.
+    """
+
+    name: str
+    role: str = "agent"
+    min_hours_week: float = 0.0
+    max_hours_week: float = 40.0
+    max_days_week: int = 5
+    min_rest_h: float = 11.0
+    max_consecutive_days: int = 6
+    availability: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] | None = None
+    locked: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()
+    preferred_start: int | str | None = None
+
+    def __post_init__(self) -> None:
+        n = f"Person {self.name!r}"
+        if self.role not in ("agent", "lead", "manager"):
+            raise ValueError(
+                f"{n}: role must be one of: 'agent', 'lead', 'manager'; got {self.role!r}"
+            )
+        check_nonnegative(self.min_hours_week, f"{n}: min_hours_week")
+        check_nonnegative(self.max_hours_week, f"{n}: max_hours_week")
+        if self.min_hours_week > self.max_hours_week:
+            raise ValueError(
+                f"{n}: min_hours_week must be <= max_hours_week, got "
+                f"{self.min_hours_week} > {self.max_hours_week}"
+            )
+        check_int(self.max_days_week, f"{n}: max_days_week", minimum=0, maximum=7)
+        check_nonnegative(self.min_rest_h, f"{n}: min_rest_h")
+        check_int(self.max_consecutive_days, f"{n}: max_consecutive_days", minimum=1)
+        for attr in ("availability", "locked"):
+            val = getattr(self, attr)
+            if val is None:
+                continue
+            pairs = tuple((pd.Timestamp(a), pd.Timestamp(b)) for a, b in val)
+            bad = [p for p in pairs if p[1] <= p[0]]
+            if bad:
+                raise ValueError(f"{n}: {attr} windows must end after they start, got {bad[0]}")
+            object.__setattr__(self, attr, pairs)
+        if self.preferred_start is not None:
+            object.__setattr__(
+                self, "preferred_start", _minutes(self.preferred_start, f"{n}: preferred_start")
+            )
+
+
+@dataclass(frozen=True)
+class RosterInstance:
+    """A validated roster problem; build it with :func:`make_instance`.
+
+    Attributes
+    ----------
+    required : ndarray of int
+        Agents needed on the floor per interval (rounded up from the input).
+    required_raw : ndarray of float
+        The requirement as given.
+    interval_min : int
+        Interval length [min].
+    start : Timestamp
+        Start of the first interval.
+    interval_weights : ndarray of float
+        Shortage weight per interval (peak weights unless given).
+    cyclic : bool
+        Whether the horizon wraps (a shift running past the end continues at the start).
+    """
+
+    required: np.ndarray
+    required_raw: np.ndarray
+    interval_min: int
+    start: pd.Timestamp
+    shifts: tuple[ShiftRules, ...]
+    lunch: LunchRule | None
+    breaks: tuple[BreakRule, ...]
+    span: SpanOfControl | None
+    weights: Weights
+    limits: Limits
+    people: tuple[Person, ...] | None
+    interval_weights: np.ndarray
+    cyclic: bool = False
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def n_intervals(self) -> int:
+        """Number of intervals in the horizon."""
+        return int(self.required.size)
+
+    @property
+    def slots_per_day(self) -> int:
+        """Intervals per 24 h."""
+        return _DAY_MIN // self.interval_min
+
+    @property
+    def n_days(self) -> int:
+        """Calendar days touched by the horizon, counting from the start's midnight."""
+        first = self.first_slot_offset
+        return -(-(first + self.n_intervals) // self.slots_per_day)
+
+    @property
+    def first_slot_offset(self) -> int:
+        """Intervals between midnight of the start day and the first interval."""
+        return int((self.start - self.start.normalize()) / pd.Timedelta(minutes=self.interval_min))
+
+    @property
+    def timestamps(self) -> pd.DatetimeIndex:
+        """Start of each interval."""
+        return pd.date_range(self.start, periods=self.n_intervals, freq=f"{self.interval_min}min")
+
+    def day_start(self, day: int) -> pd.Timestamp:
+        """Midnight of calendar day ``day`` of the horizon."""
+        return self.start.normalize() + pd.Timedelta(days=day)
+
+    def slot_of(self, ts: pd.Timestamp) -> int:
+        """Interval index of timestamp ``ts`` (may be outside ``[0, n_intervals)``)."""
+        return int((pd.Timestamp(ts) - self.start) / pd.Timedelta(minutes=self.interval_min))
+
+
+def _requirements(
+    requirements: Any, interval_min: int, start: Any, ds_col: str, required_col: str
+) -> tuple[np.ndarray, pd.Timestamp]:
+    if isinstance(requirements, pd.DataFrame):
+        frame = check_columns(requirements, [ds_col, required_col], "requirements")
+        ds = pd.to_datetime(frame[ds_col])
+        if ds.dt.tz is not None:
+            ds = ds.dt.tz_localize(None)
+        order = np.argsort(ds.to_numpy(), kind="stable")
+        ds = ds.iloc[order].reset_index(drop=True)
+        values = as_float_array(frame[required_col].to_numpy()[order], "requirements")
+        if len(ds) > 1:
+            step = ds.diff().iloc[1:]
+            bad = step != pd.Timedelta(minutes=interval_min)
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+                raise ValueError(
+                    f"requirements[{ds_col!r}] must be consecutive {interval_min}-min intervals, "
+                    f"got a step of {step.iloc[i - 1]} before {ds.iloc[i]}"
+                )
+        first = ds.iloc[0] if len(ds) else DEFAULT_START
+        if start is not None and pd.Timestamp(start) != first:
+            raise ValueError(f"start must match the first {ds_col!r} ({first}), got {start}")
+        start_ts = pd.Timestamp(first)
+    else:
+        if isinstance(requirements, pd.Series) and isinstance(requirements.index, pd.DatetimeIndex):
+            start = requirements.index[0] if start is None else start
+        values = as_float_array(requirements, "requirements")
+        start_ts = DEFAULT_START if start is None else pd.Timestamp(start)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"requirements must be a non-empty 1-D sequence, got shape {values.shape}")
+    check_nonnegative(values, "requirements")
+    if (start_ts - start_ts.normalize()) % pd.Timedelta(minutes=interval_min):
+        raise ValueError(f"start must lie on the {interval_min}-min grid, got {start_ts}")
+    return values, start_ts
+
+
+def peak_weights(required: np.ndarray, slots_per_day: int, offset: int, boost: float) -> np.ndarray:
+    """``1 + boost * r[t] / max(r on t's day)``; days with no requirement weigh 1."""
+    day = (np.arange(required.size) + offset) // slots_per_day
+    day_max = np.zeros(day.max() + 1)
+    np.maximum.at(day_max, day, required)
+    denom = day_max[day]
+    ratio = np.divide(required, denom, out=np.zeros(required.size), where=denom > 0)
+    return 1.0 + boost * ratio
+
+
+def _check_multiple(value: int, interval_min: int, what: str) -> None:
+    if value % interval_min:
+        raise ValueError(
+            f"{what} must be a multiple of interval_min={interval_min} [min], got {value}"
+        )
+
+
+def _validate_rules(inst: RosterInstance) -> None:
+    iv = inst.interval_min
+    if not inst.shifts:
+        raise ValueError("shifts must hold at least one ShiftRules, got ()")
+    names = [s.name for s in inst.shifts]
+    if len(set(names)) != len(names):
+        raise ValueError(f"shift type names must be unique, got {names}")
+    horizon_min = inst.n_intervals * iv
+    if horizon_min > 28 * _DAY_MIN:
+        raise ValueError(
+            f"the horizon must be at most 4 weeks, got {horizon_min / _DAY_MIN:g} days"
+        )
+    for s in inst.shifts:
+        n = f"ShiftRules {s.name!r}"
+        _check_multiple(int(s.earliest_start), iv, f"{n}: earliest_start")
+        _check_multiple(s.start_step_min, iv, f"{n}: start_step_min")
+        for length in s.lengths_min:
+            _check_multiple(length, iv, f"{n}: lengths_min")
+            if length > _DAY_MIN:
+                raise ValueError(f"{n}: lengths_min must be <= 1440, got {length}")
+            if inst.lunch is not None and length >= inst.lunch.min_shift_min:
+                if not inst.lunch.offsets(length, iv):
+                    lu = inst.lunch
+                    raise ValueError(
+                        f"LunchRule: a {lu.length_min}-min lunch starting {lu.earliest_start_min}-"
+                        f"{lu.latest_start_min} min after the start with {lu.min_work_before_min} "
+                        f"min work before and {lu.min_work_after_min} after cannot fit in the "
+                        f"{length}-min shifts of {n} (shifts >= {lu.min_shift_min} min need a lunch)"
+                    )
+            for b in inst.breaks:
+                if length >= b.min_shift_min and not b.offsets(length, iv):
+                    raise ValueError(
+                        f"BreakRule {b.name!r}: a {b.length_min}-min break starting "
+                        f"{b.earliest_start_min}-{b.latest_start_min} min after the start cannot "
+                        f"fit in the {length}-min shifts of {n}"
+                    )
+    if inst.lunch is not None:
+        _check_multiple(inst.lunch.length_min, iv, "LunchRule: length_min")
+    for b in inst.breaks:
+        _check_multiple(b.length_min, iv, f"BreakRule {b.name!r}: length_min")
+    if inst.span is not None and inst.span.manager_hours is not None:
+        for v in inst.span.manager_hours:
+            _check_multiple(int(v), iv, "SpanOfControl: manager_hours")
+    if inst.people is not None:
+        seen: set[str] = set()
+        for p in inst.people:
+            if p.name in seen:
+                raise ValueError(f"people names must be unique, got {p.name!r} twice")
+            seen.add(p.name)
+
+
+def make_instance(
+    requirements: Any,
+    *,
+    interval_min: int,
+    start: Any = None,
+    shifts: ShiftRules | Sequence[ShiftRules] = (ShiftRules(),),
+    lunch: LunchRule | None = LunchRule(),
+    breaks: BreakRule | Sequence[BreakRule] = (),
+    span: SpanOfControl | None = SpanOfControl(),
+    people: Sequence[Person] | None = None,
+    weights: Weights = Weights(),
+    limits: Limits = Limits(),
+    interval_weights: Any = None,
+    cyclic: bool = False,
+    ds_col: str = "ds",
+    required_col: str = "required",
+) -> RosterInstance:
+    """Build a validated :class:`RosterInstance`.
+
+    Parameters
+    ----------
+    requirements : array-like or DataFrame
+        Agents needed on the floor per interval (fractional allowed), or a frame with a
+        timestamp column ``ds_col`` and a requirement column ``required_col``.  Values are
+        rounded up as ``ceil(r - ROUND_TOL)``.
+    interval_min : {15, 30, 60, ...}
+        Interval length [min].
+    start : timestamp, optional
+        Start of the first interval for array input (default Monday 2024-01-01 00:00).
+    shifts : ShiftRules or sequence of ShiftRules
+        Allowed shift types.
+    lunch : LunchRule or None
+        The lunch rule; ``None`` for no lunches.
+    breaks : BreakRule or sequence of BreakRule
+        Short breaks.
+    span : SpanOfControl or None
+        Leads and manager rules; ``None`` rosters agents only.
+    people : sequence of Person, optional
+        Named staff; without it the roster sizes anonymous shifts and names them A001, L001...
+    weights : Weights
+        Objective weights.
+    limits : Limits
+        Headcount caps.
+    interval_weights : array-like, optional
+        Shortage weight per interval, replacing the peak weights.
+    cyclic : bool
+        The horizon wraps around (a weekly template: Sunday night shifts run into Monday).
+    ds_col, required_col : str
+        Column names for frame input.  Time-zone-aware timestamps are read as local wall-clock
+        time (the zone is dropped), which is how shifts are planned.
+
+    Returns
+    -------
+    RosterInstance
+
+    Raises
+    ------
+    ValueError
+        Naming the rule or parameter that is wrong, e.g. a lunch window that fits no shift.
+    """
+    interval_min = check_interval_min(interval_min)
+    values, start_ts = _requirements(requirements, interval_min, start, ds_col, required_col)
+    required = np.ceil(values - ROUND_TOL).clip(min=0).astype(np.int64)
+    if isinstance(shifts, ShiftRules):
+        shifts = (shifts,)
+    if isinstance(breaks, BreakRule):
+        breaks = (breaks,)
+    shifts_t = tuple(shifts)
+    for s in shifts_t:
+        if not isinstance(s, ShiftRules):
+            raise TypeError(f"shifts must hold ShiftRules, got {type(s).__name__}")
+    slots_per_day = _DAY_MIN // interval_min
+    offset = int((start_ts - start_ts.normalize()) / pd.Timedelta(minutes=interval_min))
+    if interval_weights is None:
+        iw = peak_weights(required.astype(float), slots_per_day, offset, float(weights.peak_boost))
+    else:
+        iw = check_nonnegative(interval_weights, "interval_weights")
+        if iw.shape != required.shape:
+            raise ValueError(
+                f"interval_weights must have one value per interval ({required.size}), "
+                f"got shape {iw.shape}"
+            )
+    if cyclic and (offset != 0 or required.size % slots_per_day):
+        raise ValueError("cyclic requires whole days starting at midnight")
+    inst = RosterInstance(
+        required=required,
+        required_raw=values.copy(),
+        interval_min=interval_min,
+        start=start_ts,
+        shifts=shifts_t,
+        lunch=lunch,
+        breaks=tuple(breaks),
+        span=span,
+        weights=weights,
+        limits=limits,
+        people=None if people is None else tuple(people),
+        interval_weights=np.asarray(iw, dtype=float),
+        cyclic=bool(cyclic),
+    )
+    _validate_rules(inst)
+    return inst

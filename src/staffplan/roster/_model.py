@@ -1,0 +1,529 @@
+"""The CP-SAT shift-design model: integer counts per (role, shift, day) and per lunch/break placement.
+
+Variables (``k`` indexes a concrete shift: day, start, length):
+
+- ``x[role, k]``: how many people of ``role`` work shift ``k``;
+- ``y[role, k, g][o]``: how many of them use placement ``o`` of lunch/break group ``g``
+  (``sum_o y = x``; a group with a single placement needs no variable);
+- ``shortage[t]``, ``surplus[t]``: agents on the floor minus requirement, split by sign.
+
+Names are not needed for coverage, so people are assigned afterwards
+(:mod:`staffplan.roster._assign`); that keeps the model size independent of headcount.
+
+Rule groups (coverage, span of control, teams, manager, caps, people) can be enforced through
+assumption literals, one per (group, day), so that an infeasible instance names the rules and
+days in conflict (:mod:`staffplan.roster._diagnose`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from staffplan.roster._instance import RosterInstance
+from staffplan.roster._patterns import Shift, enumerate_shifts
+
+__all__ = ["ROLES", "RosterModel", "ShiftInstance", "components"]
+
+ROLES = ("agent", "lead", "manager")
+_BIG = 1 << 40
+
+
+class ShiftInstance(dict):
+    """One worked shift read back from a solution (keys: role, shift, lunch, breaks)."""
+
+
+class RosterModel:
+    """Build the CP-SAT model of ``inst``.
+
+    Parameters
+    ----------
+    inst : RosterInstance
+    assumptions : bool
+        Enforce every rule group through an assumption literal (for diagnosis).
+    days : frozenset of int, optional
+        Model only these days (an independent component, see :func:`components`).
+    cuts : bool
+        Add the redundant cuts of :meth:`_add_redundant_cuts` (not with ``assumptions``).
+    """
+
+    def __init__(
+        self,
+        inst: RosterInstance,
+        *,
+        assumptions: bool = False,
+        days: frozenset[int] | None = None,
+        cuts: bool = True,
+    ) -> None:
+        self.inst = inst
+        self.model = cp_model.CpModel()
+        shifts = enumerate_shifts(inst)
+        if days is not None:
+            shifts = [s for s in shifts if s.day in days]
+        self.days = list(range(inst.n_days)) if days is None else sorted(days)
+        self.shifts: list[Shift] = shifts
+        self.slots = [
+            t for t in range(inst.n_intervals) if days is None or self._day_of_slot(t) in days
+        ]
+        self.assumptions = assumptions
+        self.user_hinted = False
+        self.lp_bound = -math.inf
+        self.literals: dict[cp_model.IntVar, str] = {}
+        self._lit_by_name: dict[str, cp_model.IntVar] = {}
+        span = inst.span
+        roles = ["agent"]
+        if span is not None:
+            roles.append("lead")
+            if span.manager_above_agents is not None:
+                roles.append("manager")
+        if inst.people is not None:
+            for p in inst.people:
+                if p.role not in roles:
+                    roles.append(p.role)
+        self.roles = tuple(r for r in ROLES if r in roles)
+        n = inst.n_intervals
+        self.covered: list[list[int]] = []
+        for s in self.shifts:
+            slots = [s.start_slot + i for i in range(s.length)]
+            self.covered.append(
+                [t % n for t in slots] if inst.cyclic else [t for t in slots if t < n]
+            )
+        self.all_vars: list[cp_model.IntVar] = []
+        self._add_shift_vars()
+        self._add_breaks()
+        self._add_coverage()
+        self._add_span_of_control()
+        if cuts and not assumptions:
+            # The cuts rely on rules that diagnosis may switch off.
+            self._add_redundant_cuts()
+        self._add_limits()
+        self._add_people()
+        self._add_objective()
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _day_of_slot(self, t: int) -> int:
+        return (t + self.inst.first_slot_offset) // self.inst.slots_per_day
+
+    def _lit(self, name: str) -> cp_model.IntVar | None:
+        """Assumption literal of a rule group (None when not diagnosing)."""
+        if not self.assumptions:
+            return None
+        lit = self._lit_by_name.get(name)
+        if lit is None:
+            lit = self.model.new_bool_var(f"assume[{name}]")
+            self._lit_by_name[name] = lit
+            self.literals[lit] = name
+        return lit
+
+    def _enforce(self, ct: cp_model.Constraint, name: str) -> None:
+        lit = self._lit(name)
+        if lit is not None:
+            ct.only_enforce_if(lit)
+
+    def _day_label(self, day: int) -> str:
+        ts = self.inst.day_start(day)
+        return f"day {day + 1} ({ts:%a %Y-%m-%d})"
+
+    def _new_int(self, lb: int, ub: int, name: str) -> cp_model.IntVar:
+        v = self.model.new_int_var(lb, ub, name)
+        self.all_vars.append(v)
+        return v
+
+    def _place_slots(self, kind: str, rule: int, off: int) -> range:
+        iv = self.inst.interval_min
+        if kind == "lunch":
+            assert self.inst.lunch is not None
+            return range(off, off + self.inst.lunch.length_min // iv)
+        return range(off, off + self.inst.breaks[rule].length_min // iv)
+
+    # -- variables -----------------------------------------------------------------------------
+    def _add_shift_vars(self) -> None:
+        req = self.inst.required
+        k_span = self.inst.span.max_agents_per_lead if self.inst.span is not None else 10
+        locked = self._locked_counts()
+        self.x: dict[str, list[cp_model.IntVar]] = {}
+        for role in self.roles:
+            xs = []
+            for k, s in enumerate(self.shifts):
+                cov = self.covered[k]
+                peak = int(req[cov].max()) if cov else 0
+                if role == "agent":
+                    ub = 2 * peak + 2
+                elif role == "lead":
+                    ub = math.ceil((2 * peak + 2) / k_span) + 1
+                else:
+                    ub = 2
+                ub = max(ub, locked.get((role, k), 0))
+                xs.append(self._new_int(0, ub, f"x[{role},{s.day},{s.start_min},{s.length}]"))
+            self.x[role] = xs
+        self.day_count: dict[str, list[Any]] = {}
+        for role in self.roles:
+            per_day: list[list[cp_model.IntVar]] = [[] for _ in range(self.inst.n_days)]
+            for k, s in enumerate(self.shifts):
+                per_day[s.day].append(self.x[role][k])
+            self.day_count[role] = [cp_model.LinearExpr.sum(v) for v in per_day]
+
+    def _add_breaks(self) -> None:
+        """Lunch and break placements per shift; off-floor terms per interval."""
+        n = self.inst.n_intervals
+        cyc = self.inst.cyclic
+        self.y: dict[tuple[str, int, int], list[Any]] = {}
+        self.off_lunch: dict[str, list[list[Any]]] = {r: [[] for _ in range(n)] for r in self.roles}
+        self.off_break: dict[str, list[list[Any]]] = {r: [[] for _ in range(n)] for r in self.roles}
+        self.lunch_starts: dict[int, list[Any]] = defaultdict(list)  # agent lunches by slot
+        for role in self.roles:
+            for k, s in enumerate(self.shifts):
+                xk = self.x[role][k]
+                for g, group in enumerate(s.groups):
+                    if len(group.options) == 1:
+                        counts: list[Any] = [xk]
+                    else:
+                        counts = [
+                            self._new_int(0, _ub(xk), f"y[{role},{k},{g},{o}]")
+                            for o in range(len(group.options))
+                        ]
+                        self.model.add(cp_model.LinearExpr.sum(counts) == xk)
+                    self.y[role, k, g] = counts
+                    for opt, var in zip(group.options, counts, strict=True):
+                        for kind, rule, off in opt.places:
+                            target = self.off_lunch if kind == "lunch" else self.off_break
+                            for rel in self._place_slots(kind, rule, off):
+                                t = s.start_slot + rel
+                                if cyc:
+                                    t %= n
+                                elif t >= n:
+                                    continue
+                                target[role][t].append(var)
+                            if kind == "lunch" and role == "agent":
+                                self.lunch_starts[s.start_slot + off].append(var)
+
+    def _add_coverage(self) -> None:
+        inst = self.inst
+        n = inst.n_intervals
+        work: dict[str, list[list[Any]]] = {r: [[] for _ in range(n)] for r in self.roles}
+        for role in self.roles:
+            for k, cov in enumerate(self.covered):
+                for t in cov:
+                    work[role][t].append(self.x[role][k])
+        self.work = {r: [cp_model.LinearExpr.sum(v) for v in work[r]] for r in self.roles}
+        self.floor = {
+            r: {
+                t: cp_model.LinearExpr.sum(work[r][t])
+                - cp_model.LinearExpr.sum(self.off_lunch[r][t])
+                - cp_model.LinearExpr.sum(self.off_break[r][t])
+                for t in self.slots
+            }
+            for r in self.roles
+        }
+        hard = inst.weights.hard_coverage
+        self.shortage = []
+        self.surplus = []
+        for t in self.slots:
+            r = int(inst.required[t])
+            ub_surplus = max(1, len(work["agent"][t])) * (2 * int(inst.required.max()) + 2)
+            sh = self._new_int(0, 0 if hard and not self.assumptions else r, f"shortage[{t}]")
+            su = self._new_int(0, ub_surplus, f"surplus[{t}]")
+            self.model.add(self.floor["agent"][t] + sh - su == r)
+            if hard and self.assumptions:
+                self._enforce(self.model.add(sh == 0), f"coverage|{self._day_of_slot(t)}")
+            self.shortage.append(sh)
+            self.surplus.append(su)
+
+    def _manager_slots(self, day: int) -> list[int]:
+        inst = self.inst
+        span = inst.span
+        assert span is not None
+        spd = inst.slots_per_day
+        base = day * spd - inst.first_slot_offset
+        if span.manager_hours is not None:
+            lo, hi = (int(v) // inst.interval_min for v in span.manager_hours)
+            slots = range(base + lo, base + hi)
+        else:
+            day_slots = [t for t in range(base, base + spd) if 0 <= t < inst.n_intervals]
+            pos = [t for t in day_slots if inst.required[t] > 0]
+            slots = range(pos[0], pos[-1] + 1) if pos else range(0)
+        return [t for t in slots if 0 <= t < inst.n_intervals]
+
+    def _add_span_of_control(self) -> None:
+        inst = self.inst
+        span = inst.span
+        self.manager_needed: list[Any] = []
+        if span is None:
+            return
+        k = span.max_agents_per_lead
+        for t in self.slots:
+            ct = self.model.add(self.floor["agent"][t] <= k * self.floor["lead"][t])
+            self._enforce(ct, f"span|{self._day_of_slot(t)}")
+        for d in self.days:
+            ct = self.model.add(self.day_count["agent"][d] <= k * self.day_count["lead"][d])
+            self._enforce(ct, f"teams|{d}")
+        if span.manager_above_agents is not None:
+            for d in self.days:
+                b = self.model.new_bool_var(f"manager_needed[{d}]")
+                self.all_vars.append(b)
+                self.manager_needed.append(b)
+                self.model.add(self.day_count["agent"][d] <= span.manager_above_agents + _BIG * b)
+                for t in self._manager_slots(d):
+                    ct = self.model.add(self.work["manager"][t] >= b)
+                    self._enforce(ct, f"manager|{d}")
+        if span.lead_covers_team:
+            self._add_lead_covers_team(k)
+
+    def _add_redundant_cuts(self) -> None:
+        """Implied constraints stated on shift counts alone.
+
+        ``floor = work - off`` has the placement counts with negative signs, which weakens
+        bound propagation on the shift counts.  Since ``floor_agent[t] = required[t] -
+        shortage[t] + surplus[t]`` and ``off >= 0``, it follows that ``work_agent[t] +
+        shortage[t] >= required[t]``; with span of control ``k * work_lead[t] >=
+        floor_agent[t] >= required[t] - shortage[t]`` as well.
+        """
+        span = self.inst.span
+        for i, t in enumerate(self.slots):
+            r = int(self.inst.required[t])
+            if r == 0:
+                continue
+            self.model.add(self.work["agent"][t] + self.shortage[i] >= r)
+            if span is not None:
+                k = span.max_agents_per_lead
+                self.model.add(k * self.work["lead"][t] + self.shortage[i] >= r)
+
+    def _add_lead_covers_team(self, k: int) -> None:
+        by_day: dict[int, dict[tuple[int, int], list[int]]] = defaultdict(lambda: defaultdict(list))
+        for i, s in enumerate(self.shifts):
+            by_day[s.day][s.start_slot, s.length].append(i)
+        for d, classes in by_day.items():
+            keys = list(classes)
+            agents = {
+                c: cp_model.LinearExpr.sum([self.x["agent"][i] for i in classes[c]]) for c in keys
+            }
+            leads = {
+                c: cp_model.LinearExpr.sum([self.x["lead"][i] for i in classes[c]]) for c in keys
+            }
+            into: dict[tuple[int, int], list[Any]] = defaultdict(list)
+            for a in keys:
+                flows = []
+                for lc in keys:
+                    if lc[0] <= a[0] and lc[0] + lc[1] >= a[0] + a[1]:
+                        f = self._new_int(
+                            0, _ub(self.x["agent"][classes[a][0]]) * len(classes[a]), "f"
+                        )
+                        flows.append(f)
+                        into[lc].append(f)
+                ct = self.model.add(cp_model.LinearExpr.sum(flows) == agents[a])
+                self._enforce(ct, f"lead covers team|{d}")
+            for lc in keys:
+                if into[lc]:
+                    ct = self.model.add(cp_model.LinearExpr.sum(into[lc]) <= k * leads[lc])
+                    self._enforce(ct, f"lead covers team|{d}")
+
+    def _add_limits(self) -> None:
+        inst = self.inst
+        lim = inst.limits
+        if lim.max_off_floor is not None:
+            for t in self.slots:
+                off = [v for r in self.roles for v in self.off_lunch[r][t] + self.off_break[r][t]]
+                if off:
+                    ct = self.model.add(cp_model.LinearExpr.sum(off) <= lim.max_off_floor)
+                    self._enforce(ct, f"off-floor cap|{self._day_of_slot(t)}")
+        if lim.max_agents_per_day is not None:
+            for d in self.days:
+                ct = self.model.add(self.day_count["agent"][d] <= lim.max_agents_per_day)
+                self._enforce(ct, f"max agents per day|{d}")
+
+    def _locked_counts(self) -> dict[tuple[str, int], int]:
+        """Locked shifts of named people as counts per (role, shift index)."""
+        if "locked" in self.__dict__:
+            return self.__dict__["locked"]
+        inst = self.inst
+        out: dict[tuple[str, int], int] = defaultdict(int)
+        owners: dict[tuple[str, int], list[str]] = defaultdict(list)
+        index = {
+            (self._shift_start(s), s.length * inst.interval_min): i
+            for i, s in enumerate(self.shifts)
+        }
+        for p in inst.people or ():
+            for a, b in p.locked:
+                key = (
+                    pd.Timestamp(a),
+                    int((pd.Timestamp(b) - pd.Timestamp(a)).total_seconds() // 60),
+                )
+                if key not in index:
+                    raise ValueError(
+                        f"Person {p.name!r}: locked shift {a}..{b} is not an allowed shift "
+                        "(check ShiftRules start window, step, lengths and days)"
+                    )
+                out[p.role, index[key]] += 1
+                owners[p.role, index[key]].append(p.name)
+        self.__dict__["locked"] = dict(out)
+        self.locked_owners = dict(owners)
+        return self.__dict__["locked"]
+
+    def _shift_start(self, s: Shift) -> pd.Timestamp:
+        return self.inst.start + pd.Timedelta(minutes=s.start_slot * self.inst.interval_min)
+
+    def _add_people(self) -> None:
+        inst = self.inst
+        if inst.people is None:
+            return
+        for (role, k), c in self._locked_counts().items():
+            names = ", ".join(self.locked_owners[role, k])
+            ct = self.model.add(self.x[role][k] >= c)
+            self._enforce(ct, f"locked shifts ({names})|{self.shifts[k].day}")
+        for role in self.roles:
+            staff = [p for p in inst.people if p.role == role]
+            for d in range(inst.n_days):
+                lo, hi = inst.day_start(d), inst.day_start(d + 1)
+                avail = sum(
+                    1
+                    for p in staff
+                    if p.availability is None or any(a < hi and b > lo for a, b in p.availability)
+                )
+                ct = self.model.add(self.day_count[role][d] <= avail)
+                self._enforce(ct, f"people available ({role}s)|{d}")
+            per_week: dict[int, list[tuple[Any, int]]] = defaultdict(list)
+            for k, s in enumerate(self.shifts):
+                per_week[s.day // 7].append((self.x[role][k], s.paid))
+            cap = int(sum(p.max_hours_week for p in staff) * 60 // inst.interval_min)
+            for w, terms in per_week.items():
+                expr = cp_model.LinearExpr.weighted_sum(
+                    [v for v, _ in terms], [c for _, c in terms]
+                )
+                ct = self.model.add(expr <= cap)
+                self._enforce(ct, f"contract hours ({role}s)|{7 * w}")
+
+    def _add_objective(self) -> None:
+        inst = self.inst
+        w = inst.weights
+        cw = np.rint(w.shortage * inst.interval_weights).astype(np.int64)
+        cov_vars = self.shortage + self.surplus
+        cov_coef = [int(cw[t]) for t in self.slots] + [w.surplus] * len(self.surplus)
+        self.coverage_cost = cp_model.LinearExpr.weighted_sum(cov_vars, cov_coef)
+        cost_vars: list[Any] = []
+        cost_coef: list[int] = []
+        if w.paid_interval:
+            for role in self.roles:
+                for k, s in enumerate(self.shifts):
+                    cost_vars.append(self.x[role][k])
+                    cost_coef.append(w.paid_interval * s.paid)
+        self.pattern_used: dict[tuple[int, int], Any] = {}
+        if w.pattern:
+            groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+            for k, s in enumerate(self.shifts):
+                groups[s.start_min, s.length].append(k)
+            for key, ks in groups.items():
+                b = self.model.new_bool_var(f"pattern_used[{key}]")
+                self.all_vars.append(b)
+                self.pattern_used[key] = b
+                for k in ks:
+                    self.model.add(self.x["agent"][k] <= _ub(self.x["agent"][k]) * b)
+                cost_vars.append(b)
+                cost_coef.append(w.pattern)
+        span = inst.span
+        self.lunch_slot_terms = False
+        if span is not None and span.team_lunch_share is not None and w.team_lunch:
+            self.lunch_slot_terms = bool(self.lunch_starts)
+            for slot, vars_ in self.lunch_starts.items():
+                b = self.model.new_bool_var(f"lunch_slot_used[{slot}]")
+                self.all_vars.append(b)
+                total = sum(_ub(v) for v in vars_)
+                self.model.add(cp_model.LinearExpr.sum(vars_) <= total * b)
+                cost_vars.append(b)
+                cost_coef.append(w.team_lunch)
+        self.other_cost = cp_model.LinearExpr.weighted_sum(cost_vars, cost_coef)
+        self.objective = self.coverage_cost + self.other_cost
+        self.has_bool_terms = bool(self.pattern_used) or self.lunch_slot_terms
+        # Upper bound on the coverage cost, tightened in place by the lexicographic step.
+        self.coverage_cap = self.model.new_int_var(0, _BIG, "coverage_cap")
+        self.model.add(self.coverage_cost <= self.coverage_cap)
+        self.model.minimize(self.objective)
+
+    # -- reading a solution --------------------------------------------------------------------
+    def read_shifts(self, solver: cp_model.CpSolver) -> list[ShiftInstance]:
+        """Expand counts into one record per worked shift with its lunch and breaks."""
+        out: list[ShiftInstance] = []
+        for role in self.roles:
+            for k, s in enumerate(self.shifts):
+                c = int(solver.value(self.x[role][k]))
+                if c == 0:
+                    continue
+                rows = [ShiftInstance(role=role, shift=s, lunch=None, breaks=[]) for _ in range(c)]
+                for g, group in enumerate(s.groups):
+                    i = 0
+                    for opt, var in zip(group.options, self.y[role, k, g], strict=True):
+                        for _ in range(int(solver.value(var))):
+                            for kind, rule, off in opt.places:
+                                sl = self._place_slots(kind, rule, off)
+                                piece = (s.start_slot + sl.start, s.start_slot + sl.stop)
+                                if kind == "lunch":
+                                    rows[i]["lunch"] = piece
+                                else:
+                                    rows[i]["breaks"].append(piece)
+                            i += 1
+                for r in rows:
+                    r["breaks"].sort()
+                out.extend(rows)
+        return out
+
+    def values(self, solver: cp_model.CpSolver) -> list[int]:
+        """Values of every decision variable, for hints."""
+        return [int(v) for v in solver.values(self.all_vars)]
+
+    def hint(self, values: list[int]) -> None:
+        """Replace the model's hint with ``values`` (from :meth:`values`)."""
+        self.model.clear_hints()
+        for var, val in zip(self.all_vars, values, strict=True):
+            self.model.add_hint(var, val)
+
+    def set_coverage_cap(self, cap: int | None) -> None:
+        """Hold the coverage cost at or below ``cap`` (lexicographic second step)."""
+        dom = self.model.proto.variables[self.coverage_cap.index].domain
+        dom.clear()
+        dom.extend([0, _BIG if cap is None else int(cap)])
+
+    def day_name(self, group_key: str) -> str:
+        """Readable label of an assumption literal name ``"group|day"``."""
+        group, day = group_key.rsplit("|", 1)
+        return f"{group} on {self._day_label(int(day))}"
+
+
+def components(inst: RosterInstance) -> list[frozenset[int]]:
+    """Groups of days that share no variable or rule, solvable one by one.
+
+    Days are linked by a shift that covers intervals of another day, and all days are
+    linked when the objective counts distinct shift patterns or when named people carry
+    weekly contract rules.
+    """
+    n_days = inst.n_days
+    if inst.weights.pattern or inst.people is not None:
+        return [frozenset(range(n_days))]
+    parent = list(range(n_days))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    n = inst.n_intervals
+    first = inst.first_slot_offset
+    spd = inst.slots_per_day
+    for s in enumerate_shifts(inst):
+        last = s.start_slot + s.length - 1
+        end_slot = last % n if inst.cyclic else min(last, n - 1)
+        for t in (s.start_slot, end_slot):
+            d = (t + first) // spd
+            parent[find(d)] = find(s.day)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for d in range(n_days):
+        groups[find(d)].add(d)
+    return [frozenset(g) for g in sorted(groups.values(), key=min)]
+
+
+def _ub(var: cp_model.IntVar) -> int:
+    return int(list(var.proto.domain)[-1])

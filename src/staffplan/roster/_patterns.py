@@ -1,0 +1,174 @@
+"""Shift and off-floor pattern enumeration on the interval grid.
+
+A *shift* is a (day, start, length) allowed by some :class:`ShiftRules`.  Lunch and breaks
+are *pieces*; pieces whose windows can overlap are placed together (their combinations are
+enumerated without overlap), pieces whose windows cannot overlap are independent groups.
+Counting each group's choice separately per shift is exact, because any choice of one group
+combines with any choice of another, and it keeps the model far smaller than enumerating
+start × length × lunch × break1 × break2 patterns.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from staffplan.roster._instance import RosterInstance
+
+__all__ = ["Group", "Option", "Piece", "Shift", "enumerate_shifts", "piece_groups"]
+
+_MAX_COMBOS = 20000
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One off-floor piece: ``kind`` is ``"lunch"`` or ``"break"``, ``rule`` its rule index."""
+
+    kind: str
+    rule: int
+    length: int  # slots
+    offsets: tuple[int, ...]  # allowed start offsets from the shift start [slots]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A placement of a group's pieces: ``places`` holds (kind, rule, offset slot)."""
+
+    places: tuple[tuple[str, int, int], ...]
+    off: tuple[int, ...]  # relative slots off the floor
+
+    @property
+    def lunch_offset(self) -> int | None:
+        """Offset of the lunch start [slots] when this option places the lunch."""
+        for kind, _, off in self.places:
+            if kind == "lunch":
+                return off
+        return None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Pieces that must be placed jointly, with every non-overlapping placement."""
+
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A concrete shift: start slot in the horizon (may run past its end)."""
+
+    day: int
+    start_slot: int
+    start_min: int  # time of day [min]
+    length: int  # slots
+    type_name: str
+    paid: int  # paid slots
+    groups: tuple[Group, ...]
+
+
+def _pieces(inst: RosterInstance, length_min: int) -> list[Piece]:
+    iv = inst.interval_min
+    out: list[Piece] = []
+    lu = inst.lunch
+    if lu is not None and length_min >= lu.min_shift_min:
+        offs = tuple(o // iv for o in lu.offsets(length_min, iv))
+        out.append(Piece("lunch", 0, lu.length_min // iv, offs))
+    for i, b in enumerate(inst.breaks):
+        if length_min >= b.min_shift_min:
+            out.append(
+                Piece(
+                    "break",
+                    i,
+                    b.length_min // iv,
+                    tuple(o // iv for o in b.offsets(length_min, iv)),
+                )
+            )
+    return out
+
+
+def piece_groups(inst: RosterInstance, length_min: int) -> tuple[Group, ...]:
+    """Independent groups of pieces for a shift of ``length_min`` with all their placements."""
+    key = f"groups{length_min}"
+    if key in inst._cache:
+        return inst._cache[key]
+    pieces = _pieces(inst, length_min)
+    spans = [(min(p.offsets), max(p.offsets) + p.length) for p in pieces]
+    # Union pieces whose reachable spans overlap: only they can collide.
+    parent = list(range(len(pieces)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, j in itertools.combinations(range(len(pieces)), 2):
+        if spans[i][0] < spans[j][1] and spans[j][0] < spans[i][1]:
+            parent[find(i)] = find(j)
+    comps: dict[int, list[int]] = {}
+    for i in range(len(pieces)):
+        comps.setdefault(find(i), []).append(i)
+    groups: list[Group] = []
+    for members in comps.values():
+        total = 1
+        for m in members:
+            total *= len(pieces[m].offsets)
+        if total > _MAX_COMBOS:
+            raise ValueError(
+                f"lunch and break windows of a {length_min}-min shift overlap in {total} ways; "
+                "narrow the windows so that they overlap less"
+            )
+        options: list[Option] = []
+        for combo in itertools.product(*(pieces[m].offsets for m in members)):
+            slots: list[int] = []
+            for m, off in zip(members, combo, strict=True):
+                slots.extend(range(off, off + pieces[m].length))
+            if len(set(slots)) != len(slots):
+                continue
+            places = tuple(
+                (pieces[m].kind, pieces[m].rule, off) for m, off in zip(members, combo, strict=True)
+            )
+            options.append(Option(places, tuple(sorted(slots))))
+        if not options:
+            names = ", ".join(f"{pieces[m].kind} {pieces[m].rule}" for m in members)
+            raise ValueError(
+                f"BreakRule/LunchRule: {names} cannot all be placed without overlap in a "
+                f"{length_min}-min shift"
+            )
+        groups.append(Group(tuple(options)))
+    inst._cache[key] = tuple(groups)
+    return inst._cache[key]
+
+
+def enumerate_shifts(inst: RosterInstance) -> list[Shift]:
+    """Every allowed shift starting inside the horizon, deduplicated across shift types."""
+    if "shifts" in inst._cache:
+        return inst._cache["shifts"]
+    iv = inst.interval_min
+    first = inst.first_slot_offset
+    seen: set[tuple[int, int, int]] = set()
+    out: list[Shift] = []
+    for day in range(inst.n_days):
+        weekday = inst.day_start(day).weekday()
+        for rules in inst.shifts:
+            if not rules.runs_on(weekday):
+                continue
+            for start_min in rules.start_mins:
+                slot = day * inst.slots_per_day + start_min // iv - first
+                if not 0 <= slot < inst.n_intervals:
+                    continue
+                for length_min in rules.lengths_min:
+                    if not rules.allows(start_min, length_min):
+                        continue
+                    key = (slot, length_min, day)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    groups = piece_groups(inst, length_min)
+                    length = length_min // iv
+                    paid = length
+                    lu = inst.lunch
+                    if lu is not None and not lu.paid and length_min >= lu.min_shift_min:
+                        paid -= lu.length_min // iv
+                    out.append(Shift(day, slot, start_min, length, rules.name, paid, groups))
+    inst._cache["shifts"] = out
+    return out
