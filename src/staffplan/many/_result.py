@@ -1,0 +1,250 @@
+"""Per-queue results of a many-queue run, in memory or streamed to disk."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+
+from staffplan._io import write_frame
+
+from ._grouping import key_parts
+
+__all__ = [
+    "STATUS_FILE",
+    "ManyResult",
+    "Stored",
+    "default_file_format",
+    "load_stored",
+    "remove_stored",
+    "store_value",
+    "with_keys",
+]
+
+
+def default_file_format() -> str:
+    """Parquet when pyarrow is installed (the ``[parquet]`` extra), else CSV."""
+    return "parquet" if importlib.util.find_spec("pyarrow") is not None else "csv"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where one queue's result lives on disk, and the dtypes to restore from CSV."""
+
+    path: Path
+    names: tuple[str, ...] | None = None  # frame names of a multi-frame result
+    dtypes: tuple[dict[str, Any], ...] = field(default=())
+    loader: Any = None  # a class with ``load(path)`` for results saved by their own ``save``
+
+
+STATUS_FILE = "_status.csv"
+
+
+def _safe_part(value: Any) -> str:
+    # Keys become file names: escape separators, a leading dot (no "..", no hidden
+    # files) and a leading underscore (reserved for STATUS_FILE).
+    text = quote(str(value), safe="")
+    if text[:1] in (".", "_"):
+        text = f"%{ord(text[0]):02X}" + text[1:]
+    return text
+
+
+def key_relpath(key: Hashable, key_cols: Sequence[str]) -> Path:
+    """``queue`` or ``site/queue`` as a path of escaped names."""
+    parts = key_parts(key, key_cols)
+    return Path(*(_safe_part(parts[c]) for c in key_cols))
+
+
+def with_keys(frame: pd.DataFrame, key: Hashable, key_cols: Sequence[str]) -> pd.DataFrame:
+    """Put the key columns first when the result does not carry them already."""
+    missing = [(c, v) for c, v in key_parts(key, key_cols).items() if c not in frame.columns]
+    if not missing:
+        return frame
+    out = frame.copy(deep=False)
+    for col, value in reversed(missing):
+        out.insert(0, col, value)
+    return out
+
+
+def store_value(
+    value: Any, out_dir: Path, key: Hashable, key_cols: Sequence[str], file_format: str
+) -> Stored:
+    """Write a frame (or every frame of ``value.to_frames()``) atomically under ``out_dir``."""
+    rel = key_relpath(key, key_cols)
+    if isinstance(value, pd.DataFrame):
+        path = out_dir / rel.with_name(f"{rel.name}.{file_format}")
+        write_frame(value, path)
+        return Stored(path, dtypes=(dict(value.dtypes),))
+    folder = out_dir / rel
+    loader = type(value)
+    if callable(getattr(value, "save", None)) and callable(getattr(loader, "load", None)):
+        # Objects that persist themselves (a Plan) round-trip through their own format.
+        value.save(folder, format=file_format, overwrite=True)
+        return Stored(folder, loader=loader)
+    to_frames = getattr(value, "to_frames", None)
+    if to_frames is None:
+        raise TypeError(
+            "out_dir needs each result to be a DataFrame, to have save(path) and load(path), "
+            f"or to have to_frames(); got {type(value).__name__}"
+        )
+    frames: Mapping[str, pd.DataFrame] = to_frames()
+    for name, frame in frames.items():
+        write_frame(frame, folder / f"{_safe_part(name)}.{file_format}")
+    return Stored(
+        folder, names=tuple(frames), dtypes=tuple(dict(f.dtypes) for f in frames.values())
+    )
+
+
+def remove_stored(out_dir: Path, key: Hashable, key_cols: Sequence[str], file_format: str) -> None:
+    """Drop a result left by an earlier run so a failed queue is never read as fresh."""
+    rel = key_relpath(key, key_cols)
+    single = out_dir / rel.with_name(f"{rel.name}.{file_format}")
+    # A folder result (a saved plan) is left alone: half-deleting it would leave a broken
+    # plan, and _status.csv already marks the queue as failed.
+    if single.is_file():
+        single.unlink()
+
+
+def _read_frame(path: Path, dtypes: Mapping[str, Any]) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    # CSV keeps no types: read text columns as text, then restore what was written.
+    as_text = {c: str for c, t in dtypes.items() if pd.api.types.is_object_dtype(t)}
+    frame = pd.read_csv(path, dtype=as_text)
+    for col, dtype in dtypes.items():
+        if col not in frame.columns or frame[col].dtype == dtype:
+            continue
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_convert(dtype.tz)
+        elif pd.api.types.is_datetime64_dtype(dtype):
+            frame[col] = pd.to_datetime(frame[col])
+        else:
+            frame[col] = frame[col].astype(dtype)
+    return frame
+
+
+def load_stored(stored: Stored) -> Any:
+    """Read back one stored result: a frame, the saved object, or a dict of frames."""
+    if stored.loader is not None:
+        return stored.loader.load(stored.path)
+    if stored.names is None:
+        return _read_frame(stored.path, stored.dtypes[0])
+    suffix = "parquet" if any(stored.path.glob("*.parquet")) else "csv"
+    return {
+        name: _read_frame(stored.path / f"{_safe_part(name)}.{suffix}", dtypes)
+        for name, dtypes in zip(stored.names, stored.dtypes, strict=True)
+    }
+
+
+class ManyResult:
+    """Results of one many-queue run, in deterministic ``(site, queue)`` order.
+
+    Attributes
+    ----------
+    status : DataFrame
+        One row per queue: the key column(s), ``status`` (``"ok"`` or
+        ``"failed"``), ``error`` (empty when ok), ``seconds`` (wall time spent on
+        the queue in its worker [s]), ``cpu_seconds`` (CPU time of the worker
+        process meanwhile [s]; far below ``seconds`` when CPUs are contended)
+        and, when results were streamed to disk, ``path``.
+    key_cols : tuple of str
+        ``(queue_col,)`` or ``(site_col, queue_col)``.
+    tracebacks : dict
+        Full traceback text of each failed queue, by key.
+
+    Notes
+    -----
+    Results streamed to ``out_dir`` stay on disk: ``frame``, ``plans``,
+    ``result[key]`` and ``items()`` read them when asked (``items()`` one
+    queue at a time, so memory stays bounded).
+    """
+
+    def __init__(
+        self,
+        status: pd.DataFrame,
+        key_cols: tuple[str, ...],
+        values: Mapping[Hashable, Any],
+        stored: Mapping[Hashable, Stored],
+        tracebacks: Mapping[Hashable, str],
+    ) -> None:
+        self.status = status
+        self.key_cols = key_cols
+        self.tracebacks = dict(tracebacks)
+        self._values = dict(values)
+        self._stored = dict(stored)
+        keys = status[list(key_cols)].itertuples(index=False, name=None)
+        self._keys = [k[0] if len(key_cols) == 1 else k for k in keys]
+        self._errors = dict(zip(self._keys, status["error"], strict=True))
+        self._ok = dict(zip(self._keys, status["status"].eq("ok"), strict=True))
+
+    def __repr__(self) -> str:
+        n_ok = sum(self._ok.values())
+        where = "on disk" if self._stored else "in memory"
+        return f"ManyResult({n_ok} ok, {len(self._keys) - n_ok} failed, {where})"
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @property
+    def keys(self) -> list[Hashable]:
+        """Every queue key, ok or failed, in order."""
+        return list(self._keys)
+
+    @property
+    def ok(self) -> bool:
+        """True when every queue succeeded."""
+        return all(self._ok.values())
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Status rows of the queues that failed, with their error."""
+        return self.status[self.status["status"].ne("ok")].reset_index(drop=True)
+
+    def raise_if_failed(self) -> ManyResult:
+        """Raise ``RuntimeError`` listing the failed queues; return ``self`` when all are ok."""
+        if self.ok:
+            return self
+        lines = [f"{k!r}: {self._errors[k]}" for k in self._keys if not self._ok[k]]
+        raise RuntimeError(f"{len(lines)} of {len(self)} queues failed:\n" + "\n".join(lines))
+
+    def __getitem__(self, key: Hashable) -> Any:
+        if key not in self._ok:
+            raise KeyError(key)
+        if not self._ok[key]:
+            raise KeyError(f"queue {key!r} failed: {self._errors[key]}")
+        if key in self._stored:
+            return load_stored(self._stored[key])
+        return self._values[key]
+
+    def items(self) -> Iterator[tuple[Hashable, Any]]:
+        """``(key, result)`` of each successful queue in order, loading one at a time."""
+        for key in self._keys:
+            if self._ok[key]:
+                yield key, self[key]
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """All successful frame results concatenated in key order (read once from disk)."""
+        parts = [value for _, value in self.items()]
+        if not parts:
+            return pd.DataFrame(columns=list(self.key_cols))
+        if not all(isinstance(p, pd.DataFrame) for p in parts):
+            raise TypeError("results are not frames; use .plans or items() instead")
+        return pd.concat(parts, ignore_index=True)
+
+    @functools.cached_property
+    def plans(self) -> dict[Hashable, Any]:
+        """Successful results by key: the objects themselves, or their frames when on disk."""
+        return dict(self.items())
+
+    @property
+    def out_paths(self) -> dict[Hashable, os.PathLike[str]]:
+        """Where each streamed result was written."""
+        return {k: s.path for k, s in self._stored.items()}
