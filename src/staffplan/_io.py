@@ -7,6 +7,9 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 __all__ = ["atomic_path", "atomic_write_text", "write_frame"]
 
@@ -43,7 +46,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     return Path(path)
 
 
-def write_frame(frame, path: str | os.PathLike[str], **kwargs) -> Path:  # type: ignore[no-untyped-def]
+def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Write a DataFrame to CSV or Parquet (by suffix) atomically.
 
     Parquet needs the ``[parquet]`` extra (pyarrow); the error says so.

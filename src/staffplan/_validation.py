@@ -66,7 +66,9 @@ def _first_bad(arr: np.ndarray, bad: np.ndarray) -> float:
     return float(arr[bad].ravel()[0] if np.ndim(arr) else arr)
 
 
-def check_positive(value: Any, name: str, *, allow_zero: bool = False, allow_inf: bool = False) -> np.ndarray:
+def check_positive(
+    value: Any, name: str, *, allow_zero: bool = False, allow_inf: bool = False
+) -> np.ndarray:
     """Require every element to be > 0 (or >= 0 with ``allow_zero``); NaN is rejected."""
     arr = as_float_array(value, name)
     ok = arr >= 0 if allow_zero else arr > 0
@@ -108,7 +110,9 @@ def check_fraction(
     return arr
 
 
-def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def check_int(
+    value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """Require a whole number (bools rejected) within optional bounds."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
@@ -127,7 +131,9 @@ def check_choice(value: Any, name: str, options: Iterable[Any]) -> Any:
     """Require ``value`` to be one of ``options``."""
     opts = list(options)
     if value not in opts:
-        raise ValueError(f"{name} must be one of: {', '.join(map(repr, opts))}; got {describe(value)}")
+        raise ValueError(
+            f"{name} must be one of: {', '.join(map(repr, opts))}; got {describe(value)}"
+        )
     return value
 
 
