@@ -1,0 +1,479 @@
+"""``VolumeForecaster`` (fit once, predict many) and the one-call ``forecast``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from staffplan import intervals
+from staffplan._validation import check_choice, check_fraction, check_int
+from staffplan.forecast._events import (
+    EventEffects,
+    Occurrence,
+    after_closure_days,
+    estimate_effects,
+    occurrences,
+    parse_events,
+)
+from staffplan.forecast._frame import DEFAULT_QUEUE, Columns, QueueGrid, group_history
+from staffplan.forecast._intervals import ResidualQuantiles
+from staffplan.forecast._models import (
+    METHODS,
+    Config,
+    Days,
+    min_history_days,
+    profile,
+    run_config,
+)
+from staffplan.forecast._select import select
+
+__all__ = ["DEFAULT_QUANTILES", "VolumeForecaster", "forecast", "quantile_column"]
+
+DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
+Horizon: TypeAlias = int | str | pd.Timedelta | Sequence[Any] | pd.DatetimeIndex | pd.Series
+
+
+def quantile_column(level: float, volume_col: str = "volume") -> str:
+    """Column name of a quantile: ``volume_q0.05`` for 0.05."""
+    return f"{volume_col}_q{level:g}"
+
+
+def _check_quantiles(quantiles: Sequence[float]) -> tuple[float, ...]:
+    q = np.atleast_1d(check_fraction(list(quantiles), "quantiles"))
+    if q.size == 0:
+        raise ValueError("quantiles must hold at least one level in (0, 1), got none")
+    return tuple(float(v) for v in q)
+
+
+@dataclass
+class _QueueModel:
+    grid: QueueGrid
+    cal: Days
+    y_train: np.ndarray
+    open_mask: np.ndarray  # (7, n_slots) weekday × slot open
+    config: Config
+    scores: dict[str, float]
+    residuals: ResidualQuantiles
+    effects: EventEffects
+    occ: list[Occurrence]
+    aht_profile: np.ndarray | None  # (7, n_slots)
+
+
+class VolumeForecaster:
+    """Interval volume forecaster with calibrated quantiles, events and per-queue model choice.
+
+    Parameters
+    ----------
+    method : {"auto", "snaive", "profile", "twostage", "mstl", "blend"}
+        ``"snaive"``: same slot on the last same weekday.  ``"profile"``:
+        median or mean of the same weekday × slot over the last k weeks.
+        ``"twostage"``: daily total (level × weekday × day-of-month factors,
+        robust windows or statsmodels SARIMAX) × weekday intraday profile.
+        ``"mstl"``: statsmodels MSTL (daily + weekly) + ETS on the square root.
+        ``"blend"``: best two-stage and profile mixed with a backtested weight.
+        ``"auto"``: every candidate is scored per queue on a rolling-origin
+        backtest over the tail of history (8 weekly origins, 14 days ahead) and
+        the five best are averaged.  Within a method, parameters (k, windows,
+        mean/median) are chosen the same way.
+    interval_min : int, optional
+        Interval length [min]; inferred from ``ds`` when omitted.
+    queue_col, ds_col, volume_col, aht_col : str
+        Column names of the history frame.
+    open_weeks : int
+        A weekday × slot counts as open when it had rows in the last
+        ``open_weeks`` weeks of history (and that slot of day and that weekday
+        had contacts then); other slots are closed and absent from the forecast.
+    aht_weeks : int
+        Weeks of history in the volume-weighted AHT profile.
+
+    Notes
+    -----
+    Uncertainty: the held-out errors of the chosen forecast in the backtest,
+    scaled by ``sqrt(forecast)`` (count data) and pooled by lead time (first
+    two days, rest of the first week, later), give the quantiles; they are
+    clipped at 0 and monotone across levels.
+
+    Days missing from history are missing, not zero: a weekday without rows
+    (a holiday or an outage) is ignored by every model, and the first open day
+    after it (often a backlog) is left out of training and its lift learned as
+    the ``"(after closure)"`` effect.  Input frames are never modified; rows are
+    sorted by queue and ``ds`` internally, so unsorted history is accepted.
+    """
+
+    def __init__(
+        self,
+        method: str = "auto",
+        *,
+        interval_min: int | None = None,
+        queue_col: str = "queue",
+        ds_col: str = "ds",
+        volume_col: str = "volume",
+        aht_col: str = "aht_s",
+        open_weeks: int = 8,
+        aht_weeks: int = 8,
+    ) -> None:
+        self.method = method
+        self.interval_min = interval_min
+        self.queue_col = queue_col
+        self.ds_col = ds_col
+        self.volume_col = volume_col
+        self.aht_col = aht_col
+        self.open_weeks = open_weeks
+        self.aht_weeks = aht_weeks
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, history: pd.DataFrame, events: pd.DataFrame | None = None) -> VolumeForecaster:
+        """Validate ``history``, learn events, pick and calibrate a model per queue.
+
+        Parameters
+        ----------
+        history : pandas.DataFrame
+            Long frame with ``queue`` (optional), ``ds`` (interval start),
+            ``volume`` [contacts per interval] and optional ``aht_s`` [s].
+        events : pandas.DataFrame, optional
+            Dated events for history and future (see :mod:`staffplan.forecast`).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Bad columns or values, duplicate timestamps, mixed frequency,
+            too little history for ``method``, events before the history.
+        """
+        check_choice(self.method, "method", METHODS)
+        check_int(self.open_weeks, "open_weeks", minimum=1)
+        check_int(self.aht_weeks, "aht_weeks", minimum=1)
+        self.columns_ = Columns(self.queue_col, self.ds_col, self.volume_col, self.aht_col)
+        grids, self.has_queue_ = group_history(
+            history, self.columns_, interval_min=self.interval_min
+        )
+        tz = grids[0].tz
+        if any((g.tz is None) != (tz is None) for g in grids):
+            raise ValueError("history ds must be all tz-naive or all tz-aware")
+        self.events_ = parse_events(events, tz)
+        if self.events_ is not None:
+            first = min(g.start_day for g in grids)
+            early = self.events_["end"] <= first
+            if early.any():
+                row = self.events_[early].iloc[0]
+                raise ValueError(
+                    f"event {row['name']!r} on {row['start']} lies outside the calendar: "
+                    f"history starts on {first.date()}"
+                )
+        self.models_ = {g.queue: self._fit_queue(g) for g in grids}
+        self.has_aht_ = all(m.aht_profile is not None for m in self.models_.values())
+        return self
+
+    def _fit_queue(self, g: QueueGrid) -> _QueueModel:
+        need = min_history_days(self.method)
+        if g.n_days < need:
+            raise ValueError(
+                f"history for queue {g.queue!r} covers {g.n_days} days; method {self.method!r} "
+                f"needs at least {need} days ({need // 7} weeks)"
+            )
+        cal = Days.from_start(g.start_day, g.n_days)
+        occ = occurrences(self.events_, g.queue, g.start_day, g.interval_min)
+        y_train = g.y.copy()
+        for o in occ:
+            if 0 <= o.day < g.n_days:
+                y_train[o.day, o.s0 : o.s1] = np.nan
+        open_mask = _open_mask(y_train, cal, self.open_weeks)
+        after = after_closure_days(y_train, cal, np.asarray(open_mask.any(axis=1)))
+        y_eval = y_train.copy()
+        y_train[after] = np.nan
+        effects = estimate_effects(g.y, y_train, cal, occ, after)
+        sel = select(y_train, cal, self.method, y_eval=y_eval)
+        residuals = ResidualQuantiles.from_backtest(sel.actual, sel.pred, sel.lead_days)
+        aht = _aht_profile(g, cal, self.aht_weeks) if g.aht is not None else None
+        return _QueueModel(
+            g, cal, y_train, open_mask, sel.config, sel.scores, residuals, effects, occ, aht
+        )
+
+    # -------------------------------------------------------------- predict
+    def predict(
+        self, horizon: Horizon, *, quantiles: Sequence[float] = DEFAULT_QUANTILES
+    ) -> pd.DataFrame:
+        """Forecast every fitted queue over ``horizon``.
+
+        Parameters
+        ----------
+        horizon : int, str, Timedelta or timestamps
+            A number of open intervals, a duration after the last history
+            interval (``"14D"``), or the explicit future ``ds`` to forecast
+            (explicit timestamps in closed slots get 0).
+        quantiles : sequence of float
+            Levels in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``queue``, ``ds``, ``volume`` (the mean [contacts]), one
+            ``volume_q<level>`` column per level, and ``aht_s`` [s] when the
+            history had it.
+        """
+        if not hasattr(self, "models_"):
+            raise ValueError("this VolumeForecaster is not fitted yet: call fit(history) first")
+        levels = _check_quantiles(quantiles)
+        frames = [self._predict_queue(m, horizon, levels) for m in self.models_.values()]
+        out = pd.concat(frames, ignore_index=True)
+        return out
+
+    def _predict_queue(
+        self, m: _QueueModel, horizon: Horizon, levels: tuple[float, ...]
+    ) -> pd.DataFrame:
+        g = m.grid
+        ds = _resolve_horizon(horizon, g, m.open_mask)
+        cols = self.columns_
+        day = np.asarray((intervals.local_day(ds) - g.start_day).days, dtype=np.int64)
+        slot = intervals.slot_of_day(ds, g.interval_min)
+        point = np.zeros(len(ds))
+        q = np.zeros((len(ds), len(levels)))
+        aht = np.full(len(ds), np.nan)
+        if len(ds):
+            # A horizon that starts on the last (partial) history day is forecast from the
+            # days before it, so every requested day is a model day, never a wrapped index.
+            first = min(int(day.min()), g.n_days)
+            y_fit, cal_fit = m.y_train[:first], m.cal[:first]
+            future = Days.from_start(
+                g.start_day + pd.Timedelta(days=first), int(day.max()) - first + 1
+            )
+            fc = run_config(m.config, y_fit, cal_fit, future)
+            fallback = profile(y_fit, cal_fit, future, k=8, agg="median")
+            fc = np.where(np.isnan(fc), fallback, fc)
+            fc = np.nan_to_num(fc, nan=0.0)
+            closed = m.effects.apply(
+                fc,
+                m.occ,
+                first,
+                y_train=y_fit,
+                cal=cal_fit,
+                future=future,
+                open_mask=m.open_mask,
+            )
+            j = day - first
+            wd = future.weekday[j]
+            shut = closed[j, slot] | ~m.open_mask[wd, slot]
+            point = np.where(shut, 0.0, np.maximum(fc[j, slot], 0.0))
+            q = m.residuals.quantiles(point, np.maximum(day - g.n_days, 0), levels)
+            q[shut] = 0.0
+            if m.aht_profile is not None:
+                aht = m.aht_profile[wd, slot]
+        out = pd.DataFrame(
+            {
+                cols.queue: np.full(
+                    len(ds), g.queue if self.has_queue_ else DEFAULT_QUEUE, dtype=object
+                ),
+                cols.ds: ds,
+                cols.volume: point,
+            }
+        )
+        for k, lev in enumerate(levels):
+            out[quantile_column(lev, cols.volume)] = q[:, k]
+        if m.aht_profile is not None:
+            out[cols.aht] = aht
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """Chosen configuration and backtest MAE per queue."""
+        if not hasattr(self, "models_"):
+            raise ValueError("this VolumeForecaster is not fitted yet: call fit(history) first")
+        rows = [
+            {
+                "queue": q,
+                "config": m.config.label,
+                "backtest_mae": min(m.scores.values()),
+                "interval_min": m.grid.interval_min,
+                "open_slots_per_week": int(m.open_mask.sum()),
+            }
+            for q, m in self.models_.items()
+        ]
+        return pd.DataFrame(rows)
+
+
+def _open_mask(y: np.ndarray, cal: Days, open_weeks: int) -> np.ndarray:
+    """Weekday × slot open in the last ``open_weeks`` weeks.
+
+    Open means: rows were present for that weekday and slot, the slot of day
+    had contacts on some recent day, and the weekday had contacts on some
+    recent day.  So a low-volume 24/7 queue keeps its quiet night slots (zero
+    in some weeks is still open), while slots or weekdays that are always
+    zero (a frame padded with zeros outside opening hours) count as closed.
+    """
+    lo = max(0, y.shape[0] - 7 * open_weeks)
+    recent = y[lo:]
+    wd = cal.weekday[lo:]
+    busy = np.nan_to_num(recent) > 0
+    slot_active = busy.any(axis=0)
+    mask = np.zeros((7, y.shape[1]), dtype=bool)
+    for w in range(7):
+        sel = wd == w
+        if sel.any() and busy[sel].any():
+            mask[w] = np.isfinite(recent[sel]).any(axis=0) & slot_active
+    return mask
+
+
+def _aht_profile(g: QueueGrid, cal: Days, weeks: int) -> np.ndarray:
+    """Volume-weighted AHT per weekday × slot over recent weeks, with coarser fallbacks."""
+    assert g.aht is not None
+    lo = max(0, g.n_days - 7 * weeks)
+    a, v, wd = g.aht[lo:], g.y[lo:], cal.weekday[lo:]
+    ok = np.isfinite(a) & np.isfinite(v)
+    num = np.where(ok, a * v, 0.0)
+    den = np.where(ok, v, 0.0)
+    prof = np.full((7, g.y.shape[1]), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no volume → NaN, filled below
+        for w in range(7):
+            sel = wd == w
+            prof[w] = num[sel].sum(axis=0) / den[sel].sum(axis=0)
+        by_slot = num.sum(axis=0) / den.sum(axis=0)
+        overall = num.sum() / den.sum() if den.sum() > 0 else float(np.nanmean(g.aht))
+    prof = np.where(np.isfinite(prof), prof, by_slot[None, :])
+    return np.where(np.isfinite(prof), prof, overall)
+
+
+def _resolve_horizon(horizon: Horizon, g: QueueGrid, open_mask: np.ndarray) -> pd.DatetimeIndex:
+    step = pd.Timedelta(minutes=g.interval_min)
+    if isinstance(horizon, (bool, np.bool_)):
+        raise TypeError(f"horizon must be an int, a duration or timestamps, got {horizon!r}")
+    if isinstance(horizon, (int, np.integer)):
+        n = check_int(horizon, "horizon", minimum=1)
+        per_week = max(int(open_mask.sum()), 1)
+        steps = (
+            int(np.ceil(n / per_week * 7 * 24 * 60 / g.interval_min)) + 7 * 1440 // g.interval_min
+        )
+        grid = intervals.future_grid(g.last_ds, steps, g.interval_min)
+        grid = grid[_is_open(grid, g, open_mask)][:n]
+        return grid
+    if isinstance(horizon, (str, pd.Timedelta, np.timedelta64)):
+        try:
+            td = pd.Timedelta(horizon)
+        except ValueError:
+            raise ValueError(
+                f"horizon must be an int, a duration like '14D' or timestamps, got {horizon!r}"
+            ) from None
+        if td <= pd.Timedelta(0):
+            raise ValueError(f"horizon must be a positive duration, got {horizon!r}")
+        grid = intervals.future_grid(g.last_ds, int(td // step), g.interval_min)
+        return grid[_is_open(grid, g, open_mask)]
+    ds = intervals.as_datetime_index(horizon, "horizon")
+    if (ds.tz is None) != (g.tz is None):
+        raise ValueError(
+            "horizon timestamps must be tz-aware exactly when history ds is "
+            f"(history tz={g.tz}, horizon tz={ds.tz})"
+        )
+    if g.tz is not None:
+        ds = ds.tz_convert(g.tz)
+    if len(ds) and ds.min() <= g.last_ds:
+        raise ValueError(
+            f"horizon timestamps must come after the last history interval {g.last_ds}, "
+            f"got {ds.min()}"
+        )
+    intervals._check_on_grid(ds, g.interval_min, "horizon")
+    return ds
+
+
+def _is_open(ds: pd.DatetimeIndex, g: QueueGrid, open_mask: np.ndarray) -> np.ndarray:
+    return open_mask[intervals.weekday(ds), intervals.slot_of_day(ds, g.interval_min)]
+
+
+def forecast(
+    history: pd.DataFrame,
+    horizon: Horizon,
+    *,
+    quantiles: Sequence[float] = DEFAULT_QUANTILES,
+    events: pd.DataFrame | None = None,
+    method: str = "auto",
+    interval_min: int | None = None,
+    queue_col: str = "queue",
+    ds_col: str = "ds",
+    volume_col: str = "volume",
+    aht_col: str = "aht_s",
+) -> pd.DataFrame:
+    """Forecast interval volume (and AHT) with quantiles: fit and predict in one call.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Long frame: ``queue`` (optional with one series), ``ds`` (interval
+        start), ``volume`` [contacts], optional ``aht_s`` [s].
+    horizon : int, str, Timedelta or timestamps
+        Number of open intervals, a duration (``"14D"``) or explicit ``ds``.
+    quantiles : sequence of float
+        Quantile levels in (0, 1) [-].
+    events : pandas.DataFrame, optional
+        ``date`` or ``start``/``end``, ``name``, optional ``kind``,
+        ``factor``, ``queue``.  Every event must fall within the history and
+        horizon calendar.
+    method : str
+        See :class:`VolumeForecaster`.
+    interval_min : int, optional
+        Interval length [min]; inferred when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue``, ``ds``, ``volume`` (mean), ``volume_q<level>`` per level,
+        ``aht_s`` when the history had it.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, duplicate timestamps for a queue (named with the
+        timestamp), negative volume, mixed interval lengths, too little
+        history for ``method`` (the message says how many days are needed),
+        events outside the history + horizon calendar, bad options.
+
+    Notes
+    -----
+    Events: the effect of each event ``name`` is learned from its
+    occurrences in history as a factor on the covered intervals (whole-day
+    events also get an intraday shape); a whole day without any rows on an
+    event date means the centre was closed, and later occurrences are closed
+    (volume 0).  A name never seen in history uses, in this order: its
+    ``factor`` column (0 = closed); for ``kind="holiday"`` the nearest weekend
+    day (Sunday for Monday–Wednesday, Saturday for Thursday–Friday): closed
+    if that day is closed at this centre, else that day's recent profile; for
+    any other kind no effect, with a warning.  The first open day after a
+    closure gets the backlog factor learned from history (``"(after closure)"``).
+
+    Unsorted history is sorted internally; rows with a missing volume count
+    as missing intervals.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> ds = pd.date_range("2024-01-01 08:00", periods=35 * 24, freq="h")
+    >>> hist = pd.DataFrame({"ds": ds, "volume": 10.0 + (ds.hour == 12) * 5})
+    >>> out = forecast(hist, "1D", method="profile")
+    >>> list(out.columns)
+    ['queue', 'ds', 'volume', 'volume_q0.05', 'volume_q0.5', 'volume_q0.95']
+    >>> float(out.loc[out.ds.dt.hour == 12, "volume"].iloc[0])
+    15.0
+    """
+    model = VolumeForecaster(
+        method,
+        interval_min=interval_min,
+        queue_col=queue_col,
+        ds_col=ds_col,
+        volume_col=volume_col,
+        aht_col=aht_col,
+    ).fit(history, events=events)
+    out = model.predict(horizon, quantiles=quantiles)
+    if model.events_ is not None and len(out):
+        end = out[ds_col].max()
+        end = end.tz_localize(None) if getattr(end, "tz", None) is not None else end
+        late = model.events_["start"] > end
+        if late.any():
+            row = model.events_[late].iloc[0]
+            raise ValueError(
+                f"event {row['name']!r} on {row['start']} lies outside the calendar: "
+                f"the forecast ends at {end}"
+            )
+    return out

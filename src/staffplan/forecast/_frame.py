@@ -1,0 +1,183 @@
+"""Long history frame ──▶ one day × slot matrix per queue (validated, float64)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan import intervals
+from staffplan._validation import check_columns, check_interval_min
+
+__all__ = ["DEFAULT_QUEUE", "Columns", "QueueGrid", "group_history", "weekly_naive_mae"]
+
+DEFAULT_QUEUE = "all"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Column names of the long frames (overridable by the caller)."""
+
+    queue: str = "queue"
+    ds: str = "ds"
+    volume: str = "volume"
+    aht: str = "aht_s"
+
+
+@dataclass
+class QueueGrid:
+    """One queue's history as a matrix of local days × wall-clock slots.
+
+    ``y[d, s]`` is the volume of slot ``s`` on day ``start_day + d``; NaN means
+    no row (closed, missing day or the hour skipped by a DST change).  When a
+    fall-back day repeats a wall slot the two rows are averaged, so a cell is
+    always the volume *per interval*.
+    """
+
+    queue: Any
+    interval_min: int
+    tz: Any
+    start_day: pd.Timestamp
+    y: np.ndarray
+    aht: np.ndarray | None
+    last_ds: pd.Timestamp
+    first_ds: pd.Timestamp
+
+    @property
+    def n_days(self) -> int:
+        return int(self.y.shape[0])
+
+    @property
+    def weekday(self) -> np.ndarray:
+        return (self.start_day.dayofweek + np.arange(self.n_days)) % 7
+
+    @property
+    def present(self) -> np.ndarray:
+        return ~np.all(np.isnan(self.y), axis=1)
+
+
+def weekly_naive_mae(y: np.ndarray) -> float:
+    """In-sample MAE of the same-slot-last-week naive forecast on a day × slot matrix.
+
+    Pairs where either cell is missing are skipped: a missing day is missing,
+    not zero.
+    """
+    if y.shape[0] <= 7:
+        return float("nan")
+    err = np.abs(y[7:] - y[:-7])
+    return float(np.nanmean(err)) if np.any(np.isfinite(err)) else float("nan")
+
+
+def group_history(
+    history: pd.DataFrame,
+    cols: Columns,
+    *,
+    interval_min: int | None = None,
+    name: str = "history",
+) -> tuple[list[QueueGrid], bool]:
+    """Validate ``history`` and build one :class:`QueueGrid` per queue.
+
+    Returns the grids (sorted by queue) and whether the frame had a queue column.
+    Rows are sorted by (queue, ds) internally, so an unsorted frame is accepted;
+    the caller's frame is never modified.  Rows with a missing volume are
+    treated as missing intervals.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, unparsable or duplicate timestamps for a queue,
+        negative volume, mixed interval lengths, negative handle time.
+    """
+    required = [cols.ds, cols.volume]
+    check_columns(history, required, name)
+    has_queue = cols.queue in history.columns
+    if len(history) == 0:
+        raise ValueError(f"{name} must have at least one row, got an empty frame")
+    ds = intervals.as_datetime_index(history[cols.ds], f"{name}[{cols.ds!r}]")
+    try:
+        vol = pd.to_numeric(history[cols.volume], errors="raise").to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}[{cols.volume!r}] must be numeric") from None
+    has_aht = cols.aht in history.columns
+    aht = None
+    if has_aht:
+        aht = pd.to_numeric(history[cols.aht], errors="coerce").to_numpy(dtype=np.float64)
+    queues = history[cols.queue].to_numpy() if has_queue else np.full(len(history), DEFAULT_QUEUE)
+    codes, labels = pd.factorize(pd.Series(queues), sort=True)
+    order = np.lexsort((ds.asi8, codes))
+    codes, ds, vol = codes[order], ds[order], vol[order]
+    if aht is not None:
+        aht = aht[order]
+    keep = ~np.isnan(vol)
+    neg = keep & (vol < 0)
+    if np.any(neg):
+        i = int(np.argmax(neg))
+        raise ValueError(
+            f"{name}[{cols.volume!r}] must be >= 0, got {vol[i]:g} "
+            f"(queue {labels[codes[i]]!r}, {cols.ds} {ds[i]})"
+        )
+    if aht is not None and np.any(keep & (aht < 0)):
+        i = int(np.argmax(keep & (aht < 0)))
+        raise ValueError(f"{name}[{cols.aht!r}] must be >= 0, got {aht[i]:g} (at {ds[i]})")
+    dup = np.r_[False, (codes[1:] == codes[:-1]) & (ds.asi8[1:] == ds.asi8[:-1])]
+    if np.any(dup):
+        i = int(np.argmax(dup))
+        raise ValueError(
+            f"{name} has duplicate timestamps for queue {labels[codes[i]]!r}: "
+            f"{cols.ds}={ds[i]} appears more than once (aggregate them first)"
+        )
+    offsets = np.r_[0, np.flatnonzero(np.diff(codes)) + 1, codes.size]
+    grids = []
+    for q in range(len(offsets) - 1):
+        lo, hi = offsets[q], offsets[q + 1]
+        sel = slice(lo, hi)
+        qds, qvol, qkeep = ds[sel], vol[sel], keep[sel]
+        qname = (
+            f"{name}[{cols.ds!r}] (queue {labels[q]!r})" if has_queue else f"{name}[{cols.ds!r}]"
+        )
+        if interval_min is None:
+            step = intervals.infer_interval_min(qds, name=qname)
+        else:
+            step = check_interval_min(interval_min)
+            intervals._check_on_grid(qds, step, qname)
+        qds, qvol = qds[qkeep], qvol[qkeep]
+        qaht = aht[sel][qkeep] if aht is not None else None
+        if len(qds) == 0:
+            raise ValueError(f"{name} has no non-missing volume for queue {labels[q]!r}")
+        grids.append(_to_grid(labels[q], qds, qvol, qaht, step))
+    return grids, has_queue
+
+
+def _to_grid(
+    queue: Any, ds: pd.DatetimeIndex, vol: np.ndarray, aht: np.ndarray | None, step: int
+) -> QueueGrid:
+    day = intervals.local_day(ds)
+    start = day[0]
+    d = np.asarray((day - start).days, dtype=np.int64)
+    s = intervals.slot_of_day(ds, step)
+    n_days, n_slots = int(d[-1]) + 1, intervals.slots_per_day(step)
+    flat = d * n_slots + s
+    size = n_days * n_slots
+    cnt = np.bincount(flat, minlength=size).astype(np.float64)
+    tot = np.bincount(flat, weights=vol, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):  # empty cells become NaN on purpose
+        y = (tot / cnt).reshape(n_days, n_slots)
+        a = None
+        if aht is not None:
+            ok = np.isfinite(aht)
+            w = np.where(ok, vol, 0.0)
+            num = np.bincount(flat, weights=np.where(ok, aht * vol, 0.0), minlength=size)
+            den = np.bincount(flat, weights=w, minlength=size)
+            a = (num / den).reshape(n_days, n_slots)
+    return QueueGrid(
+        queue=queue,
+        interval_min=step,
+        tz=ds.tz,
+        start_day=start,
+        y=y,
+        aht=a,
+        last_ds=ds[-1],
+        first_ds=ds[0],
+    )

@@ -1,0 +1,148 @@
+"""Internal rolling-origin backtest: pick a candidate per queue and keep its residuals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from staffplan.forecast._models import (
+    SLOW_METHODS,
+    Config,
+    Days,
+    blend,
+    candidate_grid,
+    run_config,
+)
+
+__all__ = ["Selection", "select"]
+
+_BLEND_WEIGHTS = (0.25, 0.5, 0.75)
+_N_COMBINE = 5  # leaders averaged by method="auto"
+_MIN_COVER = 0.95  # a candidate must forecast this share of the held-out cells
+_N_SLOW_FOLDS = 3  # most recent origins on which slow candidates are refitted
+
+
+@dataclass
+class Selection:
+    """The chosen configuration, the scores of all tried, and held-out residual data."""
+
+    config: Config
+    scores: dict[str, float]
+    actual: np.ndarray
+    pred: np.ndarray
+    lead_days: np.ndarray
+
+
+def _origins(n_days: int, val_days: int, n_folds: int, min_train_days: int) -> list[int]:
+    out = [n_days - val_days - 7 * i for i in range(n_folds)]
+    return [o for o in out if o >= min_train_days]
+
+
+def select(
+    y: np.ndarray,
+    cal: Days,
+    method: str,
+    *,
+    val_days: int = 14,
+    n_folds: int = 8,
+    min_train_days: int = 7,
+    y_eval: np.ndarray | None = None,
+) -> Selection:
+    """Score every configuration of ``method`` on weekly rolling origins over the tail.
+
+    Each origin holds out the following ``val_days`` days; the score is the
+    MAE over held-out cells that have a value.  For ``"auto"`` and
+    ``"blend"`` the best robust profile and the best two-stage forecast are also
+    blended with weights 0.25/0.5/0.75 (from the stored fold forecasts, no
+    refit).  The lowest MAE wins; for ``"auto"`` the five lowest are averaged
+    with equal weights.  Slow candidates (MSTL) are refitted on the three most
+    recent origins only and ranked by their MAE there relative to the best
+    fast candidate on the same origins.  Held-out cells are scored against
+    ``y_eval`` when given (the history with anomalous days kept: they are
+    part of what a forecast must expect), else against ``y``.
+    """
+    truth_src = y if y_eval is None else y_eval
+    n_days = y.shape[0]
+    val_days = int(min(val_days, max(7, n_days - min_train_days)))
+    origins = _origins(n_days, val_days, n_folds, min_train_days)
+    if not origins:
+        raise ValueError(
+            f"history too short for method {method!r}: need at least "
+            f"{min_train_days + val_days} days, got {n_days}"
+        )
+    configs = candidate_grid(method)
+    # Slow candidates are refitted on the most recent origins only (speed); when others
+    # exist they are ranked by their MAE relative to the best fast candidate there.
+    slow_only = all(c.method in SLOW_METHODS for c in configs)
+    truth: list[np.ndarray] = []
+    leads: list[np.ndarray] = []
+    recent: list[np.ndarray] = []
+    preds: dict[Config, list[np.ndarray]] = {c: [] for c in configs}
+    for i, o in enumerate(origins):
+        stop = min(o + val_days, n_days)
+        fut = cal[o:stop]
+        truth.append(truth_src[o:stop].ravel())
+        leads.append(np.repeat(np.arange(stop - o), y.shape[1]))
+        is_recent = i < _N_SLOW_FOLDS or slow_only
+        recent.append(np.full(truth[-1].size, is_recent))
+        for c in configs:
+            if c.method in SLOW_METHODS and not is_recent:
+                preds[c].append(np.full(truth[-1].size, np.nan))
+            else:
+                preds[c].append(run_config(c, y[:o], cal[:o], fut).ravel())
+    actual = np.concatenate(truth)
+    lead = np.concatenate(leads)
+    in_recent = np.concatenate(recent)
+    have = np.isfinite(actual)
+    stacked = {c: np.concatenate(p) for c, p in preds.items()}
+
+    def score(p: np.ndarray, where: np.ndarray | None = None) -> float:
+        base = have if where is None else have & where
+        ok = base & np.isfinite(p)
+        if ok.sum() < _MIN_COVER * max(int(base.sum()), 1):
+            return float("inf")
+        return float(np.mean(np.abs(actual[ok] - p[ok])))
+
+    scores = {c: score(p) for c, p in stacked.items() if c.method not in SLOW_METHODS}
+    ref = min(scores, key=scores.__getitem__) if scores else None
+    for c in configs:
+        if c.method in SLOW_METHODS:
+            mine = score(stacked[c], in_recent)
+            if ref is None:
+                scores[c] = mine
+            else:
+                ref_recent = score(stacked[ref], in_recent)
+                scores[c] = mine / ref_recent * scores[ref] if ref_recent > 0 else mine
+    if method in ("auto", "blend"):
+        best_of = {
+            m: min((c for c in configs if c.method == m), key=scores.__getitem__, default=None)
+            for m in ("twostage", "profile")
+        }
+        a, b = best_of["twostage"], best_of["profile"]
+        if a is not None and b is not None and np.isfinite(scores[a]) and np.isfinite(scores[b]):
+            for w in _BLEND_WEIGHTS:
+                c = Config("blend", parts=(a, b), weights=(w, 1.0 - w))
+                stacked[c] = blend([stacked[a], stacked[b]], c.weights)
+                scores[c] = score(stacked[c])
+    ranked = sorted((c for c in scores if np.isfinite(scores[c])), key=scores.__getitem__)
+    if not ranked:
+        raise ValueError(
+            f"method {method!r} could not forecast the held-out weeks: history has too few "
+            "complete weeks (need at least two weeks with the same weekdays open)"
+        )
+    best = ranked[0]
+    if method == "auto" and len(ranked) > 1:
+        # Equal-weight combination of the leaders: their backtest MAEs differ by less
+        # than the fold-to-fold noise, and averaging them is steadier than picking one.
+        top = tuple(ranked[:_N_COMBINE])
+        best = Config("blend", parts=top, weights=tuple(1.0 / len(top) for _ in top))
+        stacked[best] = blend([stacked[c] for c in top], best.weights)
+        scores[best] = score(stacked[best])
+    return Selection(
+        config=best,
+        scores={c.label: s for c, s in scores.items()},
+        actual=actual,
+        pred=stacked[best],
+        lead_days=lead,
+    )

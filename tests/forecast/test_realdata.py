@@ -1,0 +1,47 @@
+"""The fpp2 ``calls`` protocol (../shared/data/fpp2_calls/README.md): the floor of the issue.
+
+Train on the 30-minute series up to Friday 2003-10-10, forecast Monday 13 to
+Friday 24 October (07:00–21:00, the partial 21:00 bucket dropped), score the
+nine days present.  MASE is scaled by the in-sample same-slot-last-week naive
+MAE.  Reference baselines measured on this protocol (README): seasonal naive
+0.981, 4-week slot mean 0.833, statsforecast MSTL+AutoETS 0.777.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from staffplan import forecast
+from staffplan.forecast._frame import Columns, group_history, weekly_naive_mae
+
+pytestmark = pytest.mark.realdata
+
+LEVELS = (0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975)
+
+
+def load_calls(shared_data) -> pd.DataFrame:
+    raw = pd.read_csv(shared_data / "fpp2_calls" / "calls_30min.csv", parse_dates=["timestamp"])
+    raw = raw[raw["n5"] == 6]  # drop the 21:00–21:05 partial bucket
+    return raw.rename(columns={"timestamp": "ds", "calls": "volume"})[["ds", "volume"]]
+
+
+def test_fpp2_protocol_floor(shared_data):
+    calls = load_calls(shared_data)
+    train = calls[calls["ds"] < "2003-10-11"]
+    test = calls[calls["ds"] >= "2003-10-11"]
+    out = forecast.forecast(train, "14D", quantiles=LEVELS)
+    # every open weekday slot of the two weeks is forecast, nothing on weekends
+    assert len(out) == 10 * 28
+    joined = test.merge(out, on="ds", how="left", suffixes=("", "_fc"))
+    assert joined["volume_fc"].notna().all() and len(joined) == 9 * 28
+    (grid,), _ = group_history(train, Columns())
+    scale = weekly_naive_mae(grid.y)
+    qs = {lev: joined[forecast.quantile_column(lev)].to_numpy() for lev in LEVELS}
+    m = forecast.accuracy(
+        joined["volume"].to_numpy(), joined["volume_fc"].to_numpy(), scale=scale, quantiles=qs
+    )
+    assert m["mase"] <= 0.75
+    assert 0.92 <= m["coverage_95"] <= 0.98
+    assert np.isfinite(m["pinball_0.95"])
