@@ -174,7 +174,7 @@ def year_history(open_247: bool, seed: int = 0) -> pd.DataFrame:
             [d + pd.Timedelta(minutes=30 * k) for d in days for k in range(14, 42)]
         )
     hour = ds.hour + ds.minute / 60
-    mean = 40 + 60 * np.exp(-0.5 * ((hour - 11) / 2.5) ** 2) * (1.2 - 0.1 * ds.dayofweek)
+    mean = 40 + 60 * np.exp(-0.5 * ((hour - 11) / 2.5) ** 2) * (1.2 - 0.1 * ds.day_of_week)
     return pd.DataFrame({"ds": ds, "volume": rng.poisson(mean).astype(float)})
 
 

@@ -52,7 +52,7 @@ def synthetic_history(n_queues: int, *, days: int = 364, seed: int = 0) -> pd.Da
     daily /= daily.sum()
     start = pd.Timestamp("2025-01-06")  # a Monday
     day_index = np.arange(days)
-    weekday = (start.dayofweek + day_index) % 7
+    weekday = (start.day_of_week + day_index) % 7
     level = rng.lognormal(np.log(800.0), 0.8, size=n_queues)  # contacts per mean day
     rate = level[:, None, None] * WEEKDAY_FACTORS[weekday][None, :, None] * daily[None, None, :]
     volume = rng.poisson(rate).astype(np.float64).reshape(n_queues, -1)
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             t0 = time.perf_counter()
             cluster = LocalCluster(
-                n_workers=n_cpu, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=n_cpu, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
             client = Client(cluster)
             cluster_start_s = time.perf_counter() - t0

@@ -28,17 +28,17 @@ DAY = pd.Timestamp("2026-03-03")
 def make_forecast(history: pd.DataFrame, days: int = 3) -> pd.DataFrame:
     """A seasonal-mean forecast of the next ``days`` open days with a sqrt-scaled band."""
     last = history["ds"].max().normalize()
-    hist = history.assign(wd=history["ds"].dt.dayofweek, hm=history["ds"].dt.strftime("%H:%M"))
+    hist = history.assign(wd=history["ds"].dt.day_of_week, hm=history["ds"].dt.strftime("%H:%M"))
     mean = hist.groupby(["queue", "wd", "hm"])["volume"].mean().rename("volume").reset_index()
     rows = []
     day = last + pd.Timedelta(days=1)
     while len(rows) < days:
-        if day.dayofweek != 6:
+        if day.day_of_week != 6:
             rows.append(day)
         day += pd.Timedelta(days=1)
     out = []
     for d in rows:
-        part = mean[mean["wd"] == d.dayofweek].copy()
+        part = mean[mean["wd"] == d.day_of_week].copy()
         part["ds"] = d + pd.to_timedelta(part["hm"] + ":00")
         out.append(part)
     fc = pd.concat(out, ignore_index=True)[["queue", "ds", "volume"]]
@@ -326,7 +326,7 @@ def test_plot_scenarios_one_panel_per_metric():
     metrics = [c for c in comp.columns if c != "scenario"]
     assert len(visible) == len(metrics)
     titles = [ax.get_title(loc="left") for ax in visible]
-    assert titles[:3] == ["Agents needed", "Paid hours [h]", "Service level"]
+    assert titles[:3] == ["Agents needed", "Paid hours [h]", "Service level [%]"]
     sl_ax = visible[2]
     widths = [p.get_width() for p in sl_ax.patches]
     np.testing.assert_allclose(widths, comp["service_level"] * 100)
@@ -477,3 +477,12 @@ def test_plot_scenarios_labels_unbounded_asa_without_overflow():
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert "unbounded" in labels
     assert "12.0" in labels
+    # The unbounded bar runs to the axis edge, hatched, labelled inside the axes: its
+    # length must not read as a value just above the finite one.
+    asa_ax = next(ax for ax in fig.axes if ax.get_title(loc="left") == "ASA [s]")
+    finite_bar, unbounded_bar = asa_ax.patches
+    right = asa_ax.get_xlim()[1]
+    assert unbounded_bar.get_width() == pytest.approx(right)
+    assert unbounded_bar.get_hatch() and not finite_bar.get_hatch()
+    label = next(t for t in asa_ax.texts if t.get_text() == "unbounded")
+    assert label.get_horizontalalignment() == "right" and label.xy[0] <= right

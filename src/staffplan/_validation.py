@@ -67,13 +67,25 @@ def _first_bad(arr: np.ndarray, bad: np.ndarray) -> float:
 
 
 def check_positive(
-    value: Any, name: str, *, allow_zero: bool = False, allow_inf: bool = False
+    value: Any,
+    name: str,
+    *,
+    allow_zero: bool = False,
+    allow_inf: bool = False,
+    allow_nan: bool = False,
 ) -> np.ndarray:
-    """Require every element to be > 0 (or >= 0 with ``allow_zero``); NaN is rejected."""
+    """Require every element to be > 0 (or >= 0 with ``allow_zero``).
+
+    NaN is rejected unless ``allow_nan``: elementwise numerics let a missing
+    element through, to come out as NaN, instead of failing the whole array.
+    """
     arr = as_float_array(value, name)
+    nan = np.isnan(arr)
     ok = arr >= 0 if allow_zero else arr > 0
     if not allow_inf:
         ok &= np.isfinite(arr)
+    if allow_nan:
+        ok |= nan
     bad = ~ok
     if np.any(bad):
         op = ">= 0" if allow_zero else "> 0"
@@ -83,9 +95,11 @@ def check_positive(
     return arr
 
 
-def check_nonnegative(value: Any, name: str, *, allow_inf: bool = False) -> np.ndarray:
-    """Require every element to be >= 0 and (by default) finite."""
-    return check_positive(value, name, allow_zero=True, allow_inf=allow_inf)
+def check_nonnegative(
+    value: Any, name: str, *, allow_inf: bool = False, allow_nan: bool = False
+) -> np.ndarray:
+    """Require every element to be >= 0 and (by default) finite and not NaN."""
+    return check_positive(value, name, allow_zero=True, allow_inf=allow_inf, allow_nan=allow_nan)
 
 
 def check_fraction(

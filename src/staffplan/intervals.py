@@ -56,7 +56,9 @@ def as_datetime_index(ds: Any, name: str = "ds") -> pd.DatetimeIndex:
             ) from None
     if idx.hasnans:
         raise ValueError(f"{name} must not contain missing timestamps (NaT)")
-    return idx
+    # pandas >= 3 keeps the parsed resolution (s, ms, us); integer arithmetic on
+    # ``asi8`` below assumes nanoseconds.
+    return idx.as_unit("ns")
 
 
 def _wall_minutes(idx: pd.DatetimeIndex) -> np.ndarray:
@@ -101,7 +103,7 @@ def local_day(ds: Any) -> pd.DatetimeIndex:
 
 def weekday(ds: Any) -> np.ndarray:
     """Local weekday of each timestamp, Monday = 0 .. Sunday = 6."""
-    return np.asarray(local_day(ds).dayofweek, dtype=np.int64)
+    return np.asarray(local_day(ds).day_of_week, dtype=np.int64)
 
 
 def infer_interval_min(ds: Any, *, name: str = "ds") -> int:
@@ -165,5 +167,5 @@ def future_grid(last: pd.Timestamp, n: int, interval_min: int) -> pd.DatetimeInd
     last = pd.Timestamp(last)
     if last.tz is not None:
         utc = pd.date_range(last.tz_convert("UTC") + step, periods=n, freq=step)
-        return utc.tz_convert(last.tz)
-    return pd.date_range(last + step, periods=n, freq=step)
+        return utc.tz_convert(last.tz).as_unit("ns")
+    return pd.date_range(last + step, periods=n, freq=step).as_unit("ns")

@@ -114,7 +114,7 @@ def _num(values: Any) -> np.ndarray:
 
 def _step_of(ds: pd.DatetimeIndex) -> pd.Timedelta:
     """Interval length: the smallest gap between distinct interval starts (30 min if one)."""
-    uniq = np.unique(ds.asi8)
+    uniq = np.unique(ds.as_unit("ns").asi8)
     if len(uniq) < 2:
         return pd.Timedelta(minutes=30)
     return pd.Timedelta(int(np.diff(uniq).min()), unit="ns")
@@ -126,7 +126,7 @@ def _broken(ds: pd.DatetimeIndex, step: pd.Timedelta, *ys: np.ndarray) -> tuple[
     Lines drawn from the result break over closed hours instead of bridging them.
     """
     x = _num(ds)
-    gap = np.flatnonzero(np.diff(ds.asi8) > step.value) + 1
+    gap = np.flatnonzero(np.diff(ds.as_unit("ns").asi8) > step.value) + 1
     x = np.insert(x, gap, np.nan)
     out = [x]
     for y in ys:
@@ -138,7 +138,7 @@ def _steps(ds: pd.DatetimeIndex, step: pd.Timedelta, *ys: np.ndarray) -> tuple[n
     """Edges for ``drawstyle="steps-post"``: each run ends at its last interval's end."""
     x = _num(ds)
     step_days = step / pd.Timedelta(days=1)
-    run_end = np.append(np.diff(ds.asi8) > step.value, True)
+    run_end = np.append(np.diff(ds.as_unit("ns").asi8) > step.value, True)
     # After each run's last interval add its end point (same value) and a NaN break.
     xs: list[float] = []
     cols: list[list[float]] = [[] for _ in ys]
@@ -714,11 +714,11 @@ _METRICS: dict[str, tuple[str, str]] = {
     # column: (title, format); "%" formats fractions as percentages
     "agents_needed": ("Agents needed", "{:.1f}"),
     "paid_hours": ("Paid hours [h]", "{:,.0f}"),
-    "service_level": ("Service level", "%"),
-    "service_level_at_quantile": ("Service level at the volume quantile", "%"),
+    "service_level": ("Service level [%]", "%"),
+    "service_level_at_quantile": ("Service level at the volume quantile [%]", "%"),
     "asa_s": ("ASA [s]", "{:.1f}"),
-    "p_abandon": ("Abandoned", "%"),
-    "occupancy": ("Occupancy", "%"),
+    "p_abandon": ("Abandoned [%]", "%"),
+    "occupancy": ("Occupancy [%]", "%"),
     "peak_shortage": ("Peak shortage [agents]", "{:.1f}"),
     "cost": ("Cost", "{:,.0f}"),
 }
@@ -790,24 +790,30 @@ def plot_scenarios(comparison: pd.DataFrame, *, metrics: Sequence[str] | None = 
         top = float(finite.max()) if finite.size else 1.0
         top = top if top > 0 else 1.0
         bottom = min(0.0, float(finite.min())) if finite.size else 0.0
-        # An unbounded value (ASA of an overloaded queue) is drawn to the axis
-        # edge and labelled, instead of overflowing the axis.
-        drawn = np.where(
-            np.isposinf(shown), top * 1.15, np.nan_to_num(shown, posinf=0.0, neginf=0.0)
-        )
-        ax.barh(y, drawn, color=colors, height=0.65)
+        # An unbounded value (ASA of an overloaded queue) runs off the axis: a hatched
+        # bar to the edge, labelled inside, so that its length reads as no value at all.
+        edge = top * 1.32
+        unbounded = np.isposinf(shown)
+        drawn = np.where(unbounded, edge, np.nan_to_num(shown, posinf=0.0, neginf=0.0))
+        bars = ax.barh(y, drawn, color=colors, height=0.65)
+        for bar, off_scale in zip(bars, unbounded, strict=True):
+            if off_scale:
+                bar.set(facecolor="none", edgecolor=_RED, hatch="///", linewidth=0.8)
         ax.set_yticks(y)
         ax.set_yticklabels(names if i % ncols == 0 else [""] * k, fontsize=8)
         ax.set_ylim(k - 0.5, -0.5)
-        ax.set_xlim(bottom, top * 1.32)
-        for yi, (v_raw, v_drawn) in enumerate(zip(vals, drawn, strict=True)):
+        ax.set_xlim(bottom, edge)
+        for yi, (v_raw, v_drawn, inside) in enumerate(zip(vals, drawn, unbounded, strict=True)):
             ax.annotate(
                 _fmt(v_raw, fmt),
                 (max(float(v_drawn), 0.0), yi),
-                xytext=(3, 0),
+                xytext=(-3 if inside else 3, 0),
                 textcoords="offset points",
+                ha="right" if inside else "left",
                 va="center",
                 fontsize=8,
+                color=_RED if inside else "black",
+                backgroundcolor="white" if inside else "none",
             )
         ax.set_title(title, fontsize=9, loc="left")
         ax.tick_params(axis="x", labelsize=7)

@@ -105,6 +105,22 @@ def test_missing_column_exits_2(history_csv, tmp_path, capsys):
     assert "bad.csv" in line and "volume" in line
 
 
+def test_missing_column_fix_is_spelled_as_an_option(history_csv, tmp_path, capsys):
+    frame = pd.read_csv(history_csv)
+    single = tmp_path / "single.csv"
+    frame.drop(columns="queue", errors="ignore").to_csv(single, index=False)
+    line = _run_error(["plan", str(single), "--out", str(tmp_path / "o")], capsys)
+    assert "pass --queue-col NAME, or --queue-col none for a single-queue file" in line
+    line = _run_error(
+        ["plan", str(history_csv), "--out", str(tmp_path / "o"), "--ds-col", "t"], capsys
+    )
+    assert line.endswith(
+        "no column 't' (it has "
+        + str(list(frame.columns))
+        + "); rename the column or pass --ds-col NAME"
+    )
+
+
 def test_unparsable_timestamp_names_the_row(history_csv, tmp_path, capsys):
     frame = pd.read_csv(history_csv)
     frame.loc[4, "ds"] = "next tuesday"

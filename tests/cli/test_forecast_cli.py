@@ -84,3 +84,43 @@ def test_forecast_command_errors_are_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "duplicate timestamps" in err
     assert main(["forecast", str(bad), "--quantiles", "a,b"]) == 2
     assert "--quantiles must be numbers" in capsys.readouterr().err
+
+
+def test_forecast_command_bad_files_name_the_file_row_and_column(tmp_path, capsys):
+    hist, _ = make_history(weeks=3)
+    cases = {
+        "empty.csv": ("", "empty.csv: the file is empty"),
+        "header.csv": ("ds,volume\n", "header.csv: the file has a header but no rows"),
+    }
+    bad_ts = hist.astype({"ds": str})
+    bad_ts.loc[4, "ds"] = "2024-13-45 25:00"
+    negative = hist.copy()
+    negative.loc[6, "volume"] = -3
+    missing = hist.drop(columns="volume")
+    for name, frame in (("ts.csv", bad_ts), ("neg.csv", negative), ("nocol.csv", missing)):
+        frame.to_csv(tmp_path / name, index=False)
+    cases["ts.csv"] = (None, "ts.csv, row 5 (line 6), column 'ds': cannot parse timestamp")
+    cases["neg.csv"] = (None, "neg.csv: history['volume'] must be >= 0, got -3")
+    cases["nocol.csv"] = (None, "nocol.csv: history is missing column(s) ['volume']")
+    for name, (text, message) in cases.items():
+        if text is not None:
+            (tmp_path / name).write_text(text)
+        argv = ["forecast", str(tmp_path / name), "--out", str(tmp_path / "o.csv")]
+        assert main(argv) == 2, name
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err, err
+    assert "--volume-col" in err  # the fix in command-line terms
+
+
+def test_forecast_command_says_when_the_horizon_holds_no_open_interval(tmp_path, capsys):
+    from staffplan.datasets import load_sample
+
+    history, _ = load_sample()
+    src = tmp_path / "sales.csv"
+    history[history["queue"] == "sales"].to_csv(src, index=False)
+    assert history["ds"].max().day_name() == "Saturday"  # the centre is closed on Sunday
+    out = tmp_path / "fc.csv"
+    argv = ["forecast", str(src), "--horizon", "1D", "--method", "snaive", "--out", str(out)]
+    assert main(argv) == 0
+    assert pd.read_csv(out).empty
+    assert "note: the 1D after the history holds no open interval" in capsys.readouterr().out

@@ -89,7 +89,7 @@ def test_rules_json_and_written_roster_passes_check(requirements: Path, tmp_path
     out = tmp_path / "roster.csv"
     assert main(_args(requirements, out, "--rules", str(tmp_path / "rules.json"))) == 0
     frame = pd.read_csv(out, parse_dates=["start", "end", "lunch_start", "lunch_end"])
-    frame["team"] = frame["team"].fillna("")
+    frame["team"] = frame["team"].astype(object).fillna("")
     frame["breaks"] = [[] for _ in range(len(frame))]
     inst = roster.make_instance(
         pd.read_csv(requirements, parse_dates=["ds"]),
@@ -145,3 +145,78 @@ def test_named_people_from_rules(requirements: Path, tmp_path: Path) -> None:
     out = tmp_path / "roster.csv"
     assert main(_args(requirements, out, "--rules", str(tmp_path / "rules.json"))) == 0
     assert set(pd.read_csv(out)["person"]) <= {"ann", "bob", "cy"}
+
+
+def test_staff_output_of_several_queues_with_closed_hours_rosters_as_documented(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    # The README pipeline: 'staffplan staff FORECAST --out REQ' then 'staffplan roster REQ'.
+    # A forecast has one row per queue and open interval (no rows overnight); the roster
+    # needs one requirement per interval from the first to the last.
+    ds = [
+        pd.Timestamp(day) + pd.Timedelta(minutes=30 * k)
+        for day in ("2026-03-02 08:00", "2026-03-03 08:00")
+        for k in range(6)
+    ]
+    forecast = pd.concat(
+        [
+            pd.DataFrame({"queue": q, "ds": ds, "volume": v, "aht_s": 240.0})
+            for q, v in (("sales", 30.0), ("service", 50.0))
+        ]
+    )
+    src, req = tmp_path / "forecast.csv", tmp_path / "req.csv"
+    forecast.to_csv(src, index=False)
+    assert main(["staff", str(src), "--shrinkage", "0.3", "--out", str(req)]) == 0
+    staffed = pd.read_csv(req, parse_dates=["ds"])
+    out, cov = tmp_path / "roster.csv", tmp_path / "coverage.csv"
+    argv = ["roster", str(req), "--out", str(out), "--coverage-out", str(cov)]
+    assert main([*argv, "--shift-window", "08:00-09:00", "--time-limit-s", "5"]) == 0
+    printed = capsys.readouterr().out
+    assert "added up 24 rows into 12 intervals" in printed
+    assert "42 intervals missing from the file need nobody" in printed
+    coverage = pd.read_csv(cov, parse_dates=["ds"]).set_index("ds")
+    assert len(coverage) == 54  # 30-min intervals (inferred) from 08:00 to 10:30 next day
+    expected = staffed.groupby("ds")["scheduled"].sum()
+    assert coverage.loc[expected.index, "required"].tolist() == expected.tolist()
+    assert coverage["required"].drop(expected.index).eq(0).all()
+
+
+def test_interval_min_finer_than_the_file_is_refused(
+    requirements: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    argv = _args(requirements, tmp_path / "r.csv")
+    argv[argv.index("--interval-min") + 1] = "30"
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"staffplan roster: error: {requirements}: the intervals are 60 min apart, "
+        "not --interval-min 30; pass --interval-min 60 or leave it out"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--breaks", "15"], "--breaks items must look like LEN@A-B in minutes, e.g. 15@60-150"),
+        (["--breaks", "x@1-2"], "got 'x@1-2'"),
+        # A message ending in a quote keeps it.
+        (["--shift-window", "8-12"], "earliest_start must be minutes or 'HH:MM', got '8'"),
+        (["--required-col", "agents"], "no column 'agents' for --required-col"),
+    ],
+)
+def test_flag_mistakes_are_one_line(
+    requirements: Path, tmp_path: Path, capsys: pytest.CaptureFixture, extra: list, message: str
+) -> None:
+    assert main(_args(requirements, tmp_path / "r.csv", *extra)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_rules_file_mistake_names_the_file_and_field(
+    requirements: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"lunch": {"lenght_min": 30}}))
+    assert main(_args(requirements, tmp_path / "r.csv", "--rules", str(rules))) == 2
+    err = capsys.readouterr().err
+    assert f"{rules}: rules['lunch'] has unknown field(s) ['lenght_min']" in err

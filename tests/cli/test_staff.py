@@ -99,3 +99,77 @@ def test_needs_input_or_demo(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--demo" in capsys.readouterr().err
     assert main(["staff", "/nonexistent/volumes.csv"]) == 2
     assert "/nonexistent/volumes.csv" in capsys.readouterr().err
+
+
+def _forecast_file(tmp_path: Path) -> Path:
+    src = tmp_path / "forecast.csv"
+    pd.DataFrame(
+        {
+            "queue": "sales",
+            "ds": pd.date_range("2026-01-05 09:00", periods=3, freq="30min"),
+            "volume": [40.0, 80.0, 120.0],
+            "volume_q0.95": [55.0, 100.0, 150.0],
+            "aht_s": 240.0,
+        }
+    ).to_csv(src, index=False)
+    return src
+
+
+def test_volume_col_staffs_to_a_forecast_quantile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dst = tmp_path / "req.csv"
+    argv = ["staff", str(_forecast_file(tmp_path)), "--volume-col", "volume_q0.95"]
+    assert main([*argv, "--out", str(dst)]) == 0
+    got = pd.read_csv(dst)
+    assert got["volume"].tolist() == [55.0, 100.0, 150.0]
+    assert got["volume_mean"].tolist() == [40.0, 80.0, 120.0]
+    assert got["agents"].tolist() == erlang.required_agents([55, 100, 150], 240).tolist()
+    # With --out the table goes to the file; stdout keeps the one-line summary.
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("3 intervals of 30 min") and len(out.splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the file is empty"),
+        ("ds,volume,aht_s\n", "the file has a header but no rows"),
+        (
+            "ds,volume,aht_s\n2026-01-05 09:00,10,180\n2026-13-45 25:00,10,180\n",
+            "row 2 (line 3), column 'ds': cannot parse timestamp '2026-13-45 25:00'",
+        ),
+        ("ds,volume,aht_s\n2026-01-05 09:00,-3,180\n", "line 2 (data row 1) is -3;"),
+        ("ds,volume,aht_s\n2026-01-05 09:00,,180\n", "line 2 (data row 1) is empty;"),
+    ],
+)
+def test_unreadable_files_are_one_line_naming_file_and_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(text)
+    assert main(["staff", str(src)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{src}" in err and message in err
+
+
+def test_closed_reader_ends_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # 'staffplan staff BIG.csv | head -1': the reader closes the pipe while the table
+    # (larger than the pipe's buffer) is still being written.
+    src = tmp_path / "big.csv"
+    ds = pd.date_range("2026-01-05", periods=4000, freq="15min")
+    pd.DataFrame({"ds": ds, "volume": 50.0, "aht_s": 200.0}).to_csv(src, index=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "staffplan", "staff", str(src)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert err == ""

@@ -57,14 +57,14 @@ def test_embedded_profile_matches_the_fpp2_calls_data(shared_data):
 def test_opening_hours_sunday_and_holiday(sample):
     history, events = sample
     ds = history["ds"]
-    assert not (ds.dt.dayofweek == 6).any()  # closed on Sunday
+    assert not (ds.dt.day_of_week == 6).any()  # closed on Sunday
     holiday = events.loc[events["kind"] == "holiday", "date"].iloc[0]
-    assert holiday.dayofweek < 5 and history["ds"].min() < holiday < history["ds"].max()
+    assert holiday.day_of_week < 5 and history["ds"].min() < holiday < history["ds"].max()
     assert not (ds.dt.normalize() == holiday).any()  # closed on the holiday
     hm = ds.dt.strftime("%H:%M")
-    weekday = ds.dt.dayofweek < 5
+    weekday = ds.dt.day_of_week < 5
     assert hm[weekday].min() == "07:00" and hm[weekday].max() == "20:30"
-    sat = ds.dt.dayofweek == 5
+    sat = ds.dt.day_of_week == 5
     assert hm[sat].min() == "09:00" and hm[sat].max() == "16:30"
     per_day = history.groupby(["queue", ds.dt.normalize()]).size()
     assert set(per_day.unique()) == {28, 16}
@@ -76,7 +76,7 @@ def test_intraday_shape_follows_the_bank_data(sample):
     # Volumes are noisy draws around the fpp2 profile: the average weekday share per slot of the
     # service queue (no evening tilt) stays close to the published profile it was built from.
     history, events = sample
-    h = history[(history["queue"] == "service") & (history["ds"].dt.dayofweek < 5)].copy()
+    h = history[(history["queue"] == "service") & (history["ds"].dt.day_of_week < 5)].copy()
     special = set(events["date"]) | {d + pd.Timedelta(days=1) for d in events["date"]}
     h = h[~h["ds"].dt.normalize().isin(special)]
     h["day"] = h["ds"].dt.normalize()
@@ -94,7 +94,7 @@ def test_intraday_shape_follows_the_bank_data(sample):
 def test_weekly_pattern_monday_busiest_saturday_low(sample):
     history, _ = sample
     daily = history.groupby(history["ds"].dt.normalize())["volume"].sum()
-    by_wd = daily.groupby(daily.index.dayofweek).mean()
+    by_wd = daily.groupby(daily.index.day_of_week).mean()
     assert by_wd.idxmax() == 0
     assert 0.3 < by_wd[5] / by_wd[:5].mean() < 0.5  # Saturday 40 % of a weekday
 
@@ -102,7 +102,7 @@ def test_weekly_pattern_monday_busiest_saturday_low(sample):
 def test_campaign_lifts_volume_inside_its_window(sample):
     history, events = sample
     past = events[(events["kind"] == "campaign") & (events["start"] < history["ds"].max())].iloc[0]
-    h = history[history["ds"].dt.dayofweek == past["date"].dayofweek]
+    h = history[history["ds"].dt.day_of_week == past["date"].day_of_week]
     in_window = (h["ds"].dt.time >= past["start"].time()) & (h["ds"].dt.time < past["end"].time())
     on_day = h["ds"].dt.normalize() == past["date"]
     for queue, lift in (("sales", 1.6), ("service", 1.2)):
@@ -130,9 +130,9 @@ def _extra_cv(ds: pd.Series, counts: pd.Series, keys: list[pd.Series]) -> float:
     For counts with mean m and variance v it is sqrt((v - m) / m^2): 0 for Poisson counts,
     the size of the day-to-day level wobble for real arrivals.
     """
-    keep = ds.dt.dayofweek.between(1, 4).to_numpy()
+    keep = ds.dt.day_of_week.between(1, 4).to_numpy()
     g = counts[keep].groupby(
-        [k[keep] for k in keys] + [ds[keep].dt.dayofweek, ds[keep].dt.strftime("%H:%M")]
+        [k[keep] for k in keys] + [ds[keep].dt.day_of_week, ds[keep].dt.strftime("%H:%M")]
     )
     m, v = g.mean(), g.var()
     return float(np.sqrt(((v - m) / m**2).clip(lower=0)).median())
@@ -196,7 +196,7 @@ def test_generator_is_seeded_and_sized():
 @pytest.mark.parametrize("interval_min, slots", [(15, 56), (60, 14)])
 def test_generator_other_interval_lengths(interval_min, slots):
     h, _ = generate_sample(weeks=2, interval_min=interval_min, queues=("service",))
-    weekday = h[h["ds"].dt.dayofweek < 5]
+    weekday = h[h["ds"].dt.day_of_week < 5]
     assert weekday.groupby(weekday["ds"].dt.normalize()).size().eq(slots).all()
     assert (h["ds"].dt.minute % interval_min == 0).all()
     # The daily total does not depend on the interval length (same mean volume).

@@ -133,3 +133,36 @@ def test_structural_mistakes_name_the_parameter(call, message: str) -> None:  # 
 def test_series_with_different_indexes_are_refused() -> None:
     with pytest.raises(ValueError, match="aht_s must share the index"):
         erlang.required_agents(pd.Series([1.0, 2.0]), pd.Series([180.0, 180.0], index=[5, 6]))
+
+
+def test_missing_elements_give_nan_without_failing_the_array():
+    # Like scipy.special: a NaN input element is NaN out; its neighbours are untouched
+    # (the neighbours' values are the classic 14 agents / 10 Erlangs / 180 s / 20 s case).
+    nan = np.nan
+    agents = np.array([14.0, nan, 14.0])
+    traffic_erl = np.array([10.0, 10.0, nan])
+    for out in (
+        erlang.erlang_b(agents, traffic_erl),
+        erlang.erlang_c(agents, traffic_erl),
+        erlang.service_level(agents, traffic_erl, 180.0, 20.0),
+        erlang.asa(agents, traffic_erl, 180.0),
+        erlang.occupancy(agents, traffic_erl),
+    ):
+        assert np.isnan(out[1:]).all()
+        assert np.isfinite(out[0])
+    res_a = erlang.erlang_a(agents, traffic_erl, 180.0, 120.0, 20.0)
+    for out in (res_a.p_wait, res_a.p_abandon, res_a.service_level, res_a.asa_s, res_a.occupancy):
+        assert np.isnan(out[1:]).all()
+        assert np.isfinite(out[0])
+    np.testing.assert_allclose(
+        erlang.service_level(agents, traffic_erl, 180.0, 20.0)[0],
+        erlang.service_level(14.0, 10.0, 180.0, 20.0),
+    )
+    need = erlang.required_agents(
+        pd.Series([100.0, nan, 0.0, 100.0]), pd.Series([180.0, 180.0, 180.0, nan])
+    )
+    assert need.iloc[0] == 14 and need.iloc[2] == 0
+    assert need.iloc[[1, 3]].isna().all()
+    # a negative value is a mistake, not a missing element: it still raises
+    with pytest.raises(ValueError, match="volume must be >= 0, got -1"):
+        erlang.required_agents([100.0, -1.0], 180.0)

@@ -36,7 +36,7 @@ def make_history(
     days = pd.date_range(start, periods=7 * weeks, freq="D")
     rows, means = [], []
     for day in days:
-        w = day.dayofweek
+        w = day.day_of_week
         if w not in weekdays:
             continue
         fac = WEEKDAY_FACTOR[w] if w < 5 else 0.5

@@ -20,7 +20,7 @@ from _synth import WEEKDAY_FACTOR, intraday_shape, make_history
 
 def _truth(out: pd.DataFrame, daily_total: float = 2000.0, n_slots: int = 20) -> np.ndarray:
     shape = intraday_shape(n_slots)
-    wd = out["ds"].dt.dayofweek.to_numpy()
+    wd = out["ds"].dt.day_of_week.to_numpy()
     slot = ((out["ds"].dt.hour - 8) * 2 + out["ds"].dt.minute // 30).to_numpy()
     return daily_total * WEEKDAY_FACTOR[wd] * shape[slot]
 
@@ -31,11 +31,11 @@ def test_recovers_intraday_and_weekly_shape():
     truth = _truth(out)
     # 5 weekdays × 20 open slots (08:00-18:00), weekend absent
     assert len(out) == 100
-    assert set(out["ds"].dt.dayofweek) == {0, 1, 2, 3, 4}
+    assert set(out["ds"].dt.day_of_week) == {0, 1, 2, 3, 4}
     rel_err = np.abs(out["volume"].to_numpy() - truth).sum() / truth.sum()
     assert rel_err < 0.06
     assert np.corrcoef(out["volume"], truth)[0, 1] > 0.99
-    daily = out.groupby(out["ds"].dt.dayofweek)["volume"].sum().to_numpy()
+    daily = out.groupby(out["ds"].dt.day_of_week)["volume"].sum().to_numpy()
     np.testing.assert_allclose(
         daily / daily.mean(), WEEKDAY_FACTOR / WEEKDAY_FACTOR.mean(), rtol=0.04
     )
@@ -65,7 +65,7 @@ def test_closed_slots_stay_closed_and_explicit_closed_ds_is_zero():
     assert len(out) == 60
     hours = out["ds"].dt.hour
     assert hours.min() >= 9 and hours.max() <= 16
-    assert (out["ds"].dt.dayofweek < 5).all()
+    assert (out["ds"].dt.day_of_week < 5).all()
     last = hist["ds"].max()
     night = pd.DatetimeIndex([last.normalize() + pd.Timedelta(days=3, hours=2)])
     res = forecast.VolumeForecaster(method="profile").fit(hist).predict(night)
@@ -76,9 +76,9 @@ def test_missing_weekday_is_not_learned_as_zero():
     hist, _ = make_history(weeks=8)
     # drop every Wednesday of the last three weeks: a holiday-like gap, not zero volume
     last = hist["ds"].max().normalize()
-    gap = (hist["ds"].dt.dayofweek == 2) & (hist["ds"] > last - pd.Timedelta(days=20))
+    gap = (hist["ds"].dt.day_of_week == 2) & (hist["ds"] > last - pd.Timedelta(days=20))
     out = forecast.forecast(hist[~gap], "7D")
-    wed = out[out["ds"].dt.dayofweek == 2]
+    wed = out[out["ds"].dt.day_of_week == 2]
     assert len(wed) == 20
     truth = _truth(wed)
     assert abs(wed["volume"].sum() / truth.sum() - 1.0) < 0.08
@@ -335,11 +335,11 @@ def test_unseen_holiday_in_a_seven_day_centre_follows_the_nearest_weekend_day():
 
 def test_horizon_starting_on_a_partial_last_day():
     ds = pd.date_range("2024-01-01", "2024-02-11 11:30", freq="30min")  # ends at noon, Sunday
-    mean = np.where(ds.hour < 12, 10.0, 40.0) * np.where(ds.dayofweek == 6, 0.5, 1.0)
+    mean = np.where(ds.hour < 12, 10.0, 40.0) * np.where(ds.day_of_week == 6, 0.5, 1.0)
     hist = pd.DataFrame({"ds": ds, "volume": mean})
     out = forecast.forecast(hist, "18h", method="profile")
     assert out["ds"].iloc[0] == pd.Timestamp("2024-02-11 12:00")
-    sunday_pm = out[out["ds"].dt.dayofweek == 6]
-    monday_am = out[(out["ds"].dt.dayofweek == 0) & (out["ds"].dt.hour < 6)]
+    sunday_pm = out[out["ds"].dt.day_of_week == 6]
+    monday_am = out[(out["ds"].dt.day_of_week == 0) & (out["ds"].dt.hour < 6)]
     np.testing.assert_allclose(sunday_pm["volume"], 20.0)
     np.testing.assert_allclose(monday_am["volume"], 10.0)

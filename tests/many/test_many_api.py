@@ -20,7 +20,7 @@ from staffplan.datasets import generate_sample
 forecast = pytest.importorskip("staffplan.forecast")
 erlang = pytest.importorskip("staffplan.erlang")
 
-from staffplan.many import forecast_many, plan_many, staff_many  # noqa: E402
+from staffplan.many import ManyResult, forecast_many, plan_many, staff_many  # noqa: E402
 
 HORIZON = "7D"
 FAST = {"method": "profile"}
@@ -170,9 +170,13 @@ def test_forecast_many_streams_to_out_dir(
     in_memory = forecast_many(history, HORIZON, site_col="site", executor="serial", **FAST)
     streamed = forecast_many(history, HORIZON, site_col="site", out_dir=tmp_path, **FAST)
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert files[0] == "_status.csv"
-    assert len(files) == 7 and files[1].startswith("north/")
+    assert files[:2] == ["_schema.json", "_status.csv"]
+    assert len(files) == 8 and files[2].startswith("north/")
     assert_frame_equal(streamed.frame, in_memory.frame)
+    reopened = ManyResult.open(tmp_path)
+    assert reopened.keys == streamed.keys
+    assert_frame_equal(reopened.status, streamed.status)
+    assert_frame_equal(reopened.frame, in_memory.frame)
 
 
 def test_plan_many_plans_each_queue_and_reports_failures(
@@ -197,6 +201,11 @@ def test_plan_many_plans_each_queue_and_reports_failures(
     assert_frame_equal(
         loaded.requirements, res.plans["sales"].requirements, check_dtype=False, check_freq=False
     )
+    reopened = ManyResult.open(tmp_path)
+    assert reopened.status["status"].tolist() == ["ok", "ok", "failed"]
+    assert "needs at least" in reopened.failed["error"].item()
+    assert isinstance(reopened["sales"], plan_module.Plan)
+    assert_frame_equal(reopened["service"].roster, streamed["service"].roster)
 
 
 def test_plan_many_over_sites_on_a_process_pool(history: pd.DataFrame) -> None:

@@ -8,8 +8,11 @@ pandas on the ungrouped data.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import types
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +21,7 @@ from pandas.testing import assert_frame_equal
 
 from staffplan.many import ManyResult, default_batch_size, map_queues
 from staffplan.many import _result as result_module
+from staffplan.many import _runner as runner_module
 from staffplan.many._grouping import group_inputs
 
 
@@ -63,7 +67,8 @@ def test_grouping_sorts_once_into_contiguous_queues(site_col: str | None) -> Non
     frame = _long_frame()
     grouped = group_inputs(frame, site_col=site_col)
     key_cols = ["queue"] if site_col is None else ["site", "queue"]
-    expected_keys = sorted(frame.groupby(key_cols).groups)
+    by = key_cols[0] if len(key_cols) == 1 else key_cols  # a 1-list groups by 1-tuples
+    expected_keys = sorted(frame.groupby(by).groups)
     assert list(grouped.keys) == expected_keys
     batches = grouped.batches(3)
     assert [len(b) for b in batches] == [3, 3, 1]
@@ -208,6 +213,7 @@ def test_out_dir_streams_atomic_files_and_reloads_equal_frames(
     ok = streamed.status[streamed.status["status"] == "ok"]
     assert written == sorted(
         [
+            "_schema.json",
             "_status.csv",
             *(f"{s}/{q}.{file_format}" for s, q in zip(ok["site"], ok["queue"], strict=True)),
         ]
@@ -220,6 +226,35 @@ def test_out_dir_streams_atomic_files_and_reloads_equal_frames(
     assert_frame_equal(streamed.frame, in_memory.frame)
     assert_frame_equal(streamed[("s0", "q02")], in_memory[("s0", "q02")])
     assert streamed.frame["ds"].dtype == frame["ds"].dtype
+    # A later session reopens the folder (moved elsewhere) with the same keys, status and frames.
+    moved = Path(tmp_path).parent / f"{Path(tmp_path).name}-moved"
+    shutil.move(tmp_path, moved)
+    reopened = ManyResult.open(moved)
+    assert repr(reopened) == repr(streamed)
+    assert reopened.keys == streamed.keys and reopened.key_cols == ("site", "queue")
+    assert_frame_equal(reopened.status.drop(columns="path"), streamed.status.drop(columns="path"))
+    assert reopened.failed["queue"].tolist() == ["q05"]
+    assert_frame_equal(reopened.frame, in_memory.frame)
+    with pytest.raises(KeyError, match="failed: ValueError: volume must be >= 0"):
+        reopened[("s1", "q05")]
+
+
+def test_open_names_a_folder_without_a_finished_run(tmp_path: os.PathLike[str]) -> None:
+    with pytest.raises(FileNotFoundError, match=r"no _status\.csv here"):
+        ManyResult.open(tmp_path)
+
+
+def test_open_reads_integer_queue_ids_and_a_missing_result_is_named(
+    tmp_path: os.PathLike[str],
+) -> None:
+    frame = _long_frame(n_queues=3).assign(queue=lambda f: f["queue"].str[1:].astype(int))
+    streamed = map_queues(scaled, frame, executor="serial", out_dir=tmp_path)
+    reopened = ManyResult.open(tmp_path)
+    assert reopened.keys == streamed.keys == [0, 1, 2]
+    assert_frame_equal(reopened[1], streamed[1])
+    next(Path(tmp_path).glob("1.*")).unlink()
+    with pytest.raises(FileNotFoundError, match=r"queue 1 is 'ok' in _status\.csv"):
+        ManyResult.open(tmp_path)
 
 
 def test_out_dir_removes_a_stale_result_of_a_now_failing_queue(tmp_path: os.PathLike[str]) -> None:
@@ -246,7 +281,8 @@ def test_a_result_that_fails_to_write_leaves_no_partial_file(tmp_path: os.PathLi
     res = map_queues(unwritable, frame, executor="serial", out_dir=tmp_path)
     assert (res.status["status"] == "failed").all()
     assert res.status["error"].str.contains("Arrow|bytes", regex=True).all()
-    assert sorted(os.listdir(tmp_path)) == ["_status.csv"]  # no temp or half-written file
+    # No temp or half-written file.
+    assert sorted(os.listdir(tmp_path)) == ["_schema.json", "_status.csv"]
 
 
 def test_mapping_inputs_with_site_tuples() -> None:
@@ -262,6 +298,21 @@ def test_mapping_inputs_with_site_tuples() -> None:
     # rows within a queue stay in the order given (mappings are not re-sorted inside)
     first = inputs[res.keys[0]]
     assert res[res.keys[0]]["volume"].tolist() == first["volume"].tolist()
+
+
+def parent_marker_seen(data: pd.DataFrame) -> pd.DataFrame:
+    """Whether the worker inherited the parent's memory (a forked copy) or started clean."""
+    return pd.DataFrame({"seen": ["_staffplan_parent_marker" in sys.modules]})
+
+
+def test_default_pool_does_not_fork_the_running_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Forking a process with threads running (tqdm, a Dask client, BLAS) can deadlock the
+    # child; the default pool starts clean workers (fork server or spawn) instead.
+    monkeypatch.setitem(sys.modules, "_staffplan_parent_marker", types.ModuleType("marker"))
+    res = map_queues(parent_marker_seen, _long_frame(n_queues=4), batch_size=1)
+    assert res.ok, res.failed
+    assert not res.frame["seen"].any()
+    assert runner_module.pool_context().get_start_method() in ("forkserver", "spawn")
 
 
 def test_passed_in_executor_is_left_running() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from staffplan import roster
@@ -92,3 +94,52 @@ def test_lead_covers_team_option() -> None:
     for _, a in agents.iterrows():
         lead = leads[leads["team"] == a["team"]].iloc[0]
         assert lead["start"] <= a["start"] and lead["end"] >= a["end"]
+
+
+def test_an_interval_no_shift_reaches_stays_short_without_capping_the_day() -> None:
+    # 12 agents 08:00-20:00 plus 5 at 01:00, which no 07:00-15:00 start reaches. Opening hours
+    # for the manager must not stretch to 01:00: otherwise no manager shift fits, the roster
+    # keeps to 20 agents to avoid needing one, and the daytime goes short as well.
+    ds = pd.date_range("2026-03-02", periods=48, freq="30min")
+    required = np.where((ds.hour >= 8) & (ds.hour < 20), 12, 0)
+    required[2] = 5
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": ds, "required": required}),
+        interval_min=30,
+        shifts=roster.ShiftRules(earliest_start="07:00", latest_start="15:00", lengths_min=(480,)),
+    )
+    res = roster.solve(inst, time_limit_s=20, num_workers=1)
+    assert res.ok and roster.check(inst, res.roster) == []
+    short = res.coverage.set_index("ds")["shortage"]
+    assert short.sum() == 5 and short[pd.Timestamp("2026-03-02 01:00")] == 5
+    assert (res.roster["role"] == "manager").any()
+    assert any("no allowed shift covers them, first 2026-03-02 01:00:00" in r for r in res.reasons)
+
+
+def test_agents_join_the_lead_they_work_with() -> None:
+    # 10 agents 07:00-11:00 and 5 agents 17:00-21:00 need a lead in each half of the day.
+    # Splitting the 15 agents into two teams of 8 and 7 in start order would put two morning
+    # agents under the evening lead, who arrives after they left; teams follow the overlap.
+    ds = pd.date_range("2026-03-02", periods=24, freq="60min")
+    required = np.where(ds.hour < 7, 0, np.where(ds.hour < 11, 10, 0))
+    required = np.where((ds.hour >= 17) & (ds.hour < 21), 5, required)
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": ds, "required": required}),
+        interval_min=60,
+        shifts=roster.ShiftRules(
+            earliest_start="07:00", latest_start="17:00", start_step_min=60, lengths_min=(240,)
+        ),
+        lunch=None,
+        span=roster.SpanOfControl(max_agents_per_lead=10, manager_above_agents=None),
+    )
+    res = solved(inst)
+    r = res.roster
+    leads = r[r["role"] == "lead"].set_index("team")
+    agents = r[r["role"] == "agent"]
+    assert len(leads) == 2 and len(agents) == 15
+    lead_of = leads.loc[agents["team"]]
+    overlap = np.minimum(agents["end"].to_numpy(), lead_of["end"].to_numpy()) - np.maximum(
+        agents["start"].to_numpy(), lead_of["start"].to_numpy()
+    )
+    assert (overlap > pd.Timedelta(0)).all()
+    assert sorted(agents.groupby("team").size().tolist()) == [5, 10]

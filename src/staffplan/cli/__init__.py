@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -43,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cli_spelling(message: str) -> str:
+    """A library's fix in option terms: ``pass ds_col=<name>`` -> ``pass --ds-col NAME``."""
+    message = message.replace("queue_col=None", "--queue-col none")
+    return re.sub(r"\b(\w+)_col=<name>", lambda m: f"--{m.group(1)}-col NAME", message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -51,11 +59,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # The reader went away (``staffplan staff --demo | head``): stop quietly, and keep
+        # Python from complaining about the closed stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except (UserError, ValueError, TypeError, KeyError, OSError, ImportError) as exc:
         if args.debug:
             raise
-        msg = str(exc).strip().strip("'\"") or type(exc).__name__
-        print(f"staffplan {args.command}: error: {msg}", file=sys.stderr)
+        # str() of a KeyError quotes its key; other messages may end in a quote of their own.
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        text = _cli_spelling(" ".join(str(msg).split())) or type(exc).__name__
+        print(f"staffplan {args.command}: error: {text}", file=sys.stderr)
         return 2
 
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["read_table", "register", "run"]
+__all__ = ["read_table", "register", "run", "with_file"]
 
 _HELP = """\
 Forecast interval volume (and AHT when the history has it) with quantiles.
@@ -26,12 +26,22 @@ example:
 
 
 def read_table(
-    path: str, *, what: str, tz: str | None = None, time_cols: tuple[str, ...] = ()
+    path: str,
+    *,
+    what: str,
+    tz: str | None = None,
+    time_cols: tuple[str, ...] = (),
+    allow_missing_time: bool = False,
 ) -> Any:
-    """Read a CSV or Parquet file; parse ``time_cols`` present in it as timestamps."""
+    """Read a CSV or Parquet file; parse ``time_cols`` present in it as timestamps.
+
+    Mistakes raise :class:`staffplan.cli.UserError` (or a ``ValueError``) naming the file
+    and, for a bad timestamp, its row and column.
+    """
     import pandas as pd
 
     from staffplan.cli import UserError
+    from staffplan.datasets._read import _parse_timestamps
 
     p = Path(path)
     if not p.is_file():
@@ -40,24 +50,35 @@ def read_table(
     if suffix in (".parquet", ".pq"):
         frame = pd.read_parquet(p)
     elif suffix in (".csv", ".txt"):
-        frame = pd.read_csv(p)
+        try:
+            frame = pd.read_csv(p)
+        except pd.errors.EmptyDataError:
+            raise UserError(f"{path}: the file is empty; write a header line and rows") from None
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            msg = " ".join(str(exc).split())
+            raise UserError(f"{path}: not a readable CSV file ({msg})") from None
     else:
         raise UserError(f"{path}: {what} must be a .csv or .parquet file")
+    if frame.empty:
+        raise UserError(f"{path}: the file has a header but no rows")
     for col in time_cols:
-        if col not in frame.columns or not frame[col].dtype == object:
-            continue
-        text = frame[col].astype(str)
-        has_offset = text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True).any()
-        try:
-            parsed = pd.to_datetime(frame[col], utc=bool(has_offset))
-        except (TypeError, ValueError) as exc:
-            raise UserError(
-                f"{path}: column {col!r} holds values that are not timestamps ({exc})"
-            ) from None
-        if tz is not None:
-            parsed = parsed.dt.tz_convert(tz) if has_offset else parsed.dt.tz_localize(tz)
-        frame[col] = parsed
+        if col in frame.columns:
+            # One parser for every command: errors name the file, row and column.
+            frame[col] = _parse_timestamps(
+                frame[col], path, col, tz, allow_missing=allow_missing_time
+            )
     return frame
+
+
+def with_file(path: str, exc: Exception, *, options: str) -> Exception:
+    """``exc`` as a :class:`UserError` naming ``path``, with the fix in command-line terms."""
+    from staffplan.cli import UserError
+
+    msg = str(exc)
+    if not msg.startswith(path):
+        msg = f"{path}: {msg}"
+    msg = msg.replace("as keyword arguments", f"with {options}")
+    return UserError(msg)
 
 
 def register(subparsers: Any) -> None:
@@ -117,15 +138,26 @@ def run(args: argparse.Namespace) -> int:
     history = read_table(args.history, what="history", tz=args.tz, time_cols=(args.ds_col,))
     events = None
     if args.events:
-        events = read_table(args.events, what="events", tz=args.tz, time_cols=("start", "end"))
-    model = forecast.VolumeForecaster(
-        args.method,
-        interval_min=args.interval_min,
-        queue_col=args.queue_col,
-        ds_col=args.ds_col,
-        volume_col=args.volume_col,
-        aht_col=args.aht_col,
-    ).fit(history, events=events)
+        events = read_table(
+            args.events,
+            what="events",
+            tz=args.tz,
+            time_cols=("start", "end"),
+            allow_missing_time=True,
+        )
+    try:
+        model = forecast.VolumeForecaster(
+            args.method,
+            interval_min=args.interval_min,
+            queue_col=args.queue_col,
+            ds_col=args.ds_col,
+            volume_col=args.volume_col,
+            aht_col=args.aht_col,
+        ).fit(history, events=events)
+    except (ValueError, TypeError) as exc:
+        raise with_file(
+            args.history, exc, options="--ds-col, --volume-col, --queue-col or --aht-col"
+        ) from None
     out = model.predict(horizon, quantiles=levels)
     write_frame(out, args.out)
     summary = model.summary()
@@ -135,4 +167,9 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {len(out)} intervals for {len(summary)} queue(s) to {args.out} "
         f"in {time.perf_counter() - t0:.1f} s"
     )
+    if len(out) == 0:
+        print(
+            f"note: the {args.horizon} after the history holds no open interval (the history "
+            "has no contacts on those days); lengthen --horizon"
+        )
     return 0

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 from typing import Any
 
-__all__ = ["build_instance", "register", "run"]
+__all__ = ["build_instance", "prepare_requirements", "register", "run"]
 
 _HELP = """\
 Roster shifts with lunches, breaks, team leads and a manager (CP-SAT).
 
 REQUIREMENTS is a CSV or Parquet file with a timestamp column (ds) and the
-agents needed on the floor per interval (required; fractional values are
-rounded up). Rules come from flags or from --rules RULES.json, whose keys
-shifts (list), lunch, breaks (list), span, weights, limits and people (list)
-take the keyword arguments of ShiftRules, LunchRule, BreakRule,
-SpanOfControl, Weights, Limits and Person (null turns lunch or span off).
-JSON wins over flags.
+agents needed on the floor per interval: a column required, or the scheduled
+column that 'staffplan staff' writes (fractional values are rounded up).
+Several rows for one interval (one per queue) are added up, and intervals
+missing from the file (closed hours) need nobody.  Rules come from flags or
+from --rules RULES.json, whose keys shifts (list), lunch, breaks (list), span,
+weights, limits and people (list) take the keyword arguments of ShiftRules,
+LunchRule, BreakRule, SpanOfControl, Weights, Limits and Person (null turns
+lunch or span off).  JSON wins over flags.  Times of day are HH:MM; lunch
+and break windows are minutes after the shift starts.
 The roster has one row per person-shift; breaks are written as
 "start/end" ISO pairs joined by ";".
 """
@@ -50,8 +51,11 @@ def _ints(text: str, flag: str) -> tuple[int, ...]:
         raise UserError(f"{flag} must be comma-separated minutes, got {text!r}") from None
 
 
-def build_instance(frame: Any, args: argparse.Namespace) -> Any:
-    """A :class:`RosterInstance` from the requirements frame, flags and ``--rules``."""
+def build_instance(frame: Any, args: argparse.Namespace, interval_min: int) -> Any:
+    """A :class:`RosterInstance` from the prepared requirements, flags and ``--rules``.
+
+    ``frame`` has columns ``ds`` and ``required`` (see :func:`prepare_requirements`).
+    """
     from staffplan import roster
     from staffplan.cli import UserError
 
@@ -62,7 +66,7 @@ def build_instance(frame: Any, args: argparse.Namespace) -> Any:
                 "name": "shift",
                 "earliest_start": lo,
                 "latest_start": hi,
-                "start_step_min": args.shift_step_min or args.interval_min,
+                "start_step_min": args.shift_step_min or interval_min,
                 "lengths_min": _ints(args.shift_lengths, "--shift-lengths"),
                 "crosses_midnight": args.crosses_midnight,
             }
@@ -86,12 +90,18 @@ def build_instance(frame: Any, args: argparse.Namespace) -> Any:
         }
     for item in filter(None, (args.breaks or "").split(",")):
         length, _, window = item.partition("@")
-        a, b = _pair(window, "--breaks")
+        a, b = _pair(window, "--breaks") if window else ("", "")
+        try:
+            length_min, earliest, latest = int(length), int(a), int(b)
+        except ValueError:
+            raise UserError(
+                f"--breaks items must look like LEN@A-B in minutes, e.g. 15@60-150, got {item!r}"
+            ) from None
         spec["breaks"].append(
             {
-                "length_min": int(length),
-                "earliest_start_min": int(a),
-                "latest_start_min": int(b),
+                "length_min": length_min,
+                "earliest_start_min": earliest,
+                "latest_start_min": latest,
                 "name": item,
             }
         )
@@ -103,32 +113,107 @@ def build_instance(frame: Any, args: argparse.Namespace) -> Any:
             if args.manager_hours
             else None,
         }
+    kwargs: dict[str, Any] = {
+        "shifts": [roster.ShiftRules(**s) for s in spec["shifts"]],
+        "lunch": None if spec["lunch"] is None else roster.LunchRule(**spec["lunch"]),
+        "breaks": [roster.BreakRule(**b) for b in spec["breaks"]],
+        "span": None if spec["span"] is None else roster.SpanOfControl(**spec["span"]),
+        "weights": roster.Weights(**spec["weights"]),
+        "limits": roster.Limits(**spec["limits"]),
+    }
     if args.rules:
-        path = Path(args.rules)
-        if not path.is_file():
-            raise UserError(f"{args.rules}: no such rules file")
+        from staffplan.cli._plan import read_rules
+        from staffplan.plan import rules_from_mapping
+
+        data = read_rules(args.rules) or {}
         try:
-            spec.update(json.loads(path.read_text()))
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{args.rules}: not valid JSON ({exc})") from None
+            built = rules_from_mapping(data, interval_min=interval_min)
+        except (ValueError, TypeError) as exc:
+            raise UserError(f"{args.rules}: {exc}") from None
+        kwargs.update({key: built[key] for key in data})
     try:
         return roster.make_instance(
-            frame,
-            interval_min=args.interval_min,
-            shifts=[roster.ShiftRules(**s) for s in spec["shifts"]],
-            lunch=None if spec.get("lunch") is None else roster.LunchRule(**spec["lunch"]),
-            breaks=[roster.BreakRule(**b) for b in spec.get("breaks") or []],
-            span=None if spec.get("span") is None else roster.SpanOfControl(**spec["span"]),
-            weights=roster.Weights(**(spec.get("weights") or {})),
-            limits=roster.Limits(**(spec.get("limits") or {})),
-            people=None
-            if spec.get("people") is None
-            else [roster.Person(**p) for p in spec["people"]],
-            ds_col=args.ds_col,
-            required_col=args.required_col,
+            frame, interval_min=interval_min, ds_col="ds", required_col="required", **kwargs
         )
-    except TypeError as exc:
-        raise UserError(f"rules: {exc}") from None
+    except ValueError as exc:
+        if str(exc).startswith("requirements"):
+            raise UserError(f"{args.requirements}: {exc}") from None
+        raise UserError(f"{args.rules}: {exc}" if args.rules else str(exc)) from None
+
+
+def prepare_requirements(
+    frame: Any, path: str, *, ds_col: str, required_col: str | None, interval_min: int | None
+) -> tuple[Any, int, list[str]]:
+    """One requirement per interval, first to last: ``(frame, interval_min, notes)``.
+
+    The column is ``required_col``, else ``required``, else ``scheduled`` (what
+    ``staffplan staff`` writes). Rows sharing an interval (one per queue) are added up;
+    intervals the file leaves out (closed hours, as ``staffplan forecast`` writes them)
+    need nobody.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from staffplan.cli import UserError
+
+    columns = ", ".join(map(str, frame.columns))
+    if ds_col not in frame.columns:
+        raise UserError(
+            f"{path}: no column {ds_col!r} (columns: {columns}); add it or use --ds-col"
+        )
+    if required_col is None:
+        required_col = next((c for c in ("required", "scheduled") if c in frame.columns), None)
+        if required_col is None:
+            raise UserError(
+                f"{path}: no column 'required' or 'scheduled' (columns: {columns}); "
+                "name the agents-needed column with --required-col"
+            )
+    elif required_col not in frame.columns:
+        raise UserError(
+            f"{path}: no column {required_col!r} for --required-col (columns: {columns})"
+        )
+    need = pd.to_numeric(frame[required_col], errors="coerce")
+    bad = need.isna() | (need < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise UserError(
+            f"{path}, row {row + 1}, column {required_col!r}: {frame[required_col].tolist()[row]!r} "
+            "is not a number >= 0"
+        )
+    ds = pd.DatetimeIndex(frame[ds_col])
+    if ds.tz is not None:
+        ds = ds.tz_localize(None)  # shifts are planned in local wall-clock time
+    notes = []
+    per_interval = pd.Series(need.to_numpy(float), index=ds).groupby(level=0).sum()
+    if len(per_interval) < len(frame):
+        notes.append(
+            f"added up {len(frame)} rows into {len(per_interval)} intervals "
+            f"(several queues per interval, each staffed on its own)"
+        )
+    steps = np.diff(per_interval.index.asi8) // 60_000_000_000
+    step_min = int(steps.min()) if steps.size else None
+    if interval_min is None:
+        interval_min = step_min or 30
+    elif step_min is not None and step_min > interval_min:
+        # Filling the finer grid with zeros would halve the requirement silently.
+        raise UserError(
+            f"{path}: the intervals are {step_min} min apart, not --interval-min {interval_min}; "
+            f"pass --interval-min {step_min} or leave it out"
+        )
+    grid = pd.date_range(
+        per_interval.index.min(), per_interval.index.max(), freq=f"{interval_min}min"
+    )
+    off_grid = ~per_interval.index.isin(grid)
+    if off_grid.any():
+        raise UserError(
+            f"{path}: interval {per_interval.index[off_grid][0]} is not on the "
+            f"{interval_min}-min grid; check --interval-min"
+        )
+    filled = per_interval.reindex(grid, fill_value=0.0)
+    if len(grid) > len(per_interval):
+        notes.append(f"{len(grid) - len(per_interval)} intervals missing from the file need nobody")
+    out = pd.DataFrame({"ds": grid, "required": filled.to_numpy(float)})
+    return out, interval_min, notes
 
 
 def register(subparsers: Any) -> None:
@@ -140,16 +225,20 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "requirements", metavar="REQUIREMENTS", help="CSV/Parquet with ds and required"
+        "requirements", metavar="REQUIREMENTS", help="CSV/Parquet with ds and required/scheduled"
     )
-    parser.add_argument("--interval-min", type=int, required=True, help="interval length [min]")
+    parser.add_argument(
+        "--interval-min", type=int, help="interval length [min] (the smallest step in ds)"
+    )
     parser.add_argument("--out", required=True, help="roster file (.csv or .parquet)")
     parser.add_argument("--coverage-out", help="per-interval coverage file")
     parser.add_argument("--time-limit-s", type=float, default=30.0, help="solver budget [s] (30)")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (2)")
     parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (0)")
-    parser.add_argument("--ds-col", default="ds")
-    parser.add_argument("--required-col", default="required")
+    parser.add_argument("--ds-col", default="ds", help="interval start column (ds)")
+    parser.add_argument(
+        "--required-col", help="agents needed on the floor (required, else scheduled)"
+    )
     parser.add_argument("--rules", help="RULES.json (see above)")
     parser.add_argument("--shift-window", default="07:00-15:00", help="start window HH:MM-HH:MM")
     parser.add_argument("--shift-step-min", type=int, default=0, help="start step [min] (interval)")
@@ -194,7 +283,16 @@ def run(args: argparse.Namespace) -> int:
     from staffplan.cli._forecast import read_table
 
     frame = read_table(args.requirements, what="requirements", time_cols=(args.ds_col,))
-    inst = build_instance(frame, args)
+    frame, interval_min, notes = prepare_requirements(
+        frame,
+        args.requirements,
+        ds_col=args.ds_col,
+        required_col=args.required_col,
+        interval_min=args.interval_min,
+    )
+    for note in notes:
+        print(f"note: {args.requirements}: {note}")
+    inst = build_instance(frame, args, interval_min)
     res = roster.solve(
         inst, time_limit_s=args.time_limit_s, num_workers=args.workers, random_seed=args.seed
     )

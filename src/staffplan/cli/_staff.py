@@ -11,9 +11,12 @@ _HELP = """\
 Size staff per interval with Erlang C (or Erlang A with --patience-s).
 
 INPUT is a CSV or Parquet file with columns ds (interval start), volume
-(contacts offered) and aht_s (average handle time [s]; or pass --aht-s).
-Every target given is met at once; agents is the count on the phones,
-scheduled adds shrinkage.  --demo runs one day with two peaks.
+(contacts offered per interval) and aht_s (average handle time [s]; or pass
+--aht-s), such as the output of 'staffplan forecast' (--volume-col
+volume_q0.95 staffs to its 95% quantile).  Every target given is met at once;
+agents is the count on the phones, scheduled adds shrinkage (the count to
+roster: 'staffplan roster' reads it).  Without --out the table is printed;
+--demo prints one day with two peaks.
 """
 
 _EXAMPLE = """\
@@ -45,12 +48,20 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-asa-s", type=float, help="cap on average speed of answer [s]")
     parser.add_argument("--patience-s", type=float, help="mean patience [s]: Erlang A")
     parser.add_argument("--max-abandon", type=float, help="cap on abandonment (needs --patience-s)")
-    parser.add_argument("--max-occupancy", type=float, help="cap on occupancy, e.g. 0.85")
+    parser.add_argument("--max-occupancy", type=float, help="cap on occupancy, e.g. 0.85 (none)")
     parser.add_argument(
-        "--shrinkage", type=float, default=0.0, help="share of paid time off phones"
+        "--shrinkage",
+        type=float,
+        default=0.0,
+        help="share of paid time off the phones, e.g. 0.3 (0)",
     )
     parser.add_argument("--interval-min", type=int, help="interval length [min] (from ds, else 30)")
     parser.add_argument("--aht-s", type=float, help="one AHT [s] for every interval")
+    parser.add_argument(
+        "--volume-col",
+        default="volume",
+        help="contacts column to staff, e.g. volume_q0.95 from 'staffplan forecast' (volume)",
+    )
     parser.add_argument(
         "--fractional", action="store_true", help="keep fractional agents (no rounding)"
     )
@@ -94,9 +105,11 @@ def _check_input(frame: Any, path: str, aht_s: float | None) -> Any:
         bad = values.isna() | ~ok(values.fillna(0.0 if col == "volume" else 1.0))
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
+            value = frame[col].tolist()[row]  # a plain Python value: prints as -3, not np.int64(-3)
+            shown = "empty" if pd.isna(value) else repr(value)
             raise UserError(
                 f"{path}: column {col!r}, line {row + 2} (data row {row + 1}) is "
-                f"{frame[col].iloc[row]!r}; it must be a number {rule}"
+                f"{shown}; it must be a number {rule}"
             )
         frame[col] = values.astype(float)
     return frame
@@ -191,6 +204,15 @@ def run(args: argparse.Namespace) -> int:
         frame, source = demo_frame(), "demo day"
     else:
         frame = read_table(args.input, what="intervals", time_cols=("ds",))
+        if args.volume_col != "volume":
+            if args.volume_col not in frame.columns:
+                raise UserError(
+                    f"{args.input}: no column {args.volume_col!r} for --volume-col "
+                    f"(columns: {', '.join(map(str, frame.columns))})"
+                )
+            # Staff to the chosen column; the mean stays beside it when the file has one.
+            renamed = {"volume": "volume_mean"} if "volume" in frame.columns else {}
+            frame = frame.rename(columns={**renamed, args.volume_col: "volume"})
         frame, source = _check_input(frame, args.input, args.aht_s), args.input
     interval_min = _interval_min(frame, args.interval_min)
     try:
@@ -201,7 +223,8 @@ def run(args: argparse.Namespace) -> int:
         if name in vars(args):
             raise UserError(f"--{name.replace('_', '-')}: {exc}") from None
         raise UserError(str(exc)) from None
-    _print_table(out, args.fractional)
+    if args.out is None:
+        _print_table(out, args.fractional)
     model = "Erlang A" if args.patience_s is not None else "Erlang C"
     total = out["scheduled"].sum() * interval_min / 60
     print(

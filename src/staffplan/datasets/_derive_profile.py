@@ -62,7 +62,7 @@ def derive_profile(path: str | Path = _DEFAULT) -> tuple[dict[str, float], dict[
     profile = {slot: float(v) for slot, v in share.round(4).items()}
 
     daily = calls.groupby(day)["calls"].sum()
-    by_weekday = daily.groupby(daily.index.dayofweek).mean()
+    by_weekday = daily.groupby(daily.index.day_of_week).mean()
     factor = (by_weekday / by_weekday.mean()).round(4)
     weekday_factor = {int(k): float(v) for k, v in factor.items()}
     return profile, weekday_factor

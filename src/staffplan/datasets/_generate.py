@@ -98,7 +98,7 @@ _CAMPAIGN_HOURS = ("10:00", "16:00")
 
 
 def _first_weekday_on_or_after(day: pd.Timestamp, weekday: int) -> pd.Timestamp:
-    return day + pd.Timedelta(days=(weekday - day.dayofweek) % 7)
+    return day + pd.Timedelta(days=(weekday - day.day_of_week) % 7)
 
 
 def _slot_shares(interval_min: int) -> tuple[pd.TimedeltaIndex, np.ndarray]:
@@ -203,7 +203,7 @@ def generate_sample(
     if len(set(queues)) != len(queues):
         raise ValueError(f"queues must be distinct, got {queues!r}")
     try:
-        first = pd.Timestamp(start).normalize()
+        first = pd.Timestamp(start).normalize().as_unit("ns")
     except (TypeError, ValueError):
         raise ValueError(f"start must be a date such as '2026-01-05', got {start!r}") from None
 
@@ -231,7 +231,7 @@ def generate_sample(
         tilt = 1.0 + q.evening_tilt * (np.linspace(0.0, 1.0, n_slots) - 0.5)
         profile = shares * tilt / np.sum(shares * tilt)
         for i, day in enumerate(days):
-            wd = day.dayofweek
+            wd = day.day_of_week
             if wd == 6 or day == holiday:
                 continue
             if wd == 5:

@@ -101,6 +101,7 @@ def _parse_timestamps(
             )
         # Offsets that change (a daylight-saving switch) only parse through UTC.
         parsed = pd.to_datetime(text, errors="coerce", format="mixed", utc=bool(has_offset.any()))
+        parsed = parsed.dt.as_unit("ns")  # pandas >= 3 keeps the text's resolution
         bad = parsed.isna() & text.notna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -250,7 +251,9 @@ def read_history(
         empty = queue.isna().to_numpy()
         if empty.any():
             raise DataFileError(name, "queue id is empty", column=queue_col, row=_first_row(empty))
-        out["queue"] = queue.astype(str).str.strip() if queue.dtype == object else queue
+        out["queue"] = (
+            queue.astype(str).str.strip() if pd.api.types.is_string_dtype(queue) else queue
+        )
     out["ds"] = _parse_timestamps(frame[ds_col], name, ds_col, tz)
     out["volume"] = _checked_numbers(
         frame, name, volume_col, ok=lambda v: v >= 0, rule="volume must be >= 0"
@@ -389,7 +392,7 @@ def load_sample() -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> history, events = load_sample()
     >>> list(history.columns)
     ['queue', 'ds', 'volume', 'aht_s']
-    >>> int(history["ds"].dt.dayofweek.max())  # Saturday; closed on Sunday
+    >>> int(history["ds"].dt.day_of_week.max())  # Saturday; closed on Sunday
     5
     """
     history = pd.read_csv(
@@ -402,4 +405,8 @@ def load_sample() -> tuple[pd.DataFrame, pd.DataFrame]:
         parse_dates=["date", "start", "end"],
         dtype={"name": str, "kind": str},
     )
+    # pandas >= 3 parses to second resolution; every frame here is nanosecond.
+    history["ds"] = history["ds"].dt.as_unit("ns")
+    for col in ("date", "start", "end"):
+        events[col] = events[col].dt.as_unit("ns")
     return history, events

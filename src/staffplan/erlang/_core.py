@@ -57,9 +57,16 @@ def broadcast_inputs(
                 f"{describe(v.index[:3].tolist())} ..."
             )
     out = [np.broadcast_to(a, shape) for a in arrays]
+    # A missing input element (NaN) gives a NaN result in that element, whatever
+    # branch (stable/unstable) the kernels took for it.
+    missing = None
+    if any(np.isnan(a).any() for a in arrays):
+        missing = np.logical_or.reduce([np.isnan(a) for a in out])
 
     def wrap(result: np.ndarray) -> Any:
         result = np.asarray(result, dtype=np.float64)
+        if missing is not None and result.shape == missing.shape:
+            result = np.where(missing, np.nan, result)
         if index is not None and result.ndim == 1 and len(result) == len(index):
             return pd.Series(result, index=index)
         if result.ndim == 0:

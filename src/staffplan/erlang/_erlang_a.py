@@ -159,9 +159,9 @@ def erlang_a(
             "target_answer_s": target_answer_s,
         }
     )
-    check_nonnegative(n, "agents")
-    check_nonnegative(a, "traffic_erl")
-    check_positive(h, "aht_s")
+    check_nonnegative(n, "agents", allow_nan=True)
+    check_nonnegative(a, "traffic_erl", allow_nan=True)
+    check_positive(h, "aht_s", allow_nan=True)
     check_positive(p, "patience_s")
     check_nonnegative(t, "target_answer_s")
     shape = n.shape

@@ -44,16 +44,17 @@ def traffic(volume: ArrayLike, aht_s: ArrayLike, *, interval_min: int = 30) -> A
     """
     interval_min = check_interval_min(interval_min)
     (v, h), wrap = broadcast_inputs({"volume": volume, "aht_s": aht_s})
-    check_nonnegative(v, "volume")
-    check_positive(h, "aht_s")
+    check_nonnegative(v, "volume", allow_nan=True)
+    check_positive(h, "aht_s", allow_nan=True)
     return wrap(v * h / (60.0 * interval_min))
 
 
 def _agents_traffic(agents: ArrayLike, traffic_erl: ArrayLike, **extra: ArrayLike) -> Any:
     named = {"agents": agents, "traffic_erl": traffic_erl, **extra}
     arrays, wrap = broadcast_inputs(named)
-    check_nonnegative(arrays[0], "agents")
-    check_nonnegative(arrays[1], "traffic_erl")
+    # A missing element (NaN) comes out as NaN; only real mistakes raise.
+    check_nonnegative(arrays[0], "agents", allow_nan=True)
+    check_nonnegative(arrays[1], "traffic_erl", allow_nan=True)
     return arrays, wrap
 
 
@@ -183,7 +184,7 @@ def service_level(
     (n, a, h, t), wrap = _agents_traffic(
         agents, traffic_erl, aht_s=aht_s, target_answer_s=target_answer_s
     )
-    check_positive(h, "aht_s")
+    check_positive(h, "aht_s", allow_nan=True)
     check_nonnegative(t, "target_answer_s")
     return wrap(_service_level_arrays(n, a, h, t))
 
@@ -218,7 +219,7 @@ def asa(agents: ArrayLike, traffic_erl: ArrayLike, aht_s: ArrayLike) -> Any:
     7.84
     """
     (n, a, h), wrap = _agents_traffic(agents, traffic_erl, aht_s=aht_s)
-    check_positive(h, "aht_s")
+    check_positive(h, "aht_s", allow_nan=True)
     return wrap(_asa_arrays(n, a, h))
 
 

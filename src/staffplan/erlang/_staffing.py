@@ -276,8 +276,8 @@ def required_agents(
     }
     arrays, wrap = broadcast_inputs(named)
     vol, aht, sl, t, asa_s, pat, ab, occ, shr = arrays
-    check_nonnegative(vol, "volume")
-    check_positive(aht, "aht_s")
+    check_nonnegative(vol, "volume", allow_nan=True)
+    check_positive(aht, "aht_s", allow_nan=True)
     if service_level is not None:
         check_fraction(sl, "service_level")
     check_nonnegative(t, "target_answer_s")
@@ -319,6 +319,7 @@ def required_agents(
             n_b = _fractional(n_b, a_b, tg_b, erl_a)
         n[blk] = n_b
     out[idx] = n
+    out[np.isnan(load)] = np.nan  # a missing volume or AHT has no requirement, not zero
     scheduled = out / (1.0 - shr)
     if integer:
         # A hair of tolerance so that 14 / (1 − 0.3) = 20.000000000000004 stays 20.

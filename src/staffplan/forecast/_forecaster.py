@@ -92,10 +92,12 @@ class VolumeForecaster:
 
     Notes
     -----
-    Uncertainty: the held-out errors of the chosen forecast in the backtest,
-    scaled by ``sqrt(forecast)`` (count data) and pooled by lead time (first
-    two days, rest of the first week, later), give the quantiles; they are
-    clipped at 0 and monotone across levels.
+    Uncertainty: the held-out errors of the chosen forecast in the backtest
+    are split into a day part (held-out day total over forecast day total,
+    by lead time: first two days, rest of the first week, later; centred on
+    1) and a slot part (scaled by a power of the level, ½ for Poisson
+    counts); the quantiles are those of their combination, clipped at 0 and
+    monotone across levels.
 
     Days missing from history are missing, not zero: a weekday without rows
     (a holiday or an outage) is ignored by every model, and the first open day
@@ -190,7 +192,9 @@ class VolumeForecaster:
         y_train[after] = np.nan
         effects = estimate_effects(g.y, y_train, cal, occ, after)
         sel = select(y_train, cal, self.method, y_eval=y_eval)
-        residuals = ResidualQuantiles.from_backtest(sel.actual, sel.pred, sel.lead_days)
+        residuals = ResidualQuantiles.from_backtest(
+            sel.actual, sel.pred, sel.lead_days, n_slots=y_train.shape[1]
+        )
         aht = _aht_profile(g, cal, self.aht_weeks) if g.aht is not None else None
         return _QueueModel(
             g, cal, y_train, open_mask, sel.config, sel.scores, residuals, effects, occ, aht

@@ -51,7 +51,7 @@ class QueueGrid:
 
     @property
     def weekday(self) -> np.ndarray:
-        return (self.start_day.dayofweek + np.arange(self.n_days)) % 7
+        return (self.start_day.day_of_week + np.arange(self.n_days)) % 7
 
     @property
     def present(self) -> np.ndarray:

@@ -45,7 +45,7 @@ class Days:
         import pandas as pd
 
         idx = pd.date_range(pd.Timestamp(start), periods=n, freq="D")
-        return cls(np.asarray(idx.dayofweek, dtype=np.int64), np.asarray(idx.day, dtype=np.int64))
+        return cls(np.asarray(idx.day_of_week, dtype=np.int64), np.asarray(idx.day, dtype=np.int64))
 
     def __getitem__(self, sel: slice) -> Days:
         return Days(self.weekday[sel], self.dom[sel])

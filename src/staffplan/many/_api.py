@@ -22,7 +22,10 @@ __all__ = ["forecast_many", "map_queues", "plan_many", "staff_many"]
 _SHARED_DOC = """
     executor : concurrent.futures.Executor, dask.distributed.Client, str or None
         Where the work runs. ``None`` (default) or ``"processes"``: a local
-        process pool sized to the CPUs this process may use. ``"serial"``:
+        process pool sized to the CPUs this process may use, whose workers start
+        from a fork server (spawned where there is none), never as forks of this
+        process, which may run threads; a function given to ``map_queues`` must
+        then be importable (defined in a module, not in a notebook). ``"serial"``:
         inline, in this process. Any ``concurrent.futures.Executor`` (a
         ``ThreadPoolExecutor``, a ``ProcessPoolExecutor`` you configured,
         ``client.get_executor()``), a ``dask.distributed.Client`` to run on its
@@ -42,7 +45,8 @@ _SHARED_DOC = """
         atomically; ``<queue>`` or ``<site>/<queue>``; objects with ``save`` and
         ``load``, such as a Plan, in a folder of that name), and keep only the
         status in memory; the status is also written to ``_status.csv`` there.
-        The result object reads the files back when asked."""
+        The result object reads the files back when asked;
+        ``ManyResult.open(out_dir)`` reopens the folder later."""
 
 
 def _with_shared_doc(func: Callable[..., Any]) -> Callable[..., Any]:

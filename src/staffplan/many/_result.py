@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import importlib.util
+import json
 import os
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,11 +15,12 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from staffplan._io import write_frame
+from staffplan._io import atomic_write_text, write_frame
 
 from ._grouping import key_parts
 
 __all__ = [
+    "SCHEMA_FILE",
     "STATUS_FILE",
     "ManyResult",
     "Stored",
@@ -26,6 +29,7 @@ __all__ = [
     "remove_stored",
     "store_value",
     "with_keys",
+    "write_schema",
 ]
 
 
@@ -45,6 +49,8 @@ class Stored:
 
 
 STATUS_FILE = "_status.csv"
+#: Beside the status: how each stored result reads back (frame names, column dtypes, loader).
+SCHEMA_FILE = "_schema.json"
 
 
 def _safe_part(value: Any) -> str:
@@ -123,8 +129,9 @@ def _read_frame(path: Path, dtypes: Mapping[str, Any]) -> pd.DataFrame:
             continue
         if isinstance(dtype, pd.DatetimeTZDtype):
             frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_convert(dtype.tz)
+            frame[col] = frame[col].dt.as_unit(dtype.unit)
         elif pd.api.types.is_datetime64_dtype(dtype):
-            frame[col] = pd.to_datetime(frame[col])
+            frame[col] = pd.to_datetime(frame[col]).astype(dtype)
         else:
             frame[col] = frame[col].astype(dtype)
     return frame
@@ -141,6 +148,59 @@ def load_stored(stored: Stored) -> Any:
         name: _read_frame(stored.path / f"{_safe_part(name)}.{suffix}", dtypes)
         for name, dtypes in zip(stored.names, stored.dtypes, strict=True)
     }
+
+
+def _loader_name(loader: Any) -> str | None:
+    return None if loader is None else f"{loader.__module__}:{loader.__qualname__}"
+
+
+def _import_loader(name: str) -> Any:
+    module, _, qualname = name.partition(":")
+    obj: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def write_schema(
+    folder: Path, status: pd.DataFrame, key_cols: Sequence[str], stored: Mapping[Hashable, Stored]
+) -> Path:
+    """Write ``SCHEMA_FILE``: what :meth:`ManyResult.open` needs beyond ``_status.csv``."""
+    results = {}
+    for s in stored.values():
+        results[s.path.relative_to(folder).as_posix()] = {
+            "names": None if s.names is None else list(s.names),
+            "dtypes": [{c: str(t) for c, t in d.items()} for d in s.dtypes],
+            "loader": _loader_name(s.loader),
+        }
+    schema = {
+        "format_version": 1,
+        "key_cols": list(key_cols),
+        "status_dtypes": {c: str(t) for c, t in status.dtypes.items()},
+        "results": results,
+    }
+    return atomic_write_text(folder / SCHEMA_FILE, json.dumps(schema, indent=1))
+
+
+def _stored_from_disk(path: Path, entry: Mapping[str, Any] | None) -> Stored:
+    """A :class:`Stored` for ``path`` from its schema entry, or guessed from the files."""
+    if entry is not None:
+        return Stored(
+            path,
+            names=None if entry["names"] is None else tuple(entry["names"]),
+            dtypes=tuple(
+                {c: pd.api.types.pandas_dtype(t) for c, t in d.items()} for d in entry["dtypes"]
+            ),
+            loader=None if entry["loader"] is None else _import_loader(entry["loader"]),
+        )
+    if path.is_file():
+        return Stored(path, dtypes=({},))
+    if (path / "plan.json").is_file():
+        from staffplan.plan import Plan
+
+        return Stored(path, loader=Plan)
+    files = sorted(p for p in path.iterdir() if p.suffix in (".csv", ".parquet"))
+    return Stored(path, names=tuple(p.stem for p in files), dtypes=tuple({} for _ in files))
 
 
 class ManyResult:
@@ -183,6 +243,68 @@ class ManyResult:
         self._keys = [k[0] if len(key_cols) == 1 else k for k in keys]
         self._errors = dict(zip(self._keys, status["error"], strict=True))
         self._ok = dict(zip(self._keys, status["status"].eq("ok"), strict=True))
+
+    @classmethod
+    def open(cls, out_dir: str | os.PathLike[str]) -> ManyResult:
+        """Reopen the results a finished run streamed to ``out_dir``.
+
+        Parameters
+        ----------
+        out_dir : path
+            The ``out_dir`` of an earlier ``forecast_many`` / ``staff_many`` /
+            ``plan_many`` / ``map_queues`` run: its ``_status.csv`` lists the
+            queues, and the per-queue files hold the results.
+
+        Returns
+        -------
+        ManyResult
+            The same status, keys and results as the run returned (read from
+            disk when asked); ``tracebacks`` is empty (only the one-line errors
+            are kept on disk).
+
+        Raises
+        ------
+        FileNotFoundError
+            When ``out_dir`` holds no ``_status.csv`` (not a finished run's folder).
+        """
+        folder = Path(out_dir).resolve()
+        status_path = folder / STATUS_FILE
+        if not status_path.is_file():
+            raise FileNotFoundError(
+                f"{folder}: no {STATUS_FILE} here; give the out_dir of a finished run"
+            )
+        schema_path = folder / SCHEMA_FILE
+        schema = json.loads(schema_path.read_text("utf-8")) if schema_path.is_file() else {}
+        dtypes = {
+            c: pd.api.types.pandas_dtype(t) for c, t in schema.get("status_dtypes", {}).items()
+        }
+        text_cols = {c: str for c, t in dtypes.items() if pd.api.types.is_object_dtype(t)}
+        status = pd.read_csv(
+            status_path, dtype={"error": str, "path": str, **text_cols}, keep_default_na=False
+        )
+        for col, dtype in dtypes.items():
+            if col in status.columns and status[col].dtype != dtype:
+                status[col] = status[col].astype(dtype)
+        if "key_cols" in schema:
+            key_cols = tuple(schema["key_cols"])
+        else:
+            key_cols = tuple(status.columns[: list(status.columns).index("status")])
+        entries = schema.get("results", {})
+        result = cls(status, key_cols, values={}, stored={}, tracebacks={})
+        for key in result._keys:
+            if not result._ok[key]:
+                continue
+            # Found by key, not by the recorded path: the folder may have moved since.
+            rel = key_relpath(key, key_cols)
+            names = [rel.with_name(f"{rel.name}.{ext}") for ext in ("parquet", "csv")] + [rel]
+            found = next((n for n in names if (folder / n).exists()), None)
+            if found is None:
+                raise FileNotFoundError(
+                    f"{folder}: queue {key!r} is 'ok' in {STATUS_FILE} but its result "
+                    f"({rel.as_posix()}.parquet, .csv or folder) is missing"
+                )
+            result._stored[key] = _stored_from_disk(folder / found, entries.get(found.as_posix()))
+        return result
 
     def __repr__(self) -> str:
         n_ok = sum(self._ok.values())

@@ -9,6 +9,7 @@ so submission, completion order, progress and failure handling are shared.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import time
 import traceback
@@ -34,6 +35,7 @@ from ._result import (
     remove_stored,
     store_value,
     with_keys,
+    write_schema,
 )
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "InlineExecutor",
     "ProgressLike",
     "cpu_count",
+    "pool_context",
     "resolve_executor",
     "run_grouped",
 ]
@@ -95,6 +98,25 @@ def _current_dask_client() -> Any:
         ) from None
 
 
+#: Imported once by the fork server, so that each worker it forks starts warm.
+_PRELOAD = ("__main__", "staffplan.many._api", "staffplan.forecast", "staffplan.erlang")
+
+
+def pool_context() -> Any:
+    """The multiprocessing context of the default process pool.
+
+    Forking a process that runs threads (a progress bar, a Dask client, OpenMP or
+    BLAS pools) can copy a lock held by another thread and deadlock the child, so
+    the pool starts its workers from a fork server (a clean single-threaded
+    process) where the platform has one, else by spawning them.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(list(_PRELOAD))
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 @dataclass
 class _ExecutorPlan:
     n_workers: int
@@ -110,7 +132,10 @@ def resolve_executor(executor: ExecutorLike) -> _ExecutorPlan:
             if n_tasks <= 1:
                 # One task cannot run in parallel: skip the cost of starting processes.
                 return InlineExecutor(), True
-            return ProcessPoolExecutor(max_workers=min(n, n_tasks)), True
+            return (
+                ProcessPoolExecutor(max_workers=min(n, n_tasks), mp_context=pool_context()),
+                True,
+            )
 
         return _ExecutorPlan(n, make_pool)
     if isinstance(executor, str) and executor == "dask":
@@ -349,6 +374,8 @@ def run_grouped(
     result = _assemble(grouped, outcomes, folder is not None)
     if folder is not None:
         # The directory describes itself: which queues are there, which failed and why.
+        # The schema first: a folder with a status file is a finished, reopenable run.
+        write_schema(folder, result.status, grouped.key_cols, result._stored)
         write_frame(result.status, folder / STATUS_FILE)
     return result
 

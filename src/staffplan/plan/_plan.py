@@ -265,7 +265,7 @@ def _encode_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         elif s.dtype == object and s.map(lambda v: isinstance(v, (list, tuple))).any():
             info["json"].append(col)
             out[col] = s.map(lambda v: json.dumps(_jsonable(v)))
-        elif s.dtype == object and s.map(lambda v: isinstance(v, str)).all():
+        elif pd.api.types.is_string_dtype(s) and s.map(lambda v: isinstance(v, str)).all():
             info["str"].append(col)
     return out, info
 
@@ -278,9 +278,15 @@ def _decode_frame(raw: pd.DataFrame, info: Mapping[str, Any]) -> pd.DataFrame:
             out[col] = pd.to_datetime(out[col], utc=True).dt.tz_convert(zones[col])
         else:
             out[col] = pd.to_datetime(out[col])
+        # pandas >= 3 parses to the text's resolution; frames here are nanosecond.
+        out[col] = out[col].dt.as_unit("ns")
     for col in info.get("timedelta", []):
         out[col] = pd.to_timedelta(out[col], unit="s")
     for col in info.get("bool", []):
+        # pandas >= 3 may read the column as strings, and bool("False") is True.
+        out[col] = out[col].map(
+            lambda v: v if isinstance(v, (bool, np.bool_)) else str(v) == "True"
+        )
         out[col] = out[col].astype(bool)
     for col in info.get("str", []):
         # CSV reads "" back as NaN; the column held only strings.

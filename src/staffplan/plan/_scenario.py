@@ -104,7 +104,9 @@ class Window:
         if self.days is not None:
             weekdays = {d for d in self.days if isinstance(d, int)}
             dates = {d for d in self.days if isinstance(d, pd.Timestamp)}
-            day_ok = np.isin(idx.weekday, list(weekdays)) if weekdays else np.zeros(len(idx), bool)
+            day_ok = (
+                np.isin(idx.day_of_week, list(weekdays)) if weekdays else np.zeros(len(idx), bool)
+            )
             if dates:
                 day_ok |= idx.normalize().isin(list(dates))
             ok &= day_ok

@@ -21,6 +21,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
@@ -238,6 +239,38 @@ def _cover_match(
     return out
 
 
+def _overlap_match(agents: list[dict[str, Any]], leads: list[dict[str, Any]], k: int) -> list[int]:
+    """Each agent's lead, at most ``k`` agents each, maximising the time they work together.
+
+    A team whose lead went home hours before its agents started is no team; the first
+    place in every team weighs more, so that no lead is left without agents while there
+    are enough agents to go round.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    def minutes(row: dict[str, Any], key: str) -> float:
+        return pd.Timestamp(row[key]).value / 60e9
+
+    a_start = np.array([minutes(a, "start") for a in agents])
+    a_end = np.array([minutes(a, "end") for a in agents])
+    l_start = np.array([minutes(lead, "start") for lead in leads])
+    l_end = np.array([minutes(lead, "end") for lead in leads])
+    together = np.clip(
+        np.minimum(a_end[:, None], l_end[None, :]) - np.maximum(a_start[:, None], l_start[None, :]),
+        0.0,
+        None,
+    )
+    first_place = 2.0 * 24 * 60 * 7  # more than any shift overlap
+    # Column j * k + p is place p in lead j's team.
+    score = np.repeat(together, k, axis=1)
+    score[:, ::k] += first_place
+    rows, cols = linear_sum_assignment(score, maximize=True)
+    out = [0] * len(agents)
+    for i, c in zip(rows, cols, strict=True):
+        out[i] = int(c // k)
+    return out
+
+
 def form_teams(inst: RosterInstance, rows: list[dict[str, Any]]) -> list[str]:
     """Set ``team`` on every row (per day); returns notes on team lunch share."""
     span = inst.span
@@ -271,7 +304,11 @@ def form_teams(inst: RosterInstance, rows: list[dict[str, Any]]) -> list[str]:
             match = _cover_match(agents, leads, k)
             for a, j in zip(agents, match, strict=True):
                 a["team"] = labels[j] if j is not None else ""
+        elif span.team_lunch_share is None:
+            for a, j in zip(agents, _overlap_match(agents, leads, k), strict=True):
+                a["team"] = labels[j]
         else:
+            # Consecutive agents in lunch order: teams that can lunch together.
             n_teams = min(len(leads), max(1, math.ceil(len(agents) / k)))
             size, extra = divmod(len(agents), n_teams)
             i = 0

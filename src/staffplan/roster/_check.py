@@ -15,6 +15,7 @@ import pandas as pd
 
 from staffplan._validation import check_columns
 from staffplan.roster._instance import RosterInstance
+from staffplan.roster._patterns import coverable
 
 __all__ = ["check"]
 
@@ -312,10 +313,9 @@ def _check_span(
                 b = day0 + pd.Timedelta(minutes=int(span.manager_hours[1]))
                 need = [t for t in range(inst.n_intervals) if a <= ts[t] < b]
             else:
+                open_ = coverable(inst) & (inst.required > 0)
                 need = [
-                    t
-                    for t in range(inst.n_intervals)
-                    if ts[t].normalize() == day0 and inst.required[t] > 0
+                    t for t in range(inst.n_intervals) if ts[t].normalize() == day0 and open_[t]
                 ]
                 need = list(range(need[0], need[-1] + 1)) if need else []
             missing = [t for t in need if work["manager"][t] < 1]

@@ -15,23 +15,31 @@ from ortools.sat.python import cp_model
 
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._model import RosterModel
-from staffplan.roster._patterns import enumerate_shifts
+from staffplan.roster._patterns import coverable, enumerate_shifts
 
-__all__ = ["describe_group", "diagnose", "precheck"]
+__all__ = ["describe_group", "diagnose", "precheck", "uncovered_note"]
 
 
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _uncovered(inst: RosterInstance) -> np.ndarray:
+    """Intervals that need agents but lie inside no allowed shift."""
+    return np.flatnonzero(~coverable(inst) & (inst.required > 0))
+
+
+def _uncovered_text(inst: RosterInstance, bad: np.ndarray) -> str:
+    ts = inst.timestamps
+    return (
+        f"{bad.size} interval(s) need agents but no allowed shift covers them, "
+        f"first {ts[bad[0]]} (requires {int(inst.required[bad[0]])})"
+    )
+
+
 def precheck(inst: RosterInstance) -> list[str]:
     """Conflicts visible without a solver (hard coverage of intervals no shift covers)."""
-    n = inst.n_intervals
-    covered = np.zeros(n, dtype=bool)
     shifts = enumerate_shifts(inst)
-    for s in shifts:
-        t = np.arange(s.start_slot, s.start_slot + s.length)
-        covered[t % n if inst.cyclic else t[t < n]] = True
     reasons = []
     if not shifts:
         reasons.append(
@@ -39,14 +47,21 @@ def precheck(inst: RosterInstance) -> list[str]:
             f"({inst.start} .. {inst.timestamps[-1]}); check start windows and days"
         )
     if inst.weights.hard_coverage:
-        bad = np.flatnonzero(~covered & (inst.required > 0))
+        bad = _uncovered(inst)
         if bad.size:
-            ts = inst.timestamps
-            reasons.append(
-                f"hard coverage: {bad.size} interval(s) need agents but no allowed shift covers "
-                f"them, first {ts[bad[0]]} (requires {int(inst.required[bad[0]])})"
-            )
+            reasons.append(f"hard coverage: {_uncovered_text(inst, bad)}")
     return reasons
+
+
+def uncovered_note(inst: RosterInstance) -> list[str]:
+    """With soft coverage, a note on intervals that stay short whatever the roster."""
+    bad = _uncovered(inst)
+    if not bad.size:
+        return []
+    return [
+        f"coverage: {_uncovered_text(inst, bad)}; they stay short: widen the shift start "
+        "windows or lengths to reach them"
+    ]
 
 
 def describe_group(inst: RosterInstance, key: str) -> str:

@@ -26,7 +26,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from staffplan.roster._instance import RosterInstance
-from staffplan.roster._patterns import Shift, enumerate_shifts
+from staffplan.roster._patterns import Shift, coverable, enumerate_shifts
 
 __all__ = ["ROLES", "RosterModel", "ShiftInstance", "components"]
 
@@ -245,7 +245,10 @@ class RosterModel:
             slots = range(base + lo, base + hi)
         else:
             day_slots = [t for t in range(base, base + spd) if 0 <= t < inst.n_intervals]
-            pos = [t for t in day_slots if inst.required[t] > 0]
+            # Opening hours: intervals that need agents and that some shift can staff (an
+            # interval no shift reaches stays short; it must not demand a manager there).
+            open_ = coverable(inst) & (inst.required > 0)
+            pos = [t for t in day_slots if open_[t]]
             slots = range(pos[0], pos[-1] + 1) if pos else range(0)
         return [t for t in slots if 0 <= t < inst.n_intervals]
 

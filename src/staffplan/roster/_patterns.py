@@ -13,9 +13,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import numpy as np
+
 from staffplan.roster._instance import RosterInstance
 
-__all__ = ["Group", "Option", "Piece", "Shift", "enumerate_shifts", "piece_groups"]
+__all__ = ["Group", "Option", "Piece", "Shift", "coverable", "enumerate_shifts", "piece_groups"]
 
 _MAX_COMBOS = 20000
 
@@ -172,3 +174,16 @@ def enumerate_shifts(inst: RosterInstance) -> list[Shift]:
                     out.append(Shift(day, slot, start_min, length, rules.name, paid, groups))
     inst._cache["shifts"] = out
     return out
+
+
+def coverable(inst: RosterInstance) -> np.ndarray:
+    """Per interval: does some allowed shift work it (a bool array)?"""
+    if "coverable" in inst._cache:
+        return inst._cache["coverable"]
+    n = inst.n_intervals
+    covered = np.zeros(n, dtype=bool)
+    for s in enumerate_shifts(inst):
+        t = np.arange(s.start_slot, s.start_slot + s.length)
+        covered[t % n if inst.cyclic else t[t < n]] = True
+    inst._cache["coverable"] = covered
+    return covered

@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 from staffplan._validation import check_int, check_positive
 from staffplan.roster._assign import assign_people, form_teams
 from staffplan.roster._check import check
-from staffplan.roster._diagnose import diagnose, precheck
+from staffplan.roster._diagnose import diagnose, precheck, uncovered_note
 from staffplan.roster._greedy import greedy_hint
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._lp import lp_relaxation
@@ -279,6 +279,8 @@ def solve(
     coverage = coverage_frame(instance, roster)
     violations = check(instance, roster)
     notes += [f"check: {v}" for v in violations[:20]]
+    if not instance.weights.hard_coverage:
+        notes += uncovered_note(instance)
     wall = time.perf_counter() - t0
     gap = abs(best_obj - bound) / max(1.0, abs(best_obj)) if not math.isnan(bound) else math.nan
     if len(models) > 1:
