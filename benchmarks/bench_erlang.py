@@ -233,7 +233,12 @@ def main(argv: list[str] | None = None) -> int:
             ),
         ):
             print(f"{PEER_SPEC} ErlangC.required_positions on {label}:", flush=True)
-            res = run_pyworkforce(vol, aht, args.peer_budget_s, sample, rng)
+            try:
+                res = run_pyworkforce(vol, aht, args.peer_budget_s, sample, rng)
+            except RuntimeError as exc:  # a crashing peer is reported, not fatal
+                print(f"  skipped: {exc}")
+                peers[key] = {"skipped": str(exc)}
+                break
             if res is None:
                 break
             peers[key] = compare(res, ours[key], vol, aht, cases[case_name]["median_s"], label)
@@ -256,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("|---|---|---|---|---|---|")
         for p in peers.values():
+            if "skipped" in p:
+                print(f"| skipped: {p['skipped']} | | | | | |")
+                continue
             extrap = "" if p["mode"] == "whole set" else " (extrapolated)"
             print(
                 f"| {p['label']} | {p['per_interval_s'] * 1e3:.3f} | "

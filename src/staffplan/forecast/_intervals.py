@@ -37,7 +37,8 @@ _MIN_DAYS_PER_BUCKET = 20  # fewer held-out days in a bucket: use the pooled day
 _POWERS = (0.5, 0.75, 1.0)
 _SCORE_LEVELS = (0.025, 0.05, 0.1, 0.25, 0.75, 0.9, 0.95, 0.975)
 _N_SLOT_POINTS = 128  # slot residuals kept as this many evenly spaced quantiles
-_N_GRID = 64  # forecast levels at which the compound quantiles are computed exactly
+_N_RATIO_POINTS = 64  # day ratios kept as at most this many evenly spaced quantiles
+_N_GRID = 24  # forecast levels at which the compound quantiles are computed exactly
 
 
 def _bucket(lead_days: np.ndarray) -> np.ndarray:
@@ -78,7 +79,10 @@ class ResidualQuantiles:
         for k in range(len(LEAD_EDGES_DAYS)):
             rk = ratio[good & (b == k)]
             rk = rk if rk.size >= _MIN_DAYS_PER_BUCKET else pooled
-            ratios.append(rk / np.median(rk))
+            rk = rk / np.median(rk)
+            if rk.size > _N_RATIO_POINTS:  # evenly spaced quantiles keep the cost bounded
+                rk = np.quantile(rk, (np.arange(_N_RATIO_POINTS) + 0.5) / _N_RATIO_POINTS)
+            ratios.append(rk)
         cells = ok & good[:, None]
         mu = f * ratio[:, None]
         y_ok, f_ok = a[cells], f[cells]
