@@ -313,6 +313,10 @@ def test_plot_service_target_and_simulation():
     target = next(line for line in ax.get_lines() if line.get_label() == "target 80%")
     assert target.get_ydata()[0] == pytest.approx(80)
     assert len(fig.axes) == 3  # SL, ASA and its abandonment twin axis
+    # Erlang C (nobody abandons): no abandonment axis
+    fig = report.plot_service(verdict.assign(p_abandon=0.0), target=0.8)
+    assert len(fig.axes) == 2
+    assert "abandoned [%]" not in _legend_texts(fig.axes[1])
     fig = report.plot_service(verdict[["ds", "service_level"]])
     assert len(fig.axes) == 1 and _legend_texts(fig.axes[0]) == ["predicted (Erlang)"]
     with pytest.raises(ValueError, match="target must be in"):

@@ -649,7 +649,11 @@ def plot_service(verdict: pd.DataFrame, *, target: float | None = None) -> Figur
     v = _sorted_by_ds(verdict, "verdict")
     ds = pd.DatetimeIndex(v["ds"])
     step = _step_of(ds)
-    lower = [c for c in ("asa_s", "p_abandon") if c in v.columns]
+    # Under Erlang C nobody abandons: an all-zero abandonment axis says nothing.
+    has_abandon = "p_abandon" in v.columns and bool(
+        np.nan_to_num(v["p_abandon"].to_numpy(dtype=float)).any()
+    )
+    lower = [c for c in ("asa_s",) if c in v.columns] + (["p_abandon"] if has_abandon else [])
     fig, axes = _figure(
         11,
         5.2 if lower else 3.6,
@@ -694,7 +698,7 @@ def plot_service(verdict: pd.DataFrame, *, target: float | None = None) -> Figur
             )
             ax2.set_ylabel("ASA [s]")
             ax2.set_ylim(bottom=0)
-        if "p_abandon" in v.columns:
+        if has_abandon:
             ax3 = ax2.twinx() if "asa_s" in v.columns else ax2
             x, pab = _steps(ds, step, v["p_abandon"].to_numpy(dtype=float) * 100)
             handles += ax3.plot(
