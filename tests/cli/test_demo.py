@@ -88,6 +88,20 @@ def test_plan_command(history_csv, rules_json, tmp_path, capsys):
     assert meta["settings"]["rules"]["shifts"][0]["name"] == "day"
 
 
+def test_plan_command_treats_an_empty_volume_as_missing(history_csv, tmp_path, capsys):
+    # The same rule as forecasting from Python: an empty cell is a missing interval.
+    frame = pd.read_csv(history_csv)
+    frame.loc[6, "volume"] = None
+    holey = tmp_path / "holey.csv"
+    frame.to_csv(holey, index=False)
+    out = tmp_path / "plan"
+    args = ["plan", str(holey), "--out", str(out), "--start", START, "--horizon", "1D"]
+    assert main([*args, "--no-report", "--no-simulate", *FAST_ARGS]) == 0
+    printed = capsys.readouterr().out
+    assert "1 empty volume cell(s) treated as missing intervals" in printed
+    assert pd.read_csv(out / "forecast.csv")["volume"].notna().all()
+
+
 def _run_error(args, capsys) -> str:
     code = main(args)
     captured = capsys.readouterr()

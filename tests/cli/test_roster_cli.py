@@ -220,3 +220,21 @@ def test_rules_file_mistake_names_the_file_and_field(
     assert main(_args(requirements, tmp_path / "r.csv", "--rules", str(rules))) == 2
     err = capsys.readouterr().err
     assert f"{rules}: rules['lunch'] has unknown field(s) ['lenght_min']" in err
+
+
+def test_default_shift_window_follows_the_opening_hours(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    # Open 05:00-23:00: without --shift-window, 8 h shifts start 05:00..15:00 and
+    # cover the whole day (a fixed 07:00-15:00 window would leave 05:00-07:00 short).
+    ds = pd.date_range("2024-01-01", periods=48, freq="30min")
+    need = [0.0] * 10 + [3.0] * 36 + [0.0] * 2
+    req, out, cov = tmp_path / "req.csv", tmp_path / "roster.csv", tmp_path / "cov.csv"
+    pd.DataFrame({"ds": ds, "required": need}).to_csv(req, index=False)
+    argv = ["roster", str(req), "--out", str(out), "--coverage-out", str(cov)]
+    assert main([*argv, "--time-limit-s", "5", "--workers", "1", "--span", "0"]) == 0
+    coverage = pd.read_csv(cov, parse_dates=["ds"])
+    assert coverage["shortage"].sum() == 0
+    starts = pd.to_datetime(pd.read_csv(out)["start"])
+    assert starts.min() == pd.Timestamp("2024-01-01 05:00")
+    assert (starts.dt.hour <= 15).all()

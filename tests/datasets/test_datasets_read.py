@@ -33,6 +33,13 @@ def test_read_history_standard_columns_sorted(tmp_path):
     assert out["volume"].dtype == np.float64 and out["aht_s"].dtype == np.float64
 
 
+def test_read_history_empty_volume_is_a_missing_interval_not_zero(tmp_path):
+    text = "queue,ds,volume\nq,2026-01-05 07:00,4\nq,2026-01-05 07:30,\nq,2026-01-05 08:00,0\n"
+    out = read_history(write(tmp_path, text))
+    assert np.isnan(out["volume"].iloc[1])
+    assert out["volume"].iloc[[0, 2]].tolist() == [4.0, 0.0]
+
+
 def test_read_history_renamed_columns_single_queue_and_tz(tmp_path):
     text = "when;calls\n2026-03-29 01:30;5\n2026-03-29 03:00;7\n".replace(";", ",")
     out = read_history(
@@ -135,10 +142,9 @@ def test_read_history_round_trips_the_sample_as_parquet(tmp_path):
             "history.csv, row 1 (line 2), column 'volume': 'twelve' is not a number",
         ),
         (
-            "queue,ds,volume\nq,2026-01-05 07:00,\n",
+            "queue,ds,volume,aht_s\nq,2026-01-05 07:00,1,\n",
             {},
-            "history.csv, row 1 (line 2), column 'volume': value is empty; fill it in "
-            "(0 for no contacts)",
+            "history.csv, row 1 (line 2), column 'aht_s': value is empty; fill it in",
         ),
         (
             "queue,ds,volume,aht_s\nq,2026-01-05 07:00,1,300\nq,2026-01-05 07:30,1,0\n",

@@ -255,3 +255,49 @@ def test_time_zone_aware_history_meets_the_roster(service, tmp_path):
     assert p.summary["shortage_hours"] == 0
     loaded = staffplan.plan.Plan.load(p.save(tmp_path / "tz"))
     pd.testing.assert_series_equal(loaded.verdict["ds"], p.verdict["ds"])
+
+
+def test_default_shifts_follow_the_opening_hours_of_a_round_the_clock_centre():
+    # A 24/7 centre: the default shift types must reach the night, which fixed
+    # 07:00 starts cannot (the plan would be short every night).
+    rng = np.random.default_rng(5)
+    ds = pd.date_range("2024-01-01", periods=4 * 7 * 48, freq="30min")
+    hour = ds.hour + ds.minute / 60
+    history = pd.DataFrame(
+        {
+            "ds": ds,
+            "volume": rng.poisson(15 + 25 * np.exp(-0.5 * ((hour - 12) / 3) ** 2)).astype(float),
+            "aht_s": 240.0,
+        }
+    )
+    rules = {key: value for key, value in RULES.items() if key != "shifts"}
+    p = staffplan.plan(history, horizon="1D", rules=rules, simulate=False, **FAST)
+    shifts = p.settings["rules"]["shifts"]
+    assert [(s["earliest_start"], s["latest_start"], s["crosses_midnight"]) for s in shifts] == [
+        (0, 1410, True),
+        (0, 1410, True),
+    ]
+    night = p.coverage[p.coverage["ds"].dt.hour < 6]
+    assert (night["required"] > 0).all()
+    assert night["shortage"].sum() == 0
+    assert p.summary["intervals_below_target"] == 0
+
+
+def test_default_rules_fit_an_hourly_grid():
+    # On 60-min intervals a 30-min lunch cannot be placed: the default lunch takes one
+    # interval, shifts start on the hour from opening (08:00) and no rule error surfaces.
+    rng = np.random.default_rng(2)
+    ds = pd.date_range("2024-01-01", periods=4 * 7 * 24, freq="60min")
+    ds = ds[(ds.hour >= 8) & (ds.hour < 20) & (ds.dayofweek < 5)]
+    volume = rng.poisson(40 + 50 * np.exp(-0.5 * ((ds.hour - 12) / 2.5) ** 2)).astype(float)
+    history = pd.DataFrame({"ds": ds, "volume": volume, "aht_s": 300.0})
+    p = staffplan.plan(history, horizon="1D", start="2024-01-29", simulate=False, **FAST)
+    rules = p.settings["rules"]
+    assert rules["lunch"]["length_min"] == 60
+    assert [
+        (s["earliest_start"], s["latest_start"], s["start_step_min"]) for s in rules["shifts"]
+    ] == [
+        (480, 720, 60),
+        (480, 960, 60),
+    ]
+    assert p.coverage["shortage"].sum() == 0

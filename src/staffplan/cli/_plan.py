@@ -35,6 +35,9 @@ rules file (--rules RULES.json), every key optional:
    "lunch": {"length_min": 30, "earliest_start_min": 180, "latest_start_min": 300},
    "breaks": [{"length_min": 15, "earliest_start_min": 60, "latest_start_min": 150}],
    "span": {"max_agents_per_lead": 10, "manager_above_agents": 20}}
+  Without "shifts", 8 h and 4 h shifts start from opening time to the last
+  start that ends by closing time, as the forecast shows them (round the
+  clock, crossing midnight, for a 24/7 centre).
 """
 
 
@@ -333,6 +336,12 @@ def run(args: argparse.Namespace) -> int:
         volume_col=args.volume_col,
         aht_col=args.aht_col,
     )
+    empty = int(history["volume"].isna().sum())
+    if empty:
+        print(
+            f"note: {args.history}: {empty} empty volume cell(s) treated as missing "
+            "intervals (not zero contacts); write 0 where the centre had no contacts"
+        )
     events = datasets.read_events(args.events) if args.events else None
     progress("read", time.perf_counter() - t0)
     rules = read_rules(args.rules)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import Any
 
 __all__ = ["build_instance", "prepare_requirements", "register", "run"]
@@ -58,19 +59,36 @@ def build_instance(frame: Any, args: argparse.Namespace, interval_min: int) -> A
     """
     from staffplan import roster
     from staffplan.cli import UserError
+    from staffplan.roster._hours import default_lunch
 
-    lo, hi = _pair(args.shift_window, "--shift-window")
-    spec: dict[str, Any] = {
-        "shifts": [
+    lengths = _ints(args.shift_lengths, "--shift-lengths")
+    if args.shift_window:
+        lo, hi = _pair(args.shift_window, "--shift-window")
+        shifts = [
             {
                 "name": "shift",
                 "earliest_start": lo,
                 "latest_start": hi,
                 "start_step_min": args.shift_step_min or interval_min,
-                "lengths_min": _ints(args.shift_lengths, "--shift-lengths"),
+                "lengths_min": lengths,
                 "crosses_midnight": args.crosses_midnight,
             }
-        ],
+        ]
+    else:
+        try:
+            fitted = roster.shifts_for_hours(
+                frame["ds"],
+                frame["required"],
+                interval_min=interval_min,
+                lengths_min=lengths,
+                names=tuple(f"{v} min" for v in lengths),
+                start_step_min=args.shift_step_min or interval_min,
+            )
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        shifts = [dataclasses.asdict(s) for s in fitted]
+    spec: dict[str, Any] = {
+        "shifts": shifts,
         "lunch": None,
         "breaks": [],
         "span": None,
@@ -80,10 +98,11 @@ def build_instance(frame: Any, args: argparse.Namespace, interval_min: int) -> A
             "max_agents_per_day": args.max_agents_per_day,
         },
     }
-    if args.lunch_min:
+    lunch_min = default_lunch(interval_min).length_min if args.lunch_min is None else args.lunch_min
+    if lunch_min:
         a, b = _pair(args.lunch_window, "--lunch-window")
         spec["lunch"] = {
-            "length_min": args.lunch_min,
+            "length_min": lunch_min,
             "paid": args.paid_lunch,
             "earliest_start_min": int(a),
             "latest_start_min": int(b),
@@ -240,7 +259,11 @@ def register(subparsers: Any) -> None:
         "--required-col", help="agents needed on the floor (required, else scheduled)"
     )
     parser.add_argument("--rules", help="RULES.json (see above)")
-    parser.add_argument("--shift-window", default="07:00-15:00", help="start window HH:MM-HH:MM")
+    parser.add_argument(
+        "--shift-window",
+        help="start window HH:MM-HH:MM (default: from opening time to the last start "
+        "that ends by closing time, as the requirements show them)",
+    )
     parser.add_argument("--shift-step-min", type=int, default=0, help="start step [min] (interval)")
     parser.add_argument(
         "--shift-lengths", default="480", help="allowed lengths [min], e.g. 480,510"
@@ -248,7 +271,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--crosses-midnight", action="store_true", help="shifts may end after 24:00"
     )
-    parser.add_argument("--lunch-min", type=int, default=30, help="lunch length [min]; 0 for none")
+    parser.add_argument(
+        "--lunch-min",
+        type=int,
+        help="lunch length [min]; 0 for none (30, or one interval on a coarser grid)",
+    )
     parser.add_argument(
         "--lunch-window", default="180-300", help="lunch start window after shift start [min]"
     )

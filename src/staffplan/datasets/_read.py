@@ -133,7 +133,9 @@ def _parse_timestamps(
     return parsed
 
 
-def _parse_numbers(values: pd.Series, name: str, column: str) -> pd.Series:
+def _parse_numbers(
+    values: pd.Series, name: str, column: str, *, allow_empty: bool = False
+) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype(np.float64)
         bad = pd.Series(False, index=values.index)
@@ -145,11 +147,9 @@ def _parse_numbers(values: pd.Series, name: str, column: str) -> pd.Series:
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataFileError(name, f"{values.iloc[i]!r} is not a number", column=column, row=i + 1)
     missing = numbers.isna()
-    if missing.any():
+    if missing.any() and not allow_empty:
         i = int(np.flatnonzero(missing.to_numpy())[0])
-        raise DataFileError(
-            name, "value is empty; fill it in (0 for no contacts)", column=column, row=i + 1
-        )
+        raise DataFileError(name, "value is empty; fill it in", column=column, row=i + 1)
     return numbers
 
 
@@ -160,10 +160,11 @@ def _checked_numbers(
     *,
     ok: Callable[[pd.Series], pd.Series],
     rule: str,
+    allow_empty: bool = False,
 ) -> pd.Series:
     """Parse a numeric column and reject the first row breaking ``rule``."""
-    numbers = _parse_numbers(frame[column], name, column)
-    bad = ~ok(numbers).to_numpy()
+    numbers = _parse_numbers(frame[column], name, column, allow_empty=allow_empty)
+    bad = ~(ok(numbers) | numbers.isna()).to_numpy()
     if bad.any():
         i = _first_row(bad)
         raise DataFileError(name, f"{rule}, got {numbers.iloc[i - 1]:g}", column=column, row=i)
@@ -209,17 +210,18 @@ def read_history(
     Returns
     -------
     DataFrame
-        Columns ``queue``, ``ds``, ``volume`` (float64) and, when present,
-        ``aht_s`` (float64), with the standard names whatever the file used,
-        sorted by queue and ``ds``.
+        Columns ``queue``, ``ds``, ``volume`` (float64; an empty cell is NaN, a
+        missing interval that forecasting skips, not zero contacts) and, when
+        present, ``aht_s`` (float64), with the standard names whatever the file
+        used, sorted by queue and ``ds``.
 
     Raises
     ------
     DataFileError
         A ``ValueError`` whose message names the file, the column and the row
         (1-based data row; the CSV line too): a missing column, an unparsable or
-        empty timestamp, a non-numeric, empty or negative volume, a non-positive
-        AHT, or a repeated (queue, ds) pair.
+        empty timestamp, a non-numeric or negative volume, a non-positive or
+        empty AHT, or a repeated (queue, ds) pair.
     FileNotFoundError
         When ``path`` does not exist.
 
@@ -255,8 +257,9 @@ def read_history(
             queue.astype(str).str.strip() if pd.api.types.is_string_dtype(queue) else queue
         )
     out["ds"] = _parse_timestamps(frame[ds_col], name, ds_col, tz)
+    # An empty volume is a missing interval (the forecaster skips it), never zero contacts.
     out["volume"] = _checked_numbers(
-        frame, name, volume_col, ok=lambda v: v >= 0, rule="volume must be >= 0"
+        frame, name, volume_col, ok=lambda v: v >= 0, rule="volume must be >= 0", allow_empty=True
     )
     if aht_col is not None and use_aht:
         out["aht_s"] = _checked_numbers(

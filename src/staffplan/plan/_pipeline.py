@@ -52,8 +52,10 @@ _RULE_KEYS = ("shifts", "lunch", "breaks", "span", "people", "weights", "limits"
 
 def _default_rules(interval_min: int | None = None) -> dict[str, Any]:
     from staffplan import roster
+    from staffplan.roster._hours import default_lunch
 
-    # Two shift types cover a 07:00-21:00 centre without overtime; a lunch per
+    # Two shift types cover a 07:00-21:00 centre without overtime (plan() fits
+    # them to the opening hours of its requirement instead); a lunch per
     # shift; leads and a manager per the field rules. A 15-min break is rostered
     # only on a grid fine enough to hold it: on a coarser grid short breaks stay
     # in shrinkage, as planners on 30-min intervals usually count them.
@@ -67,7 +69,7 @@ def _default_rules(interval_min: int | None = None) -> dict[str, Any]:
                 name="part", earliest_start="07:00", latest_start="17:00", lengths_min=(240,)
             ),
         ),
-        "lunch": roster.LunchRule(),
+        "lunch": roster.LunchRule() if interval_min is None else default_lunch(interval_min),
         "breaks": breaks,
         "span": roster.SpanOfControl(),
     }
@@ -266,6 +268,14 @@ def _full_grid(ds: pd.DatetimeIndex, interval_min: int) -> pd.DatetimeIndex:
     first = ds.min().normalize()
     last = ds.max().normalize() + pd.Timedelta(days=1)
     return pd.date_range(first, last, freq=f"{interval_min}min", inclusive="left")
+
+
+def _shifts_for(requirements: pd.DataFrame, interval_min: int) -> tuple[Any, ...]:
+    """The default shift types, stretched over the opening hours the requirement shows."""
+    from staffplan.roster import shifts_for_hours
+
+    wall = wall_time(requirements["ds"])
+    return shifts_for_hours(wall, requirements["scheduled"], interval_min=interval_min)
 
 
 def _solve_roster(
@@ -473,11 +483,15 @@ def plan(
         Service target, shrinkage and patience; default 80/20, occupancy
         at most 90%, shrinkage 30%.
     rules : mapping, optional
-        Roster rules, see :func:`rules_from_mapping`; default two shift types
-        (8 h days starting 07:00-13:00, 4 h part-timers starting 07:00-17:00),
-        a 30-min lunch, a 15-min break on grids of 15 min or finer (on
-        coarser grids short breaks belong in shrinkage) and leads/manager per
-        the span of control rules.
+        Roster rules, see :func:`rules_from_mapping`. Without ``shifts``, two
+        shift types fitted to the opening hours the requirement shows (see
+        :func:`staffplan.roster.shifts_for_hours`): 8 h days and 4 h
+        part-timers starting from opening time up to the last start that ends
+        by closing time (07:00-13:00 and 07:00-17:00 for a 07:00-21:00 centre;
+        round the clock, crossing midnight, for a 24/7 centre); by default also
+        a 30-min lunch (60 min on an hourly grid), a 15-min break on grids of
+        15 min or finer (on coarser grids short breaks belong in shrinkage)
+        and leads/manager per the span of control rules.
     volume_quantile : float, optional
         Staff to this forecast quantile (e.g. 0.95: "95% sure") instead of the
         mean. The verdict is then reported at the mean (``verdict``) and at
@@ -615,6 +629,8 @@ def plan(
     )
     done("requirements")
 
+    if rules is None or "shifts" not in rules:
+        roster_rules["shifts"] = _shifts_for(reqs, interval_min)
     seed = _seed_of(rng)
     result = _solve_roster(
         reqs,

@@ -20,6 +20,7 @@ Examples
 
 from staffplan.roster._check import check
 from staffplan.roster._diagnose import diagnose
+from staffplan.roster._hours import shifts_for_hours
 from staffplan.roster._instance import (
     ROUND_TOL,
     BreakRule,
@@ -52,5 +53,6 @@ __all__ = [
     "coverage_frame",
     "diagnose",
     "make_instance",
+    "shifts_for_hours",
     "solve",
 ]

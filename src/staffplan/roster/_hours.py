@@ -1,0 +1,150 @@
+"""Default shift types and lunch fitted to the centre: its opening hours and its grid."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from staffplan._validation import check_int, check_interval_min
+from staffplan.intervals import as_datetime_index, slot_of_day, slots_per_day
+from staffplan.roster._instance import LunchRule, ShiftRules
+
+__all__ = ["default_lunch", "shifts_for_hours"]
+
+_DAY_MIN = 1440
+
+
+def _window(name: str, lo: int, hi: int, step: int, length: int) -> list[ShiftRules]:
+    """Shift types starting every ``step`` in ``lo..hi`` [min, may pass midnight]."""
+    hi = lo + (hi - lo) // step * step
+    crosses = hi + length > _DAY_MIN
+    if hi < _DAY_MIN:
+        return [ShiftRules(name, lo, hi, step, (length,), crosses_midnight=crosses)]
+    # A window running past midnight is two types: the evening part and the early part.
+    first_next = lo + -(-(_DAY_MIN - lo) // step) * step
+    parts = [ShiftRules(name, lo, first_next - step, step, (length,), crosses_midnight=True)]
+    parts.append(
+        ShiftRules(
+            f"{name} (after midnight)", first_next - _DAY_MIN, hi - _DAY_MIN, step, (length,)
+        )
+    )
+    return parts
+
+
+def default_lunch(interval_min: int) -> LunchRule:
+    """The default 30-min lunch, lengthened to whole intervals on a coarser grid (60 on 60)."""
+    interval_min = check_interval_min(interval_min)
+    return LunchRule(length_min=-(-30 // interval_min) * interval_min)
+
+
+def shifts_for_hours(
+    ds: ArrayLike,
+    required: ArrayLike,
+    *,
+    interval_min: int,
+    lengths_min: tuple[int, ...] = (480, 240),
+    names: tuple[str, ...] = ("day", "part"),
+    start_step_min: int | None = None,
+) -> tuple[ShiftRules, ...]:
+    """Shift types whose starts span the opening hours of a requirement.
+
+    The opening hours are the times of day with any requirement on any day; the
+    longest closed stretch of the day (wrapping past midnight) marks closing
+    time.  Each length gets a type starting from opening time up to the last start
+    that ends by closing time; a centre open round the clock gets starts at every
+    step of the day, crossing midnight.  On days when the centre opens later or
+    closes earlier the solver simply leaves the extra starts unused.
+
+    Parameters
+    ----------
+    ds : array-like of timestamps
+        Interval starts [local wall-clock time].
+    required : array-like of float
+        Agents needed per interval [agents]; > 0 means open.
+    interval_min : int
+        Interval length [min].
+    lengths_min : tuple of int
+        Shift lengths [min], one type each, longest first; a length longer than
+        the opening hours is replaced by the opening hours (rounded down to the
+        start step), and duplicates are dropped.
+    names : tuple of str
+        Type names, one per length.
+    start_step_min : int, optional
+        Spacing of starts [min]; default 30 min, or the interval when it is
+        longer or does not divide 30.
+
+    Returns
+    -------
+    tuple of ShiftRules
+        With the defaults and a centre open 07:00–21:00: 8 h ``day`` shifts
+        starting 07:00–13:00 and 4 h ``part`` shifts starting 07:00–17:00.
+
+    Raises
+    ------
+    ValueError
+        Mismatched lengths of ``ds`` and ``required``, bad lengths or names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ds = pd.date_range("2024-01-01", periods=48, freq="30min")
+    >>> need = [0] * 16 + [5] * 26 + [0] * 6   # 08:00-21:00
+    >>> [(s.name, s.earliest_start, s.latest_start) for s in
+    ...  shifts_for_hours(ds, need, interval_min=30)]
+    [('day', 480, 780), ('part', 480, 1020)]
+    """
+    interval_min = check_interval_min(interval_min)
+    idx = as_datetime_index(ds)
+    need = np.asarray(required, dtype=float).ravel()
+    if need.size != len(idx):
+        raise ValueError(
+            f"required must have one value per ds, got {need.size} values for {len(idx)} intervals"
+        )
+    if len(names) != len(lengths_min) or not lengths_min:
+        raise ValueError(
+            f"names must name each of lengths_min, got {len(names)} names "
+            f"for {len(lengths_min)} lengths"
+        )
+    for v in lengths_min:
+        check_int(v, "lengths_min", minimum=interval_min)
+    if start_step_min is None:
+        start_step_min = 30 if 30 % interval_min == 0 else interval_min
+    step = check_int(start_step_min, "start_step_min", minimum=interval_min)
+    if step % interval_min:
+        raise ValueError(
+            f"start_step_min must be a multiple of interval_min={interval_min}, got {step}"
+        )
+    n_slots = slots_per_day(interval_min)
+    is_open = np.zeros(n_slots, dtype=bool)
+    is_open[slot_of_day(idx[need > 0], interval_min)] = True
+    if not is_open.any():
+        is_open[:] = True  # nothing to staff: any start will do
+
+    if is_open.all():
+        return tuple(
+            ShiftRules(name, 0, _DAY_MIN - step, step, (length,), crosses_midnight=True)
+            for name, length in zip(names, lengths_min, strict=True)
+        )
+    # Closing time is where the longest closed run of slots (wrapping past midnight) starts;
+    # doubling the day makes a run across midnight contiguous.
+    closed = np.r_[~is_open, ~is_open].astype(np.int8)
+    edges = np.diff(np.r_[0, closed, 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(ends - starts))
+    best_start, best = int(starts[k]), int(ends[k] - starts[k])
+    close_slot = best_start % n_slots
+    open_slot = (best_start + best) % n_slots
+    open_min = open_slot * interval_min
+    hours_min = ((close_slot - open_slot) % n_slots) * interval_min
+    # Start on the step grid counted from opening time.
+    out: list[ShiftRules] = []
+    seen: set[int] = set()
+    for name, length in zip(names, lengths_min, strict=True):
+        fit = min(length, hours_min)
+        if fit < length:
+            fit = max(interval_min, fit // interval_min * interval_min)
+        if fit in seen:
+            continue
+        seen.add(fit)
+        out.extend(_window(name, open_min, open_min + hours_min - fit, step, fit))
+    return tuple(out)
