@@ -1,6 +1,7 @@
 """Roster benchmark: a week of 15-min intervals with two daily peaks, lunch, two breaks, leads.
 
     python benchmarks/bench_roster.py [--time-limit 60] [--workers 2] [--no-peer]
+    python benchmarks/bench_roster.py --around-the-clock     # the 24/7 week, shifts cross midnight
 
 Measures, for ``staffplan.roster.solve`` on 2 workers: time to the first feasible roster
 (floor < 10 s), gap to the solver's own bound after the time limit (floor <= 2 %), shortage
@@ -32,10 +33,11 @@ INTERVAL_MIN = 15
 SLOTS = 1440 // INTERVAL_MIN
 
 
-def week_requirements(peak: float = 120.0) -> pd.DataFrame:
+def week_requirements(peak: float = 120.0, *, around_the_clock: bool = False) -> pd.DataFrame:
     """Seven days of 15-min requirements: open 07:00-22:00, peaks near 10:45 and 15:15.
 
     Weekdays reach ``peak`` agents; Saturday 60 % and Sunday 45 % of it; Monday +5 %.
+    ``around_the_clock``: open 24/7, the night at the profile's base (8 % of the peak).
     """
     hours = (np.arange(SLOTS) + 0.5) * INTERVAL_MIN / 60
     shape = (
@@ -43,7 +45,8 @@ def week_requirements(peak: float = 120.0) -> pd.DataFrame:
         + 0.92 * np.exp(-(((hours - 10.75) / 1.5) ** 2))
         + 0.78 * np.exp(-(((hours - 15.25) / 1.8) ** 2))
     )
-    shape = np.where((hours >= 7) & (hours < 22), shape, 0.0)
+    if not around_the_clock:
+        shape = np.where((hours >= 7) & (hours < 22), shape, 0.0)
     shape /= shape.max()
     scale = [1.0, 0.96, 0.95, 0.94, 0.9, 0.6, 0.45]
     values = np.concatenate([peak * s * shape for s in scale])
@@ -84,16 +87,33 @@ BREAKS = tuple(
 )
 
 
-def week_instance(**kw: Any) -> roster.RosterInstance:
-    """The benchmark instance (span of control 10, manager above 20 agents, 08:00-20:00)."""
+def week_instance(*, around_the_clock: bool = False, **kw: Any) -> roster.RosterInstance:
+    """The benchmark instance (span of control 10, manager above 20 agents, 08:00-20:00).
+
+    ``around_the_clock``: the 24/7 week with the default shift types fitted to it
+    (``roster.shifts_for_hours``: the same lengths starting every 30 min of the day,
+    crossing midnight) and a manager round the clock.
+    """
+    req = week_requirements(around_the_clock=around_the_clock)
+    shifts = SHIFTS
+    manager_hours: tuple[str, str] | None = ("08:00", "20:00")
+    if around_the_clock:
+        shifts = roster.shifts_for_hours(
+            req["ds"],
+            req["required"],
+            interval_min=INTERVAL_MIN,
+            lengths_min=(510, 360, 300, 240),
+            names=("full", "part 6 h", "part 5 h", "part 4 h"),
+        )
+        manager_hours = None
     return roster.make_instance(
-        week_requirements(),
+        req,
         interval_min=INTERVAL_MIN,
-        shifts=SHIFTS,
+        shifts=shifts,
         lunch=LUNCH,
         breaks=BREAKS,
         span=roster.SpanOfControl(
-            max_agents_per_lead=10, manager_above_agents=20, manager_hours=("08:00", "20:00")
+            max_agents_per_lead=10, manager_above_agents=20, manager_hours=manager_hours
         ),
         **kw,
     )
@@ -200,9 +220,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=60.0, help="solver time limit [s]")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-peer", action="store_true", help="skip pyworkforce")
-    ap.add_argument("--out", default=str(RESULTS / "roster.json"))
+    ap.add_argument("--out", help="JSON file (results/roster.json, roster_24x7.json)")
+    ap.add_argument(
+        "--around-the-clock",
+        action="store_true",
+        help="the 24/7 week with fitted default shifts crossing midnight (no peer)",
+    )
     args = ap.parse_args(argv)
-    inst = week_instance()
+    inst = week_instance(around_the_clock=args.around_the_clock)
+    if args.out is None:
+        args.out = str(RESULTS / ("roster_24x7.json" if args.around_the_clock else "roster.json"))
     t0 = time.perf_counter()
     res = roster.solve(inst, time_limit_s=args.time_limit, num_workers=args.workers)
     seconds = time.perf_counter() - t0
@@ -221,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         **_quality(inst, res.coverage["on_floor"].to_numpy(float)),
     }
     print(f"staffplan.roster: {json.dumps(ours)}", flush=True)
-    peer = {} if args.no_peer else run_peer(inst, args.time_limit, args.workers)
+    # pyworkforce shifts are 0/1 vectors inside one day: no shift crosses midnight.
+    skip_peer = args.no_peer or args.around_the_clock
+    peer = {} if skip_peer else run_peer(inst, args.time_limit, args.workers)
     for name, row in peer.items():
         print(f"pyworkforce {name}: {json.dumps(row)}", flush=True)
     summary = {

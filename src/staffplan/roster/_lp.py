@@ -17,6 +17,7 @@ from staffplan.roster._model import RosterModel
 __all__ = ["lp_relaxation"]
 
 _INF = 1 << 62
+_IPM_ABOVE = 10_000  # variables
 
 
 def _bound(v: int) -> float:
@@ -70,7 +71,9 @@ def lp_relaxation(rm: RosterModel, *, time_limit_s: float = 5.0) -> np.ndarray |
         A_eq=a[eq] if eq.any() else None,
         b_eq=lo_a[eq] if eq.any() else None,
         bounds=np.column_stack([lb, ub]),
-        method="highs",
+        # Interior point is 3x faster than simplex on week-long parts whose shifts cross
+        # midnight (~25,000 variables); on day-sized parts simplex is a little faster.
+        method="highs-ipm" if n > _IPM_ABOVE else "highs",
         options={"time_limit": float(time_limit_s), "presolve": True},
     )
     if res.status != 0 or res.x is None:

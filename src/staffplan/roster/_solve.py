@@ -224,7 +224,8 @@ def solve(
     firsts: list[_Best] = []
     for i, rm in enumerate(models):
         if not rm.user_hinted:
-            lp = lp_relaxation(rm, time_limit_s=max(0.5, 0.1 * left() / (len(models) - i)))
+            # The rounded LP is most of the first roster's quality: a fair share of the budget.
+            lp = lp_relaxation(rm, time_limit_s=max(0.5, 0.25 * left() / (len(models) - i)))
             if lp is not None:
                 rm.lp_bound = _lp_bound(rm, lp)
             rm.model.clear_hints()
