@@ -288,7 +288,7 @@ def test_default_rules_fit_an_hourly_grid():
     # interval, shifts start on the hour from opening (08:00) and no rule error surfaces.
     rng = np.random.default_rng(2)
     ds = pd.date_range("2024-01-01", periods=4 * 7 * 24, freq="60min")
-    ds = ds[(ds.hour >= 8) & (ds.hour < 20) & (ds.dayofweek < 5)]
+    ds = ds[(ds.hour >= 8) & (ds.hour < 20) & (ds.day_of_week < 5)]
     volume = rng.poisson(40 + 50 * np.exp(-0.5 * ((ds.hour - 12) / 2.5) ** 2)).astype(float)
     history = pd.DataFrame({"ds": ds, "volume": volume, "aht_s": 300.0})
     p = staffplan.plan(history, horizon="1D", start="2024-01-29", simulate=False, **FAST)

@@ -67,8 +67,8 @@ def test_opening_hours_are_the_union_over_days():
     # Weekdays 08:00-20:00, Saturday 09:00-13:00: the window is 08:00-20:00.
     ds = pd.date_range("2024-03-04", periods=7 * 48, freq="30min")
     tod = ds.hour * 60 + ds.minute
-    weekday = (ds.dayofweek < 5) & (tod >= 480) & (tod < 1200)
-    saturday = (ds.dayofweek == 5) & (tod >= 540) & (tod < 780)
+    weekday = (ds.day_of_week < 5) & (tod >= 480) & (tod < 1200)
+    saturday = (ds.day_of_week == 5) & (tod >= 540) & (tod < 780)
     need = np.where(weekday | saturday, 4.0, 0.0)
     got = _windows(roster.shifts_for_hours(ds, need, interval_min=30))
     assert got == [("day", 480, 720, (480,), False), ("part", 480, 960, (240,), False)]
