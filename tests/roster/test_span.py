@@ -116,6 +116,35 @@ def test_an_interval_no_shift_reaches_stays_short_without_capping_the_day() -> N
     assert any("no allowed shift covers them, first 2026-03-02 01:00:00" in r for r in res.reasons)
 
 
+def test_a_night_centres_manager_covers_the_night_not_the_closed_day() -> None:
+    # Open 18:00-06:00, 24 agents on the floor; two calendar days. The operating day starts
+    # at 18:00, so the manager window is 18:00-06:00. Spanning the calendar day (00:00 to
+    # 23:30) would demand a manager through the closed day, which no shift reaches: the roster
+    # would then keep each day to 20 agents and leave nights short (as it did).
+    ds = pd.date_range("2026-03-02", periods=96, freq="30min")
+    required = np.where((ds.hour >= 18) | (ds.hour < 6), 24, 0)
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": ds, "required": required}),
+        interval_min=30,
+        shifts=roster.shifts_for_hours(ds, required, interval_min=30),
+        lunch=None,
+        span=SPAN,
+    )
+    res = roster.solve(inst, time_limit_s=20, num_workers=1)
+    assert res.ok and roster.check(inst, res.roster) == []
+    assert res.coverage["shortage"].sum() == 0
+    managers = res.roster[res.roster["role"] == "manager"]
+    # No manager for the first morning (that night began before the horizon) ...
+    assert managers["start"].min() >= pd.Timestamp("2026-03-02 18:00")
+    # ... and one at work through each night that starts in the horizon.
+    at_work = np.zeros(len(ds), dtype=bool)
+    for _, m in managers.iterrows():
+        at_work |= (ds >= m["start"]) & (ds < m["end"])
+    night = (ds >= pd.Timestamp("2026-03-02 18:00")) & (required > 0)
+    assert at_work[night].all()
+    assert not at_work[(ds.hour >= 6) & (ds.hour < 18)].any()
+
+
 def test_agents_join_the_lead_they_work_with() -> None:
     # 10 agents 07:00-11:00 and 5 agents 17:00-21:00 need a lead in each half of the day.
     # Splitting the 15 agents into two teams of 8 and 7 in start order would put two morning

@@ -15,7 +15,7 @@ import pandas as pd
 
 from staffplan._validation import check_columns
 from staffplan.roster._instance import RosterInstance
-from staffplan.roster._patterns import coverable
+from staffplan.roster._patterns import manager_window
 
 __all__ = ["check"]
 
@@ -307,17 +307,7 @@ def _check_span(
         for d, c in agents_per_day.items():
             if c <= span.manager_above_agents:
                 continue
-            day0 = inst.start.normalize() + pd.Timedelta(days=int(d))
-            if span.manager_hours is not None:
-                a = day0 + pd.Timedelta(minutes=int(span.manager_hours[0]))
-                b = day0 + pd.Timedelta(minutes=int(span.manager_hours[1]))
-                need = [t for t in range(inst.n_intervals) if a <= ts[t] < b]
-            else:
-                open_ = coverable(inst) & (inst.required > 0)
-                need = [
-                    t for t in range(inst.n_intervals) if ts[t].normalize() == day0 and open_[t]
-                ]
-                need = list(range(need[0], need[-1] + 1)) if need else []
+            need = manager_window(inst, int(d))
             missing = [t for t in need if work["manager"][t] < 1]
             if missing:
                 out.append(

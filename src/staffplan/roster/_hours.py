@@ -9,7 +9,7 @@ from staffplan._validation import check_int, check_interval_min
 from staffplan.intervals import as_datetime_index, slot_of_day, slots_per_day
 from staffplan.roster._instance import LunchRule, ShiftRules
 
-__all__ = ["default_lunch", "shifts_for_hours"]
+__all__ = ["default_lunch", "opening_hours", "shifts_for_hours"]
 
 _DAY_MIN = 1440
 
@@ -29,6 +29,25 @@ def _window(name: str, lo: int, hi: int, step: int, length: int) -> list[ShiftRu
         )
     )
     return parts
+
+
+def opening_hours(is_open: np.ndarray) -> tuple[int, int]:
+    """Opening slot and number of slots from opening to closing of a daily open mask.
+
+    Closing time is where the longest closed run of slots starts (wrapping past midnight);
+    the centre opens where it ends.  Round the clock, or never open: ``(0, slots per day)``.
+    """
+    n_slots = is_open.size
+    if is_open.all() or not is_open.any():
+        return 0, n_slots
+    # Doubling the day makes a closed run across midnight contiguous.
+    closed = np.r_[~is_open, ~is_open].astype(np.int8)
+    edges = np.diff(np.r_[0, closed, 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(ends - starts))
+    close_slot = int(starts[k]) % n_slots
+    open_slot = int(ends[k]) % n_slots
+    return open_slot, (close_slot - open_slot) % n_slots
 
 
 def default_lunch(interval_min: int) -> LunchRule:
@@ -117,25 +136,14 @@ def shifts_for_hours(
     n_slots = slots_per_day(interval_min)
     is_open = np.zeros(n_slots, dtype=bool)
     is_open[slot_of_day(idx[need > 0], interval_min)] = True
-    if not is_open.any():
-        is_open[:] = True  # nothing to staff: any start will do
-
-    if is_open.all():
+    open_slot, hours = opening_hours(is_open)
+    if hours == n_slots:
         return tuple(
             ShiftRules(name, 0, _DAY_MIN - step, step, (length,), crosses_midnight=True)
             for name, length in zip(names, lengths_min, strict=True)
         )
-    # Closing time is where the longest closed run of slots (wrapping past midnight) starts;
-    # doubling the day makes a run across midnight contiguous.
-    closed = np.r_[~is_open, ~is_open].astype(np.int8)
-    edges = np.diff(np.r_[0, closed, 0])
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    k = int(np.argmax(ends - starts))
-    best_start, best = int(starts[k]), int(ends[k] - starts[k])
-    close_slot = best_start % n_slots
-    open_slot = (best_start + best) % n_slots
     open_min = open_slot * interval_min
-    hours_min = ((close_slot - open_slot) % n_slots) * interval_min
+    hours_min = hours * interval_min
     # Start on the step grid counted from opening time.
     out: list[ShiftRules] = []
     seen: set[int] = set()

@@ -252,7 +252,8 @@ class SpanOfControl:
         through ``manager_hours``; ``None`` never requires a manager.
     manager_hours : (int or str, int or str) or None
         Daily window a manager must cover [time of day]; ``None`` means from the first to the
-        last interval of that day with a positive requirement.
+        last interval with a positive requirement of the centre's operating day, which starts
+        at opening time (a night centre's day runs 18:00 to 06:00 the next morning).
     lead_covers_team : bool
         A lead's shift starts no later and ends no earlier than every agent of their team.
     team_lunch_share : float or None

@@ -26,7 +26,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from staffplan.roster._instance import RosterInstance
-from staffplan.roster._patterns import Shift, coverable, enumerate_shifts
+from staffplan.roster._patterns import Shift, enumerate_shifts, manager_window
 
 __all__ = ["ROLES", "RosterModel", "ShiftInstance", "components"]
 
@@ -235,22 +235,7 @@ class RosterModel:
             self.surplus.append(su)
 
     def _manager_slots(self, day: int) -> list[int]:
-        inst = self.inst
-        span = inst.span
-        assert span is not None
-        spd = inst.slots_per_day
-        base = day * spd - inst.first_slot_offset
-        if span.manager_hours is not None:
-            lo, hi = (int(v) // inst.interval_min for v in span.manager_hours)
-            slots = range(base + lo, base + hi)
-        else:
-            day_slots = [t for t in range(base, base + spd) if 0 <= t < inst.n_intervals]
-            # Opening hours: intervals that need agents and that some shift can staff (an
-            # interval no shift reaches stays short; it must not demand a manager there).
-            open_ = coverable(inst) & (inst.required > 0)
-            pos = [t for t in day_slots if open_[t]]
-            slots = range(pos[0], pos[-1] + 1) if pos else range(0)
-        return [t for t in slots if 0 <= t < inst.n_intervals]
+        return manager_window(self.inst, day)
 
     def _add_span_of_control(self) -> None:
         inst = self.inst

@@ -15,9 +15,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from staffplan.roster._hours import opening_hours
 from staffplan.roster._instance import RosterInstance
 
-__all__ = ["Group", "Option", "Piece", "Shift", "coverable", "enumerate_shifts", "piece_groups"]
+__all__ = [
+    "Group",
+    "Option",
+    "Piece",
+    "Shift",
+    "coverable",
+    "enumerate_shifts",
+    "manager_window",
+    "piece_groups",
+]
 
 _MAX_COMBOS = 20000
 
@@ -187,3 +197,33 @@ def coverable(inst: RosterInstance) -> np.ndarray:
         covered[t % n if inst.cyclic else t[t < n]] = True
     inst._cache["coverable"] = covered
     return covered
+
+
+def manager_window(inst: RosterInstance, day: int) -> list[int]:
+    """Intervals a manager must be at work on ``day`` (0-based) when the day needs one.
+
+    With ``SpanOfControl.manager_hours``: that window of the calendar day.  Without: from
+    the first to the last open interval (a positive requirement some shift can staff) of the
+    centre's *operating* day, which starts at opening time (see
+    :func:`staffplan.roster._hours.opening_hours`): 07:00-21:00 for a day centre, 18:00 to
+    06:00 the next morning for a night centre, the calendar day round the clock.  A night
+    that began before the horizon needs no manager of the horizon's first day.
+    """
+    span = inst.span
+    assert span is not None
+    spd = inst.slots_per_day
+    n = inst.n_intervals
+    base = day * spd - inst.first_slot_offset
+    if span.manager_hours is not None:
+        lo, hi = (int(v) // inst.interval_min for v in span.manager_hours)
+        return [t for t in range(base + lo, base + hi) if 0 <= t < n]
+    key = "operating_day_start"
+    open_ = coverable(inst) & (inst.required > 0)
+    if key not in inst._cache:
+        tod = (np.arange(n) + inst.first_slot_offset) % spd
+        daily = np.zeros(spd, dtype=bool)
+        daily[tod[open_]] = True
+        inst._cache[key] = opening_hours(daily)[0]
+    first = base + int(inst._cache[key])
+    pos = [t for t in range(max(first, 0), min(first + spd, n)) if open_[t]]
+    return list(range(pos[0], pos[-1] + 1)) if pos else []
