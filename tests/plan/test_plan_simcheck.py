@@ -32,6 +32,12 @@ def test_flags_disagreement_with_impatient_callers():
     assert checked["sim_disagrees"].any()
     assert (checked["sim_gap"].iloc[2:6] > 0.1).all()
     assert len(warnings) == 1 and "disagree" in warnings[0]
+    # Callers who hang up leave a shorter queue: the simulation is higher, not lower.
+    flagged = int(checked["sim_disagrees"].sum())
+    assert (
+        f"the simulation is lower in 0 (the formula is optimistic there) and higher in {flagged}"
+        in warnings[0]
+    )
 
 
 def test_agrees_when_the_model_holds():
@@ -84,3 +90,19 @@ def test_plan_reports_both_verdicts(base_plan):
     assert daily["sim_disagreeing_intervals"].sum() == flagged
     assert s["sim_disagreeing_intervals"] == flagged
     assert any("disagree" in w for w in base_plan.warnings) == (flagged > 0)
+
+
+def test_a_backlog_carried_over_makes_the_formula_optimistic():
+    # 220 calls / 30 min at 180 s (22 Erlang): 24 agents, then 17 for one interval (the
+    # queue grows without bound in steady state), then 24 again. Erlang C treats each
+    # interval alone; the simulated callers still queued from the short interval wait in
+    # the next one, so there the simulation is far below the formula.
+    ds = pd.date_range("2024-01-01 08:00", periods=6, freq="30min")
+    agents = np.array([24, 24, 17, 24, 24, 24], float)
+    verdict = evaluate_staffing(ds, np.full(6, 220.0), 180.0, agents, interval_min=30)
+    checked, warnings = check_with_simulation(verdict, interval_min=30, n_reps=20, rng=1)
+    after = checked.iloc[3]
+    assert after["sim_disagrees"] and after["sim_gap"] < -0.2
+    lower = int((checked["sim_disagrees"] & (checked["sim_gap"] < 0)).sum())
+    assert lower >= 1
+    assert f"the simulation is lower in {lower} (the formula is optimistic there)" in warnings[0]

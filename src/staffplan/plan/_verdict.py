@@ -318,11 +318,15 @@ def check_with_simulation(
         gap = out.loc[bad, "sim_gap"]
         worst = gap.abs().idxmax()
         model = "Erlang A" if patience_s is not None else "Erlang C"
+        # Lower simulated service is a risk the formula hides; higher is the formula erring
+        # on the safe side (an empty queue at opening, callers who hang up).
+        lower = int((gap < 0).sum())
         warnings.append(
             f"{model} and the simulation disagree on service level in {int(bad.sum())} of "
-            f"{int((out['volume'] > 0).sum())} intervals (beyond the 95% CI plus {tolerance:g}); "
-            f"largest gap {out.loc[worst, 'sim_gap']:+.3f} at {out.loc[worst, 'ds']}: "
-            f"formula {out.loc[worst, 'service_level']:.3f}, "
+            f"{int((out['volume'] > 0).sum())} intervals (beyond the 95% CI plus {tolerance:g}): "
+            f"the simulation is lower in {lower} (the formula is optimistic there) and higher "
+            f"in {int(bad.sum()) - lower}; largest gap {out.loc[worst, 'sim_gap']:+.3f} at "
+            f"{out.loc[worst, 'ds']}: formula {out.loc[worst, 'service_level']:.3f}, "
             f"simulation {out.loc[worst, 'sim_service_level']:.3f}. The simulation sees what "
             "the formula cannot (an empty queue at opening, queues carried over from the "
             "interval before, abandonment); trust it there."
