@@ -84,8 +84,8 @@ def shifts_for_hours(
         Interval length [min].
     lengths_min : tuple of int
         Shift lengths [min], one type each, longest first; a length longer than
-        the opening hours is replaced by the opening hours (rounded down to the
-        start step), and duplicates are dropped.
+        the opening hours is replaced by the opening hours, and duplicates are
+        dropped.
     names : tuple of str
         Type names, one per length.
     start_step_min : int, optional
@@ -148,9 +148,7 @@ def shifts_for_hours(
     out: list[ShiftRules] = []
     seen: set[int] = set()
     for name, length in zip(names, lengths_min, strict=True):
-        fit = min(length, hours_min)
-        if fit < length:
-            fit = max(interval_min, fit // interval_min * interval_min)
+        fit = min(length, hours_min)  # both are whole intervals
         if fit in seen:
             continue
         seen.add(fit)

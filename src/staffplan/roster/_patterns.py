@@ -217,13 +217,14 @@ def manager_window(inst: RosterInstance, day: int) -> list[int]:
     if span.manager_hours is not None:
         lo, hi = (int(v) // inst.interval_min for v in span.manager_hours)
         return [t for t in range(base + lo, base + hi) if 0 <= t < n]
-    key = "operating_day_start"
-    open_ = coverable(inst) & (inst.required > 0)
-    if key not in inst._cache:
+    if "operating_day" not in inst._cache:
+        open_ = coverable(inst) & (inst.required > 0)
         tod = (np.arange(n) + inst.first_slot_offset) % spd
         daily = np.zeros(spd, dtype=bool)
         daily[tod[open_]] = True
-        inst._cache[key] = opening_hours(daily)[0]
-    first = base + int(inst._cache[key])
-    pos = [t for t in range(max(first, 0), min(first + spd, n)) if open_[t]]
-    return list(range(pos[0], pos[-1] + 1)) if pos else []
+        inst._cache["operating_day"] = (open_, opening_hours(daily)[0])
+    open_, start_slot = inst._cache["operating_day"]
+    first = base + int(start_slot)
+    lo = max(first, 0)
+    pos = lo + np.flatnonzero(open_[lo : max(lo, min(first + spd, n))])
+    return list(range(int(pos[0]), int(pos[-1]) + 1)) if pos.size else []
