@@ -1,7 +1,8 @@
 """Shift rostering with lunches, breaks, team leads and a manager (OR-Tools CP-SAT).
 
-Build a validated instance with :func:`make_instance`, roster it with :func:`solve`, verify
-any roster frame with :func:`check`.
+Collect the rules in a :class:`Rules` (``Rules.defaults(interval_min)``, ``Rules.from_dict``),
+build a validated instance with :func:`make_instance` (or ``Rules.make_instance``), roster it
+with :func:`solve`, verify any roster frame with :func:`check`.
 
 Examples
 --------
@@ -34,6 +35,7 @@ from staffplan.roster._instance import (
     make_instance,
 )
 from staffplan.roster._model import RosterModel
+from staffplan.roster._rules import Rules
 from staffplan.roster._solution import RosterResult, coverage_frame
 from staffplan.roster._solve import solve
 
@@ -46,6 +48,7 @@ __all__ = [
     "RosterInstance",
     "RosterModel",
     "RosterResult",
+    "Rules",
     "ShiftRules",
     "SpanOfControl",
     "Weights",

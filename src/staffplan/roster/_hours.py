@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from staffplan import defaults
 from staffplan._validation import check_int, check_interval_min
 from staffplan.intervals import as_datetime_index, slot_of_day, slots_per_day
 from staffplan.roster._instance import LunchRule, ShiftRules
@@ -53,7 +54,7 @@ def opening_hours(is_open: np.ndarray) -> tuple[int, int]:
 def default_lunch(interval_min: int) -> LunchRule:
     """The default 30-min lunch, lengthened to whole intervals on a coarser grid (60 on 60)."""
     interval_min = check_interval_min(interval_min)
-    return LunchRule(length_min=-(-30 // interval_min) * interval_min)
+    return LunchRule(length_min=-(-defaults.LUNCH_MIN // interval_min) * interval_min)
 
 
 def shifts_for_hours(
@@ -61,8 +62,8 @@ def shifts_for_hours(
     required: ArrayLike,
     *,
     interval_min: int,
-    lengths_min: tuple[int, ...] = (480, 240),
-    names: tuple[str, ...] = ("day", "part"),
+    lengths_min: tuple[int, ...] = defaults.SHIFT_LENGTHS_MIN,
+    names: tuple[str, ...] = defaults.SHIFT_NAMES,
     start_step_min: int | None = None,
 ) -> tuple[ShiftRules, ...]:
     """Shift types whose starts span the opening hours of a requirement.

@@ -26,6 +26,7 @@ from staffplan._validation import (
     check_interval_min,
     check_nonnegative,
 )
+from staffplan.defaults import ROUND_TOL
 
 __all__ = [
     "DEFAULT_START",
@@ -43,9 +44,6 @@ __all__ = [
 
 #: Start of the grid when requirements come as a bare array (a Monday).
 DEFAULT_START = pd.Timestamp("2024-01-01 00:00")
-#: Fractional requirements are rounded up after subtracting this tolerance, so that
-#: ``2.0000001`` (floating-point noise from a staffing formula) needs 2 agents, not 3.
-ROUND_TOL = 1e-6
 _DAY_MIN = 1440
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
