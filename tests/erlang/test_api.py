@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,9 +86,13 @@ def test_extreme_loads_are_finite() -> None:
 
 def test_zero_volume_and_shrinkage() -> None:
     assert erlang.required_agents(0, 300) == 0
-    assert erlang.required_agents(100, 180, shrinkage=0.3) == 20  # ceil(14 / 0.7)
     frac = erlang.required_agents(100, 180, integer=False)
     assert 13 < frac <= 14
+    # Rounded once from the fractional level: ceil(13.04 / 0.7) = 19, where rounding on
+    # the phones first would give ceil(14 / 0.7) = 20.
+    assert erlang.required_agents(100, 180, shrinkage=0.3) == math.ceil(frac / 0.7) == 19
+    # 0.04 contacts need one scheduled agent, not two.
+    assert erlang.required_agents(0.04, 180, shrinkage=0.3) == 1
     assert erlang.required_agents(100, 180, shrinkage=0.3, integer=False) == pytest.approx(
         frac / 0.7
     )

@@ -13,13 +13,14 @@ AHT, a fraction outside its range, shapes that do not broadcast) raises a
   :func:`occupancy`: M/M/n measures, agents may be fractional.
 - :func:`erlang_a`: M/M/n+M measures with exponential patience.
 - :func:`required_agents`: smallest staffing meeting every target at once.
+- :func:`scheduled_agents`: on-phone agents to scheduled agents, rounded once.
 """
 
 from __future__ import annotations
 
 from staffplan.erlang._erlang_a import ErlangAResult, erlang_a
 from staffplan.erlang._erlang_c import asa, erlang_b, erlang_c, occupancy, service_level, traffic
-from staffplan.erlang._staffing import required_agents
+from staffplan.erlang._staffing import required_agents, scheduled_agents
 
 __all__ = [
     "ErlangAResult",
@@ -29,6 +30,7 @@ __all__ = [
     "erlang_c",
     "occupancy",
     "required_agents",
+    "scheduled_agents",
     "service_level",
     "traffic",
 ]

@@ -13,11 +13,12 @@ from staffplan._validation import (
     check_nonnegative,
     check_positive,
 )
+from staffplan.defaults import ROUND_TOL
 from staffplan.erlang._core import broadcast_inputs
 from staffplan.erlang._erlang_a import _erlang_a_arrays
 from staffplan.erlang._erlang_c import _inv_b
 
-__all__ = ["required_agents"]
+__all__ = ["required_agents", "scheduled_agents"]
 
 _INF = np.inf
 _SQRT_HALF = np.sqrt(0.5)
@@ -315,13 +316,51 @@ def required_agents(
         a_b = a[blk]
         tg_b = {k: v[blk] for k, v in tg.items()}
         n_b = _erlang_a_integer(a_b, tg_b) if erl_a else _erlang_c_integer(a_b, tg_b)
+        shr_b = shr[idx][blk]
         if not integer:
             n_b = _fractional(n_b, a_b, tg_b, erl_a)
+        elif np.any(shr_b > 0):
+            # With shrinkage the whole count is rounded once, from the fractional level
+            # (rounding on the phones first and again after shrinkage overstaffs).
+            frac = _fractional(n_b.copy(), a_b, tg_b, erl_a)
+            n_b = np.where(shr_b > 0, scheduled_agents(frac, shr_b), n_b)
         n[blk] = n_b
     out[idx] = n
     out[np.isnan(load)] = np.nan  # a missing volume or AHT has no requirement, not zero
-    scheduled = out / (1.0 - shr)
-    if integer:
-        # A hair of tolerance so that 14 / (1 − 0.3) = 20.000000000000004 stays 20.
-        scheduled = np.ceil(scheduled * (1.0 - 1e-12))
-    return wrap(scheduled.reshape(shape))
+    if not integer:
+        out = scheduled_agents(out, shr, integer=False)
+    return wrap(out.reshape(shape))
+
+
+def scheduled_agents(on_phones: ArrayLike, shrinkage: ArrayLike, *, integer: bool = True) -> Any:
+    """Agents to schedule on the floor for a fractional requirement on the phones.
+
+    The one rounding rule of staffplan: ``ceil(on_phones / (1 - shrinkage) - ROUND_TOL)``
+    (:data:`staffplan.defaults.ROUND_TOL`), applied once to the fractional level, so
+    that :func:`required_agents`, ``staffplan staff`` and :func:`staffplan.plan` give
+    the same scheduled count for the same load.
+
+    Parameters
+    ----------
+    on_phones : numeric
+        Fractional agents needed on the phones [agents].
+    shrinkage : numeric
+        Share of scheduled time off the phones [fraction in [0, 1)].
+    integer : bool
+        Round up to whole agents (True) or return the fractional count.
+
+    Returns
+    -------
+    numpy.ndarray
+        Scheduled agents [agents], broadcast shape; NaN stays NaN.
+
+    Examples
+    --------
+    >>> float(scheduled_agents(13.3, 0.3))   # 13.3 / 0.7 = 19.0
+    19.0
+    """
+    shr = check_fraction(np.asarray(shrinkage, dtype=np.float64), "shrinkage", low_open=False)
+    scheduled = np.asarray(on_phones, dtype=np.float64) / (1.0 - shr)
+    if not integer:
+        return scheduled
+    return np.ceil(scheduled - ROUND_TOL)
