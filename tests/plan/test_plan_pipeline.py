@@ -272,7 +272,9 @@ def test_default_shifts_follow_the_opening_hours_of_a_round_the_clock_centre():
     )
     rules = {key: value for key, value in RULES.items() if key != "shifts"}
     p = staffplan.plan(history, horizon="1D", rules=rules, simulate=False, **FAST)
-    shifts = p.settings["rules"]["shifts"]
+    # "Not given" is kept as such; the types the roster used are recorded beside it.
+    assert p.settings["rules"]["shifts"] is None
+    shifts = p.settings["roster_shifts"]
     assert [(s["earliest_start"], s["latest_start"], s["crosses_midnight"]) for s in shifts] == [
         (0, 1410, True),
         (0, 1410, True),
@@ -295,7 +297,8 @@ def test_default_rules_fit_an_hourly_grid():
     rules = p.settings["rules"]
     assert rules["lunch"]["length_min"] == 60
     assert [
-        (s["earliest_start"], s["latest_start"], s["start_step_min"]) for s in rules["shifts"]
+        (s["earliest_start"], s["latest_start"], s["start_step_min"])
+        for s in p.settings["roster_shifts"]
     ] == [
         (480, 720, 60),
         (480, 960, 60),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from staffplan import defaults
 from staffplan._validation import (
     check_columns,
     check_fraction,
@@ -19,10 +21,11 @@ from staffplan._validation import (
     check_interval_min,
     check_positive,
 )
+from staffplan.forecast._forecaster import quantile_column
+from staffplan.intervals import infer_interval_min
 from staffplan.plan._plan import Plan, plain_settings
-from staffplan.plan._service import ServiceTarget, requirements_frame
+from staffplan.plan._service import ServiceTarget, pool_queues, requirements_frame
 from staffplan.plan._verdict import (
-    DEFAULT_SIM_TOLERANCE,
     busy_share,
     check_with_simulation,
     daily_verdict,
@@ -30,6 +33,9 @@ from staffplan.plan._verdict import (
     peak_intervals,
     volume_weighted,
 )
+
+if TYPE_CHECKING:  # the roster (and OR-Tools) loads when a roster is made
+    from staffplan.roster import Rules
 
 __all__ = [
     "Progress",
@@ -47,117 +53,26 @@ __all__ = [
 #: Called after each stage with its name and duration [s].
 Progress = Callable[[str, float], None]
 
-_RULE_KEYS = ("shifts", "lunch", "breaks", "span", "people", "weights", "limits", "cyclic")
-
-
-def _default_rules(interval_min: int | None = None) -> dict[str, Any]:
-    from staffplan import roster
-    from staffplan.roster._hours import default_lunch
-
-    # Two shift types cover a 07:00-21:00 centre without overtime (plan() fits
-    # them to the opening hours of its requirement instead); a lunch per
-    # shift; leads and a manager per the field rules. A 15-min break is rostered
-    # only on a grid fine enough to hold it: on a coarser grid short breaks stay
-    # in shrinkage, as planners on 30-min intervals usually count them.
-    breaks = (roster.BreakRule(),) if interval_min is not None and 15 % interval_min == 0 else ()
-    return {
-        "shifts": (
-            roster.ShiftRules(
-                name="day", earliest_start="07:00", latest_start="13:00", lengths_min=(480,)
-            ),
-            roster.ShiftRules(
-                name="part", earliest_start="07:00", latest_start="17:00", lengths_min=(240,)
-            ),
-        ),
-        "lunch": roster.LunchRule() if interval_min is None else default_lunch(interval_min),
-        "breaks": breaks,
-        "span": roster.SpanOfControl(),
-    }
+_log = logging.getLogger(__name__)
 
 
 def rules_from_mapping(
-    rules: Mapping[str, Any] | None, *, interval_min: int | None = None
-) -> dict[str, Any]:
-    """Roster rules from dataclasses or plain dicts (e.g. read from JSON).
+    rules: Rules | Mapping[str, Any] | None, *, interval_min: int | None = None
+) -> Rules:
+    """Roster rules from a plain dict: :meth:`staffplan.roster.Rules.from_dict`."""
+    from staffplan.roster import Rules
 
-    Keys are the keyword arguments of :func:`staffplan.roster.make_instance`
-    (``shifts``, ``lunch``, ``breaks``, ``span``, ``people``, ``weights``,
-    ``limits``, ``cyclic``); missing keys take the plan's defaults. A dict
-    value becomes the matching rule class (``ShiftRules``, ``LunchRule``, ...);
-    ``lunch: null`` / ``span: null`` switch lunches / leads off.
-    ``interval_min`` [min] decides whether the default rules include a
-    15-min break (only on a 5- or 15-min grid).
-    """
-    from staffplan import roster
-
-    out = _default_rules(interval_min)
-    if rules is None:
-        return out
-    if not isinstance(rules, Mapping):
-        raise TypeError(f"rules must be a mapping of roster rules, got {type(rules).__name__}")
-    unknown = sorted(set(rules) - set(_RULE_KEYS))
-    if unknown:
-        raise ValueError(f"rules has unknown key(s) {unknown}; allowed keys are {list(_RULE_KEYS)}")
-    single = {
-        "lunch": roster.LunchRule,
-        "span": roster.SpanOfControl,
-        "weights": roster.Weights,
-        "limits": roster.Limits,
-    }
-    many = {"shifts": roster.ShiftRules, "breaks": roster.BreakRule, "people": roster.Person}
-    for key, value in rules.items():
-        if key in single:
-            out[key] = _build(single[key], value, key)
-        elif key in many:
-            if value is None and key == "people":
-                out[key] = None
-                continue
-            items = [value] if isinstance(value, (Mapping, many[key])) else list(value or ())
-            out[key] = tuple(_build(many[key], v, key) for v in items)
-        else:
-            out[key] = bool(value)
-    return out
+    return Rules.from_dict(rules, interval_min=interval_min)
 
 
-def _build(cls: type, value: Any, key: str) -> Any:
-    if value is None or isinstance(value, cls):
-        return value
-    if isinstance(value, Mapping):
-        fields = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(value) - fields)
-        if unknown:
-            raise ValueError(
-                f"rules[{key!r}] has unknown field(s) {unknown}; {cls.__name__} takes {sorted(fields)}"
-            )
-        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
-        return cls(**kwargs)
-    raise TypeError(
-        f"rules[{key!r}] must be a {cls.__name__} or a dict, got {type(value).__name__}"
-    )
+def rules_to_mapping(rules: Rules | Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-ready roster rules: :meth:`staffplan.roster.Rules.to_dict`."""
+    from staffplan.roster import Rules
 
-
-def rules_to_mapping(rules: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON-ready form of roster rules (inverse of :func:`rules_from_mapping`)."""
-    out: dict[str, Any] = {}
-    for key, value in rules.items():
-        if dataclasses.is_dataclass(value):
-            out[key] = dataclasses.asdict(value)  # type: ignore[arg-type]
-        elif isinstance(value, (tuple, list)):
-            out[key] = [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for v in value]  # type: ignore[arg-type]
-        else:
-            out[key] = value
-    return out
+    return Rules.from_dict(rules).to_dict()
 
 
 # -- stages --------------------------------------------------------------------------
-
-
-def _infer_interval_min(ds: pd.Series) -> int:
-    steps = pd.Series(ds.drop_duplicates().sort_values()).diff().dropna()
-    if steps.empty:
-        raise ValueError("history must hold at least two intervals to infer interval_min")
-    minutes = steps.min() / pd.Timedelta(minutes=1)
-    return check_interval_min(round(minutes), "interval_min (inferred from history['ds'])")
 
 
 def _prepare_history(
@@ -226,68 +141,23 @@ def _forecast(
     return fc
 
 
-def quantile_column(q: float) -> str:
-    """Forecast column of volume quantile ``q`` (e.g. ``volume_q0.95``)."""
-    return f"volume_q{q:g}"
-
-
-def _pool(forecast: pd.DataFrame, aht_s: float | None) -> pd.DataFrame:
-    """Combine queues into one demand per interval (pooled traffic).
-
-    Volumes add; AHT is the volume-weighted mean so that traffic adds too.
-    Quantile columns add as well: the sum of per-queue quantiles is the
-    quantile of the total when queues move together (an upper bound
-    otherwise, so staffing to it errs on the safe side).
-    """
-    fc = forecast.copy()
-    if "aht_s" not in fc:
-        if aht_s is None:
-            raise ValueError(
-                "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
-            )
-        fc["aht_s"] = float(aht_s)
-    elif aht_s is not None:
-        fc["aht_s"] = float(aht_s)
-    vol_cols = [c for c in fc.columns if c == "volume" or c.startswith("volume_q")]
-    fc["_work"] = fc["volume"].clip(lower=0) * fc["aht_s"]
-    grouped = fc.groupby("ds", sort=True)
-    pooled = grouped[[*vol_cols, "_work"]].sum()
-    mean_aht = grouped["aht_s"].mean()
-    vol = pooled["volume"].clip(lower=0)
-    aht = np.where(vol > 0, pooled["_work"] / vol.where(vol > 0, 1.0), mean_aht)
-    # Closed or empty intervals may carry no AHT; any positive value does there.
-    fallback = np.nanmean(aht) if np.isfinite(aht).any() else 1.0
-    pooled["aht_s"] = np.where(np.isfinite(aht) & (aht > 0), aht, fallback)
-    pooled = pooled.drop(columns="_work").reset_index()
-    for c in vol_cols:
-        pooled[c] = pooled[c].clip(lower=0)
-    return pooled
-
-
 def _full_grid(ds: pd.DatetimeIndex, interval_min: int) -> pd.DatetimeIndex:
     first = ds.min().normalize()
     last = ds.max().normalize() + pd.Timedelta(days=1)
     return pd.date_range(first, last, freq=f"{interval_min}min", inclusive="left")
 
 
-def _shifts_for(requirements: pd.DataFrame, interval_min: int) -> tuple[Any, ...]:
-    """The default shift types, stretched over the opening hours the requirement shows."""
-    from staffplan.roster import shifts_for_hours
-
-    wall = wall_time(requirements["ds"])
-    return shifts_for_hours(wall, requirements["scheduled"], interval_min=interval_min)
-
-
 def _solve_roster(
     requirements: pd.DataFrame,
     *,
     interval_min: int,
-    rules: Mapping[str, Any],
+    rules: Rules,
     time_limit_s: float,
     num_workers: int | None,
     seed: int,
     hint: Any = None,
 ) -> Any:
+    """Roster the requirement's ``scheduled`` agents on its wall-clock grid under ``rules``."""
     from staffplan import roster
 
     wall = wall_time(requirements["ds"])
@@ -303,7 +173,7 @@ def _solve_roster(
         .to_numpy(float)
     )
     frame = pd.DataFrame({"ds": grid, "required": need})
-    instance = roster.make_instance(frame, interval_min=interval_min, **rules)
+    instance = rules.make_instance(frame, interval_min=interval_min)
     kwargs: dict[str, Any] = {"time_limit_s": time_limit_s, "random_seed": seed}
     if num_workers is not None:
         kwargs["num_workers"] = num_workers
@@ -446,22 +316,22 @@ def _seed_of(rng: np.random.Generator | int | None) -> int:
 def plan(
     history: pd.DataFrame,
     *,
-    horizon: str | pd.Timedelta = "7D",
+    horizon: str | pd.Timedelta = defaults.HORIZON,
     start: Any = None,
     events: pd.DataFrame | None = None,
     service: ServiceTarget | None = None,
-    rules: Mapping[str, Any] | None = None,
+    rules: Rules | Mapping[str, Any] | None = None,
     volume_quantile: float | None = None,
-    quantiles: Sequence[float] = (0.05, 0.5, 0.95),
+    quantiles: Sequence[float] = defaults.QUANTILES,
     interval_min: int | None = None,
-    forecast_method: str = "auto",
+    forecast_method: str = defaults.FORECAST_METHOD,
     queue: str | Sequence[str] | None = None,
     aht_s: float | None = None,
     simulate: bool = True,
-    n_reps: int = 20,
-    sim_tolerance: float = DEFAULT_SIM_TOLERANCE,
-    rng: np.random.Generator | int | None = 0,
-    time_limit_s: float = 20.0,
+    n_reps: int = defaults.N_REPS,
+    sim_tolerance: float = defaults.SIM_TOLERANCE,
+    rng: np.random.Generator | int | None = defaults.SEED,
+    time_limit_s: float = defaults.TIME_LIMIT_S,
     num_workers: int | None = None,
     progress: Progress | None = None,
 ) -> Plan:
@@ -481,9 +351,11 @@ def plan(
         ``start``/``end``, ``name``, optional ``kind``).
     service : ServiceTarget, optional
         Service target, shrinkage and patience; default 80/20, occupancy
-        at most 90%, shrinkage 30%.
-    rules : mapping, optional
-        Roster rules, see :func:`rules_from_mapping`. Without ``shifts``, two
+        at most 90%, shrinkage 30% (:mod:`staffplan.defaults`).
+    rules : staffplan.roster.Rules or mapping, optional
+        Roster rules; a plain dict is read with
+        :meth:`staffplan.roster.Rules.from_dict`, and missing rules take
+        ``Rules.defaults(interval_min)``. Without ``shifts``, two
         shift types fitted to the opening hours the requirement shows (see
         :func:`staffplan.roster.shifts_for_hours`): 8 h days and 4 h
         part-timers starting from opening time up to the last start that ends
@@ -520,7 +392,8 @@ def plan(
     num_workers : int, optional
         Roster solver workers.
     progress : callable, optional
-        Called as ``progress(stage, seconds)`` after each stage.
+        Called as ``progress(stage, seconds)`` after each stage; the stage
+        timings are also logged (``logging``, logger ``staffplan.plan``, INFO).
 
     Returns
     -------
@@ -564,45 +437,26 @@ def plan(
         nonlocal tick
         now = time.perf_counter()
         timings[stage] = now - tick
+        _log.info("%-14s %7.2f s", stage, now - tick)
         if progress is not None:
             progress(stage, now - tick)
         tick = now
 
-    service = ServiceTarget() if service is None else service
-    if not isinstance(service, ServiceTarget):
-        raise TypeError(f"service must be a ServiceTarget, got {type(service).__name__}")
-    if volume_quantile is not None:
-        check_fraction(volume_quantile, "volume_quantile")
-    check_positive(time_limit_s, "time_limit_s")
+    service = _check_inputs(service, volume_quantile, time_limit_s, forecast_method)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
-    try:
-        span = pd.Timedelta(horizon)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"horizon must be a duration such as '7D' or '2D', got {horizon!r}"
-        ) from None
-    if span <= pd.Timedelta(0):
-        raise ValueError(f"horizon must be positive, got {horizon!r}")
-    if not isinstance(forecast_method, str):
-        raise TypeError(f"forecast_method must be a string, got {type(forecast_method).__name__}")
+    span = _horizon(horizon)
     hist, queues = _prepare_history(history, queue)
+    if "aht_s" not in hist and aht_s is None:
+        raise ValueError(
+            "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
+        )
     interval_min = (
-        _infer_interval_min(hist["ds"])
+        infer_interval_min(hist["ds"], name="history['ds']")
         if interval_min is None
         else check_interval_min(interval_min)
     )
-    roster_rules = rules_from_mapping(rules, interval_min=interval_min)
-    first = (
-        (hist["ds"].max() + pd.Timedelta(minutes=interval_min)).ceil("D")
-        if start is None
-        else pd.Timestamp(start)
-    )
-    tz = hist["ds"].dt.tz
-    if tz is not None and first.tz is None:
-        first = first.tz_localize(tz)
-    elif tz is None and first.tz is not None:
-        raise ValueError(f"start must be naive like history['ds'], got {first}")
-    end = first + span
+    roster_rules = _rules(rules, interval_min)
+    first, end = _window(hist["ds"], start, span, interval_min)
     qs = tuple(
         sorted({float(q) for q in quantiles} | ({volume_quantile} if volume_quantile else set()))
     )
@@ -622,15 +476,13 @@ def plan(
     )
     done("forecast")
 
-    demand = _pool(fc, aht_s)
+    demand = pool_queues(fc, aht_s)
     staff_col = "volume" if volume_quantile is None else quantile_column(volume_quantile)
     reqs = requirements_frame(
         demand["ds"], demand[staff_col], demand["aht_s"], service=service, interval_min=interval_min
     )
     done("requirements")
 
-    if rules is None or "shifts" not in rules:
-        roster_rules["shifts"] = _shifts_for(reqs, interval_min)
     seed = _seed_of(rng)
     result = _solve_roster(
         reqs,
@@ -654,7 +506,10 @@ def plan(
         "quantiles": list(qs),
         "forecast_method": forecast_method,
         "aht_s": aht_s,
-        "rules": rules_to_mapping(roster_rules),
+        # The rules as given ("shifts": None stays "fit to the requirement"), and the
+        # shift types the roster used.
+        "rules": roster_rules.to_dict(),
+        "roster_shifts": _used_shifts(roster_rules, reqs, interval_min),
         "simulate": bool(simulate),
         "n_reps": n_reps,
         "sim_tolerance": sim_tolerance,
@@ -684,6 +539,66 @@ def plan(
     )
     done("summary")
     return plan_
+
+
+def _check_inputs(
+    service: ServiceTarget | None,
+    volume_quantile: float | None,
+    time_limit_s: float,
+    forecast_method: Any,
+) -> ServiceTarget:
+    """The scalar arguments of :func:`plan`, checked before any data is read."""
+    service = ServiceTarget() if service is None else service
+    if not isinstance(service, ServiceTarget):
+        raise TypeError(f"service must be a ServiceTarget, got {type(service).__name__}")
+    if volume_quantile is not None:
+        check_fraction(volume_quantile, "volume_quantile")
+    check_positive(time_limit_s, "time_limit_s")
+    if not isinstance(forecast_method, str):
+        raise TypeError(f"forecast_method must be a string, got {type(forecast_method).__name__}")
+    return service
+
+
+def _horizon(horizon: Any) -> pd.Timedelta:
+    try:
+        span = pd.Timedelta(horizon)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"horizon must be a duration such as '7D' or '2D', got {horizon!r}"
+        ) from None
+    if span <= pd.Timedelta(0):
+        raise ValueError(f"horizon must be positive, got {horizon!r}")
+    return span
+
+
+def _window(
+    ds: pd.Series, start: Any, span: pd.Timedelta, interval_min: int
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and end of the plan: by default from the midnight after the history."""
+    first = (
+        (ds.max() + pd.Timedelta(minutes=interval_min)).ceil("D")
+        if start is None
+        else pd.Timestamp(start)
+    )
+    tz = ds.dt.tz
+    if tz is not None and first.tz is None:
+        first = first.tz_localize(tz)
+    elif tz is None and first.tz is not None:
+        raise ValueError(f"start must be naive like history['ds'], got {first}")
+    return first, first + span
+
+
+def _rules(rules: Rules | Mapping[str, Any] | None, interval_min: int) -> Rules:
+    """The public boundary of rules: a ``Rules``, a dict (converted) or None (defaults)."""
+    from staffplan.roster import Rules
+
+    return Rules.from_dict(rules, interval_min=interval_min)
+
+
+def _used_shifts(rules: Rules, reqs: pd.DataFrame, interval_min: int) -> list[dict[str, Any]]:
+    """The shift types the roster was given (fitted when the rules give none)."""
+    fitted = rules.fitted(wall_time(reqs["ds"]), reqs["scheduled"], interval_min=interval_min)
+    return [dataclasses.asdict(s) for s in fitted.shifts or ()]
 
 
 def assemble(

@@ -6,21 +6,19 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from staffplan import defaults
 from staffplan._validation import check_int, check_nonnegative, check_positive
-from staffplan.plan._pipeline import (
-    _solve_roster,
-    assemble,
-    rules_from_mapping,
-    rules_to_mapping,
-    wall_time,
-)
+from staffplan.plan._pipeline import _rules, _solve_roster, _used_shifts, assemble, wall_time
 from staffplan.plan._plan import Plan
 from staffplan.plan._service import requirements_frame
+
+if TYPE_CHECKING:
+    from staffplan.roster import Rules
 
 __all__ = ["Scenario", "Window", "compare", "requirement_change", "what_if"]
 
@@ -28,14 +26,9 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _time_of_day(value: Any, name: str) -> int:
-    if isinstance(value, str):
-        try:
-            hh, mm = value.strip().split(":")
-            minutes = int(hh) * 60 + int(mm)
-        except ValueError:
-            raise ValueError(f"{name} must be 'HH:MM', got {value!r}") from None
-    else:
-        minutes = check_int(value, name, minimum=0)
+    from staffplan.roster._instance import _minutes  # the one HH:MM parser
+
+    minutes = _minutes(value, name)
     if not 0 <= minutes <= 1440:
         raise ValueError(f"{name} must lie in 00:00..24:00, got {value!r}")
     return minutes
@@ -253,15 +246,19 @@ class Scenario:
         return new_vol, new_aht
 
 
-def _rules_for(base: Plan, scenario: Scenario) -> dict[str, Any]:
+def _rules_for(base: Plan, scenario: Scenario) -> Rules:
+    """The base plan's rules (shifts not given stay fitted to the new requirement) changed."""
     from staffplan import roster
 
-    rules = rules_from_mapping(base.settings.get("rules"))
+    rules = _rules(base.settings.get("rules"), base.interval_min)
+    changes: dict[str, Any] = {}
     if scenario.max_agents_per_lead is not None:
-        span = rules.get("span") or roster.SpanOfControl()
-        rules["span"] = dataclasses.replace(span, max_agents_per_lead=scenario.max_agents_per_lead)
+        span = rules.span or roster.SpanOfControl()
+        changes["span"] = dataclasses.replace(
+            span, max_agents_per_lead=scenario.max_agents_per_lead
+        )
     if scenario.lunch is not None:
-        rules["lunch"] = rules_from_mapping({"lunch": scenario.lunch})["lunch"]
+        changes["lunch"] = roster.Rules.from_dict({"lunch": scenario.lunch}).lunch
     caps: dict[str, Any] = {}
     if scenario.headcount_cap is not None:
         caps["max_agents_per_day"] = scenario.headcount_cap
@@ -273,9 +270,8 @@ def _rules_for(base: Plan, scenario: Scenario) -> dict[str, Any]:
             busiest = int(agents.groupby(agents["start"].dt.normalize())["person"].nunique().max())
             caps["max_agents_per_day"] = math.floor(busiest * scenario.budget_factor + 1e-9)
     if caps:
-        limits = rules.get("limits") or roster.Limits()
-        rules["limits"] = dataclasses.replace(limits, **caps)
-    return rules
+        changes["limits"] = dataclasses.replace(rules.limits, **caps)
+    return rules.replace(**changes)
 
 
 def _coverage_for(base_coverage: pd.DataFrame, reqs: pd.DataFrame, factor: float) -> pd.DataFrame:
@@ -354,14 +350,20 @@ def what_if(
             reqs,
             interval_min=interval_min,
             rules=rules,
-            time_limit_s=float(time_limit_s or base.settings.get("time_limit_s", 20.0)),
+            time_limit_s=float(
+                time_limit_s or base.settings.get("time_limit_s", defaults.TIME_LIMIT_S)
+            ),
             num_workers=base.settings.get("num_workers"),
             seed=int(seed) if isinstance(seed, (int, np.integer)) else 0,
             hint=base.roster,
         )
         roster_frame = result.roster
         coverage = _coverage_for(result.coverage, reqs, 1.0)
-        settings.update(rules=rules_to_mapping(rules), roster_status=result.status)
+        settings.update(
+            rules=rules.to_dict(),
+            roster_shifts=_used_shifts(rules, reqs, interval_min),
+            roster_status=result.status,
+        )
     else:
         roster_frame = base.roster
         coverage = _coverage_for(base.coverage, reqs, factor)
@@ -378,8 +380,8 @@ def what_if(
         mean_volume=mean_vol,
         quantile=base.verdict_quantile is not None,
         simulate=simulate,
-        n_reps=int(base.settings.get("n_reps", 20)),
-        tolerance=float(base.settings.get("sim_tolerance", 0.05)),
+        n_reps=int(base.settings.get("n_reps", defaults.N_REPS)),
+        tolerance=float(base.settings.get("sim_tolerance", defaults.SIM_TOLERANCE)),
         rng=seed,
         settings=settings,
         paid_factor=1.0 if rerostered else factor,

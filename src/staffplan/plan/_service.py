@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffplan import defaults
 from staffplan._validation import check_fraction, check_positive
 
-__all__ = ["ServiceTarget", "requirements_frame"]
+__all__ = ["ServiceTarget", "pool_queues", "requirements_frame"]
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,13 @@ class ServiceTarget:
     ``on_floor * (1 - shrinkage)`` agents on the phones.
     """
 
-    service_level: float = 0.8
-    target_answer_s: float = 20.0
+    service_level: float = defaults.SERVICE_LEVEL
+    target_answer_s: float = defaults.TARGET_ANSWER_S
     max_asa_s: float | None = None
     patience_s: float | None = None
     max_abandon: float | None = None
-    max_occupancy: float | None = 0.9
-    shrinkage: float = 0.3
+    max_occupancy: float | None = defaults.MAX_OCCUPANCY
+    shrinkage: float = defaults.SHRINKAGE
 
     def __post_init__(self) -> None:
         check_fraction(self.service_level, "service_level")
@@ -73,6 +74,11 @@ class ServiceTarget:
         if self.max_occupancy is not None:
             check_fraction(self.max_occupancy, "max_occupancy", high_open=False)
         check_fraction(self.shrinkage, "shrinkage", low_open=False)
+
+    @property
+    def model(self) -> str:
+        """``"Erlang A"`` when callers abandon (``patience_s`` given), else ``"Erlang C"``."""
+        return "Erlang C" if self.patience_s is None else "Erlang A"
 
     def replace(self, **changes: Any) -> ServiceTarget:
         """A copy with some fields changed (validated again)."""
@@ -145,16 +151,18 @@ def requirements_frame(
         [Erlang], ``agents`` (whole agents needed on the phones),
         ``agents_frac`` (fractional agents on the phones), ``scheduled``
         (fractional agents on the floor: ``agents_frac / (1 - shrinkage)``) and
-        ``scheduled_int`` (the whole number the roster is asked to cover).
+        ``scheduled_int`` (the whole number the roster is asked to cover,
+        :func:`staffplan.erlang.scheduled_agents`).
     """
+    from staffplan.erlang import scheduled_agents
+
     vol = np.asarray(volume, dtype=np.float64)
     aht = np.asarray(aht_s, dtype=np.float64)
     frac = service.required_on_phones(vol, aht, interval_min=interval_min, integer=False)
     whole = service.required_on_phones(vol, aht, interval_min=interval_min, integer=True)
-    scheduled = frac / (1.0 - service.shrinkage)
-    # Rounding happens once, at the last step (the roster needs whole agents);
-    # the small tolerance keeps 7.0000000001 from becoming 8.
-    scheduled_int = np.ceil(scheduled - 1e-9)
+    scheduled = scheduled_agents(frac, service.shrinkage, integer=False)
+    # Rounding happens once, at the last step, by the one rule the roster uses too.
+    scheduled_int = scheduled_agents(frac, service.shrinkage)
     return pd.DataFrame(
         {
             "ds": pd.DatetimeIndex(ds),
@@ -167,3 +175,51 @@ def requirements_frame(
             "scheduled_int": np.maximum(scheduled_int, 0.0).astype(np.int64),
         }
     )
+
+
+def pool_queues(forecast: pd.DataFrame, aht_s: float | None = None) -> pd.DataFrame:
+    """Combine queues into one demand per interval (pooled traffic).
+
+    Volumes add; AHT is the volume-weighted mean so that traffic adds too.
+    Quantile columns (``volume_q<q>``) add as well: the sum of per-queue
+    quantiles is the quantile of the total when queues move together (an upper
+    bound otherwise, so staffing to it errs on the safe side).  Both
+    :func:`staffplan.plan` and ``staffplan staff`` pool this way.
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        ``ds``, ``volume`` [contacts], optional ``queue``, ``aht_s`` [s] and
+        quantile columns.
+    aht_s : float, optional
+        One AHT [s] for every interval, replacing any ``aht_s`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``ds``, sorted: ``ds``, the volume columns and ``aht_s``.
+
+    Raises
+    ------
+    ValueError
+        When there is no ``aht_s`` column and no ``aht_s`` given.
+    """
+    fc = forecast.copy()
+    if aht_s is not None:
+        fc["aht_s"] = float(aht_s)
+    elif "aht_s" not in fc:
+        raise ValueError("the data has no 'aht_s' column: pass aht_s= (average handle time [s])")
+    vol_cols = [c for c in fc.columns if c == "volume" or str(c).startswith("volume_q")]
+    fc["_work"] = fc["volume"].clip(lower=0) * fc["aht_s"]
+    grouped = fc.groupby("ds", sort=True)
+    pooled = grouped[[*vol_cols, "_work"]].sum()
+    mean_aht = grouped["aht_s"].mean()
+    vol = pooled["volume"].clip(lower=0)
+    aht = np.where(vol > 0, pooled["_work"] / vol.where(vol > 0, 1.0), mean_aht)
+    # Closed or empty intervals may carry no AHT; any positive value does there.
+    fallback = np.nanmean(aht) if np.isfinite(aht).any() else 1.0
+    pooled["aht_s"] = np.where(np.isfinite(aht) & (aht > 0), aht, fallback)
+    pooled = pooled.drop(columns="_work").reset_index()
+    for c in vol_cols:
+        pooled[c] = pooled[c].clip(lower=0)
+    return pooled

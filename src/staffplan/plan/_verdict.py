@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffplan import defaults
 from staffplan._validation import check_fraction, check_int, check_nonnegative
 
 __all__ = [
@@ -21,7 +22,7 @@ __all__ = [
 
 #: Absolute service-level gap [fraction] allowed beyond the simulation's 95% CI
 #: before formula and simulation are said to disagree.
-DEFAULT_SIM_TOLERANCE = 0.05
+DEFAULT_SIM_TOLERANCE = defaults.SIM_TOLERANCE
 
 
 def _erlang_metrics(
