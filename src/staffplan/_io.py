@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -49,10 +50,14 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
 def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     """Write a DataFrame to CSV or Parquet (by suffix) atomically.
 
+    Cells holding lists or tuples (a roster's ``breaks``) are written as JSON
+    lists, timestamps as text: ``[["2026-03-02 10:00:00", "2026-03-02 10:15:00"]]``,
+    the one format every command and :meth:`staffplan.plan.Plan.save` use.
     Parquet needs the ``[parquet]`` extra (pyarrow); the error says so.
     """
     target = Path(path)
     suffix = target.suffix.lower()
+    frame = _json_cells(frame)
     writer: Callable[[Path], None]
     if suffix in (".parquet", ".pq"):
         try:
@@ -73,3 +78,20 @@ def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs: Any
     with atomic_path(target) as tmp:
         writer(tmp)
     return target
+
+
+def _json_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding lists or tuples as JSON text (a copy; ``frame`` is kept)."""
+    listy = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, (list, tuple))).any()
+    ]
+    if not listy:
+        return frame
+    out = frame.copy()
+    for c in listy:
+        out[c] = out[c].map(
+            lambda v: json.dumps(v, default=str) if isinstance(v, (list, tuple)) else v
+        )
+    return out

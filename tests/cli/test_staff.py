@@ -13,14 +13,24 @@ from staffplan.cli import main
 
 def test_demo_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["staff", "--demo", "--shrinkage", "0.3"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     header = out.splitlines()[0].split()
     assert header == [
-        "ds", "volume", "aht_s", "traffic_erl", "agents", "service_level", "asa_s",
-        "occupancy", "scheduled",
+        "ds", "volume", "aht_s", "traffic_erl", "agents", "scheduled_int", "service_level",
+        "asa_s", "occupancy",
     ]  # fmt: skip
-    assert len(out.splitlines()) == 1 + 24 + 1
-    assert "24 intervals of 30 min" in out
+    # stdout holds the table only; the summary is a log line on stderr.
+    assert len(out.splitlines()) == 1 + 24
+    assert "24 intervals of 30 min" in captured.err
+
+
+def test_quiet_keeps_only_the_result(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["staff", "--demo", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and len(captured.out.splitlines()) == 1 + 24
+    assert main(["--quiet", "staff", "--demo"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_file_in_file_out_matches_the_library(tmp_path: Path) -> None:
@@ -36,11 +46,13 @@ def test_file_in_file_out_matches_the_library(tmp_path: Path) -> None:
     args = ["staff", str(src), "--out", str(dst), "--shrinkage", "0.25", "--max-occupancy", "0.85"]
     assert main(args) == 0
     got = pd.read_csv(dst)
-    expected = erlang.required_agents(
-        [0, 50, 100, 400], [200, 200, 180, 300], interval_min=15, max_occupancy=0.85
-    )
+    load = ([0, 50, 100, 400], [200, 200, 180, 300])
+    expected = erlang.required_agents(*load, interval_min=15, max_occupancy=0.85)
     assert got["agents"].tolist() == expected.tolist()
-    assert (got["scheduled"] >= got["agents"] / 0.75 - 1e-9).all()
+    # One rounding rule: the scheduled count equals erlang.required_agents with shrinkage.
+    scheduled = erlang.required_agents(*load, interval_min=15, max_occupancy=0.85, shrinkage=0.25)
+    assert got["scheduled_int"].tolist() == scheduled.tolist()
+    assert got["scheduled"].to_numpy() == pytest.approx(got["agents_frac"].to_numpy() / 0.75)
     assert got.loc[0, "agents"] == 0 and pd.isna(got.loc[0, "service_level"])
     assert (got.loc[1:, "service_level"] >= 0.8).all()
     assert (got.loc[1:, "occupancy"] <= 0.85).all()
@@ -125,9 +137,10 @@ def test_volume_col_staffs_to_a_forecast_quantile(
     assert got["volume"].tolist() == [55.0, 100.0, 150.0]
     assert got["volume_mean"].tolist() == [40.0, 80.0, 120.0]
     assert got["agents"].tolist() == erlang.required_agents([55, 100, 150], 240).tolist()
-    # With --out the table goes to the file; stdout keeps the one-line summary.
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].startswith("3 intervals of 30 min") and len(out.splitlines()) == 2
+    # With --out the table goes to the file; the summary goes to stderr.
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[0].startswith("3 intervals of 30 min")
 
 
 @pytest.mark.parametrize(

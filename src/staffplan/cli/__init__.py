@@ -4,12 +4,17 @@ Each subcommand lives in its own module (``_staff``, ``_forecast``, ``_roster``,
 ``_plan``, ``_demo``) exposing ``register(subparsers)``; the module sets
 ``func`` on its parser.  Errors a user can fix (bad file, column, value or
 rule) print one line and exit 2; ``--debug`` shows the traceback instead.
+
+Results (tables, summaries) go to stdout; progress, stage timings and notes go
+through :mod:`logging` (logger ``staffplan``) to stderr: ``--quiet`` keeps only
+warnings, ``--verbose`` adds debug detail.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import re
 import sys
@@ -33,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    _add_verbosity(parser, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _SUBCOMMANDS:
         try:
@@ -42,12 +48,61 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for command in sub.choices.values():
+        # Also after the command (``staffplan plan h.csv --quiet``); the one given wins.
+        _add_verbosity(command, argparse.SUPPRESS)
     return parser
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=logging.WARNING,
+        default=default,
+        help="print only results, warnings and errors (no progress)",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=logging.DEBUG,
+        default=default,
+        help="print debug detail on stderr",
+    )
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the *current* ``sys.stderr`` (which tests and pipes may swap)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _logging_for(level: int) -> tuple[logging.Logger, logging.Handler, int]:
+    logger = logging.getLogger("staffplan")
+    handler = _StderrHandler()
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    return logger, handler, previous
 
 
 def _cli_spelling(message: str) -> str:
     """A library's fix in option terms: ``pass ds_col=<name>`` -> ``pass --ds-col NAME``."""
-    message = message.replace("queue_col=None", "--queue-col none")
+    message = message.replace("queue_col=None", "--queue-col none").replace(" to plan()", "")
+    message = re.sub(
+        r"\bpass (\w+)= ", lambda m: f"pass --{m.group(1).replace('_', '-')} ", message
+    )
     return re.sub(r"\b(\w+)_col=<name>", lambda m: f"--{m.group(1)}-col NAME", message)
 
 
@@ -57,6 +112,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    logger, handler, previous = _logging_for(getattr(args, "verbosity", logging.INFO))
+    try:
+        return _run(args)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:

@@ -6,6 +6,7 @@ import argparse
 import time
 from typing import Any
 
+from staffplan import defaults
 from staffplan.cli._plan import _Progress, add_plan_options, make_plan, print_summary, write_outputs
 
 __all__ = ["demo_scenarios", "register", "run"]
@@ -39,7 +40,7 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--out", default="staffplan-demo", help="output directory (staffplan-demo)")
-    add_plan_options(parser, time_limit_s=20.0)
+    add_plan_options(parser, time_limit_s=defaults.TIME_LIMIT_S)
     parser.set_defaults(func=run)
 
 

@@ -7,7 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["read_table", "register", "run", "with_file"]
+from staffplan import defaults
+from staffplan.cli._common import check_out_file, log
+
+__all__ = ["read_table", "register", "run", "select_queues", "with_file"]
 
 _HELP = """\
 Forecast interval volume (and AHT when the history has it) with quantiles.
@@ -90,15 +93,23 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("history", help="interval history (.csv or .parquet)")
-    parser.add_argument("--horizon", default="14D", help="duration (14D) or number of intervals")
-    parser.add_argument("--out", default="forecast.csv", help="output file, .csv or .parquet")
     parser.add_argument(
-        "--quantiles", default="0.05,0.5,0.95", help="comma-separated levels in (0, 1)"
+        "--horizon",
+        default=defaults.HORIZON,
+        help=f"duration ({defaults.HORIZON}, as 'staffplan plan') or number of intervals",
+    )
+    parser.add_argument(
+        "--out", default="forecast.csv", help="output file; .csv or .parquet picks the format"
+    )
+    parser.add_argument(
+        "--quantiles",
+        default=",".join(f"{q:g}" for q in defaults.QUANTILES),
+        help="comma-separated levels in (0, 1)",
     )
     parser.add_argument("--events", help="events file: date or start/end, name, kind, factor")
     parser.add_argument(
         "--method",
-        default="auto",
+        default=defaults.FORECAST_METHOD,
         choices=("auto", "snaive", "profile", "twostage", "mstl", "blend"),
         help="model (auto: chosen per queue by backtest)",
     )
@@ -107,8 +118,11 @@ def register(subparsers: Any) -> None:
     cols = parser.add_argument_group("history columns")
     cols.add_argument("--ds-col", default="ds", help="interval start column (ds)")
     cols.add_argument("--volume-col", default="volume", help="contacts column (volume)")
-    cols.add_argument("--queue-col", default="queue", help="queue column (queue)")
+    cols.add_argument(
+        "--queue-col", default="queue", help="queue column; optional: absent means one queue"
+    )
     cols.add_argument("--aht-col", default="aht_s", help="AHT column [s] (aht_s)")
+    cols.add_argument("--queue", action="append", help="forecast only this queue (repeatable)")
     parser.set_defaults(func=run)
 
 
@@ -128,6 +142,21 @@ def _parse_horizon(text: str) -> int | str:
     return int(text) if text.strip().isdigit() else text
 
 
+def select_queues(frame: Any, queues: list[str] | None, queue_col: str, path: str) -> Any:
+    """Rows of the chosen ``--queue`` values (all rows without ``--queue``)."""
+    from staffplan.cli import UserError
+
+    if not queues:
+        return frame
+    if queue_col not in frame.columns:
+        raise UserError(f"{path}: --queue needs a queue column; the file has no {queue_col!r}")
+    have = sorted(frame[queue_col].astype(str).unique())
+    missing = [q for q in queues if q not in have]
+    if missing:
+        raise UserError(f"--queue must be one of {have}, got {missing[0]!r}")
+    return frame[frame[queue_col].astype(str).isin(queues)].reset_index(drop=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from staffplan import forecast
     from staffplan._io import write_frame
@@ -135,7 +164,9 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     levels = _parse_quantiles(args.quantiles)  # option mistakes first, before any fitting
     horizon = _parse_horizon(args.horizon)
+    check_out_file(args.out)
     history = read_table(args.history, what="history", tz=args.tz, time_cols=(args.ds_col,))
+    history = select_queues(history, args.queue, args.queue_col, args.history)
     events = None
     if args.events:
         events = read_table(
@@ -162,14 +193,18 @@ def run(args: argparse.Namespace) -> int:
     write_frame(out, args.out)
     summary = model.summary()
     for row in summary.itertuples(index=False):
-        print(f"  queue {row.queue}: {row.config}  (backtest MAE {row.backtest_mae:.3g})")
-    print(
-        f"wrote {len(out)} intervals for {len(summary)} queue(s) to {args.out} "
-        f"in {time.perf_counter() - t0:.1f} s"
+        log.info("  queue %s: %s  (backtest MAE %.3g)", row.queue, row.config, row.backtest_mae)
+    log.info(
+        "wrote %d intervals for %d queue(s) to %s in %.1f s",
+        len(out),
+        len(summary),
+        args.out,
+        time.perf_counter() - t0,
     )
     if len(out) == 0:
-        print(
-            f"note: the {args.horizon} after the history holds no open interval (the history "
-            "has no contacts on those days); lengthen --horizon"
+        log.warning(
+            "note: the %s after the history holds no open interval (the history has no "
+            "contacts on those days); lengthen --horizon",
+            args.horizon,
         )
     return 0

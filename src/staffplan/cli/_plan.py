@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_plan_options", "register", "run", "write_outputs"]
+from staffplan import defaults
+from staffplan.cli._common import check_out_dir, file_columns, log
+from staffplan.cli._staff import service_from_args
+
+__all__ = [
+    "add_plan_options",
+    "check_rules",
+    "register",
+    "run",
+    "service_from_args",
+    "write_outputs",
+]
 
 _HELP = """\
 Forecast the next days from an interval history, size the staff with Erlang C
@@ -21,7 +31,9 @@ coverage.csv, verdict.csv, daily.csv, peaks.csv, plan.json and report.html.
 
 HISTORY is a CSV or Parquet file with one row per queue and interval:
 columns ds (interval start), volume (contacts offered) and optionally queue and
-aht_s (average handle time in seconds).
+aht_s (average handle time in seconds; else pass --aht-s).  Defaults are those
+of staffplan.plan() and of 'staffplan forecast | staff | roster', which give
+the same requirement and roster (staffplan.defaults).
 """
 
 _EXAMPLE = """\
@@ -37,47 +49,60 @@ rules file (--rules RULES.json), every key optional:
    "span": {"max_agents_per_lead": 10, "manager_above_agents": 20}}
   Without "shifts", 8 h and 4 h shifts start from opening time to the last
   start that ends by closing time, as the forecast shows them (round the
-  clock, crossing midnight, for a 24/7 centre).
+  clock, crossing midnight, for a 24/7 centre); "fit_lengths_min": [480, 360]
+  changes the fitted lengths.  Keys not given take roster.Rules.defaults.
 """
 
 
 class _Progress:
-    """Prints one line per finished stage with its time."""
+    """Logs one line per finished stage with its time (logger ``staffplan.cli``, stderr)."""
 
-    def __init__(self, stream: Any = None) -> None:
-        self.stream = sys.stdout if stream is None else stream
+    def __init__(self) -> None:
         self.t0 = time.perf_counter()
 
     def __call__(self, stage: str, seconds: float) -> None:
         total = time.perf_counter() - self.t0
-        print(
-            f"  {stage:<14} {seconds:7.2f} s   (total {total:6.1f} s)", file=self.stream, flush=True
-        )
+        log.info("  %-14s %7.2f s   (total %6.1f s)", stage, seconds, total)
 
 
 def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) -> None:
     """Options shared by ``plan`` and ``demo``."""
-    parser.add_argument("--horizon", default="7D", help="length of the plan, e.g. 7D (default 7D)")
+    parser.add_argument(
+        "--horizon",
+        default=defaults.HORIZON,
+        help=f"length of the plan, e.g. 7D (default {defaults.HORIZON})",
+    )
     parser.add_argument("--start", help="first day of the plan (default: day after the history)")
     svc = parser.add_argument_group("service target")
     svc.add_argument(
-        "--service-level", type=float, default=0.8, help="target share answered in time (0.8)"
+        "--service-level",
+        type=float,
+        default=defaults.SERVICE_LEVEL,
+        help=f"target share answered in time ({defaults.SERVICE_LEVEL:g})",
     )
     svc.add_argument(
-        "--target-answer-s", type=float, default=20.0, help="answer within this many seconds (20)"
+        "--target-answer-s",
+        type=float,
+        default=defaults.TARGET_ANSWER_S,
+        help=f"answer within this many seconds ({defaults.TARGET_ANSWER_S:g})",
     )
     svc.add_argument("--max-asa-s", type=float, help="cap on average speed of answer [s]")
     svc.add_argument("--patience-s", type=float, help="mean caller patience [s]: use Erlang A")
     svc.add_argument(
         "--max-abandon", type=float, help="cap on abandonment share (needs --patience-s)"
     )
-    svc.add_argument("--max-occupancy", type=float, default=0.9, help="cap on occupancy (0.9)")
+    svc.add_argument(
+        "--max-occupancy",
+        type=float,
+        default=defaults.MAX_OCCUPANCY,
+        help=f"cap on occupancy; 1 for none ({defaults.MAX_OCCUPANCY:g})",
+    )
     svc.add_argument(
         "--shrinkage",
         type=float,
-        default=0.3,
+        default=defaults.SHRINKAGE,
         help="share of on-floor time lost to meetings, training, absence; lunches and breaks "
-        "are rostered, not shrinkage (0.3)",
+        f"are rostered, not shrinkage ({defaults.SHRINKAGE:g})",
     )
     svc.add_argument(
         "--volume-quantile",
@@ -88,7 +113,7 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
     run_opts.add_argument("--rules", help="roster rules as JSON (see below)")
     run_opts.add_argument(
         "--forecast-method",
-        default="auto",
+        default=defaults.FORECAST_METHOD,
         help="forecast method: auto (picked by backtest), snaive, profile, twostage, mstl, blend",
     )
     run_opts.add_argument(
@@ -97,7 +122,12 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
         default=time_limit_s,
         help=f"roster solver time limit ({time_limit_s:g})",
     )
-    run_opts.add_argument("--seed", type=int, default=0, help="seed for solver and simulation (0)")
+    run_opts.add_argument(
+        "--seed",
+        type=int,
+        default=defaults.SEED,
+        help=f"seed for solver and simulation ({defaults.SEED})",
+    )
     run_opts.add_argument("--no-simulate", action="store_true", help="skip the simulation check")
     run_opts.add_argument(
         "--format", choices=("csv", "parquet"), default="csv", help="frame files (csv)"
@@ -122,12 +152,14 @@ def register(subparsers: Any) -> None:
     cols.add_argument("--ds-col", default="ds", help="interval start column (ds)")
     cols.add_argument("--volume-col", default="volume", help="contacts column (volume)")
     cols.add_argument(
-        "--queue-col", default="queue", help="queue column; 'none' for one queue (queue)"
+        "--queue-col",
+        default="queue",
+        help="queue column; optional: absent (or 'none') means one queue (queue)",
     )
     cols.add_argument("--aht-col", default="aht_s", help="AHT column [s] (aht_s)")
     cols.add_argument("--aht-s", type=float, help="AHT [s] when the history has none")
     cols.add_argument("--queue", action="append", help="plan only this queue (repeatable)")
-    add_plan_options(parser, time_limit_s=20.0)
+    add_plan_options(parser, time_limit_s=defaults.TIME_LIMIT_S)
     parser.set_defaults(func=run)
 
 
@@ -152,38 +184,15 @@ def read_rules(path: str | None) -> dict[str, Any] | None:
     return dict(data)
 
 
-def check_rules(
-    rules: Mapping[str, Any] | None, *, interval_min: int, source: str
-) -> dict[str, Any]:
-    """Build and validate the roster rules before any long stage runs."""
-    from staffplan import roster
+def check_rules(rules: Any, *, interval_min: int, source: str) -> Any:
+    """The :class:`staffplan.roster.Rules` of a rules file, checked before any long stage."""
     from staffplan.cli import UserError
-    from staffplan.plan import rules_from_mapping
+    from staffplan.roster import Rules
 
     try:
-        built = rules_from_mapping(rules, interval_min=interval_min)
-        roster.make_instance([0] * (1440 // interval_min), interval_min=interval_min, **built)
+        return Rules.from_dict(rules, interval_min=interval_min).check(interval_min)
     except (ValueError, TypeError) as exc:
         raise UserError(f"{source}: {exc}") from None
-    return built
-
-
-def service_from_args(args: argparse.Namespace) -> Any:
-    from staffplan.cli import UserError
-    from staffplan.plan import ServiceTarget
-
-    try:
-        return ServiceTarget(
-            service_level=args.service_level,
-            target_answer_s=args.target_answer_s,
-            max_asa_s=args.max_asa_s,
-            patience_s=args.patience_s,
-            max_abandon=args.max_abandon,
-            max_occupancy=args.max_occupancy,
-            shrinkage=args.shrinkage,
-        )
-    except ValueError as exc:
-        raise UserError(f"service target: {exc}") from None
 
 
 def make_plan(
@@ -196,14 +205,23 @@ def make_plan(
     progress: Callable[[str, float], None],
     **extra: Any,
 ) -> Any:
-    """Run :func:`staffplan.plan` with the command-line options; a failed roster is an error."""
+    """Run :func:`staffplan.plan` with the command-line options; a failed roster is an error.
+
+    Every check that needs no forecast (service target, interval, rules, AHT)
+    runs first.
+    """
     from staffplan.cli import UserError
+    from staffplan.intervals import infer_interval_min
     from staffplan.plan import plan
-    from staffplan.plan._pipeline import _infer_interval_min
 
     service = service_from_args(args)
-    interval_min = _infer_interval_min(history["ds"])
+    interval_min = infer_interval_min(history["ds"], name="history ds")
     built = check_rules(rules, interval_min=interval_min, source=rules_source)
+    if "aht_s" not in history.columns and extra.get("aht_s") is None:
+        raise UserError(
+            "the history has no AHT column (aht_s, or the one named by --aht-col): pass "
+            "--aht-s SECONDS (average handle time)"
+        )
     result = plan(
         history,
         horizon=args.horizon,
@@ -272,7 +290,7 @@ def write_outputs(
                 )
             )
         except ImportError as exc:
-            print(f"  report skipped: {exc}", file=sys.stderr)
+            log.warning("report skipped: %s", exc)
     if progress is not None:
         progress("write", time.perf_counter() - t0)
     return written
@@ -318,17 +336,29 @@ def print_summary(result: Any, written: list[Path]) -> None:
             f"(difference {s['sim_gap']:+.1%})"
         )
     for w in result.warnings:
-        print(f"warning: {w}")
+        log.warning("warning: %s", w)
     if written:
-        print(f"wrote {len(written)} files to {written[0].parent}/")
+        log.info("wrote %d files to %s/", len(written), written[0].parent)
 
 
 def run(args: argparse.Namespace) -> int:
     from staffplan import datasets
+    from staffplan.cli import UserError
 
     progress = _Progress()
     t0 = time.perf_counter()
+    service_from_args(args)  # option mistakes first
+    check_out_dir(args.out, args.format)
+    rules = read_rules(args.rules)
     queue_col = None if str(args.queue_col).lower() == "none" else args.queue_col
+    columns = file_columns(args.history)
+    if queue_col == "queue" and columns is not None and queue_col not in columns:
+        queue_col = None  # the default name may be absent: one queue, as in 'forecast'
+    if args.aht_s is None and columns is not None and args.aht_col not in columns:
+        raise UserError(
+            f"{args.history}: no AHT column {args.aht_col!r} (columns: {', '.join(columns)}); "
+            "pass --aht-s SECONDS (average handle time) or name the column with --aht-col"
+        )
     history = datasets.read_history(
         args.history,
         queue_col=queue_col,
@@ -338,13 +368,14 @@ def run(args: argparse.Namespace) -> int:
     )
     empty = int(history["volume"].isna().sum())
     if empty:
-        print(
-            f"note: {args.history}: {empty} empty volume cell(s) treated as missing "
-            "intervals (not zero contacts); write 0 where the centre had no contacts"
+        log.warning(
+            "note: %s: %d empty volume cell(s) treated as missing intervals (not zero "
+            "contacts); write 0 where the centre had no contacts",
+            args.history,
+            empty,
         )
     events = datasets.read_events(args.events) if args.events else None
     progress("read", time.perf_counter() - t0)
-    rules = read_rules(args.rules)
     result = make_plan(
         history,
         args,

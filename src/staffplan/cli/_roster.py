@@ -6,7 +6,10 @@ import argparse
 import dataclasses
 from typing import Any
 
-__all__ = ["build_instance", "prepare_requirements", "register", "run"]
+from staffplan import defaults
+from staffplan.cli._common import check_out_file, log
+
+__all__ = ["build_instance", "build_rules", "prepare_requirements", "register", "run"]
 
 _HELP = """\
 Roster shifts with lunches, breaks, team leads and a manager (CP-SAT).
@@ -19,10 +22,13 @@ missing from the file (closed hours) need nobody.  Rules come from flags or
 from --rules RULES.json, whose keys shifts (list), lunch, breaks (list), span,
 weights, limits and people (list) take the keyword arguments of ShiftRules,
 LunchRule, BreakRule, SpanOfControl, Weights, Limits and Person (null turns
-lunch or span off).  JSON wins over flags.  Times of day are HH:MM; lunch
-and break windows are minutes after the shift starts.
-The roster has one row per person-shift; breaks are written as
-"start/end" ISO pairs joined by ";".
+lunch or span off).  JSON wins over flags; rules neither give take the
+defaults 'staffplan plan' uses (roster.Rules.defaults): 8 h and 4 h shifts
+fitted to the opening hours, a 30-min lunch (one interval on coarser grids), a
+15-min break on grids of 15 min or finer, a lead per 10 agents and a manager
+above 20.  Times of day are HH:MM; lunch and break windows are minutes after
+the shift starts.  The roster has one row per person-shift; breaks are written
+as a JSON list of [start, end] pairs, as in a saved plan.
 """
 
 _EXAMPLE = """\
@@ -52,108 +58,125 @@ def _ints(text: str, flag: str) -> tuple[int, ...]:
         raise UserError(f"{flag} must be comma-separated minutes, got {text!r}") from None
 
 
+def build_rules(args: argparse.Namespace, interval_min: int) -> Any:
+    """The :class:`staffplan.roster.Rules` of the flags and ``--rules`` (JSON wins).
+
+    Rules that neither gives are :meth:`Rules.defaults` for the grid, the same rules
+    ``staffplan plan`` starts from.
+    """
+    from staffplan import roster
+    from staffplan.cli import UserError
+
+    base = roster.Rules.defaults(interval_min)
+    changes: dict[str, Any] = {}
+    try:
+        if args.shift_lengths:
+            lengths = _ints(args.shift_lengths, "--shift-lengths")
+            changes["fit_lengths_min"] = lengths
+            changes["fit_names"] = tuple(f"{v} min" for v in lengths)
+        if args.shift_step_min:
+            changes["fit_start_step_min"] = args.shift_step_min
+        if args.shift_window:
+            lo, hi = _pair(args.shift_window, "--shift-window")
+            lengths = changes.get("fit_lengths_min", base.fit_lengths_min)
+            changes["shifts"] = (
+                roster.ShiftRules(
+                    name="shift",
+                    earliest_start=lo,
+                    latest_start=hi,
+                    start_step_min=args.shift_step_min or interval_min,
+                    lengths_min=lengths,
+                    crosses_midnight=args.crosses_midnight,
+                ),
+            )
+        changes.update(_lunch_changes(args, base))
+        if args.breaks is not None:
+            changes["breaks"] = tuple(_break(item) for item in args.breaks.split(",") if item)
+        if args.span is not None or args.manager_above is not None or args.manager_hours:
+            changes["span"] = _span(args)
+        changes["weights"] = dataclasses.replace(
+            base.weights,
+            hard_coverage=args.hard_coverage or base.weights.hard_coverage,
+            lexicographic=args.lexicographic or base.weights.lexicographic,
+        )
+        changes["limits"] = roster.Limits(
+            max_off_floor=args.max_off_floor, max_agents_per_day=args.max_agents_per_day
+        )
+        rules = base.replace(**changes)
+    except (ValueError, TypeError) as exc:
+        raise UserError(str(exc)) from None
+    if args.rules:
+        from staffplan.cli._plan import read_rules
+
+        data = read_rules(args.rules) or {}
+        try:
+            given = roster.Rules.from_dict(data, interval_min=interval_min)
+        except (ValueError, TypeError) as exc:
+            raise UserError(f"{args.rules}: {exc}") from None
+        rules = rules.replace(**{key: getattr(given, key) for key in data})
+    return rules
+
+
+def _lunch_changes(args: argparse.Namespace, base: Any) -> dict[str, Any]:
+    from staffplan import roster
+
+    if args.lunch_min is None and args.lunch_window is None and not args.paid_lunch:
+        return {}
+    if args.lunch_min == 0:
+        return {"lunch": None}
+    lunch = base.lunch or roster.LunchRule()
+    fields: dict[str, Any] = {"paid": args.paid_lunch or lunch.paid}
+    if args.lunch_min is not None:
+        fields["length_min"] = args.lunch_min
+    if args.lunch_window is not None:
+        a, b = _pair(args.lunch_window, "--lunch-window")
+        fields["earliest_start_min"], fields["latest_start_min"] = int(a), int(b)
+    return {"lunch": dataclasses.replace(lunch, **fields)}
+
+
+def _break(item: str) -> Any:
+    from staffplan import roster
+    from staffplan.cli import UserError
+
+    length, _, window = item.partition("@")
+    a, b = _pair(window, "--breaks") if window else ("", "")
+    try:
+        length_min, earliest, latest = int(length), int(a), int(b)
+    except ValueError:
+        raise UserError(
+            f"--breaks items must look like LEN@A-B in minutes, e.g. 15@60-150, got {item!r}"
+        ) from None
+    return roster.BreakRule(
+        length_min=length_min, earliest_start_min=earliest, latest_start_min=latest, name=item
+    )
+
+
+def _span(args: argparse.Namespace) -> Any:
+    from staffplan import roster
+
+    if args.span == 0:
+        return None
+    default = roster.SpanOfControl()
+    above = args.manager_above
+    return roster.SpanOfControl(
+        max_agents_per_lead=default.max_agents_per_lead if args.span is None else args.span,
+        manager_above_agents=default.manager_above_agents
+        if above is None
+        else (None if above < 0 else above),
+        manager_hours=_pair(args.manager_hours, "--manager-hours") if args.manager_hours else None,
+    )
+
+
 def build_instance(frame: Any, args: argparse.Namespace, interval_min: int) -> Any:
     """A :class:`RosterInstance` from the prepared requirements, flags and ``--rules``.
 
     ``frame`` has columns ``ds`` and ``required`` (see :func:`prepare_requirements`).
     """
-    from staffplan import roster
     from staffplan.cli import UserError
-    from staffplan.roster._hours import default_lunch
 
-    lengths = _ints(args.shift_lengths, "--shift-lengths")
-    if args.shift_window:
-        lo, hi = _pair(args.shift_window, "--shift-window")
-        shifts = [
-            {
-                "name": "shift",
-                "earliest_start": lo,
-                "latest_start": hi,
-                "start_step_min": args.shift_step_min or interval_min,
-                "lengths_min": lengths,
-                "crosses_midnight": args.crosses_midnight,
-            }
-        ]
-    else:
-        try:
-            fitted = roster.shifts_for_hours(
-                frame["ds"],
-                frame["required"],
-                interval_min=interval_min,
-                lengths_min=lengths,
-                names=tuple(f"{v} min" for v in lengths),
-                start_step_min=args.shift_step_min or interval_min,
-            )
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        shifts = [dataclasses.asdict(s) for s in fitted]
-    spec: dict[str, Any] = {
-        "shifts": shifts,
-        "lunch": None,
-        "breaks": [],
-        "span": None,
-        "weights": {"hard_coverage": args.hard_coverage, "lexicographic": args.lexicographic},
-        "limits": {
-            "max_off_floor": args.max_off_floor,
-            "max_agents_per_day": args.max_agents_per_day,
-        },
-    }
-    lunch_min = default_lunch(interval_min).length_min if args.lunch_min is None else args.lunch_min
-    if lunch_min:
-        a, b = _pair(args.lunch_window, "--lunch-window")
-        spec["lunch"] = {
-            "length_min": lunch_min,
-            "paid": args.paid_lunch,
-            "earliest_start_min": int(a),
-            "latest_start_min": int(b),
-        }
-    for item in filter(None, (args.breaks or "").split(",")):
-        length, _, window = item.partition("@")
-        a, b = _pair(window, "--breaks") if window else ("", "")
-        try:
-            length_min, earliest, latest = int(length), int(a), int(b)
-        except ValueError:
-            raise UserError(
-                f"--breaks items must look like LEN@A-B in minutes, e.g. 15@60-150, got {item!r}"
-            ) from None
-        spec["breaks"].append(
-            {
-                "length_min": length_min,
-                "earliest_start_min": earliest,
-                "latest_start_min": latest,
-                "name": item,
-            }
-        )
-    if args.span:
-        spec["span"] = {
-            "max_agents_per_lead": args.span,
-            "manager_above_agents": None if args.manager_above < 0 else args.manager_above,
-            "manager_hours": _pair(args.manager_hours, "--manager-hours")
-            if args.manager_hours
-            else None,
-        }
-    kwargs: dict[str, Any] = {
-        "shifts": [roster.ShiftRules(**s) for s in spec["shifts"]],
-        "lunch": None if spec["lunch"] is None else roster.LunchRule(**spec["lunch"]),
-        "breaks": [roster.BreakRule(**b) for b in spec["breaks"]],
-        "span": None if spec["span"] is None else roster.SpanOfControl(**spec["span"]),
-        "weights": roster.Weights(**spec["weights"]),
-        "limits": roster.Limits(**spec["limits"]),
-    }
-    if args.rules:
-        from staffplan.cli._plan import read_rules
-        from staffplan.plan import rules_from_mapping
-
-        data = read_rules(args.rules) or {}
-        try:
-            built = rules_from_mapping(data, interval_min=interval_min)
-        except (ValueError, TypeError) as exc:
-            raise UserError(f"{args.rules}: {exc}") from None
-        kwargs.update({key: built[key] for key in data})
+    rules = build_rules(args, interval_min)
     try:
-        return roster.make_instance(
-            frame, interval_min=interval_min, ds_col="ds", required_col="required", **kwargs
-        )
+        return rules.make_instance(frame, interval_min=interval_min)
     except ValueError as exc:
         if str(exc).startswith("requirements"):
             raise UserError(f"{args.requirements}: {exc}") from None
@@ -165,15 +188,18 @@ def prepare_requirements(
 ) -> tuple[Any, int, list[str]]:
     """One requirement per interval, first to last: ``(frame, interval_min, notes)``.
 
-    The column is ``required_col``, else ``required``, else ``scheduled`` (what
-    ``staffplan staff`` writes). Rows sharing an interval (one per queue) are added up;
-    intervals the file leaves out (closed hours, as ``staffplan forecast`` writes them)
-    need nobody.
+    The column is ``required_col``, else ``required``, else ``scheduled`` (the
+    fractional count ``staffplan staff`` writes, rounded up once by the roster).
+    Rows sharing an interval (one per queue) are added up; intervals the file
+    leaves out (closed hours, as ``staffplan forecast`` writes them) need nobody;
+    the grid covers whole days as in ``staffplan plan``.
     """
     import numpy as np
     import pandas as pd
 
     from staffplan.cli import UserError
+    from staffplan.intervals import infer_interval_min
+    from staffplan.plan._pipeline import requirement_grid
 
     columns = ", ".join(map(str, frame.columns))
     if ds_col not in frame.columns:
@@ -209,8 +235,7 @@ def prepare_requirements(
             f"added up {len(frame)} rows into {len(per_interval)} intervals "
             f"(several queues per interval, each staffed on its own)"
         )
-    steps = np.diff(per_interval.index.asi8) // 60_000_000_000
-    step_min = int(steps.min()) if steps.size else None
+    step_min = infer_interval_min(per_interval.index) if len(per_interval) > 1 else None
     if interval_min is None:
         interval_min = step_min or 30
     elif step_min is not None and step_min > interval_min:
@@ -228,10 +253,10 @@ def prepare_requirements(
             f"{path}: interval {per_interval.index[off_grid][0]} is not on the "
             f"{interval_min}-min grid; check --interval-min"
         )
-    filled = per_interval.reindex(grid, fill_value=0.0)
     if len(grid) > len(per_interval):
         notes.append(f"{len(grid) - len(per_interval)} intervals missing from the file need nobody")
-    out = pd.DataFrame({"ds": grid, "required": filled.to_numpy(float)})
+    # Whole days, as 'staffplan plan' rosters them.
+    out = requirement_grid(per_interval.index, per_interval.to_numpy(float), interval_min)
     return out, interval_min, notes
 
 
@@ -249,11 +274,25 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--interval-min", type=int, help="interval length [min] (the smallest step in ds)"
     )
-    parser.add_argument("--out", required=True, help="roster file (.csv or .parquet)")
-    parser.add_argument("--coverage-out", help="per-interval coverage file")
-    parser.add_argument("--time-limit-s", type=float, default=30.0, help="solver budget [s] (30)")
-    parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (2)")
-    parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (0)")
+    parser.add_argument(
+        "--out", required=True, help="roster file; .csv or .parquet picks the format"
+    )
+    parser.add_argument("--coverage-out", help="per-interval coverage file (.csv or .parquet)")
+    parser.add_argument(
+        "--time-limit-s",
+        type=float,
+        default=defaults.TIME_LIMIT_S,
+        help=f"solver budget [s] ({defaults.TIME_LIMIT_S:g})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=defaults.NUM_WORKERS,
+        help=f"CP-SAT workers ({defaults.NUM_WORKERS})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=defaults.SEED, help=f"CP-SAT random seed ({defaults.SEED})"
+    )
     parser.add_argument("--ds-col", default="ds", help="interval start column (ds)")
     parser.add_argument(
         "--required-col", help="agents needed on the floor (required, else scheduled)"
@@ -264,9 +303,15 @@ def register(subparsers: Any) -> None:
         help="start window HH:MM-HH:MM (default: from opening time to the last start "
         "that ends by closing time, as the requirements show them)",
     )
-    parser.add_argument("--shift-step-min", type=int, default=0, help="start step [min] (interval)")
     parser.add_argument(
-        "--shift-lengths", default="480", help="allowed lengths [min], e.g. 480,510"
+        "--shift-step-min",
+        type=int,
+        help="start step [min] (30, or the interval when longer or not dividing 30)",
+    )
+    parser.add_argument(
+        "--shift-lengths",
+        help="allowed lengths [min], one fitted type each, e.g. 480,510 "
+        f"({','.join(map(str, defaults.SHIFT_LENGTHS_MIN))})",
     )
     parser.add_argument(
         "--crosses-midnight", action="store_true", help="shifts may end after 24:00"
@@ -277,13 +322,17 @@ def register(subparsers: Any) -> None:
         help="lunch length [min]; 0 for none (30, or one interval on a coarser grid)",
     )
     parser.add_argument(
-        "--lunch-window", default="180-300", help="lunch start window after shift start [min]"
+        "--lunch-window", help="lunch start window after shift start [min] (180-300)"
     )
     parser.add_argument("--paid-lunch", action="store_true")
-    parser.add_argument("--breaks", default="", help="LEN@A-B,... e.g. 15@60-150,15@345-435 [min]")
-    parser.add_argument("--span", type=int, default=10, help="max agents per lead; 0 for no leads")
     parser.add_argument(
-        "--manager-above", type=int, default=20, help="manager when more agents work; -1 never"
+        "--breaks",
+        help="LEN@A-B,... e.g. 15@60-150,15@345-435 [min]; '' for none "
+        "(15@60-150 on grids of 15 min or finer)",
+    )
+    parser.add_argument("--span", type=int, help="max agents per lead; 0 for no leads (10)")
+    parser.add_argument(
+        "--manager-above", type=int, help="manager when more agents work; -1 never (20)"
     )
     parser.add_argument(
         "--manager-hours", help="manager window HH:MM-HH:MM (default opening hours)"
@@ -295,20 +344,15 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _serialise(roster_frame: Any) -> Any:
-    out = roster_frame.copy()
-    out["breaks"] = [
-        ";".join(f"{a.isoformat()}/{b.isoformat()}" for a, b in pairs) for pairs in out["breaks"]
-    ]
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     from staffplan import roster
     from staffplan._io import write_frame
     from staffplan.cli import UserError
     from staffplan.cli._forecast import read_table
+    from staffplan.plan import paid_hours
 
+    check_out_file(args.out)
+    check_out_file(args.coverage_out, "--coverage-out")
     frame = read_table(args.requirements, what="requirements", time_cols=(args.ds_col,))
     frame, interval_min, notes = prepare_requirements(
         frame,
@@ -318,22 +362,23 @@ def run(args: argparse.Namespace) -> int:
         interval_min=args.interval_min,
     )
     for note in notes:
-        print(f"note: {args.requirements}: {note}")
+        log.info("note: %s: %s", args.requirements, note)
     inst = build_instance(frame, args, interval_min)
     res = roster.solve(
         inst, time_limit_s=args.time_limit_s, num_workers=args.workers, random_seed=args.seed
     )
     if not res.ok:
         raise UserError(f"no roster ({res.status}): " + "; ".join(res.reasons))
-    write_frame(_serialise(res.roster), args.out)
+    write_frame(res.roster, args.out)
     if args.coverage_out:
         write_frame(res.coverage, args.coverage_out)
     cov = res.coverage
     print(
         f"roster: {res.status}, {res.roster['person'].nunique()} people, {len(res.roster)} shifts, "
-        f"shortage {int(cov['shortage'].sum())} and surplus {int(cov['surplus'].sum())} agent-intervals, "
-        f"gap {res.gap:.2%}, {res.wall_time_s:.1f} s -> {args.out}"
+        f"{paid_hours(res.roster):,.1f} paid hours, shortage {int(cov['shortage'].sum())} and "
+        f"surplus {int(cov['surplus'].sum())} agent-intervals, gap {res.gap:.2%}, "
+        f"{res.wall_time_s:.1f} s -> {args.out}"
     )
     for note in res.reasons:
-        print(f"note: {note}")
+        log.info("note: %s", note)
     return 0

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["demo_frame", "register", "run", "staff_frame"]
+from staffplan import defaults
+from staffplan.cli._common import check_out_file, log
+
+__all__ = ["demo_frame", "register", "run", "service_from_args", "staff_frame"]
 
 _HELP = """\
 Size staff per interval with Erlang C (or Erlang A with --patience-s).
@@ -13,10 +16,14 @@ Size staff per interval with Erlang C (or Erlang A with --patience-s).
 INPUT is a CSV or Parquet file with columns ds (interval start), volume
 (contacts offered per interval) and aht_s (average handle time [s]; or pass
 --aht-s), such as the output of 'staffplan forecast' (--volume-col
-volume_q0.95 staffs to its 95% quantile).  Every target given is met at once;
-agents is the count on the phones, scheduled adds shrinkage (the count to
-roster: 'staffplan roster' reads it).  Without --out the table is printed;
---demo prints one day with two peaks.
+volume_q0.95 staffs to its 95% quantile).  Several queues (a queue column) are
+pooled per interval as 'staffplan plan' pools them: volumes add, AHT is the
+volume-weighted mean.  Every target given is met at once; the defaults are
+those of 'staffplan plan' (80/20, occupancy at most 0.9, shrinkage 0.3).
+agents is the whole count on the phones, agents_frac its fractional level,
+scheduled = agents_frac / (1 - shrinkage) the fractional count on the floor
+that 'staffplan roster' reads, and scheduled_int that count rounded up once.
+Without --out the table is printed; --demo prints one day with two peaks.
 """
 
 _EXAMPLE = """\
@@ -40,20 +47,32 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--demo", action="store_true", help="staff a built-in day with two peaks")
     parser.add_argument("--out", help="write the table here (.csv or .parquet)")
     parser.add_argument(
-        "--service-level", type=float, default=0.8, help="share answered in time (0.8)"
+        "--service-level",
+        type=float,
+        default=defaults.SERVICE_LEVEL,
+        help=f"share answered in time ({defaults.SERVICE_LEVEL:g})",
     )
     parser.add_argument(
-        "--target-answer-s", type=float, default=20.0, help="answer target [s] (20)"
+        "--target-answer-s",
+        type=float,
+        default=defaults.TARGET_ANSWER_S,
+        help=f"answer target [s] ({defaults.TARGET_ANSWER_S:g})",
     )
     parser.add_argument("--max-asa-s", type=float, help="cap on average speed of answer [s]")
     parser.add_argument("--patience-s", type=float, help="mean patience [s]: Erlang A")
     parser.add_argument("--max-abandon", type=float, help="cap on abandonment (needs --patience-s)")
-    parser.add_argument("--max-occupancy", type=float, help="cap on occupancy, e.g. 0.85 (none)")
+    parser.add_argument(
+        "--max-occupancy",
+        type=float,
+        default=defaults.MAX_OCCUPANCY,
+        help=f"cap on occupancy; 1 for none ({defaults.MAX_OCCUPANCY:g})",
+    )
     parser.add_argument(
         "--shrinkage",
         type=float,
-        default=0.0,
-        help="share of paid time off the phones, e.g. 0.3 (0)",
+        default=defaults.SHRINKAGE,
+        help="share of on-floor time off the phones (meetings, training, absence; lunches "
+        f"and breaks are rostered) ({defaults.SHRINKAGE:g})",
     )
     parser.add_argument("--interval-min", type=int, help="interval length [min] (from ds, else 30)")
     parser.add_argument("--aht-s", type=float, help="one AHT [s] for every interval")
@@ -62,8 +81,9 @@ def register(subparsers: Any) -> None:
         default="volume",
         help="contacts column to staff, e.g. volume_q0.95 from 'staffplan forecast' (volume)",
     )
+    parser.add_argument("--queue", action="append", help="staff only this queue (repeatable)")
     parser.add_argument(
-        "--fractional", action="store_true", help="keep fractional agents (no rounding)"
+        "--fractional", action="store_true", help="print fractional agents in the table"
     )
     parser.set_defaults(func=run)
 
@@ -116,62 +136,75 @@ def _check_input(frame: Any, path: str, aht_s: float | None) -> Any:
 
 
 def _interval_min(frame: Any, given: int | None) -> int:
-    import pandas as pd
+    from staffplan.intervals import infer_interval_min
 
     if given is not None:
         return given
-    if "ds" in frame.columns and len(frame) > 1:
-        ds = pd.to_datetime(frame["ds"], errors="coerce")
-        step = ds.diff().dropna()
-        step = step[step > pd.Timedelta(0)]
-        if len(step):
-            return int(step.min().total_seconds() // 60)
+    if "ds" in frame.columns and frame["ds"].nunique() > 1:
+        return infer_interval_min(frame["ds"], name="ds")
     return 30
 
 
-def staff_frame(frame: Any, args: argparse.Namespace, interval_min: int) -> Any:
-    """Add traffic, agents, predicted service and the scheduled count to ``frame``."""
+def service_from_args(args: argparse.Namespace) -> Any:
+    """The :class:`staffplan.plan.ServiceTarget` of the service options."""
+    from staffplan.cli import UserError
+    from staffplan.plan import ServiceTarget
+
+    occupancy = args.max_occupancy
+    try:
+        return ServiceTarget(
+            service_level=args.service_level,
+            target_answer_s=args.target_answer_s,
+            max_asa_s=args.max_asa_s,
+            patience_s=args.patience_s,
+            max_abandon=args.max_abandon,
+            max_occupancy=None if occupancy is not None and occupancy >= 1 else occupancy,
+            shrinkage=args.shrinkage,
+        )
+    except ValueError as exc:
+        # Validation names the parameter; the options use dashes.
+        name = str(exc).split(" ", 1)[0]
+        flag = f"--{name.replace('_', '-')}: " if name in vars(args) else "service target: "
+        raise UserError(f"{flag}{exc}") from None
+
+
+def staff_frame(frame: Any, service: Any, interval_min: int) -> Any:
+    """The requirement per interval of ``frame`` (ds, volume, aht_s) and its predicted service.
+
+    The columns of :func:`staffplan.plan.requirements_frame` (the same numbers
+    ``staffplan plan`` rosters) plus ``service_level``, ``asa_s``,
+    ``p_abandon`` (Erlang A) and ``occupancy`` at ``agents`` on the phones.
+    """
     import numpy as np
+    import pandas as pd
 
-    from staffplan import erlang
+    from staffplan.plan import evaluate_staffing, requirements_frame
 
-    volume = frame["volume"].to_numpy(float)
-    aht = frame["aht_s"].to_numpy(float)
-    targets = {
-        "interval_min": interval_min,
-        "service_level": args.service_level,
-        "target_answer_s": args.target_answer_s,
-        "max_asa_s": args.max_asa_s,
-        "patience_s": args.patience_s,
-        "max_abandon": args.max_abandon,
-        "max_occupancy": args.max_occupancy,
-    }
-    agents = erlang.required_agents(volume, aht, **targets, integer=not args.fractional)
-    scheduled = erlang.required_agents(
-        volume, aht, **targets, shrinkage=args.shrinkage, integer=not args.fractional
+    # A file without interval starts is a list of intervals in order.
+    ds = frame["ds"] if "ds" in frame.columns else pd.Series(pd.NaT, index=frame.index)
+    out = requirements_frame(
+        ds, frame["volume"], frame["aht_s"], service=service, interval_min=interval_min
     )
-    traffic = erlang.traffic(volume, aht, interval_min=interval_min)
-    out = frame.copy()
-    out["traffic_erl"] = traffic
-    out["agents"] = agents
-    busy = agents > 0
-    safe = np.where(busy, agents, 1.0)
-    if args.patience_s is None:
-        sl = erlang.service_level(safe, traffic, aht, args.target_answer_s)
-        asa_s = erlang.asa(safe, traffic, aht)
-        occ = erlang.occupancy(safe, traffic)
-        p_ab = None
-    else:
-        res = erlang.erlang_a(safe, traffic, aht, args.patience_s, args.target_answer_s)
-        sl, asa_s, occ, p_ab = res.service_level, res.asa_s, res.occupancy, res.p_abandon
-    # Closed intervals (no contacts, no agents) have nothing to measure.
-    out["service_level"] = np.where(busy, sl, np.nan)
-    out["asa_s"] = np.where(busy, asa_s, np.nan)
-    if p_ab is not None:
-        out["p_abandon"] = np.where(busy, p_ab, np.nan)
-    out["occupancy"] = np.where(busy, occ, np.nan)
-    out["scheduled"] = scheduled
-    return out
+    measured = evaluate_staffing(
+        out["ds"],
+        out["volume"],
+        out["aht_s"],
+        out["agents"],
+        interval_min=interval_min,
+        target_answer_s=service.target_answer_s,
+        patience_s=service.patience_s,
+    )
+    busy = out["agents"].to_numpy() > 0
+    keep = ["service_level", "asa_s", "occupancy"]
+    if service.patience_s is not None:
+        keep.insert(2, "p_abandon")
+    for col in keep:
+        # Closed intervals (no contacts, no agents) have nothing to measure.
+        out[col] = np.where(busy, measured[col].to_numpy(float), np.nan)
+    extra = [c for c in frame.columns if c not in out.columns and c not in ("queue",)]
+    for col in extra:
+        out[col] = frame[col].to_numpy()
+    return out if "ds" in frame.columns else out.drop(columns="ds")
 
 
 def _print_table(out: Any, fractional: bool) -> None:
@@ -182,13 +215,17 @@ def _print_table(out: Any, fractional: bool) -> None:
         "volume": "{:.0f}".format,
         "aht_s": "{:.0f}".format,
         "traffic_erl": "{:.2f}".format,
-        "agents": ("{:.2f}" if fractional else "{:.0f}").format,
+        "agents": "{:.0f}".format,
+        "agents_frac": "{:.2f}".format,
         "service_level": "{:.1%}".format,
         "asa_s": "{:.1f}".format,
         "p_abandon": "{:.1%}".format,
         "occupancy": "{:.1%}".format,
-        "scheduled": ("{:.2f}" if fractional else "{:.0f}").format,
+        "scheduled": "{:.2f}".format,
+        "scheduled_int": "{:.0f}".format,
     }
+    hidden = ("scheduled_int", "agents") if fractional else ("scheduled", "agents_frac")
+    shown = shown.drop(columns=[c for c in hidden if c in shown.columns])
     formatters = {k: v for k, v in fmt.items() if k in shown.columns}
     print(shown.to_string(index=False, formatters=formatters, na_rep="-"))
 
@@ -196,10 +233,13 @@ def _print_table(out: Any, fractional: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     from staffplan._io import write_frame
     from staffplan.cli import UserError
-    from staffplan.cli._forecast import read_table
+    from staffplan.cli._forecast import read_table, select_queues
+    from staffplan.plan._service import pool_queues
 
     if args.demo == (args.input is not None):
         raise UserError("give either an INPUT file or --demo (one of the two)")
+    service = service_from_args(args)  # option mistakes first
+    check_out_file(args.out)
     if args.demo:
         frame, source = demo_frame(), "demo day"
     else:
@@ -213,26 +253,33 @@ def run(args: argparse.Namespace) -> int:
             # Staff to the chosen column; the mean stays beside it when the file has one.
             renamed = {"volume": "volume_mean"} if "volume" in frame.columns else {}
             frame = frame.rename(columns={**renamed, args.volume_col: "volume"})
+        frame = select_queues(frame, args.queue, "queue", args.input)
         frame, source = _check_input(frame, args.input, args.aht_s), args.input
+        if "ds" in frame.columns:
+            n_queues = frame["queue"].nunique() if "queue" in frame.columns else 1
+            frame = pool_queues(frame)
+            if n_queues > 1:
+                log.info("%s: pooled %d queues per interval (as 'staffplan plan')", source, n_queues)
     interval_min = _interval_min(frame, args.interval_min)
     try:
-        out = staff_frame(frame, args, interval_min)
+        out = staff_frame(frame, service, interval_min)
     except ValueError as exc:
-        # Validation names the parameter; the options use dashes.
-        name = str(exc).split(" ", 1)[0]
-        if name in vars(args):
-            raise UserError(f"--{name.replace('_', '-')}: {exc}") from None
         raise UserError(str(exc)) from None
     if args.out is None:
         _print_table(out, args.fractional)
-    model = "Erlang A" if args.patience_s is not None else "Erlang C"
     total = out["scheduled"].sum() * interval_min / 60
-    print(
-        f"{len(out)} intervals of {interval_min} min from {source} ({model}); "
-        f"peak {out['agents'].max():g} on the phones, {total:,.1f} scheduled agent-hours "
-        f"with {args.shrinkage:.0%} shrinkage"
+    log.info(
+        "%d intervals of %d min from %s (%s); peak %g on the phones, %s scheduled agent-hours "
+        "with %.0f%% shrinkage",
+        len(out),
+        interval_min,
+        source,
+        service.model,
+        out["agents"].max(),
+        f"{total:,.1f}",
+        100 * service.shrinkage,
     )
     if args.out:
         write_frame(out, args.out)
-        print(f"wrote {args.out}")
+        log.info("wrote %s", args.out)
     return 0

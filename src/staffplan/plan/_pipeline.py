@@ -44,6 +44,7 @@ __all__ = [
     "paid_hours",
     "plan",
     "quantile_column",
+    "requirement_grid",
     "rules_from_mapping",
     "rules_to_mapping",
     "summarize",
@@ -141,10 +142,20 @@ def _forecast(
     return fc
 
 
-def _full_grid(ds: pd.DatetimeIndex, interval_min: int) -> pd.DatetimeIndex:
-    first = ds.min().normalize()
-    last = ds.max().normalize() + pd.Timedelta(days=1)
-    return pd.date_range(first, last, freq=f"{interval_min}min", inclusive="left")
+def requirement_grid(ds: Any, required: Any, interval_min: int) -> pd.DataFrame:
+    """The roster's requirement: ``ds``, ``required`` on whole days of wall-clock intervals.
+
+    Interval starts become naive local wall time; a clock change that repeats a
+    wall-clock hour keeps the larger requirement; intervals absent from ``ds``
+    (closed hours, days outside) need nobody.  ``staffplan plan`` and
+    ``staffplan roster`` both roster this frame.
+    """
+    wall = wall_time(ds)
+    need = pd.Series(np.asarray(required, dtype=float), index=wall).groupby(level=0).max()
+    first = need.index.min().normalize()
+    last = need.index.max().normalize() + pd.Timedelta(days=1)
+    grid = pd.date_range(first, last, freq=f"{interval_min}min", inclusive="left")
+    return pd.DataFrame({"ds": grid, "required": need.reindex(grid, fill_value=0.0).to_numpy()})
 
 
 def _solve_roster(
@@ -160,19 +171,7 @@ def _solve_roster(
     """Roster the requirement's ``scheduled`` agents on its wall-clock grid under ``rules``."""
     from staffplan import roster
 
-    wall = wall_time(requirements["ds"])
-    grid = _full_grid(wall, interval_min)
-    # A clock change repeats or skips a wall-clock hour: the roster's grid has
-    # each wall-clock interval once, needing the larger requirement.
-    need = (
-        requirements["scheduled"]
-        .set_axis(wall)
-        .groupby(level=0)
-        .max()
-        .reindex(grid, fill_value=0.0)
-        .to_numpy(float)
-    )
-    frame = pd.DataFrame({"ds": grid, "required": need})
+    frame = requirement_grid(requirements["ds"], requirements["scheduled"], interval_min)
     instance = rules.make_instance(frame, interval_min=interval_min)
     kwargs: dict[str, Any] = {"time_limit_s": time_limit_s, "random_seed": seed}
     if num_workers is not None:
@@ -393,7 +392,7 @@ def plan(
         Roster solver workers.
     progress : callable, optional
         Called as ``progress(stage, seconds)`` after each stage; the stage
-        timings are also logged (``logging``, logger ``staffplan.plan``, INFO).
+        timings are also logged (``logging``, logger ``staffplan.plan``, DEBUG).
 
     Returns
     -------
@@ -437,7 +436,7 @@ def plan(
         nonlocal tick
         now = time.perf_counter()
         timings[stage] = now - tick
-        _log.info("%-14s %7.2f s", stage, now - tick)
+        _log.debug("%-14s %7.2f s", stage, now - tick)
         if progress is not None:
             progress(stage, now - tick)
         tick = now

@@ -181,7 +181,7 @@ def pool_queues(forecast: pd.DataFrame, aht_s: float | None = None) -> pd.DataFr
     """Combine queues into one demand per interval (pooled traffic).
 
     Volumes add; AHT is the volume-weighted mean so that traffic adds too.
-    Quantile columns (``volume_q<q>``) add as well: the sum of per-queue
+    Quantile columns (``volume_q<q>``, and any other ``volume_*``) add as well: the sum of per-queue
     quantiles is the quantile of the total when queues move together (an upper
     bound otherwise, so staffing to it errs on the safe side).  Both
     :func:`staffplan.plan` and ``staffplan staff`` pool this way.
@@ -209,7 +209,7 @@ def pool_queues(forecast: pd.DataFrame, aht_s: float | None = None) -> pd.DataFr
         fc["aht_s"] = float(aht_s)
     elif "aht_s" not in fc:
         raise ValueError("the data has no 'aht_s' column: pass aht_s= (average handle time [s])")
-    vol_cols = [c for c in fc.columns if c == "volume" or str(c).startswith("volume_q")]
+    vol_cols = [c for c in fc.columns if c == "volume" or str(c).startswith("volume_")]
     fc["_work"] = fc["volume"].clip(lower=0) * fc["aht_s"]
     grouped = fc.groupby("ds", sort=True)
     pooled = grouped[[*vol_cols, "_work"]].sum()
