@@ -40,7 +40,7 @@ def test_forecast_command_writes_quantiles(tmp_path, capsys):
         ]
     )
     assert code == 0
-    assert "wrote 100 intervals for 1 queue(s)" in capsys.readouterr().out
+    assert "wrote 100 intervals for 1 queue(s)" in capsys.readouterr().err
     fc = pd.read_csv(out, parse_dates=["ds"])
     assert list(fc.columns) == ["queue", "ds", "volume", "volume_q0.1", "volume_q0.9"]
     assert (fc["volume_q0.1"] <= fc["volume_q0.9"]).all()
@@ -123,4 +123,4 @@ def test_forecast_command_says_when_the_horizon_holds_no_open_interval(tmp_path,
     argv = ["forecast", str(src), "--horizon", "1D", "--method", "snaive", "--out", str(out)]
     assert main(argv) == 0
     assert pd.read_csv(out).empty
-    assert "note: the 1D after the history holds no open interval" in capsys.readouterr().out
+    assert "note: the 1D after the history holds no open interval" in capsys.readouterr().err

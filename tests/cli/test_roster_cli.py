@@ -60,9 +60,13 @@ def test_roster_and_coverage_files(
         "breaks",
     ]
     assert set(frame["role"]) == {"agent", "lead"}
-    coverage = pd.read_csv(cov)
+    coverage = pd.read_csv(cov, parse_dates=["ds"])
     assert coverage["shortage"].sum() == 0
-    assert coverage["required"].tolist() == [2, 2, 3, 3, 3, 3, 2, 3]  # 2.2 rounds up
+    # Whole days, as 'staffplan plan' rosters them: nobody needed outside 08:00-16:00.
+    assert len(coverage) == 24
+    open_hours = coverage["ds"].dt.hour.between(8, 15)
+    assert coverage.loc[open_hours, "required"].tolist() == [2, 2, 3, 3, 3, 3, 2, 3]  # 2.2 -> 3
+    assert coverage.loc[~open_hours, "required"].eq(0).all()
     assert "roster: OPTIMAL" in capsys.readouterr().out
 
 
@@ -171,12 +175,15 @@ def test_staff_output_of_several_queues_with_closed_hours_rosters_as_documented(
     out, cov = tmp_path / "roster.csv", tmp_path / "coverage.csv"
     argv = ["roster", str(req), "--out", str(out), "--coverage-out", str(cov)]
     assert main([*argv, "--shift-window", "08:00-09:00", "--time-limit-s", "5"]) == 0
-    printed = capsys.readouterr().out
-    assert "added up 24 rows into 12 intervals" in printed
+    printed = capsys.readouterr().err
+    # 'staff' pools the queues per interval as 'plan' does: one row per interval.
+    assert "pooled 2 queues per interval" in printed
+    assert len(staffed) == 12
     assert "42 intervals missing from the file need nobody" in printed
     coverage = pd.read_csv(cov, parse_dates=["ds"]).set_index("ds")
-    assert len(coverage) == 54  # 30-min intervals (inferred) from 08:00 to 10:30 next day
-    expected = staffed.groupby("ds")["scheduled"].sum()
+    assert len(coverage) == 96  # two whole days of 30-min intervals (inferred)
+    # The roster rounds the fractional 'scheduled' once, to staff's scheduled_int.
+    expected = staffed.set_index("ds")["scheduled_int"]
     assert coverage.loc[expected.index, "required"].tolist() == expected.tolist()
     assert coverage["required"].drop(expected.index).eq(0).all()
 
@@ -225,8 +232,9 @@ def test_rules_file_mistake_names_the_file_and_field(
 def test_default_shift_window_follows_the_opening_hours(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    # Open 05:00-23:00: without --shift-window, 8 h shifts start 05:00..15:00 and
-    # cover the whole day (a fixed 07:00-15:00 window would leave 05:00-07:00 short).
+    # Open 05:00-23:00: without --shift-window, 8 h shifts start 05:00..15:00 and 4 h
+    # shifts 05:00..19:00 (the defaults of 'staffplan plan'), covering the whole day (a
+    # fixed 07:00-15:00 window would leave 05:00-07:00 short).
     ds = pd.date_range("2024-01-01", periods=48, freq="30min")
     need = [0.0] * 10 + [3.0] * 36 + [0.0] * 2
     req, out, cov = tmp_path / "req.csv", tmp_path / "roster.csv", tmp_path / "cov.csv"
@@ -235,6 +243,8 @@ def test_default_shift_window_follows_the_opening_hours(
     assert main([*argv, "--time-limit-s", "5", "--workers", "1", "--span", "0"]) == 0
     coverage = pd.read_csv(cov, parse_dates=["ds"])
     assert coverage["shortage"].sum() == 0
-    starts = pd.to_datetime(pd.read_csv(out)["start"])
+    frame = pd.read_csv(out, parse_dates=["start", "end"])
+    starts, hours = frame["start"], (frame["end"] - frame["start"]).dt.total_seconds() / 3600
     assert starts.min() == pd.Timestamp("2024-01-01 05:00")
-    assert (starts.dt.hour <= 15).all()
+    assert set(hours) <= {8.0, 4.0}
+    assert (starts[hours == 8].dt.hour <= 15).all() and (starts.dt.hour <= 19).all()
