@@ -96,7 +96,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--horizon",
         default=defaults.HORIZON,
-        help=f"duration ({defaults.HORIZON}, as 'staffplan plan') or number of intervals",
+        help=f"duration ({defaults.HORIZON}), counted from --start as in 'staffplan plan', "
+        "or a number of open intervals after the history",
+    )
+    parser.add_argument(
+        "--start", help="first day of a duration horizon (default: day after the history)"
     )
     parser.add_argument(
         "--out", default="forecast.csv", help="output file; .csv or .parquet picks the format"
@@ -157,6 +161,30 @@ def select_queues(frame: Any, queues: list[str] | None, queue_col: str, path: st
     return frame[frame[queue_col].astype(str).isin(queues)].reset_index(drop=True)
 
 
+def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels: Any) -> Any:
+    """The forecast over the plan's window (a duration) or ``horizon`` open intervals."""
+    import pandas as pd
+
+    from staffplan.cli import UserError
+    from staffplan.intervals import infer_interval_min
+    from staffplan.plan._pipeline import horizon_span, plan_window
+
+    if isinstance(horizon, int):
+        if start is not None:
+            raise UserError("--start needs a duration --horizon such as 7D, not a count")
+        return model.predict(horizon, quantiles=levels)
+    ds = pd.to_datetime(ds)
+    try:
+        first, end = plan_window(ds, start, horizon_span(horizon), infer_interval_min(ds))
+    except ValueError as exc:
+        raise UserError(f"--horizon/--start: {exc}") from None
+    last = ds.max()
+    if first <= last:
+        raise UserError(f"--start must be after the end of the history ({last}), got {first}")
+    out = model.predict(pd.Timedelta(end - last), quantiles=levels)
+    return out[(out["ds"] >= first) & (out["ds"] < end)].reset_index(drop=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from staffplan import forecast
     from staffplan._io import write_frame
@@ -189,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
         raise with_file(
             args.history, exc, options="--ds-col, --volume-col, --queue-col or --aht-col"
         ) from None
-    out = model.predict(horizon, quantiles=levels)
+    out = _predict(model, history[args.ds_col], horizon, args.start, levels)
     write_frame(out, args.out)
     summary = model.summary()
     for row in summary.itertuples(index=False):

@@ -259,7 +259,9 @@ def run(args: argparse.Namespace) -> int:
             n_queues = frame["queue"].nunique() if "queue" in frame.columns else 1
             frame = pool_queues(frame)
             if n_queues > 1:
-                log.info("%s: pooled %d queues per interval (as 'staffplan plan')", source, n_queues)
+                log.info(
+                    "%s: pooled %d queues per interval (as 'staffplan plan')", source, n_queues
+                )
     interval_min = _interval_min(frame, args.interval_min)
     try:
         out = staff_frame(frame, service, interval_min)

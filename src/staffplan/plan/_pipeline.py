@@ -41,8 +41,10 @@ __all__ = [
     "Progress",
     "assemble",
     "build_verdict",
+    "horizon_span",
     "paid_hours",
     "plan",
+    "plan_window",
     "quantile_column",
     "requirement_grid",
     "rules_from_mapping",
@@ -443,7 +445,7 @@ def plan(
 
     service = _check_inputs(service, volume_quantile, time_limit_s, forecast_method)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
-    span = _horizon(horizon)
+    span = horizon_span(horizon)
     hist, queues = _prepare_history(history, queue)
     if "aht_s" not in hist and aht_s is None:
         raise ValueError(
@@ -455,7 +457,7 @@ def plan(
         else check_interval_min(interval_min)
     )
     roster_rules = _rules(rules, interval_min)
-    first, end = _window(hist["ds"], start, span, interval_min)
+    first, end = plan_window(hist["ds"], start, span, interval_min)
     qs = tuple(
         sorted({float(q) for q in quantiles} | ({volume_quantile} if volume_quantile else set()))
     )
@@ -558,7 +560,8 @@ def _check_inputs(
     return service
 
 
-def _horizon(horizon: Any) -> pd.Timedelta:
+def horizon_span(horizon: Any) -> pd.Timedelta:
+    """A plan's horizon as a positive duration (``'7D'``)."""
     try:
         span = pd.Timedelta(horizon)
     except (ValueError, TypeError):
@@ -570,10 +573,14 @@ def _horizon(horizon: Any) -> pd.Timedelta:
     return span
 
 
-def _window(
+def plan_window(
     ds: pd.Series, start: Any, span: pd.Timedelta, interval_min: int
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and end of the plan: by default from the midnight after the history."""
+    """First interval and end of a plan of length ``span`` after a history's ``ds``.
+
+    By default the plan starts at the midnight after the history's last interval
+    (``staffplan forecast`` uses the same window, so the chain plans the same days).
+    """
     first = (
         (ds.max() + pd.Timedelta(minutes=interval_min)).ceil("D")
         if start is None
