@@ -9,7 +9,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from staffplan import intervals
+from staffplan import defaults, intervals
 from staffplan._validation import check_choice, check_fraction, check_int
 from staffplan.forecast._events import (
     EventEffects,
@@ -33,7 +33,7 @@ from staffplan.forecast._select import select
 
 __all__ = ["DEFAULT_QUANTILES", "VolumeForecaster", "forecast", "quantile_column"]
 
-DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
+DEFAULT_QUANTILES = defaults.QUANTILES
 Horizon: TypeAlias = int | str | pd.Timedelta | Sequence[Any] | pd.DatetimeIndex | pd.Series
 
 

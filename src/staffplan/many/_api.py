@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffplan import defaults
 from staffplan._validation import check_fraction, check_int, check_positive, describe
+from staffplan.forecast._forecaster import quantile_column
 
 from ._grouping import Grouped, group_inputs
 from ._result import ManyResult
@@ -362,10 +364,10 @@ def staff_many(
     volume_column = "volume"
     if volume_quantile is not None:
         q = float(check_fraction(volume_quantile, "volume_quantile"))
-        quantiles = tuple(fc_kwargs.get("quantiles", (0.05, 0.5, 0.95)))
+        quantiles = tuple(fc_kwargs.get("quantiles", defaults.QUANTILES))
         if not any(np.isclose(q, x) for x in quantiles):
             fc_kwargs["quantiles"] = tuple(sorted((*quantiles, q)))
-        volume_column = f"volume_q{q:g}"
+        volume_column = quantile_column(q)
     return _run(
         _staff_task,
         group_inputs(

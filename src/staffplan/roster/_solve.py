@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from staffplan import defaults
 from staffplan._validation import check_int, check_positive
 from staffplan.roster._assign import assign_people, form_teams
 from staffplan.roster._check import check
@@ -165,9 +166,9 @@ def _hint_from_roster(rm: RosterModel, roster: pd.DataFrame) -> None:
 def solve(
     instance: RosterInstance,
     *,
-    time_limit_s: float = 30.0,
-    num_workers: int = 2,
-    random_seed: int = 0,
+    time_limit_s: float = defaults.TIME_LIMIT_S,
+    num_workers: int = defaults.NUM_WORKERS,
+    random_seed: int = defaults.SEED,
     hint: RosterResult | pd.DataFrame | None = None,
 ) -> RosterResult:
     """Roster ``instance``: design shifts, assign people, form teams.
