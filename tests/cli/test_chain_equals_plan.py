@@ -5,8 +5,8 @@ budget to keep the suite fast; otherwise their defaults) and must give the same 
 in every interval, exactly, and the same roster request.  Roster *quality* may differ by
 what a time-limited CP-SAT search with two workers leaves to chance; the tolerance below is
 that of the search, not of the plan: paid hours within 10% and at most 2 more short
-intervals (measured: 0% and 0 on the sample, up to 4.5% and 0 on the 24/7 centre with a
-5 s budget).
+intervals (measured: 0% and 0 on the sample and on a day of the 24/7 centre with a 5 s
+budget; up to 4.5% on two days of it, where the search stops with a gap).
 """
 
 from __future__ import annotations
@@ -36,10 +36,12 @@ def _extra(time_limit: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize(
-    ("name", "time_limit"),
-    [("sample", "5"), ("24/7", "3")],
+    ("name", "horizon", "time_limit"),
+    [("sample", "2D", "5"), ("24/7", "1D", "5")],
 )
-def test_chain_plan_cli_and_python_plan_the_same(tmp_path: Path, name: str, time_limit: str):
+def test_chain_plan_cli_and_python_plan_the_same(
+    tmp_path: Path, name: str, horizon: str, time_limit: str
+):
     if name == "sample":
         history, _ = datasets.load_sample()  # two queues, 30 min, closed Sundays
     else:
@@ -47,11 +49,11 @@ def test_chain_plan_cli_and_python_plan_the_same(tmp_path: Path, name: str, time
     src = tmp_path / "history.csv"
     history.to_csv(src, index=False)
     extra = _extra(time_limit)
-    chain = run_chain(src, tmp_path, horizon="2D", extra=extra)
-    cli = run_plan_cli(src, tmp_path, horizon="2D", extra=extra)
+    chain = run_chain(src, tmp_path, horizon=horizon, extra=extra)
+    cli = run_plan_cli(src, tmp_path, horizon=horizon, extra=extra)
     python = run_python(
         history,
-        horizon="2D",
+        horizon=horizon,
         kwargs={"forecast_method": "profile", "time_limit_s": float(time_limit)},
     )
     for other in (cli, python):

@@ -155,7 +155,8 @@ def test_verbose_shows_the_pipeline_stages(history_csv, tmp_path, capsys):
 def test_parquet_by_suffix_and_by_format(history_csv, tmp_path):
     pytest.importorskip("pyarrow")
     fc = tmp_path / "fc.parquet"
-    assert main(["forecast", str(history_csv), "--out", str(fc), "--method", "profile", "-q"]) == 0
+    argv = ["forecast", str(history_csv), "--out", str(fc), "--method", "profile"]
+    assert main([*argv, "--horizon", "3D", "-q"]) == 0  # a weekend and a Monday
     req = tmp_path / "req.parquet"
     assert main(["staff", str(fc), "--out", str(req), "-q"]) == 0
     assert "scheduled" in pd.read_parquet(req).columns
