@@ -122,6 +122,7 @@ def test_shifts_not_given_survive_save_load_and_a_rerostering_scenario(tmp_path)
     sc = Scenario("quiet evenings", volume_factor=0.0, window={"time": ("18:00", "21:00")})
     changed = what_if(loaded, dataclasses.replace(sc, reroster=True))
     assert changed.settings["rules"]["shifts"] is None
+
     def evening_starts(shifts):
         return {s["earliest_start"] for s in shifts if "after midnight" not in s["name"]}
 

@@ -76,7 +76,7 @@ def _add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to the *current* ``sys.stderr`` (which tests and pipes may swap)."""
 
     def __init__(self) -> None:
