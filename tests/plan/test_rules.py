@@ -116,7 +116,7 @@ def test_shifts_not_given_survive_save_load_and_a_rerostering_scenario(tmp_path)
     assert any(s["crosses_midnight"] for s in used)
     loaded = Plan.load(p.save(tmp_path / "night"))
     assert loaded.settings["rules"] == p.settings["rules"]
-    assert roster.Rules.from_dict(loaded.settings["rules"]).shifts is None
+    assert loaded.rules == p.rules and loaded.rules.shifts is None
     # A re-rostered scenario with a shorter evening (less volume before 21:00) refits the
     # shift types to its own requirement instead of re-using the base plan's.
     sc = Scenario("quiet evenings", volume_factor=0.0, window={"time": ("18:00", "21:00")})
@@ -157,3 +157,12 @@ def test_same_load_gives_the_same_scheduled_agents_through_erlang_and_plan():
     double = np.ceil(reqs["agents"].to_numpy() / 0.7 - 1e-9)
     assert (direct <= double).all()
     assert (direct == np.ceil(reqs["agents_frac"].to_numpy() / 0.7 - defaults.ROUND_TOL)).all()
+
+
+def test_python_plan_checks_the_rules_before_the_forecast():
+    # An impossible lunch is named before any forecasting (an unknown forecast method
+    # would fail later, so the rules error proves the order).
+    history = synthetic_history(weeks=4)
+    bad = {"lunch": {"length_min": 30, "earliest_start_min": 600, "latest_start_min": 700}}
+    with pytest.raises(ValueError, match="LunchRule"):
+        staffplan.plan(history, horizon="1D", rules=bad, forecast_method="no such method")

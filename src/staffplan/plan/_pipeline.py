@@ -456,7 +456,8 @@ def plan(
         if interval_min is None
         else check_interval_min(interval_min)
     )
-    roster_rules = _rules(rules, interval_min)
+    # The rules are checked on the grid now, not after the forecast.
+    roster_rules = _rules(rules, interval_min).check(interval_min)
     first, end = plan_window(hist["ds"], start, span, interval_min)
     qs = tuple(
         sorted({float(q) for q in quantiles} | ({volume_quantile} if volume_quantile else set()))

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ import pandas as pd
 from staffplan._io import write_frame
 from staffplan._validation import check_choice
 from staffplan.plan._service import ServiceTarget
+
+if TYPE_CHECKING:  # the roster (and OR-Tools) loads when the rules are asked for
+    from staffplan.roster import Rules
 
 __all__ = ["FRAME_NAMES", "Plan", "plain_settings"]
 
@@ -100,6 +103,13 @@ class Plan:
     def service(self) -> ServiceTarget:
         """The service target the plan was made for."""
         return ServiceTarget(**self.settings["service"])
+
+    @property
+    def rules(self) -> Rules:
+        """The roster rules the plan was made with (``shifts`` None: fitted to the requirement)."""
+        from staffplan.roster import Rules
+
+        return Rules.from_dict(self.settings.get("rules"), interval_min=self.interval_min)
 
     @property
     def interval_min(self) -> int:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from staffplan import defaults
 from staffplan._validation import check_int, check_nonnegative, check_positive
-from staffplan.plan._pipeline import _rules, _solve_roster, _used_shifts, assemble, wall_time
+from staffplan.plan._pipeline import _solve_roster, _used_shifts, assemble, wall_time
 from staffplan.plan._plan import Plan
 from staffplan.plan._service import requirements_frame
 
@@ -250,7 +250,7 @@ def _rules_for(base: Plan, scenario: Scenario) -> Rules:
     """The base plan's rules (shifts not given stay fitted to the new requirement) changed."""
     from staffplan import roster
 
-    rules = _rules(base.settings.get("rules"), base.interval_min)
+    rules = base.rules
     changes: dict[str, Any] = {}
     if scenario.max_agents_per_lead is not None:
         span = rules.span or roster.SpanOfControl()
