@@ -63,7 +63,7 @@ def run_chain(
     fc, req = work / "forecast.csv", work / "requirements.csv"
     roster_csv, cov = work / "roster.csv", work / "coverage.csv"
     _run(["forecast", str(history_csv), "--out", str(fc), "--horizon", horizon, *extra["forecast"]])
-    _run(["staff", str(fc), "--out", str(req)])
+    _run(["staff", str(fc), "--out", str(req), *extra.get("staff", [])])
     _run(
         ["roster", str(req), "--out", str(roster_csv), "--coverage-out", str(cov), *extra["roster"]]
     )
