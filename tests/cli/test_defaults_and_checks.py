@@ -163,3 +163,21 @@ def test_parquet_by_suffix_and_by_format(history_csv, tmp_path):
     ros = tmp_path / "roster.parquet"
     assert main(["roster", str(req), "--out", str(ros), "--time-limit-s", "5", "-q"]) == 0
     assert len(pd.read_parquet(ros)) > 0
+
+
+def test_rules_file_changes_the_fitted_shift_lengths(history_csv, tmp_path):
+    # "fit_lengths_min" keeps shifts fitted to the opening hours, with other lengths.
+    import json
+
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"fit_lengths_min": [360], "fit_names": ["six"]}))
+    out = tmp_path / "plan"
+    argv = ["plan", str(history_csv), "--out", str(out), "--start", START, "--horizon", "1D"]
+    argv += ["--rules", str(rules), "--no-report", "--no-simulate", "--time-limit-s", "5"]
+    assert main([*argv, "--forecast-method", "profile", "--quiet"]) == 0
+    p = staffplan.plan.Plan.load(out)
+    assert [s["name"] for s in p.settings["roster_shifts"]] == ["six"]
+    assert set(
+        p.roster.loc[p.roster["role"] == "agent", "end"]
+        - p.roster.loc[p.roster["role"] == "agent", "start"]
+    ) == {pd.Timedelta(hours=6)}

@@ -78,7 +78,9 @@ class ServiceTarget:
     @property
     def model(self) -> str:
         """``"Erlang A"`` when callers abandon (``patience_s`` given), else ``"Erlang C"``."""
-        return "Erlang C" if self.patience_s is None else "Erlang A"
+        from staffplan.plan._verdict import erlang_model
+
+        return erlang_model(self.patience_s)
 
     def replace(self, **changes: Any) -> ServiceTarget:
         """A copy with some fields changed (validated again)."""

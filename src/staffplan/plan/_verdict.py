@@ -25,6 +25,11 @@ __all__ = [
 DEFAULT_SIM_TOLERANCE = defaults.SIM_TOLERANCE
 
 
+def erlang_model(patience_s: float | None) -> str:
+    """The formula used: ``"Erlang A"`` when callers abandon (``patience_s`` given), else C."""
+    return "Erlang C" if patience_s is None else "Erlang A"
+
+
 def _erlang_metrics(
     agents: np.ndarray,
     traffic_erl: np.ndarray,
@@ -35,7 +40,7 @@ def _erlang_metrics(
     """Erlang C (or A with patience) measures at possibly fractional agent counts."""
     from staffplan import erlang
 
-    if patience_s is None:
+    if patience_s is None:  # Erlang C, see erlang_model
         sl = np.asarray(erlang.service_level(agents, traffic_erl, aht_s, target_answer_s), float)
         asa = np.asarray(erlang.asa(agents, traffic_erl, aht_s), float)
         occ = np.asarray(erlang.occupancy(agents, traffic_erl), float)
@@ -318,7 +323,7 @@ def check_with_simulation(
     if bad.any():
         gap = out.loc[bad, "sim_gap"]
         worst = gap.abs().idxmax()
-        model = "Erlang A" if patience_s is not None else "Erlang C"
+        model = erlang_model(patience_s)
         # Lower simulated service is a risk the formula hides; higher is the formula erring
         # on the safe side (an empty queue at opening, callers who hang up).
         lower = int((gap < 0).sum())
