@@ -430,14 +430,12 @@ def plan(
     >>> p.summary["service_level"], p.daily, p.warnings  # doctest: +SKIP
     >>> compare(p, Scenario("+40%, +3% budget", volume_factor=1.4, budget_factor=1.03))  # doctest: +SKIP
     """
-    timings: dict[str, float] = {}
     notes: list[str] = []
     tick = time.perf_counter()
 
     def done(stage: str) -> None:
         nonlocal tick
         now = time.perf_counter()
-        timings[stage] = now - tick
         _log.debug("%-14s %7.2f s", stage, now - tick)
         if progress is not None:
             progress(stage, now - tick)
