@@ -14,7 +14,7 @@ import pandas as pd
 
 import staffplan
 from staffplan.cli import main
-from staffplan.plan import paid_hours
+from staffplan.plan import Plan, paid_hours
 
 
 @dataclass
@@ -85,7 +85,7 @@ def run_plan_cli(
     out = work / "plan"
     _run(["plan", str(history_csv), "--out", str(out), "--horizon", horizon, "--no-simulate",
           "--no-report", *extra["plan"]])  # fmt: skip
-    loaded = staffplan.plan.Plan.load(out)
+    loaded = Plan.load(out)
     return _of_plan("plan CLI", loaded)
 
 
@@ -93,7 +93,7 @@ def run_python(history: pd.DataFrame, *, horizon: str, kwargs: dict) -> PathResu
     return _of_plan("plan()", staffplan.plan(history, horizon=horizon, simulate=False, **kwargs))
 
 
-def _of_plan(name: str, p: staffplan.plan.Plan) -> PathResult:
+def _of_plan(name: str, p: Plan) -> PathResult:
     reqs = p.requirements.set_index("ds")
     cov = p.coverage.set_index("ds")
     return PathResult(

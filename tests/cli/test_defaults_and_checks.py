@@ -13,7 +13,7 @@ import pytest
 import staffplan
 from staffplan import defaults, roster
 from staffplan.cli import build_parser, main
-from staffplan.plan import ServiceTarget
+from staffplan.plan import Plan, ServiceTarget
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plan"))
 from _plan_testdata import START, synthetic_history
@@ -45,7 +45,9 @@ def test_every_command_takes_the_same_defaults():
     assert _defaults_of(["plan", "h.csv"])["horizon"] == defaults.HORIZON
     import inspect
 
-    sig = inspect.signature(staffplan.plan.plan)
+    from staffplan.plan._pipeline import plan as plan_function
+
+    sig = inspect.signature(plan_function)
     assert sig.parameters["time_limit_s"].default == defaults.TIME_LIMIT_S
     assert sig.parameters["horizon"].default == defaults.HORIZON
     assert inspect.signature(roster.solve).parameters["time_limit_s"].default == (
@@ -135,7 +137,7 @@ def test_hourly_history_plans_from_the_command_line(tmp_path, capsys):
     argv = ["plan", str(src), "--out", str(out), "--start", "2024-01-29", "--horizon", "1D"]
     argv += ["--no-report", "--no-simulate", "--time-limit-s", "5", "--forecast-method", "profile"]
     assert main([*argv, "--quiet"]) == 0
-    p = staffplan.plan.Plan.load(out)
+    p = Plan.load(out)
     assert p.settings["rules"]["shifts"] is None
     assert {s["start_step_min"] for s in p.settings["roster_shifts"]} == {60}
     assert p.coverage["shortage"].sum() == 0
@@ -175,7 +177,7 @@ def test_rules_file_changes_the_fitted_shift_lengths(history_csv, tmp_path):
     argv = ["plan", str(history_csv), "--out", str(out), "--start", START, "--horizon", "1D"]
     argv += ["--rules", str(rules), "--no-report", "--no-simulate", "--time-limit-s", "5"]
     assert main([*argv, "--forecast-method", "profile", "--quiet"]) == 0
-    p = staffplan.plan.Plan.load(out)
+    p = Plan.load(out)
     assert [s["name"] for s in p.settings["roster_shifts"]] == ["six"]
     assert set(
         p.roster.loc[p.roster["role"] == "agent", "end"]
