@@ -18,6 +18,8 @@ from matplotlib.figure import Figure
 
 from staffplan import report
 from staffplan.datasets import load_sample
+from staffplan.report import _figure as report_figure
+from staffplan.report import _html as report_html
 
 DAY = pd.Timestamp("2026-03-03")
 
@@ -396,7 +398,7 @@ def test_write_report_is_atomic(sample, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(report, "_table", boom)
+    monkeypatch.setattr(report_html, "_table", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         report.write_report({"coverage": make_coverage()}, path)
     assert path.read_text(encoding="utf-8") == "previous report"
@@ -421,7 +423,8 @@ def test_write_report_without_matplotlib(sample, tmp_path, monkeypatch):
     def missing(module, *, purpose):
         raise ImportError(f"{purpose} needs {module}")
 
-    monkeypatch.setattr(report, "require", missing)
+    monkeypatch.setattr(report_html, "require", missing)
+    monkeypatch.setattr(report_figure, "require", missing)
     out = report.write_report(_frames(sample), tmp_path / "r.html")
     text = out.read_text(encoding="utf-8")
     assert "data:image/png" not in text

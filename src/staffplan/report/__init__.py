@@ -1,0 +1,36 @@
+"""Plots of a plan and a self-contained HTML report.
+
+Every ``plot_*`` function takes plain frames with documented columns and returns
+a :class:`matplotlib.figure.Figure` (created without pyplot, so nothing is kept in
+a global figure list and a notebook shows each figure once).  Matplotlib comes
+with the ``[plot]`` extra (``pip install 'staffplan[plot]'``); without it the
+functions raise an ImportError that says so, and :func:`write_report` writes the
+tables only.
+
+Time axes show local wall-clock time: time-zone-aware ``ds`` columns are drawn
+in their own zone, and closed hours (nights, Sundays) are left as gaps rather
+than bridged by a line.
+
+One module per figure family: ``_forecast`` (history and forecast), ``_coverage``
+(coverage, lunch and break waves), ``_gantt`` (the roster), ``_service`` (predicted
+service), ``_scenarios`` (what-if comparison) and ``_html`` (the report writer).
+"""
+
+from __future__ import annotations
+
+from staffplan.report._coverage import plot_breaks, plot_coverage
+from staffplan.report._forecast import plot_forecast
+from staffplan.report._gantt import plot_gantt
+from staffplan.report._html import write_report
+from staffplan.report._scenarios import plot_scenarios
+from staffplan.report._service import plot_service
+
+__all__ = [
+    "plot_breaks",
+    "plot_coverage",
+    "plot_forecast",
+    "plot_gantt",
+    "plot_scenarios",
+    "plot_service",
+    "write_report",
+]

@@ -1,0 +1,160 @@
+"""Shared figure plumbing: a pyplot-free Figure that shows itself in notebooks, time axes, colours.
+
+Every plot draws on a time axis of local wall-clock time: time-zone-aware ``ds``
+columns are drawn in their own zone, and closed hours (nights, Sundays) are left
+as gaps rather than bridged by a line.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan._optional import require
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+_PLOT_HINT = "Plots need matplotlib: pip install 'staffplan[plot]'"
+_BLUE = "#4c78a8"
+_ORANGE = "#f58518"
+_RED = "#d62728"
+_GREEN = "#54a24b"
+_GREY = "#7f7f7f"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _figure_class() -> type:
+    """A Figure subclass that shows itself as PNG in a notebook.
+
+    Figures here are made without pyplot (no global state, no figure left open),
+    so a notebook's inline backend does not know them; ``_repr_png_`` lets
+    IPython display one returned from a cell, once.
+    """
+    cls = globals().get("_PlanFigure")
+    if cls is None:
+        from matplotlib.figure import Figure
+
+        def _repr_png_(self: Figure) -> bytes:
+            buf = io.BytesIO()
+            self.savefig(buf, format="png", dpi=100)
+            return buf.getvalue()
+
+        cls = type("_PlanFigure", (Figure,), {"_repr_png_": _repr_png_, "__module__": __name__})
+        globals()["_PlanFigure"] = cls
+    return cls
+
+
+def __getattr__(name: str) -> Any:
+    # Unpickling a figure needs its class before any plot has been made.
+    if name == "_PlanFigure":
+        return _figure_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _figure(
+    width_in: float, height_in: float, *, nrows: int = 1, ncols: int = 1, **kw: Any
+) -> tuple[Figure, np.ndarray]:
+    """A Figure (Agg canvas, no pyplot) and its axes."""
+    require("matplotlib", purpose="plotting")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _figure_class()(figsize=(width_in, height_in), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def _wall_time(values: Any) -> pd.DatetimeIndex:
+    """Timestamps as naive local wall-clock time (tz-aware values keep their zone's clock)."""
+    idx = pd.DatetimeIndex(pd.to_datetime(values))
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    return idx
+
+
+def _num(values: Any) -> np.ndarray:
+    from matplotlib import dates as mdates
+
+    return np.asarray(mdates.date2num(_wall_time(values).to_pydatetime()), dtype=float)
+
+
+def _step_of(ds: pd.DatetimeIndex) -> pd.Timedelta:
+    """Interval length: the smallest gap between distinct interval starts (30 min if one)."""
+    uniq = np.unique(ds.as_unit("ns").asi8)
+    if len(uniq) < 2:
+        return pd.Timedelta(minutes=30)
+    return pd.Timedelta(int(np.diff(uniq).min()), unit="ns")
+
+
+def _broken(ds: pd.DatetimeIndex, step: pd.Timedelta, *ys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Points at interval starts, with a NaN between runs that are not contiguous.
+
+    Lines drawn from the result break over closed hours instead of bridging them.
+    """
+    x = _num(ds)
+    gap = np.flatnonzero(np.diff(ds.as_unit("ns").asi8) > step.value) + 1
+    x = np.insert(x, gap, np.nan)
+    out = [x]
+    for y in ys:
+        out.append(np.insert(np.asarray(y, dtype=float), gap, np.nan))
+    return tuple(out)
+
+
+def _steps(ds: pd.DatetimeIndex, step: pd.Timedelta, *ys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Edges for ``drawstyle="steps-post"``: each run ends at its last interval's end."""
+    x = _num(ds)
+    step_days = step / pd.Timedelta(days=1)
+    run_end = np.append(np.diff(ds.as_unit("ns").asi8) > step.value, True)
+    # After each run's last interval add its end point (same value) and a NaN break.
+    xs: list[float] = []
+    cols: list[list[float]] = [[] for _ in ys]
+    for i in range(len(x)):
+        xs.append(x[i])
+        for c, y in zip(cols, ys, strict=True):
+            c.append(float(y[i]))
+        if run_end[i]:
+            xs.extend([x[i] + step_days, np.nan])
+            for c, y in zip(cols, ys, strict=True):
+                c.extend([float(y[i]), np.nan])
+    return (np.asarray(xs), *(np.asarray(c) for c in cols))
+
+
+def _time_axis(ax: Axes) -> None:
+    from matplotlib import dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(True, axis="both", alpha=0.3)
+
+
+def _legend(ax: Axes, *, ncols: int = 4, **kw: Any) -> None:
+    """Legend above the axes' right corner, clear of the data and of the left-hand title."""
+    ax.legend(
+        loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=ncols, fontsize=8, frameon=False,
+        borderaxespad=0.1, **kw,
+    )  # fmt: skip
+
+
+def _sorted_by_ds(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    out = frame.copy()
+    out["ds"] = _wall_time(out["ds"])
+    out = out.sort_values("ds", kind="stable").reset_index(drop=True)
+    if out["ds"].duplicated().any():
+        first = out.loc[out["ds"].duplicated(), "ds"].iloc[0]
+        raise ValueError(
+            f"{name} must have one row per interval, got a second row for {first}; "
+            "aggregate the queues (sum) before plotting"
+        )
+    return out
+
+
+def _quantile_col(q: float) -> str:
+    return f"volume_q{q:g}"
