@@ -10,8 +10,8 @@ large terms cancel.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,11 +20,36 @@ from scipy import special
 from staffplan._validation import describe
 
 __all__ = [
+    "Numbers",
+    "Scalar",
+    "SeriesLike",
     "broadcast_inputs",
     "log_a_ratio",
     "log_inv_erlang_b",
     "log_poisson_pmf",
 ]
+
+#: One number: a Python int or float or a numpy scalar (a scalar result is a float).
+Scalar: TypeAlias = float | np.floating[Any] | np.integer[Any]
+#: Numbers that are not a Series: a scalar, an ndarray or a (nested) list; the
+#: overloads of the public functions use it so that only a Series gives a Series.
+Numbers: TypeAlias = Scalar | np.ndarray | Sequence[float] | Sequence[Sequence[float]]
+
+
+class SeriesLike(Protocol):
+    """A pandas Series as the overloads see it: values with an index.
+
+    pandas ships no type information, so ``pd.Series`` is ``Any`` to a type
+    checker without pandas-stubs; an overload taking ``Any`` would swallow every
+    array.  A Series has ``index`` and ``iloc``; an ndarray or a list has not.
+    """
+
+    @property
+    def index(self) -> Any: ...
+
+    @property
+    def iloc(self) -> Any: ...
+
 
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 # Below this log-probability scipy's incomplete gamma loses relative accuracy

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from staffplan._validation import check_nonnegative, check_positive
-from staffplan.erlang._core import broadcast_inputs, log_a_ratio, log_inv_erlang_b
+from staffplan.erlang._core import (
+    Numbers,
+    Scalar,
+    SeriesLike,
+    broadcast_inputs,
+    log_a_ratio,
+    log_inv_erlang_b,
+)
 
 __all__ = ["ErlangAResult", "erlang_a"]
 
+#: The container of every field: float (all inputs scalar), ndarray or Series.
+_R = TypeVar("_R")
+
 
 @dataclass(frozen=True)
-class ErlangAResult:
+class ErlangAResult(Generic[_R]):
     """Steady-state measures of an M/M/n+M queue; each field has the broadcast shape.
 
     Attributes
@@ -33,11 +44,11 @@ class ErlangAResult:
         Served load / agents [fraction].
     """
 
-    p_wait: Any
-    p_abandon: Any
-    service_level: Any
-    asa_s: Any
-    occupancy: Any
+    p_wait: _R
+    p_abandon: _R
+    service_level: _R
+    asa_s: _R
+    occupancy: _R
 
 
 def _erlang_a_arrays(
@@ -87,13 +98,71 @@ def _erlang_a_arrays(
     return p_wait, p_ab, sl, asa_s, occ
 
 
+@overload
+def erlang_a(  # type: ignore[overload-overlap]
+    agents: Scalar,
+    traffic_erl: Scalar,
+    aht_s: Scalar,
+    patience_s: Scalar,
+    target_answer_s: Scalar,
+) -> ErlangAResult[float]: ...
+@overload
+def erlang_a(
+    agents: Numbers,
+    traffic_erl: Numbers,
+    aht_s: Numbers,
+    patience_s: Numbers,
+    target_answer_s: Numbers,
+) -> ErlangAResult[np.ndarray]: ...
+@overload
+def erlang_a(
+    agents: SeriesLike,
+    traffic_erl: ArrayLike,
+    aht_s: ArrayLike,
+    patience_s: ArrayLike,
+    target_answer_s: ArrayLike,
+) -> ErlangAResult[pd.Series]: ...
+@overload
+def erlang_a(
+    agents: ArrayLike,
+    traffic_erl: SeriesLike,
+    aht_s: ArrayLike,
+    patience_s: ArrayLike,
+    target_answer_s: ArrayLike,
+) -> ErlangAResult[pd.Series]: ...
+@overload
+def erlang_a(
+    agents: ArrayLike,
+    traffic_erl: ArrayLike,
+    aht_s: SeriesLike,
+    patience_s: ArrayLike,
+    target_answer_s: ArrayLike,
+) -> ErlangAResult[pd.Series]: ...
+@overload
+def erlang_a(
+    agents: ArrayLike,
+    traffic_erl: ArrayLike,
+    aht_s: ArrayLike,
+    patience_s: SeriesLike,
+    target_answer_s: ArrayLike,
+) -> ErlangAResult[pd.Series]: ...
+@overload
 def erlang_a(
     agents: ArrayLike,
     traffic_erl: ArrayLike,
     aht_s: ArrayLike,
     patience_s: ArrayLike,
-    target_answer_s: ArrayLike,
-) -> ErlangAResult:
+    target_answer_s: SeriesLike,
+) -> ErlangAResult[pd.Series]: ...
+
+
+def erlang_a(
+    agents: ArrayLike | SeriesLike,
+    traffic_erl: ArrayLike | SeriesLike,
+    aht_s: ArrayLike | SeriesLike,
+    patience_s: ArrayLike | SeriesLike,
+    target_answer_s: ArrayLike | SeriesLike,
+) -> ErlangAResult[Any]:
     """Erlang A (M/M/n+M) waiting, abandonment and service level.
 
     Parameters

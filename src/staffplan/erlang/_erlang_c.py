@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from staffplan._validation import check_interval_min, check_nonnegative, check_positive
-from staffplan.erlang._core import broadcast_inputs, log_inv_erlang_b
+from staffplan.erlang._core import Numbers, Scalar, SeriesLike, broadcast_inputs, log_inv_erlang_b
 
 __all__ = [
     "asa",
@@ -20,7 +21,19 @@ __all__ = [
 ]
 
 
-def traffic(volume: ArrayLike, aht_s: ArrayLike, *, interval_min: int = 30) -> Any:
+@overload
+def traffic(volume: Scalar, aht_s: Scalar, *, interval_min: int = 30) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def traffic(volume: Numbers, aht_s: Numbers, *, interval_min: int = 30) -> np.ndarray: ...
+@overload
+def traffic(volume: SeriesLike, aht_s: ArrayLike, *, interval_min: int = 30) -> pd.Series: ...
+@overload
+def traffic(volume: ArrayLike, aht_s: SeriesLike, *, interval_min: int = 30) -> pd.Series: ...
+
+
+def traffic(
+    volume: ArrayLike | SeriesLike, aht_s: ArrayLike | SeriesLike, *, interval_min: int = 30
+) -> Any:
     """Offered load in Erlangs: volume × AHT / interval length.
 
     Parameters
@@ -49,7 +62,11 @@ def traffic(volume: ArrayLike, aht_s: ArrayLike, *, interval_min: int = 30) -> A
     return wrap(v * h / (60.0 * interval_min))
 
 
-def _agents_traffic(agents: ArrayLike, traffic_erl: ArrayLike, **extra: ArrayLike) -> Any:
+def _agents_traffic(
+    agents: ArrayLike | SeriesLike,
+    traffic_erl: ArrayLike | SeriesLike,
+    **extra: ArrayLike | SeriesLike,
+) -> Any:
     named = {"agents": agents, "traffic_erl": traffic_erl, **extra}
     arrays, wrap = broadcast_inputs(named)
     # A missing element (NaN) comes out as NaN; only real mistakes raise.
@@ -83,7 +100,17 @@ def _erlang_c_arrays(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     return out
 
 
-def erlang_b(agents: ArrayLike, traffic_erl: ArrayLike) -> Any:
+@overload
+def erlang_b(agents: Scalar, traffic_erl: Scalar) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def erlang_b(agents: Numbers, traffic_erl: Numbers) -> np.ndarray: ...
+@overload
+def erlang_b(agents: SeriesLike, traffic_erl: ArrayLike) -> pd.Series: ...
+@overload
+def erlang_b(agents: ArrayLike, traffic_erl: SeriesLike) -> pd.Series: ...
+
+
+def erlang_b(agents: ArrayLike | SeriesLike, traffic_erl: ArrayLike | SeriesLike) -> Any:
     """Erlang B blocking probability of an M/M/n/n loss system.
 
     Parameters
@@ -115,7 +142,17 @@ def erlang_b(agents: ArrayLike, traffic_erl: ArrayLike) -> Any:
     return wrap(1.0 / _inv_b(*np.broadcast_arrays(n, a)))
 
 
-def erlang_c(agents: ArrayLike, traffic_erl: ArrayLike) -> Any:
+@overload
+def erlang_c(agents: Scalar, traffic_erl: Scalar) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def erlang_c(agents: Numbers, traffic_erl: Numbers) -> np.ndarray: ...
+@overload
+def erlang_c(agents: SeriesLike, traffic_erl: ArrayLike) -> pd.Series: ...
+@overload
+def erlang_c(agents: ArrayLike, traffic_erl: SeriesLike) -> pd.Series: ...
+
+
+def erlang_c(agents: ArrayLike | SeriesLike, traffic_erl: ArrayLike | SeriesLike) -> Any:
     """Erlang C: probability that a contact waits (M/M/n, infinite patience).
 
     Parameters
@@ -154,8 +191,37 @@ def _service_level_arrays(
     return np.where(a < n, sl, 0.0)
 
 
+@overload
+def service_level(  # type: ignore[overload-overlap]
+    agents: Scalar, traffic_erl: Scalar, aht_s: Scalar, target_answer_s: Scalar
+) -> float: ...
+@overload
 def service_level(
-    agents: ArrayLike, traffic_erl: ArrayLike, aht_s: ArrayLike, target_answer_s: ArrayLike
+    agents: Numbers, traffic_erl: Numbers, aht_s: Numbers, target_answer_s: Numbers
+) -> np.ndarray: ...
+@overload
+def service_level(
+    agents: SeriesLike, traffic_erl: ArrayLike, aht_s: ArrayLike, target_answer_s: ArrayLike
+) -> pd.Series: ...
+@overload
+def service_level(
+    agents: ArrayLike, traffic_erl: SeriesLike, aht_s: ArrayLike, target_answer_s: ArrayLike
+) -> pd.Series: ...
+@overload
+def service_level(
+    agents: ArrayLike, traffic_erl: ArrayLike, aht_s: SeriesLike, target_answer_s: ArrayLike
+) -> pd.Series: ...
+@overload
+def service_level(
+    agents: ArrayLike, traffic_erl: ArrayLike, aht_s: ArrayLike, target_answer_s: pd.Series
+) -> pd.Series: ...
+
+
+def service_level(
+    agents: ArrayLike | SeriesLike,
+    traffic_erl: ArrayLike | SeriesLike,
+    aht_s: ArrayLike | SeriesLike,
+    target_answer_s: ArrayLike | SeriesLike,
 ) -> Any:
     """Share of contacts answered within ``target_answer_s`` (M/M/n, Erlang C).
 
@@ -196,7 +262,23 @@ def _asa_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray) -> np.ndarray:
     return np.where(a < n, asa_s, np.inf)
 
 
-def asa(agents: ArrayLike, traffic_erl: ArrayLike, aht_s: ArrayLike) -> Any:
+@overload
+def asa(agents: Scalar, traffic_erl: Scalar, aht_s: Scalar) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def asa(agents: Numbers, traffic_erl: Numbers, aht_s: Numbers) -> np.ndarray: ...
+@overload
+def asa(agents: SeriesLike, traffic_erl: ArrayLike, aht_s: ArrayLike) -> pd.Series: ...
+@overload
+def asa(agents: ArrayLike, traffic_erl: SeriesLike, aht_s: ArrayLike) -> pd.Series: ...
+@overload
+def asa(agents: ArrayLike, traffic_erl: ArrayLike, aht_s: SeriesLike) -> pd.Series: ...
+
+
+def asa(
+    agents: ArrayLike | SeriesLike,
+    traffic_erl: ArrayLike | SeriesLike,
+    aht_s: ArrayLike | SeriesLike,
+) -> Any:
     """Average speed of answer over all contacts, waiting or not (M/M/n).
 
     Parameters
@@ -223,7 +305,17 @@ def asa(agents: ArrayLike, traffic_erl: ArrayLike, aht_s: ArrayLike) -> Any:
     return wrap(_asa_arrays(n, a, h))
 
 
-def occupancy(agents: ArrayLike, traffic_erl: ArrayLike) -> Any:
+@overload
+def occupancy(agents: Scalar, traffic_erl: Scalar) -> float: ...  # type: ignore[overload-overlap]
+@overload
+def occupancy(agents: Numbers, traffic_erl: Numbers) -> np.ndarray: ...
+@overload
+def occupancy(agents: SeriesLike, traffic_erl: ArrayLike) -> pd.Series: ...
+@overload
+def occupancy(agents: ArrayLike, traffic_erl: SeriesLike) -> pd.Series: ...
+
+
+def occupancy(agents: ArrayLike | SeriesLike, traffic_erl: ArrayLike | SeriesLike) -> Any:
     """Share of agent time spent handling contacts.
 
     Parameters

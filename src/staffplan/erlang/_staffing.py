@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from staffplan._validation import (
@@ -14,7 +15,7 @@ from staffplan._validation import (
     check_positive,
 )
 from staffplan.defaults import ROUND_TOL
-from staffplan.erlang._core import broadcast_inputs
+from staffplan.erlang._core import Numbers, Scalar, SeriesLike, broadcast_inputs
 from staffplan.erlang._erlang_a import _erlang_a_arrays
 from staffplan.erlang._erlang_c import _inv_b
 
@@ -174,18 +175,80 @@ def _fractional(
     return hi
 
 
+@overload
+def required_agents(  # type: ignore[overload-overlap]
+    volume: Scalar,
+    aht_s: Scalar,
+    *,
+    interval_min: int = ...,
+    service_level: Scalar | None = ...,
+    target_answer_s: Scalar = ...,
+    max_asa_s: Scalar | None = ...,
+    patience_s: Scalar | None = ...,
+    max_abandon: Scalar | None = ...,
+    max_occupancy: Scalar | None = ...,
+    shrinkage: Scalar = ...,
+    integer: bool = ...,
+) -> float: ...
+@overload
+def required_agents(
+    volume: Numbers,
+    aht_s: Numbers,
+    *,
+    interval_min: int = ...,
+    service_level: Numbers | None = ...,
+    target_answer_s: Numbers = ...,
+    max_asa_s: Numbers | None = ...,
+    patience_s: Numbers | None = ...,
+    max_abandon: Numbers | None = ...,
+    max_occupancy: Numbers | None = ...,
+    shrinkage: Numbers = ...,
+    integer: bool = ...,
+) -> np.ndarray: ...
+@overload
+def required_agents(
+    volume: SeriesLike,
+    aht_s: ArrayLike | SeriesLike,
+    *,
+    interval_min: int = ...,
+    service_level: ArrayLike | SeriesLike | None = ...,
+    target_answer_s: ArrayLike | SeriesLike = ...,
+    max_asa_s: ArrayLike | SeriesLike | None = ...,
+    patience_s: ArrayLike | SeriesLike | None = ...,
+    max_abandon: ArrayLike | SeriesLike | None = ...,
+    max_occupancy: ArrayLike | SeriesLike | None = ...,
+    shrinkage: ArrayLike | SeriesLike = ...,
+    integer: bool = ...,
+) -> pd.Series: ...
+@overload
 def required_agents(
     volume: ArrayLike,
-    aht_s: ArrayLike,
+    aht_s: SeriesLike,
+    *,
+    interval_min: int = ...,
+    service_level: ArrayLike | SeriesLike | None = ...,
+    target_answer_s: ArrayLike | SeriesLike = ...,
+    max_asa_s: ArrayLike | SeriesLike | None = ...,
+    patience_s: ArrayLike | SeriesLike | None = ...,
+    max_abandon: ArrayLike | SeriesLike | None = ...,
+    max_occupancy: ArrayLike | SeriesLike | None = ...,
+    shrinkage: ArrayLike | SeriesLike = ...,
+    integer: bool = ...,
+) -> pd.Series: ...
+
+
+def required_agents(
+    volume: ArrayLike | SeriesLike,
+    aht_s: ArrayLike | SeriesLike,
     *,
     interval_min: int = 30,
-    service_level: ArrayLike | None = 0.8,
-    target_answer_s: ArrayLike = 20,
-    max_asa_s: ArrayLike | None = None,
-    patience_s: ArrayLike | None = None,
-    max_abandon: ArrayLike | None = None,
-    max_occupancy: ArrayLike | None = None,
-    shrinkage: ArrayLike = 0.0,
+    service_level: ArrayLike | SeriesLike | None = 0.8,
+    target_answer_s: ArrayLike | SeriesLike = 20,
+    max_asa_s: ArrayLike | SeriesLike | None = None,
+    patience_s: ArrayLike | SeriesLike | None = None,
+    max_abandon: ArrayLike | SeriesLike | None = None,
+    max_occupancy: ArrayLike | SeriesLike | None = None,
+    shrinkage: ArrayLike | SeriesLike = 0.0,
     integer: bool = True,
 ) -> Any:
     """Smallest number of agents meeting every given target, per interval.

@@ -1,8 +1,8 @@
 """The pipeline and what-if scenarios: history to a rostered plan and its predicted service.
 
-``staffplan.plan`` is both this subpackage and the one-call entry point:
-``staffplan.plan(history, horizon="7D")`` is the same as
-``staffplan.plan.plan(history, horizon="7D")``.
+The one-call entry point is the function :func:`plan`, also reachable as
+``staffplan.plan(history, horizon="7D")``; the rest is imported from here
+(``from staffplan.plan import Scenario, ServiceTarget, compare``).
 
 - :func:`plan`: forecast -> requirement -> roster -> verdict (formula and simulation).
 - :class:`Plan`: the result, plain data with ``to_frames``, ``save`` and ``load``.
@@ -12,10 +12,6 @@
 """
 
 from __future__ import annotations
-
-import sys
-import types
-from typing import Any
 
 from staffplan.plan._pipeline import (
     build_verdict,
@@ -62,13 +58,3 @@ __all__ = [
     "volume_weighted",
     "what_if",
 ]
-
-
-class _CallablePackage(types.ModuleType):
-    """Lets ``staffplan.plan(...)`` call :func:`plan` while staying a package."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Plan:
-        return plan(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
