@@ -18,6 +18,8 @@ service), ``_scenarios`` (what-if comparison) and ``_html`` (the report writer).
 
 from __future__ import annotations
 
+from typing import Any
+
 from staffplan.report._coverage import plot_breaks, plot_coverage
 from staffplan.report._forecast import plot_forecast
 from staffplan.report._gantt import plot_gantt
@@ -34,3 +36,12 @@ __all__ = [
     "plot_service",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Figures pickled before the plots moved into this package name their class here.
+    if name == "_PlanFigure":
+        from staffplan.report._figure import _figure_class
+
+        return _figure_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

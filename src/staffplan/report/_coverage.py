@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -13,9 +13,12 @@ from staffplan.report._figure import (
     _GREEN,
     _ORANGE,
     _RED,
+    _check_single_panel,
+    _day_label,
     _figure,
     _legend,
     _num,
+    _on,
     _sorted_by_ds,
     _step_of,
     _steps,
@@ -23,12 +26,13 @@ from staffplan.report._figure import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["plot_breaks", "plot_coverage"]
 
 
-def plot_coverage(coverage: pd.DataFrame) -> Figure:
+def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Agents required vs agents on the floor per interval, shortages highlighted.
 
     Parameters
@@ -38,6 +42,9 @@ def plot_coverage(coverage: pd.DataFrame) -> Figure:
         on the phones), ``on_floor`` (agents working and not on lunch or break);
         optional ``agents_per_lead`` (agents on the floor per lead present) adds
         a span-of-control panel with the limit of 10.
+    ax : matplotlib Axes, optional
+        Draw the coverage panel on this axes (no span-of-control panel) and
+        return its figure; by default a new figure.
 
     Returns
     -------
@@ -53,15 +60,12 @@ def plot_coverage(coverage: pd.DataFrame) -> Figure:
     step = _step_of(ds)
     required = cov["required"].to_numpy(dtype=float)
     on_floor = cov["on_floor"].to_numpy(dtype=float)
-    span = "agents_per_lead" in cov.columns
-    fig, axes = _figure(
-        11,
-        5.2 if span else 3.8,
-        nrows=2 if span else 1,
-        sharex=True,
-        gridspec_kw={"height_ratios": [3, 1]} if span else None,
-    )
-    ax = axes[0, 0]
+    span = "agents_per_lead" in cov.columns and ax is None
+    if span:
+        fig, axes = _figure(11, 5.2, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+        ax = axes[0, 0]
+    else:
+        fig, ax = _on(ax, 11, 3.8)
     x, req_s, floor_s = _steps(ds, step, required, on_floor)
     ax.fill_between(x, 0, floor_s, step="post", color=_BLUE, alpha=0.22, lw=0)
     ax.plot(x, floor_s, drawstyle="steps-post", color=_BLUE, lw=1.2, label="on the floor")
@@ -106,35 +110,102 @@ def plot_coverage(coverage: pd.DataFrame) -> Figure:
     return fig
 
 
-def plot_breaks(coverage: pd.DataFrame) -> Figure:
-    """Lunch and break waves: agents off the floor per interval, stacked.
+def plot_breaks(coverage: pd.DataFrame, *, day: Any = None, ax: Axes | None = None) -> Figure:
+    """Lunch and break waves: agents off the floor per interval, one panel per day.
 
     Parameters
     ----------
     coverage : DataFrame
         ``ds`` (interval start), ``off_lunch`` and ``off_break`` (agents at lunch
         and on a break in the interval).
+    day : date-like, optional
+        Draw only this day.  By default every day with staff on it, one panel
+        each on a shared time-of-day axis, so that a week's waves stay readable.
+    ax : matplotlib Axes, optional
+        Draw one day on this axes (``day`` is then needed when the coverage holds
+        several days) and return its figure.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two bar containers labelled ``"lunch"`` and ``"break"``, one bar per row each.
+        One axes per day, each with two bar containers labelled ``"lunch"`` and
+        ``"break"`` (one bar per interval of that day); the x axis is the hour of
+        the day [h], the title names the day and its largest wave.
     """
     check_columns(coverage, ["ds", "off_lunch", "off_break"], "coverage")
     cov = _sorted_by_ds(coverage, "coverage")
     ds = pd.DatetimeIndex(cov["ds"])
-    step_days = _step_of(ds) / pd.Timedelta(days=1)
-    x = _num(ds)
+    step_h = _step_of(ds) / pd.Timedelta(hours=1)
+    days_of_row = ds.normalize()
     lunch = cov["off_lunch"].to_numpy(dtype=float)
     brk = cov["off_break"].to_numpy(dtype=float)
-    fig, axes = _figure(11, 3.4)
-    ax = axes[0, 0]
-    kw = {"width": step_days * 0.92, "align": "edge", "lw": 0}
-    ax.bar(x, lunch, color=_ORANGE, label="lunch", **kw)
-    ax.bar(x, brk, bottom=lunch, color=_GREEN, label="break", **kw)
-    ax.set_ylabel("agents off the floor")
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    _legend(ax)
-    _time_axis(ax)
-    fig.suptitle("Lunch and break waves", fontsize=11)
+    staffed = lunch + brk > 0
+    if "on_floor" in cov.columns:
+        staffed |= cov["on_floor"].to_numpy(dtype=float) > 0
+    all_days = list(days_of_row.unique())
+    if day is not None:
+        chosen = pd.Timestamp(day).normalize()
+        if chosen not in set(all_days):
+            raise ValueError(
+                f"day must be a day of the coverage ({_day_label(all_days[0])} .. "
+                f"{_day_label(all_days[-1])}), got {chosen.date()}"
+            )
+        days = [chosen]
+    else:
+        days = [d for d in all_days if staffed[days_of_row == d].any()] or all_days[:1]
+    _check_single_panel(ax, len(days), "coverage", "pass day= to pick one")
+    # Hours of the day with anyone off the floor on any day, so every panel shares
+    # one readable window rather than 24 hours of mostly nothing.
+    hours = (ds - days_of_row) / pd.Timedelta(hours=1)
+    hours = np.asarray(hours, dtype=float)
+    busy = (lunch + brk > 0) & days_of_row.isin(days)
+    if busy.any():
+        lo_h = max(0.0, np.floor(hours[busy].min()) - 1)
+        hi_h = min(24.0 + step_h, np.ceil(hours[busy].max() + step_h) + 1)
+    else:
+        lo_h, hi_h = 0.0, 24.0
+    top = float((lunch + brk)[days_of_row.isin(days)].max(initial=0.0))
+    if ax is not None:
+        fig, ax = _on(ax, 11, 3.2)
+        axes_list = [ax]
+    else:
+        ncols = min(len(days), 3)
+        nrows = -(-len(days) // ncols)
+        fig, grid = _figure(11, 2.3 * nrows + 0.7, nrows=nrows, ncols=ncols, sharey=True)
+        axes_list = list(grid.ravel())
+        for extra in axes_list[len(days) :]:
+            extra.set_visible(False)
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+
+    kw = {"width": step_h * 0.92, "align": "edge", "lw": 0}
+    for i, (a, d) in enumerate(zip(axes_list, days, strict=False)):
+        sel = days_of_row == d
+        x = hours[sel]
+        a.bar(x, lunch[sel], color=_ORANGE, label="lunch", **kw)
+        a.bar(x, brk[sel], bottom=lunch[sel], color=_GREEN, label="break", **kw)
+        wave = lunch[sel] + brk[sel]
+        peak = float(wave.max(initial=0.0))
+        if peak > 0:
+            at = float(x[int(np.argmax(wave))])
+            when = f"{int(at):02d}:{round((at % 1) * 60):02d}"
+            a.set_title(
+                f"{_day_label(d)}: at most {peak:.0f} off at {when}", loc="left", fontsize=9
+            )
+        else:
+            a.set_title(f"{_day_label(d)}: nobody off the floor", loc="left", fontsize=9)
+        a.set_xlim(lo_h, hi_h)
+        a.set_ylim(0, max(1.0, top * 1.08))
+        a.xaxis.set_major_locator(MultipleLocator(2 if hi_h - lo_h > 8 else 1))
+        a.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{int(v) % 24:02d}:00"))
+        a.tick_params(axis="both", labelsize=8)
+        a.yaxis.set_major_locator(MaxNLocator(integer=True))
+        a.grid(True, axis="both", alpha=0.3)
+        if i % 3 == 0:
+            a.set_ylabel("agents off the floor", fontsize=8)
+    if ax is not None:
+        _legend(ax, ncols=2)
+    else:
+        handles, labels = axes_list[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper right", ncols=2, fontsize=8, frameon=False)
+        fig.suptitle("Lunch and break waves per day", fontsize=11)
     return fig

@@ -71,6 +71,26 @@ def _figure(
     return fig, axes
 
 
+def _on(ax: Axes | None, width_in: float, height_in: float) -> tuple[Figure, Axes]:
+    """The figure and axes to draw on: the caller's ``ax`` or a new one-axes figure."""
+    if ax is None:
+        fig, axes = _figure(width_in, height_in)
+        return fig, axes[0, 0]
+    require("matplotlib", purpose="plotting")
+    from matplotlib.axes import Axes as _Axes
+
+    if not isinstance(ax, _Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    # The root figure also for an axes on a subfigure (``Figure.figure`` is itself).
+    parent: Any = ax.figure
+    return getattr(parent, "figure", parent), ax
+
+
+def _check_single_panel(ax: Axes | None, panels: int, what: str, fix: str) -> None:
+    if ax is not None and panels > 1:
+        raise ValueError(f"ax= draws one panel, but the {what} needs {panels}; {fix}")
+
+
 def _wall_time(values: Any) -> pd.DatetimeIndex:
     """Timestamps as naive local wall-clock time (tz-aware values keep their zone's clock)."""
     idx = pd.DatetimeIndex(pd.to_datetime(values))
@@ -127,12 +147,31 @@ def _steps(ds: pd.DatetimeIndex, step: pd.Timedelta, *ys: np.ndarray) -> tuple[n
 
 
 def _time_axis(ax: Axes) -> None:
+    """Date ticks a planner reads: weekday names at day ticks, clock time within a day."""
     from matplotlib import dates as mdates
 
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    formatter = mdates.ConciseDateFormatter(
+        locator,
+        formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", "%b", "%a %d", "%H:%M", "%H:%M"],
+        offset_formats=["", "%Y", "%b %Y", "%a %d %b %Y", "%a %d %b %Y", "%a %d %b %Y %H:%M"],
+    )
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(formatter)
     ax.grid(True, axis="both", alpha=0.3)
+
+
+def _day_label(day: Any) -> str:
+    """``Mon 02 Mar``: how a planner names a day."""
+    return f"{pd.Timestamp(day):%a %d %b}"
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last + 1) index pairs of the runs of True in ``mask``."""
+    m = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(m.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def _legend(ax: Axes, *, ncols: int = 4, **kw: Any) -> None:

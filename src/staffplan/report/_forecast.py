@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from staffplan._validation import check_columns, check_fraction
@@ -13,9 +14,11 @@ from staffplan.report._figure import (
     _GREY,
     _RED,
     _broken,
+    _check_single_panel,
     _figure,
     _legend,
     _num,
+    _on,
     _quantile_col,
     _sorted_by_ds,
     _step_of,
@@ -24,6 +27,7 @@ from staffplan.report._figure import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["plot_forecast"]
@@ -37,6 +41,7 @@ def plot_forecast(
     quantiles: tuple[float, float] | None = (0.05, 0.95),
     history_days: float | None = 14,
     events: pd.DataFrame | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """History and forecast volume per interval with the forecast's quantile band.
 
@@ -57,6 +62,9 @@ def plot_forecast(
     events : DataFrame, optional
         ``start``, ``end``, ``name`` (as from :func:`staffplan.datasets.read_events`);
         events inside the plotted range are shaded and labelled.
+    ax : matplotlib Axes, optional
+        Draw one queue (``queue``, or the only one) on this axes and return its
+        figure; by default a new figure with one panel per queue.
 
     Returns
     -------
@@ -102,7 +110,12 @@ def plot_forecast(
     else:
         panels = all_queues or [None]
 
-    fig, axes = _figure(11, 2.9 * len(panels) + 0.6, nrows=len(panels), sharex=True)
+    _check_single_panel(ax, len(panels), "forecast", "pass queue= to pick one")
+    if ax is None:
+        fig, axes = _figure(11, 2.9 * len(panels) + 0.6, nrows=len(panels), sharex=True)
+    else:
+        fig, one = _on(ax, 11, 3.5)
+        axes = np.array([[one]], dtype=object)
     cut = None
     if history_days is not None and forecast is not None and len(forecast):
         cut = _wall_time(forecast["ds"]).min() - pd.Timedelta(days=float(history_days))
@@ -167,5 +180,6 @@ def plot_forecast(
                     fontsize=7,
                     color=color,
                 )
-    fig.suptitle("Contacts per interval: history and forecast", fontsize=11)
+    if ax is None:
+        fig.suptitle("Contacts per interval: history and forecast", fontsize=11)
     return fig

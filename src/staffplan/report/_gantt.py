@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from staffplan._validation import check_columns
-from staffplan.report._figure import _figure, _num, _wall_time
+from staffplan.report._figure import _num, _on, _wall_time
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["plot_gantt"]
@@ -44,7 +45,7 @@ def _pairs(value: Any) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     return out
 
 
-def plot_gantt(roster: pd.DataFrame, *, day: Any = None) -> Figure:
+def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None) -> Figure:
     """Shifts by team as horizontal bars, lunch and breaks drawn inside them.
 
     Parameters
@@ -56,7 +57,11 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None) -> Figure:
         of ``(start, end)`` pairs).
     day : date-like, optional
         Plot the shifts starting on this day.  By default the first day of the
-        roster (the title says how many days it holds).
+        roster (the title says how many days it holds); the HTML report draws
+        one chart per day.
+    ax : matplotlib Axes, optional
+        Draw on this axes and return its figure; by default a new figure sized
+        to the number of shifts.
 
     Returns
     -------
@@ -88,8 +93,8 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None) -> Figure:
         drop=True
     )
     n = len(r)
-    fig, axes = _figure(11, max(3.0, 0.21 * n + 1.6))
-    ax = axes[0, 0]
+    own = ax is None
+    fig, ax = _on(ax, 11, max(3.0, 0.21 * n + 1.6))
     y = np.arange(n)
     teams = list(dict.fromkeys(r["_team_key"]))
     cmap = [
@@ -180,8 +185,11 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None) -> Figure:
         fontsize=8, frameon=False,
     )  # fmt: skip
     extra = f" (day 1 of {len(days)})" if day is None and len(days) > 1 else ""
-    fig.suptitle(
-        f"Roster {chosen:%a %Y-%m-%d}{extra}: {n} shifts, {len([t for t in teams if t])} teams",
-        fontsize=11,
+    heading = (
+        f"Roster {chosen:%a %Y-%m-%d}{extra}: {n} shifts, {len([t for t in teams if t])} teams"
     )
+    if own:
+        fig.suptitle(heading, fontsize=11)
+    else:
+        ax.set_title(heading, fontsize=10, pad=18)
     return fig

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from staffplan._validation import check_columns
-from staffplan.report._figure import _BLUE, _RED, _figure
+from staffplan.report._figure import _BLUE, _RED, _check_single_panel, _figure, _on
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["plot_scenarios"]
@@ -39,7 +40,9 @@ def _fmt(value: float, fmt: str) -> str:
     return f"{value:.1%}" if fmt == "%" else fmt.format(value)
 
 
-def plot_scenarios(comparison: pd.DataFrame, *, metrics: Sequence[str] | None = None) -> Figure:
+def plot_scenarios(
+    comparison: pd.DataFrame, *, metrics: Sequence[str] | None = None, ax: Axes | None = None
+) -> Figure:
     """Scenario comparison: one small bar chart per metric, scenarios side by side.
 
     Parameters
@@ -54,6 +57,9 @@ def plot_scenarios(comparison: pd.DataFrame, *, metrics: Sequence[str] | None = 
         ``paid_hours``, ``service_level``, ``service_level_at_quantile``, ``asa_s``,
         ``p_abandon``, ``occupancy``, ``peak_shortage``, ``cost`` that are present
         (every numeric column when none is).
+    ax : matplotlib Axes, optional
+        Draw one metric (``metrics`` of length one) on this axes and return its
+        figure; by default a new figure with one panel per metric.
 
     Returns
     -------
@@ -82,7 +88,13 @@ def plot_scenarios(comparison: pd.DataFrame, *, metrics: Sequence[str] | None = 
     ncols = min(3, len(cols))
     nrows = math.ceil(len(cols) / ncols)
     k = len(comp)
-    fig, axes = _figure(11, nrows * max(1.9, 0.42 * k + 1.0) + 0.5, nrows=nrows, ncols=ncols)
+    _check_single_panel(ax, len(cols), "comparison", "pass metrics=[one column]")
+    own = ax is None
+    if ax is None:
+        fig, axes = _figure(11, nrows * max(1.9, 0.42 * k + 1.0) + 0.5, nrows=nrows, ncols=ncols)
+    else:
+        fig, one = _on(ax, 4, 2.5)
+        axes = np.array([[one]], dtype=object)
     y = np.arange(k)
     colors = [_BLUE] + ["#9ecae9"] * (k - 1)
     for i, ax in enumerate(axes.ravel()):
@@ -125,5 +137,6 @@ def plot_scenarios(comparison: pd.DataFrame, *, metrics: Sequence[str] | None = 
         ax.set_title(title, fontsize=9, loc="left")
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(True, axis="x", alpha=0.3)
-    fig.suptitle(f"Scenarios compared with the base ({names.iloc[0]}, dark bars)", fontsize=11)
+    if own:
+        fig.suptitle(f"Scenarios compared with the base ({names.iloc[0]}, dark bars)", fontsize=11)
     return fig

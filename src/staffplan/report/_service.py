@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,8 @@ from staffplan.report._figure import (
     _figure,
     _legend,
     _num,
+    _on,
+    _runs,
     _sorted_by_ds,
     _step_of,
     _steps,
@@ -24,31 +26,42 @@ from staffplan.report._figure import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["plot_service"]
 
 
-def plot_service(verdict: pd.DataFrame, *, target: float | None = None) -> Figure:
-    """Predicted service level per interval, with the target line.
+def plot_service(
+    verdict: pd.DataFrame, *, target: float | None = None, ax: Axes | None = None
+) -> Figure:
+    """Predicted service level per interval: formula, simulation and target.
 
     Parameters
     ----------
     verdict : DataFrame
         ``ds`` (interval start), ``service_level`` (predicted share answered within
         the target time) [fraction]; optional ``sim_service_level`` with
-        ``sim_service_level_lo`` / ``_hi`` (simulated, with a 95 % interval),
-        ``asa_s`` (average speed of answer) [s] and ``p_abandon`` [fraction], which
-        add a lower panel.
+        ``sim_service_level_lo`` / ``_hi`` (simulated, with a 95 % interval) and
+        ``sim_disagrees`` (formula and simulation apart beyond noise),
+        ``asa_s`` (average speed of answer) [s], ``sim_asa_s`` [s] and
+        ``p_abandon`` [fraction], which add a lower panel.
     target : float, optional
         Service-level target [fraction], drawn as a dashed line; intervals below
-        it are marked.
+        it are shaded red and marked.
+    ax : matplotlib Axes, optional
+        Draw the service-level panel on this axes (no ASA panel) and return its
+        figure; by default a new figure.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Lines labelled ``"predicted (Erlang)"``, ``"simulated"`` (when present),
-        ``"target 80%"`` (when ``target`` is given) and ``"below target"`` markers.
+        Lines labelled ``"predicted (Erlang)"``, ``"simulated (95% CI)"`` (when
+        present), ``"target 80%"`` (when ``target`` is given) and ``"below target"``
+        markers.  The service-level axis spans the values shown (not always
+        0-100%); an interval whose ASA is unbounded (more traffic than agents) is
+        marked ``"ASA unbounded"`` at the top of the ASA panel, which is scaled to
+        the finite values.
     """
     check_columns(verdict, ["ds", "service_level"], "verdict")
     if target is not None:
@@ -56,64 +69,111 @@ def plot_service(verdict: pd.DataFrame, *, target: float | None = None) -> Figur
     v = _sorted_by_ds(verdict, "verdict")
     ds = pd.DatetimeIndex(v["ds"])
     step = _step_of(ds)
+    step_days = step / pd.Timedelta(days=1)
     # Under Erlang C nobody abandons: an all-zero abandonment axis says nothing.
     has_abandon = "p_abandon" in v.columns and bool(
         np.nan_to_num(v["p_abandon"].to_numpy(dtype=float)).any()
     )
-    lower = [c for c in ("asa_s",) if c in v.columns] + (["p_abandon"] if has_abandon else [])
-    fig, axes = _figure(
-        11,
-        5.2 if lower else 3.6,
-        nrows=2 if lower else 1,
-        sharex=True,
-        gridspec_kw={"height_ratios": [3, 1.4]} if lower else None,
-    )
-    ax = axes[0, 0]
+    lower = ax is None and ("asa_s" in v.columns or has_abandon)
+    if lower:
+        fig, axes = _figure(11, 5.4, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1.5]})
+        ax = axes[0, 0]
+    else:
+        fig, ax = _on(ax, 11, 3.6)
     sl = v["service_level"].to_numpy(dtype=float)
     x, sl_s = _steps(ds, step, sl)
     ax.plot(x, sl_s * 100, drawstyle="steps-post", color=_BLUE, lw=1.3, label="predicted (Erlang)")
-    mid = _num(ds) + (step / pd.Timedelta(days=1)) / 2
+    mid = _num(ds) + step_days / 2
+    shown = [sl]
     if "sim_service_level" in v.columns:
-        sim = v["sim_service_level"].to_numpy(dtype=float) * 100
+        sim = v["sim_service_level"].to_numpy(dtype=float)
         if {"sim_service_level_lo", "sim_service_level_hi"} <= set(v.columns):
-            lo = v["sim_service_level_lo"].to_numpy(dtype=float) * 100
-            hi = v["sim_service_level_hi"].to_numpy(dtype=float) * 100
+            lo = v["sim_service_level_lo"].to_numpy(dtype=float)
+            hi = v["sim_service_level_hi"].to_numpy(dtype=float)
             ax.errorbar(
-                mid, sim, yerr=[sim - lo, hi - sim], fmt="o", ms=2.5, color=_ORANGE,
-                ecolor=_ORANGE, elinewidth=0.8, alpha=0.85, label="simulated (95% CI)",
+                mid, sim * 100, yerr=[(sim - lo) * 100, (hi - sim) * 100], fmt="o", ms=2.5,
+                color=_ORANGE, ecolor=_ORANGE, elinewidth=0.8, alpha=0.85,
+                label="simulated (95% CI)",
             )  # fmt: skip
+            shown.append(lo)
         else:
-            ax.plot(mid, sim, "o", ms=2.5, color=_ORANGE, label="simulated")
+            ax.plot(mid, sim * 100, "o", ms=2.5, color=_ORANGE, label="simulated")
+            shown.append(sim)
+        if "sim_disagrees" in v.columns:
+            apart = v["sim_disagrees"].fillna(False).to_numpy(dtype=bool)
+            if apart.any():
+                ax.plot(
+                    mid[apart], sim[apart] * 100, "o", ms=7, mfc="none", mec="black", mew=0.9,
+                    ls="none", label=f"formula and simulation apart ({int(apart.sum())})",
+                )  # fmt: skip
+    title = f"{len(sl)} intervals"
     if target is not None:
         ax.axhline(target * 100, color=_RED, ls="--", lw=1.0, label=f"target {target:.0%}")
         below = sl < target - 1e-12
+        # Shade each run of intervals under target so that a single one stays visible
+        # on a week-long axis.
+        for a, b in _runs(below):
+            ax.axvspan(_num(ds[a : a + 1])[0], _num(ds[b - 1 : b])[0] + step_days,
+                       color=_RED, alpha=0.12, lw=0)  # fmt: skip
         ax.plot(mid[below], sl[below] * 100, "v", ms=4, color=_RED, ls="none", label="below target")
-        ax.set_title(
-            f"{int(below.sum())} of {len(sl)} intervals below target", loc="left", fontsize=9
-        )
-    ax.set_ylim(0, 104)
+        title = f"{int(below.sum())} of {len(sl)} intervals below target"
+        shown.append(np.array([target]))
+    values = np.concatenate([np.ravel(a) for a in shown]) * 100
+    values = values[np.isfinite(values)]
+    floor = float(values.min()) if values.size else 0.0
+    # A useful range: from a little under the lowest value shown, in steps of 10%.
+    ax.set_ylim(max(0.0, np.floor(floor / 10.0) * 10.0 - 5.0) if floor > 15 else 0.0, 102)
+    ax.set_title(title, loc="left", fontsize=9)
     ax.set_ylabel("service level [%]")
-    _legend(ax)
+    _legend(ax, ncols=3)
     _time_axis(ax)
     if lower:
-        ax2 = axes[1, 0]
-        handles = []
-        if "asa_s" in v.columns:
-            x, asa = _steps(ds, step, v["asa_s"].to_numpy(dtype=float))
-            handles += ax2.plot(
-                x, asa, drawstyle="steps-post", color=_GREY, lw=1.1, label="ASA [s]"
-            )
-            ax2.set_ylabel("ASA [s]")
-            ax2.set_ylim(bottom=0)
-        if has_abandon:
-            ax3 = ax2.twinx() if "asa_s" in v.columns else ax2
-            x, pab = _steps(ds, step, v["p_abandon"].to_numpy(dtype=float) * 100)
-            handles += ax3.plot(
-                x, pab, drawstyle="steps-post", color=_GREEN, lw=1.1, ls="--", label="abandoned [%]"
-            )
-            ax3.set_ylabel("abandoned [%]")
-            ax3.set_ylim(bottom=0)
-        _legend(ax2, handles=handles)
-        _time_axis(ax2)
-    fig.suptitle("Predicted service per interval", fontsize=11)
+        _asa_panel(axes[1, 0], v, ds, step, has_abandon=has_abandon)
+        fig.suptitle("Predicted service per interval", fontsize=11)
     return fig
+
+
+def _asa_panel(
+    ax2: Axes, v: pd.DataFrame, ds: pd.DatetimeIndex, step: pd.Timedelta, *, has_abandon: bool
+) -> None:
+    """ASA per interval on a scale of its finite values; unbounded intervals marked at the top."""
+    handles: list[Any] = []
+    step_days = step / pd.Timedelta(days=1)
+    mid = _num(ds) + step_days / 2
+    if "asa_s" in v.columns:
+        asa = v["asa_s"].to_numpy(dtype=float)
+        sim_asa = v["sim_asa_s"].to_numpy(dtype=float) if "sim_asa_s" in v.columns else None
+        finite = [a[np.isfinite(a)] for a in (asa, sim_asa) if a is not None]
+        finite_all = np.concatenate(finite) if finite else np.array([])
+        top = float(finite_all.max()) * 1.15 if finite_all.size else 1.0
+        top = top if top > 0 else 1.0
+        unbounded = np.isposinf(asa)
+        x, asa_s = _steps(ds, step, np.where(unbounded, np.nan, asa))
+        handles += ax2.plot(
+            x, asa_s, drawstyle="steps-post", color=_GREY, lw=1.1, label="ASA, Erlang [s]"
+        )
+        if sim_asa is not None:
+            handles += ax2.plot(
+                mid, np.minimum(sim_asa, top), "o", ms=2.2, color=_ORANGE, ls="none",
+                label="ASA, simulated [s]",
+            )  # fmt: skip
+        if unbounded.any():
+            for a, b in _runs(unbounded):
+                ax2.axvspan(_num(ds[a : a + 1])[0], _num(ds[b - 1 : b])[0] + step_days,
+                            color=_RED, alpha=0.15, lw=0)  # fmt: skip
+            handles += ax2.plot(
+                mid[unbounded], np.full(int(unbounded.sum()), top * 0.97), "^", ms=4,
+                color=_RED, ls="none", label=f"ASA unbounded ({int(unbounded.sum())})",
+            )  # fmt: skip
+        ax2.set_ylabel("ASA [s]")
+        ax2.set_ylim(0, top)
+    if has_abandon:
+        ax3 = ax2.twinx() if "asa_s" in v.columns else ax2
+        x, pab = _steps(ds, step, v["p_abandon"].to_numpy(dtype=float) * 100)
+        handles += ax3.plot(
+            x, pab, drawstyle="steps-post", color=_GREEN, lw=1.1, ls="--", label="abandoned [%]"
+        )
+        ax3.set_ylabel("abandoned [%]")
+        ax3.set_ylim(bottom=0)
+    _legend(ax2, handles=handles)
+    _time_axis(ax2)
