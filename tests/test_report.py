@@ -13,8 +13,11 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from matplotlib import dates as mdates
+from matplotlib.collections import PolyCollection
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.patches import StepPatch
+from matplotlib.text import Annotation
 
 from staffplan import report
 from staffplan.datasets import load_sample
@@ -250,41 +253,96 @@ def test_plot_coverage_rejects_duplicate_intervals():
         report.plot_coverage(pd.concat([cov, cov.iloc[:1]]))
 
 
+def _steps_of(ax, label: str) -> StepPatch:
+    (patch,) = [p for p in ax.patches if isinstance(p, StepPatch) and p.get_label() == label]
+    return patch
+
+
+def _poly(ax, label: str) -> PolyCollection:
+    (coll,) = [
+        c for c in ax.collections if isinstance(c, PolyCollection) and c.get_label() == label
+    ]
+    return coll
+
+
+def _extents(coll: PolyCollection) -> np.ndarray:
+    """(x0, x1, y_centre) of each bar of a bar collection."""
+    return np.array(
+        [
+            (p.vertices[:, 0].min(), p.vertices[:, 0].max(), p.vertices[:, 1].mean())
+            for p in coll.get_paths()
+        ]
+    )
+
+
+def _names(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts if not isinstance(t, Annotation)]
+
+
 def test_plot_breaks_stacks_lunch_and_break():
     cov = make_coverage()
     fig = report.plot_breaks(cov)
-    ax = fig.axes[0]
-    (lunch,) = _containers(ax, "lunch")
-    (brk,) = _containers(ax, "break")
-    assert len(lunch) == len(brk) == len(cov)
-    heights = np.array([b.get_height() for b in lunch])
-    np.testing.assert_array_equal(heights, cov["off_lunch"])
-    bottoms = np.array([b.get_y() for b in brk])
-    np.testing.assert_array_equal(bottoms, cov["off_lunch"])
+    (ax,) = [a for a in fig.axes if a.get_visible()]
+    lunch = _steps_of(ax, "lunch").get_data()
+    brk = _steps_of(ax, "break").get_data()
+    # The day's 30-min grid: slot 14 is 07:00, the first row of the frame.
+    np.testing.assert_array_equal(lunch.values[14 : 14 + len(cov)], cov["off_lunch"])
+    np.testing.assert_array_equal(brk.baseline[14 : 14 + len(cov)], cov["off_lunch"])
+    np.testing.assert_array_equal(
+        brk.values[14 : 14 + len(cov)], cov["off_lunch"] + cov["off_break"]
+    )
+    assert lunch.values.sum() == cov["off_lunch"].sum()  # nothing outside the frame
     # Two separate lunch waves in this frame.
-    waves = np.diff(np.concatenate([[0], (heights > 0).astype(int)])) == 1
+    waves = np.diff(np.concatenate([[0], (lunch.values > 0).astype(int)])) == 1
     assert waves.sum() == 2
+    # By hand: lunch 7 + break 0 at 13:00 is the largest wave (breaks peak at 4).
+    assert ax.get_title(loc="left") == "Tue 03 Mar: at most 7 off at 13:00"
+
+
+def test_plot_breaks_one_panel_per_day_and_one_day_on_a_given_axes():
+    from matplotlib.figure import Figure as PlainFigure
+
+    second = make_coverage(DAY + pd.Timedelta(days=1)).assign(off_break=0)
+    week = pd.concat([make_coverage(), second], ignore_index=True)
+    fig = report.plot_breaks(week)
+    shown = [a for a in fig.axes if a.get_visible()]
+    assert [a.get_title(loc="left")[:10] for a in shown] == ["Tue 03 Mar", "Wed 04 Mar"]
+    assert shown[1].get_title(loc="left").endswith("at most 7 off at 13:00")
+    # The same window on every panel, clear of the hours nobody is off.
+    assert shown[0].get_xlim() == shown[1].get_xlim()
+    assert shown[0].get_xlim()[0] >= 8 and shown[0].get_xlim()[1] <= 20
+    with pytest.raises(ValueError, match=r"ax= draws one panel.*pass day="):
+        report.plot_breaks(week, ax=PlainFigure().subplots())
+    own = PlainFigure()
+    ax = own.subplots()
+    assert report.plot_breaks(week, day="2026-03-04", ax=ax) is own
+    assert _steps_of(ax, "break").get_data().values.sum() == second["off_lunch"].sum()
+    with pytest.raises(ValueError, match="day must be a day of the coverage"):
+        report.plot_breaks(week, day="2026-03-09")
 
 
 def test_plot_gantt_one_bar_per_shift_and_marks_roles():
     roster = make_roster()
     fig = report.plot_gantt(roster)
     ax = fig.axes[0]
-    (shifts,) = _containers(ax, "shift")
-    assert len(shifts) == len(roster)
-    (lunch,) = _containers(ax, "lunch")
-    (brk,) = _containers(ax, "break")
-    assert len(lunch) == len(roster)
+    shifts = _extents(_poly(ax, "shift"))
+    lunch = _extents(_poly(ax, "lunch"))
+    brk = _extents(_poly(ax, "break"))
+    assert len(shifts) == len(lunch) == len(roster)
     assert len(brk) == 2 * len(roster)
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0] == "M01"  # the manager on top
-    assert sorted(labels) == sorted(roster["person"])
-    bold = {t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"}
+    names = _names(ax)
+    assert names[0] == "M01"  # the manager on top
+    assert sorted(names) == sorted(roster["person"])
+    bold = {t.get_text() for t in ax.texts if t.get_fontweight() == "bold"}
     assert bold == set(roster.loc[roster["role"] != "agent", "person"])
-    assert {"lead", "manager", "lunch", "break"} <= set(_legend_texts(ax))
-    # Each lunch bar lies inside its shift bar.
-    for s, lu in zip(shifts, lunch, strict=False):
-        assert s.get_x() <= lu.get_x() and lu.get_x() + lu.get_width() <= s.get_x() + s.get_width()
+    assert {"shift", "lead", "manager", "lunch", "break"} <= {
+        t.get_text() for t in fig.legends[0].get_texts()
+    }
+    # Each lunch and break bar lies inside the shift bar of its row.
+    by_row = {round(y): (x0, x1) for x0, x1, y in shifts}
+    for x0, x1, y in np.vstack([lunch, brk]):
+        s0, s1 = by_row[round(y)]
+        assert s0 <= x0 < x1 <= s1
 
 
 def test_plot_gantt_picks_a_day_and_parses_breaks_read_back_from_csv(tmp_path):
@@ -293,10 +351,9 @@ def test_plot_gantt_picks_a_day_and_parses_breaks_read_back_from_csv(tmp_path):
     two_days.to_csv(path, index=False)
     back = pd.read_csv(path, parse_dates=["start", "end", "lunch_start", "lunch_end"])
     fig = report.plot_gantt(back, day="2026-03-04")
-    (shifts,) = _containers(fig.axes[0], "shift")
+    shifts = _poly(fig.axes[0], "shift").get_paths()
     assert len(shifts) == 1 + 2 + 12
-    (brk,) = _containers(fig.axes[0], "break")
-    assert len(brk) == 2 * len(shifts)
+    assert len(_poly(fig.axes[0], "break").get_paths()) == 2 * len(shifts)
     fig = report.plot_gantt(two_days)
     assert "(day 1 of 2)" in fig.get_suptitle()
     with pytest.raises(ValueError, match="day must be a day of the roster"):
@@ -380,13 +437,15 @@ def test_write_report_embeds_plots_and_tables(sample, tmp_path):
     assert len(images) == 6
     for img in images:
         assert base64.b64decode(img)[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "<td>0.8123</td>" in text and "agents at peak" in text
+    # A fraction reads as a percentage, a count as a count.
+    assert "<td>81.2%</td>" in text and "<th>agents at peak</th><td>42</td>" in text
     for heading in ("Forecast", "Roster", "Coverage", "Predicted service", "Scenarios", "Events"):
         assert f"<h2>{heading}</h2>" in text
     assert "first 10 of" in text  # heads of long frames
+    assert "<summary>Tue 2026-03-03: 41 shifts</summary>" in text  # a Gantt per day
     assert "volume +40%" in text
     # Roster rows read as a planner writes them: minutes, and breaks as from-to pairs.
-    assert "<td>2026-03-03 07:00</td>" in text
+    assert "<td>Tue 2026-03-03 07:00</td>" in text
     assert "<td>09:00-09:15, 13:30-13:45</td>" in text
     assert list(tmp_path.joinpath("sub").iterdir()) == [out]  # no temp file left
 
@@ -493,3 +552,147 @@ def test_plot_scenarios_labels_unbounded_asa_without_overflow():
     assert unbounded_bar.get_hatch() and not finite_bar.get_hatch()
     label = next(t for t in asa_ax.texts if t.get_text() == "unbounded")
     assert label.get_horizontalalignment() == "right" and label.xy[0] <= right
+
+
+def test_report_shows_warnings_and_numbers_as_a_planner_reads_them(tmp_path):
+    daily = pd.DataFrame(
+        {
+            "date": ["2026-03-02", "2026-03-03"],
+            "volume": [21138.93, 4491.37],
+            "service_level": [0.83298, 0.8359],
+            "asa_s": [13.57, np.inf],
+            "sim_gap": [-0.0191, 0.0],
+        }
+    )
+    out = report.write_report(
+        {"daily": daily},
+        tmp_path / "r.html",
+        summary={"volume": 21138.93, "service_level": 0.8394, "asa_s": 13.33, "paid_hours": 3513.5},
+        warnings=["roster: 3 intervals short <at 09:00>", "formula and simulation disagree"],
+    )
+    text = out.read_text(encoding="utf-8")
+    assert '<div class="warn"><h2>Warnings (2)</h2>' in text
+    assert "<li>roster: 3 intervals short &lt;at 09:00&gt;</li>" in text
+    # Summary: labels and units, thousands separators, percentages.
+    assert "<th>contacts offered</th><td>21,139</td>" in text
+    assert "<th>service level</th><td>83.9%</td>" in text
+    assert "<th>average speed of answer</th><td>13.3 s</td>" in text
+    assert "<th>paid hours</th><td>3,514 h</td>" in text
+    # Tables: weekday names, no exponent, percentages, points, unbounded.
+    assert "<td>Mon 2026-03-02</td>" in text and "<td>Tue 2026-03-03</td>" in text
+    assert "<td>21,139</td>" in text and "e+0" not in text
+    assert "<td>83.3%</td>" in text
+    assert "<td>-1.9 pp</td>" in text
+    assert "<td>unbounded</td>" in text
+    with pytest.raises(TypeError, match="warnings must be a sequence"):
+        report.write_report({"daily": daily}, tmp_path / "x.html", warnings="one message")
+
+
+def test_report_previews_open_intervals_and_lists_service_problems(tmp_path):
+    night = (
+        make_coverage()
+        .head(14)
+        .assign(
+            ds=lambda f: f["ds"] - pd.Timedelta(hours=7),
+            required=0.0, on_floor=0, off_lunch=0, off_break=0,
+        )
+    )  # fmt: skip
+    coverage = pd.concat([night, make_coverage()], ignore_index=True)
+    verdict = make_verdict()
+    verdict["sim_disagrees"] = False
+    verdict.loc[[3, 4], "sim_disagrees"] = True
+    verdict.loc[8, "asa_s"] = np.inf
+    text = report.write_report(
+        {"coverage": coverage, "verdict": verdict},
+        tmp_path / "r.html",
+        target_service_level=0.8,
+    ).read_text(encoding="utf-8")
+    # The coverage preview starts at opening (07:00), not with the closed night's zeros.
+    cov_section = text[text.index("<h2>Coverage</h2>") : text.index("<h2>Predicted service</h2>")]
+    assert "Tue 2026-03-03 07:00" in cov_section and "Tue 2026-03-03 00:00" not in cov_section
+    assert "first 10 of 28 intervals with contacts or staff (42 rows)" in cov_section
+    below = int((verdict["service_level"] < 0.8).sum())
+    assert f"<h3>Intervals below the 80% target ({below})</h3>" in text
+    assert "<h3>Formula and simulation apart beyond noise (2 intervals)</h3>" in text
+    assert "<td>unbounded</td>" in text
+    assert "plot skipped" not in text and text.count("data:image/png") == 3
+
+
+def test_plot_service_range_unbounded_asa_and_intervals_under_target():
+    verdict = make_verdict()
+    verdict["sim_asa_s"] = verdict["asa_s"] * 1.1
+    verdict["sim_disagrees"] = False
+    verdict.loc[[20, 21], "sim_disagrees"] = True
+    fig = report.plot_service(verdict, target=0.8)
+    ax, ax_asa = fig.axes[0], fig.axes[1]
+    # All values are above 55%: the axis starts near them instead of at 0.
+    lowest = 100 * min(verdict["service_level"].min(), verdict["sim_service_level_lo"].min())
+    bottom, top = ax.get_ylim()
+    assert 0 < bottom <= lowest and top == pytest.approx(102)
+    # One shaded span per run of intervals under target (a single run here).
+    runs = np.diff(np.concatenate([[0], (verdict["service_level"] < 0.8).astype(int)])) == 1
+    spans = [
+        p
+        for p in ax.patches
+        if p.get_facecolor()[:3] == pytest.approx((0.839, 0.153, 0.157), abs=1e-2)
+    ]
+    assert len(spans) == runs.sum() == 1
+    assert "formula and simulation apart (2)" in _legend_texts(ax)
+    assert "ASA, simulated [s]" in _legend_texts(ax_asa)
+
+    stressed = verdict.copy()
+    stressed.loc[5:9, "service_level"] = 0.0
+    stressed.loc[5:9, "asa_s"] = np.inf
+    fig = report.plot_service(stressed, target=0.8)
+    ax, ax_asa = fig.axes[0], fig.axes[1]
+    assert ax.get_ylim()[0] == 0  # a zero service level is shown in full
+    unbounded = next(line for line in ax_asa.get_lines() if line.get_label().startswith("ASA unb"))
+    assert unbounded.get_label() == "ASA unbounded (5)" and len(unbounded.get_xdata()) == 5
+    # The ASA axis is scaled to the finite values, and the markers sit inside it.
+    finite_top = max(stressed["asa_s"][np.isfinite(stressed["asa_s"])].max(),
+                     stressed["sim_asa_s"].max())  # fmt: skip
+    assert ax_asa.get_ylim()[1] == pytest.approx(finite_top * 1.15)
+    assert (unbounded.get_ydata() < ax_asa.get_ylim()[1]).all()
+
+
+def test_every_plot_draws_on_a_given_axes_and_renders_to_png(sample, tmp_path):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as PlainFigure
+
+    history, events = sample
+    forecast = make_forecast(history)
+    calls = {
+        "forecast": lambda ax: report.plot_forecast(history, forecast, queue="sales", ax=ax),
+        "coverage": lambda ax: report.plot_coverage(make_coverage(), ax=ax),
+        "breaks": lambda ax: report.plot_breaks(make_coverage(), ax=ax),
+        "gantt": lambda ax: report.plot_gantt(make_roster(), ax=ax),
+        "service": lambda ax: report.plot_service(make_verdict(), target=0.8, ax=ax),
+        "scenarios": lambda ax: report.plot_scenarios(make_comparison(), metrics=["asa_s"], ax=ax),
+    }
+    fig = PlainFigure(figsize=(14, 14), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(3, 2).ravel()
+    for ax, (name, call) in zip(axes, calls.items(), strict=True):
+        assert call(ax) is fig, name
+        assert ax.has_data(), name
+    fig.savefig(tmp_path / "all.png", dpi=60)
+    assert (tmp_path / "all.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # One panel per call: several queues on one axes is refused with the fix.
+    with pytest.raises(ValueError, match="pass queue="):
+        report.plot_forecast(history, forecast, ax=axes[0])
+    with pytest.raises(ValueError, match=r"pass metrics=\[one column\]"):
+        report.plot_scenarios(make_comparison(), ax=axes[0])
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        report.plot_coverage(make_coverage(), ax="top")
+    # Each figure of its own also renders.
+    own = [
+        report.plot_forecast(history, forecast, events=events),
+        report.plot_coverage(make_coverage()),
+        report.plot_breaks(make_coverage()),
+        report.plot_gantt(make_roster()),
+        report.plot_service(make_verdict(), target=0.8),
+        report.plot_scenarios(make_comparison()),
+    ]
+    for i, f in enumerate(own):
+        f.savefig(tmp_path / f"{i}.png", dpi=50)
+        assert (tmp_path / f"{i}.png").stat().st_size > 5_000

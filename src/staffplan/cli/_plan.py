@@ -287,6 +287,7 @@ def write_outputs(
                     title=title,
                     summary=_headline(result),
                     target_service_level=result.service.service_level,
+                    warnings=result.warnings,
                 )
             )
         except ImportError as exc:

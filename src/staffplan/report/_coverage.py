@@ -128,9 +128,10 @@ def plot_breaks(coverage: pd.DataFrame, *, day: Any = None, ax: Axes | None = No
     Returns
     -------
     matplotlib.figure.Figure
-        One axes per day, each with two bar containers labelled ``"lunch"`` and
-        ``"break"`` (one bar per interval of that day); the x axis is the hour of
-        the day [h], the title names the day and its largest wave.
+        One axes per day, each with two filled step patches (``StepPatch``)
+        labelled ``"lunch"`` and ``"break"`` (break stacked on lunch) on the
+        day's interval grid; the x axis is the hour of the day [h], the title
+        names the day and its largest wave.
     """
     check_columns(coverage, ["ds", "off_lunch", "off_break"], "coverage")
     cov = _sorted_by_ds(coverage, "coverage")
@@ -177,12 +178,19 @@ def plot_breaks(coverage: pd.DataFrame, *, day: Any = None, ax: Axes | None = No
             extra.set_visible(False)
     from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-    kw = {"width": step_h * 0.92, "align": "edge", "lw": 0}
     for i, (a, d) in enumerate(zip(axes_list, days, strict=False)):
         sel = days_of_row == d
         x = hours[sel]
-        a.bar(x, lunch[sel], color=_ORANGE, label="lunch", **kw)
-        a.bar(x, brk[sel], bottom=lunch[sel], color=_GREEN, label="break", **kw)
+        # Stairs on the day's full grid: one artist per kind instead of a bar per interval.
+        grid = np.arange(0.0, 24.0 + step_h / 2, step_h)
+        slot = np.clip(np.round(x / step_h).astype(int), 0, len(grid) - 2)
+        day_lunch = np.zeros(len(grid) - 1)
+        day_brk = np.zeros(len(grid) - 1)
+        np.add.at(day_lunch, slot, lunch[sel])
+        np.add.at(day_brk, slot, brk[sel])
+        a.stairs(day_lunch, grid, fill=True, color=_ORANGE, lw=0, label="lunch")
+        a.stairs(day_lunch + day_brk, grid, baseline=day_lunch, fill=True, color=_GREEN, lw=0,
+                 label="break")  # fmt: skip
         wave = lunch[sel] + brk[sel]
         peak = float(wave.max(initial=0.0))
         if peak > 0:

@@ -59,13 +59,19 @@ def __getattr__(name: str) -> Any:
 
 
 def _figure(
-    width_in: float, height_in: float, *, nrows: int = 1, ncols: int = 1, **kw: Any
+    width_in: float,
+    height_in: float,
+    *,
+    nrows: int = 1,
+    ncols: int = 1,
+    layout: str | None = "constrained",
+    **kw: Any,
 ) -> tuple[Figure, np.ndarray]:
     """A Figure (Agg canvas, no pyplot) and its axes."""
     require("matplotlib", purpose="plotting")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = _figure_class()(figsize=(width_in, height_in), layout="constrained")
+    fig = _figure_class()(figsize=(width_in, height_in), layout=layout)
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes

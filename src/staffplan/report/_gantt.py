@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 
 from staffplan._validation import check_columns
-from staffplan.report._figure import _num, _on, _wall_time
+from staffplan.report._figure import _RED, _figure, _num, _on, _wall_time
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
 
 __all__ = ["plot_gantt"]
@@ -45,6 +46,36 @@ def _pairs(value: Any) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     return out
 
 
+_TEAM_COLORS = (
+    "#9ecae9",
+    "#ffbf79",
+    "#88d27a",
+    "#f2cf5b",
+    "#b9ac9f",
+    "#d6a5c9",
+    "#86bcb6",
+    "#ff9d98",
+    "#c5b0d5",
+    "#dbdb8d",
+)
+
+
+def _bars(
+    ax: Axes, y: np.ndarray, start: np.ndarray, end: np.ndarray, *, label: str, **style: Any
+) -> PolyCollection:
+    """Horizontal bars from ``start`` to ``end`` at rows ``y``, as one labelled collection."""
+    from matplotlib.collections import PolyCollection
+
+    h = 0.36
+    verts = [
+        [(s, yi - h), (e, yi - h), (e, yi + h), (s, yi + h)]
+        for yi, s, e in zip(y.tolist(), start.tolist(), end.tolist(), strict=True)
+    ]
+    bars = PolyCollection(verts, label=label, **style)
+    ax.add_collection(bars)
+    return bars
+
+
 def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None) -> Figure:
     """Shifts by team as horizontal bars, lunch and breaks drawn inside them.
 
@@ -66,9 +97,9 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
     Returns
     -------
     matplotlib.figure.Figure
-        Bar containers labelled ``"shift"`` (one bar per plotted row), ``"lunch"``
-        and ``"break"``; leads and the manager carry a marker and a bold name, and
-        teams are separated by lines and labelled.
+        Bar collections (``PolyCollection``) labelled ``"shift"`` (one bar per
+        plotted row), ``"lunch"`` and ``"break"``; leads and the manager carry a
+        marker and a bold name, and teams are separated by lines and labelled.
     """
     check_columns(roster, ["person", "role", "team", "start", "end"], "roster")
     r = roster.copy()
@@ -94,49 +125,45 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
     )
     n = len(r)
     own = ax is None
-    fig, ax = _on(ax, 11, max(3.0, 0.21 * n + 1.6))
-    y = np.arange(n)
+    if own:
+        # Fixed margins instead of a layout engine: a week of tall charts in a report
+        # must render quickly, and the margins are known (names left, teams right).
+        height_in = max(3.0, 0.21 * n + 1.6)
+        fig, axes = _figure(11, height_in, layout=None)
+        fig.subplots_adjust(
+            left=0.75 / 11, right=1 - 1.15 / 11, top=1 - 0.85 / height_in, bottom=0.7 / height_in
+        )
+        ax = axes[0, 0]
+    else:
+        fig, ax = _on(ax, 11, 3.0)
+    y = np.arange(n, dtype=float)
     teams = list(dict.fromkeys(r["_team_key"]))
-    cmap = [
-        "#9ecae9",
-        "#ffbf79",
-        "#88d27a",
-        "#f2cf5b",
-        "#b9ac9f",
-        "#d6a5c9",
-        "#86bcb6",
-        "#ff9d98",
-        "#c5b0d5",
-        "#dbdb8d",
-    ]
-    team_color = {t: ("#bdbdbd" if t == "" else cmap[i % len(cmap)]) for i, t in enumerate(teams)}
+    team_color = {
+        t: ("#bdbdbd" if t == "" else _TEAM_COLORS[i % len(_TEAM_COLORS)])
+        for i, t in enumerate(teams)
+    }
     start = _num(r["start"])
     end = _num(r["end"])
     colors = [team_color[t] for t in r["_team_key"]]
     edge = ["black" if role in ("lead", "manager") else "none" for role in r["role"]]
-    ax.barh(
-        y, end - start, left=start, height=0.72, color=colors, edgecolor=edge, lw=0.8, label="shift"
-    )
-
-    lunch_y, lunch_l, lunch_w = [], [], []
+    # One collection per kind (shift, lunch, break): hundreds of bars draw as one artist.
+    _bars(ax, y, start, end, label="shift", facecolors=colors, edgecolors=edge, linewidths=0.8)
     if "lunch_start" in r.columns and "lunch_end" in r.columns:
-        ok = r["lunch_start"].notna() & r["lunch_end"].notna()
+        ok = (r["lunch_start"].notna() & r["lunch_end"].notna()).to_numpy()
         ls = _num(r.loc[ok, "lunch_start"]) if ok.any() else np.array([])
         le = _num(r.loc[ok, "lunch_end"]) if ok.any() else np.array([])
-        lunch_y, lunch_l, lunch_w = list(y[ok.to_numpy()]), list(ls), list(le - ls)
-    ax.barh(
-        lunch_y, lunch_w, left=lunch_l, height=0.72, color="#5b5b5b", hatch="///",
-        edgecolor="white", lw=0, label="lunch",
-    )  # fmt: skip
-    brk_y, brk_l, brk_w = [], [], []
+        _bars(ax, y[ok], ls, le, label="lunch", facecolors="#5b5b5b", edgecolors="none")
+    brk_y, brk_s, brk_e = [], [], []
     if "breaks" in r.columns:
         for i, value in enumerate(r["breaks"]):
-            for s, e in _pairs(value):
-                s_n, e_n = _num([s, e])
+            for s_, e_ in _pairs(value):
+                s_n, e_n = _num([s_, e_])
                 brk_y.append(y[i])
-                brk_l.append(s_n)
-                brk_w.append(e_n - s_n)
-    ax.barh(brk_y, brk_w, left=brk_l, height=0.72, color="#1f1f1f", lw=0, label="break")
+                brk_s.append(s_n)
+                brk_e.append(e_n)
+    _bars(ax, np.asarray(brk_y), np.asarray(brk_s), np.asarray(brk_e), label="break",
+          facecolors=_RED, edgecolors="none")  # fmt: skip
+    ax.set_xlim(float(start.min()) - 0.012, float(end.max()) + 0.006)
 
     for role, marker, label in (("lead", "D", "lead"), ("manager", "*", "manager")):
         sel = (r["role"] == role).to_numpy()
@@ -146,11 +173,15 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
                 markersize=6 if marker == "D" else 10, label=label,
             )  # fmt: skip
 
-    ax.set_yticks(y)
-    ax.set_yticklabels(r["person"].astype(str), fontsize=7 if n > 30 else 8)
-    for tick, role in zip(ax.get_yticklabels(), r["role"], strict=True):
-        if role in ("lead", "manager"):
-            tick.set_fontweight("bold")
+    # Names as plain text rather than one tick per person (ticks cost five artists each).
+    ax.set_yticks([])
+    names = ax.get_yaxis_transform()
+    size = 7 if n > 30 else 8
+    for yi, person, role in zip(y, r["person"].astype(str), r["role"], strict=True):
+        ax.text(
+            -0.004, yi, person, transform=names, ha="right", va="center", fontsize=size,
+            fontweight="bold" if role in ("lead", "manager") else "normal",
+        )  # fmt: skip
     ax.set_ylim(n - 0.4, -0.6)
     # Team separators and labels on the right edge.
     bounds = np.flatnonzero(r["_team_key"].to_numpy()[1:] != r["_team_key"].to_numpy()[:-1]) + 1
@@ -180,16 +211,19 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
     ax.grid(True, axis="x", alpha=0.3)
     ax.xaxis.set_ticks_position("both")
     ax.tick_params(axis="x", labeltop=True)
-    ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.03 if n > 15 else -0.08), ncols=5,
-        fontsize=8, frameon=False,
-    )  # fmt: skip
     extra = f" (day 1 of {len(days)})" if day is None and len(days) > 1 else ""
     heading = (
         f"Roster {chosen:%a %Y-%m-%d}{extra}: {n} shifts, {len([t for t in teams if t])} teams"
     )
     if own:
-        fig.suptitle(heading, fontsize=11)
+        height_in = fig.get_figheight()
+        fig.legend(
+            *ax.get_legend_handles_labels(), loc="lower center", ncols=5, fontsize=8,
+            frameon=False, bbox_to_anchor=(0.5, 0.02 / height_in),
+        )  # fmt: skip
+        fig.suptitle(heading, fontsize=11, y=1 - 0.12 / height_in, va="top")
     else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.05), ncols=5, fontsize=8,
+                  frameon=False)  # fmt: skip
         ax.set_title(heading, fontsize=10, pad=18)
     return fig

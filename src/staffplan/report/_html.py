@@ -7,7 +7,7 @@ import datetime as _dt
 import html
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,10 +33,14 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;
 color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
+h3{font-size:1em;margin:1.2em 0 .3em}
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f3f3f3}
 td:first-child,th:first-child{text-align:left}
 img{max-width:100%;height:auto}.note{color:#8a6d3b;background:#fcf8e3;padding:.5em 1em}
+.warn{background:#fdecea;border-left:4px solid #d62728;padding:.3em 1em;margin:1em 0}
+.warn li{margin:.3em 0}
+details{margin:.3em 0}summary{cursor:pointer;font-weight:600}
 .caption{color:#555;font-size:.85em}
 """
 
@@ -53,26 +57,85 @@ _SECTIONS = (
     ("comparison", "Scenarios"),
 )
 
+#: Columns and summary keys holding a fraction, shown as a percentage.
+_PERCENT = frozenset(
+    {
+        "service_level",
+        "sim_service_level",
+        "sim_service_level_lo",
+        "sim_service_level_hi",
+        "service_level_at_quantile",
+        "worst_service_level",
+        "p_abandon",
+        "sim_p_abandon",
+        "p_wait",
+        "occupancy",
+        "shrinkage",
+        "max_occupancy",
+    }
+)
+#: Differences of two fractions, shown in percentage points.
+_POINTS = frozenset({"sim_gap"})
+_TIMES = frozenset({"ds", "start", "end", "lunch_start", "lunch_end"})
+#: Summary keys as a planner names them, with their unit.
+_LABELS = {
+    "volume": ("contacts offered", ""),
+    "service_level": ("service level", ""),
+    "asa_s": ("average speed of answer", " s"),
+    "p_abandon": ("abandoned", ""),
+    "occupancy": ("occupancy", ""),
+    "paid_hours": ("paid hours", " h"),
+    "headcount": ("people rostered", ""),
+    "agents_needed": ("agents needed at the peak", ""),
+    "peak_shortage": ("largest shortage", " agents"),
+    "service_level_at_quantile": ("service level at the volume quantile", ""),
+    "sim_service_level": ("service level, simulated", ""),
+    "sim_gap": ("simulation minus formula", ""),
+}
 
-def _png(fig: Figure) -> str:
+
+def _png(fig: Figure, dpi: int = 100) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
+    fig.savefig(buf, format="png", dpi=dpi)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _img(fig: Figure, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_png(fig)}">'
+def _img(fig: Figure, alt: str, dpi: int = 100) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_png(fig, dpi)}">'
 
 
-def _cell(value: Any) -> str:
-    """A table cell as a planner reads it: 4 significant digits, minutes, break pairs."""
-    if isinstance(value, float | np.floating):
+def _number(v: float) -> str:
+    """Thousands separators and no exponent for the sizes a plan has."""
+    if np.isposinf(v):
+        return "unbounded"
+    if not np.isfinite(v):
+        return "n/a"
+    if abs(v) >= 1000 or v == round(v):
+        return f"{v:,.0f}"
+    return f"{v:,.3g}" if abs(v) >= 1e-3 else f"{v:.1e}"
+
+
+def _cell(value: Any, name: str = "") -> str:
+    """A value as a planner reads it: %, thousands separators, weekday and clock, break pairs."""
+    key = str(name).strip().lower().replace(" ", "_")
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | np.integer | np.floating):
         v = float(value)
-        if not np.isfinite(v):
-            return "n/a"
-        return f"{v:,.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
-    if isinstance(value, pd.Timestamp | _dt.datetime):
-        return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+        if key in _PERCENT and np.isfinite(v):
+            return f"{v:.1%}"
+        if key in _POINTS and np.isfinite(v):
+            return f"{v * 100:+.1f} pp"
+        return _number(v)
+    if isinstance(value, pd.Timestamp | _dt.datetime | _dt.date) or (
+        key == "date" and isinstance(value, str)
+    ):
+        if pd.isna(value):
+            return ""
+        ts = pd.Timestamp(value)
+        if key == "date" or (not isinstance(value, _dt.datetime) and isinstance(value, _dt.date)):
+            return f"{ts:%a %Y-%m-%d}"
+        return f"{ts:%a %Y-%m-%d %H:%M}"
     if isinstance(value, list | tuple) and all(
         isinstance(p, list | tuple) and len(p) == 2 for p in value
     ):
@@ -82,40 +145,121 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _open_rows(frame: pd.DataFrame) -> pd.Series | None:
+    """Rows of intervals with contacts or staff (a preview skips closed nights), if known."""
+    cols = [c for c in ("volume", "required", "on_floor") if c in frame.columns]
+    if not cols or "ds" not in frame.columns:
+        return None
+    values = frame[cols].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    return (values > 0).any(axis=1)
+
+
 def _table(frame: pd.DataFrame, *, index: bool = False, rows: int | None = 10) -> str:
-    part = frame if rows is None else frame.head(rows)
-    shown = part.map(_cell) if hasattr(part, "map") else part.applymap(_cell)
+    part, caption = frame, ""
+    if rows is not None:
+        open_rows = _open_rows(frame)
+        if open_rows is not None and not open_rows.all() and open_rows.any():
+            part = frame[open_rows]
+            caption = (
+                f"first {min(rows, len(part))} of {len(part):,} intervals with contacts or "
+                f"staff ({len(frame):,} rows)"
+            )
+        elif len(frame) > rows:
+            caption = f"first {rows} of {len(frame):,} rows"
+        part = part.head(rows)
+    shown = pd.DataFrame(
+        {c: [_cell(v, str(c)) for v in part[c]] for c in part.columns}, index=part.index
+    )
     out = shown.to_html(index=index, border=0, escape=True)
-    if rows is not None and len(frame) > rows:
-        out += f'<p class="caption">first {rows} of {len(frame):,} rows</p>'
+    if caption:
+        out += f'<p class="caption">{html.escape(caption)}</p>'
     return out
 
 
-def _plots_for(
-    key: str, frames: Mapping[str, pd.DataFrame], target: float | None
-) -> list[tuple[Any, str]]:
+def _summary(summary: Mapping[str, object]) -> str:
+    rows = []
+    for key, value in summary.items():
+        label, unit = _LABELS.get(str(key), (str(key).replace("_", " "), ""))
+        text = _cell(value, str(key))
+        if unit and text not in ("n/a", "unbounded", ""):
+            text += unit
+        rows.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(text)}</td></tr>")
+    return f"<h2>Summary</h2><table>{''.join(rows)}</table>"
+
+
+def _warnings(warnings: Sequence[str]) -> str:
+    items = "".join(f"<li>{html.escape(str(w))}</li>" for w in warnings)
+    return f'<div class="warn"><h2>Warnings ({len(warnings)})</h2><ul>{items}</ul></div>'
+
+
+def _gantt_days(roster: pd.DataFrame) -> list[str]:
+    """One Gantt chart per day, each folded under its day; the first day open."""
+    starts = pd.to_datetime(roster["start"])
+    if starts.dt.tz is not None:
+        starts = starts.dt.tz_localize(None)
+    days = sorted(starts.dt.normalize().unique())
+    out = []
+    for i, day in enumerate(days):
+        n = int((starts.dt.normalize() == day).sum())
+        fig = plot_gantt(roster, day=day)
+        # Gantt charts are tall; a lower resolution keeps the report light and quick.
+        img = _img(fig, f"roster Gantt chart {pd.Timestamp(day):%a %Y-%m-%d}", dpi=72)
+        label = f"{pd.Timestamp(day):%a %Y-%m-%d}: {n:,} shifts"
+        out.append(f"<details{' open' if i == 0 else ''}><summary>{label}</summary>{img}</details>")
+    return out
+
+
+def _service_extras(verdict: pd.DataFrame, target: float | None) -> list[str]:
+    """Tables beside the service plot: intervals under target, formula vs simulation apart."""
+    out = []
+    cols = [
+        c
+        for c in ("ds", "volume", "required", "on_floor", "service_level", "asa_s",
+                  "sim_service_level", "sim_service_level_lo", "sim_service_level_hi",
+                  "sim_asa_s")
+        if c in verdict.columns
+    ]  # fmt: skip
+    if target is not None:
+        below = verdict[verdict["service_level"] < target - 1e-12]
+        if len(below):
+            out.append(f"<h3>Intervals below the {target:.0%} target ({len(below):,})</h3>")
+            out.append(_table(below[cols], rows=20))
+    if "sim_disagrees" in verdict.columns:
+        apart = verdict[verdict["sim_disagrees"].fillna(False).astype(bool)]
+        if len(apart):
+            out.append(
+                f"<h3>Formula and simulation apart beyond noise ({len(apart):,} intervals)</h3>"
+            )
+            out.append(_table(apart[cols], rows=20))
+    return out
+
+
+def _plots_for(key: str, frames: Mapping[str, pd.DataFrame], target: float | None) -> list[str]:
+    """The figures (as HTML) of one section."""
     frame = frames[key]
     if key == "forecast":
         hist = frames.get("history")
-        fc = frame
         qs = sorted(
-            float(c.removeprefix("volume_q")) for c in fc.columns if str(c).startswith("volume_q")
+            float(c.removeprefix("volume_q"))
+            for c in frame.columns
+            if str(c).startswith("volume_q")
         )
         band = (qs[0], qs[-1]) if len(qs) >= 2 else None
-        return [(plot_forecast(hist, fc, quantiles=band, events=frames.get("events")), "forecast")]
+        fig = plot_forecast(hist, frame, quantiles=band, events=frames.get("events"))
+        return [_img(fig, "forecast")]
     if key == "history" and "forecast" not in frames:
-        return [(plot_forecast(frame, None, history_days=14), "history")]
+        return [_img(plot_forecast(frame, None, history_days=14), "history")]
     if key == "roster":
-        return [(plot_gantt(frame), "roster Gantt chart")]
+        return _gantt_days(frame)
     if key == "coverage":
-        figs = [(plot_coverage(frame), "coverage")]
+        out = [_img(plot_coverage(frame), "coverage")]
         if {"off_lunch", "off_break"} <= set(frame.columns):
-            figs.append((plot_breaks(frame), "lunch and break waves"))
-        return figs
+            out.append(_img(plot_breaks(frame), "lunch and break waves per day"))
+        return out
     if key in ("verdict", "verdict_quantile"):
-        return [(plot_service(frame, target=target), "predicted service level")]
+        return [_img(plot_service(frame, target=target), "predicted service level")]
     if key == "comparison":
-        return [(plot_scenarios(frame), "scenario comparison")]
+        return [_img(plot_scenarios(frame), "scenario comparison")]
     return []
 
 
@@ -134,6 +278,7 @@ def write_report(
     title: str = "staffplan report",
     summary: Mapping[str, object] | None = None,
     target_service_level: float | None = None,
+    warnings: Sequence[str] = (),
 ) -> Path:
     """Write a self-contained HTML report of a plan.
 
@@ -143,17 +288,24 @@ def write_report(
         Any of ``history``, ``forecast``, ``requirements``, ``roster``,
         ``coverage``, ``verdict``, ``comparison`` (columns as in the ``plot_*``
         functions; ``events`` shades the forecast plot).  Each present key gets a
-        section with its plots and the first rows of the frame; other keys get a
-        table only.
+        section with its plots and the first rows of the frame (intervals with
+        contacts or staff first, so closed nights do not fill the preview); other
+        keys get a table only.  The roster gets one Gantt chart per day, each
+        under its day's heading; the verdict gets tables of the intervals below
+        target and of those where formula and simulation disagree.
     path : path
         The HTML file to write (parent directories are created).
     title : str, optional
         Page title and heading.
     summary : mapping, optional
-        Key facts (e.g. ``{"agents at peak": 42, "service level": 0.81}``) shown
-        as a table at the top.
+        Key facts (e.g. ``{"agents_needed": 42, "service_level": 0.81}``) shown
+        as a table at the top; known keys get a planner's label and unit, and
+        fractions such as ``service_level`` are shown as percentages.
     target_service_level : float, optional
         Service-level target [fraction] drawn on the service plot.
+    warnings : sequence of str, optional
+        What a planner must know (e.g. :attr:`staffplan.plan.Plan.warnings`),
+        listed at the top.
 
     Returns
     -------
@@ -173,6 +325,8 @@ def write_report(
             raise TypeError(
                 f"frames[{key!r}] must be a pandas DataFrame, got {type(frame).__name__}"
             )
+    if isinstance(warnings, str):
+        raise TypeError("warnings must be a sequence of messages, got one str; wrap it in a list")
     if target_service_level is not None:
         target_service_level = float(
             check_fraction(target_service_level, "target_service_level", high_open=False)
@@ -186,12 +340,10 @@ def write_report(
     ]
     if not plots:
         parts.append(f'<p class="note">{html.escape(_PLOT_HINT)}</p>')
+    if warnings:
+        parts.append(_warnings(list(warnings)))
     if summary:
-        rows = "".join(
-            f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_cell(v))}</td></tr>"
-            for k, v in summary.items()
-        )
-        parts.append(f"<h2>Summary</h2><table>{rows}</table>")
+        parts.append(_summary(summary))
     known = [k for k, _ in _SECTIONS]
     order = [(k, t) for k, t in _SECTIONS if k in frames] + [
         (k, k.replace("_", " ").capitalize()) for k in frames if k not in known
@@ -201,13 +353,12 @@ def write_report(
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         if plots and key in known and len(frame):
             try:
-                figures = _plots_for(key, frames, target_service_level)
+                parts.extend(_plots_for(key, frames, target_service_level))
             except (ValueError, TypeError) as exc:
                 # One odd frame should not cost the whole report; say why its plot is missing.
-                figures = []
                 parts.append(f'<p class="note">plot skipped: {html.escape(str(exc))}</p>')
-            for fig, alt in figures:
-                parts.append(_img(fig, alt))
+        if key in ("verdict", "verdict_quantile") and "service_level" in frame.columns:
+            parts.extend(_service_extras(frame, target_service_level))
         is_comparison = key == "comparison"
         parts.append(_table(frame, index=is_comparison and "scenario" not in frame.columns,
                             rows=None if is_comparison else 10))  # fmt: skip
