@@ -8,6 +8,7 @@ as gaps rather than bridged by a line.
 from __future__ import annotations
 
 import io
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -171,6 +172,22 @@ def _time_axis(ax: Axes) -> None:
 def _day_label(day: Any) -> str:
     """``Mon 02 Mar``: how a planner names a day."""
     return f"{pd.Timestamp(day):%a %d %b}"
+
+
+def _spans(ds: pd.DatetimeIndex, step: pd.Timedelta, mask: np.ndarray) -> list[tuple[float, float]]:
+    """Date-number (start, end) of each run of flagged intervals that is contiguous in time.
+
+    A run breaks at closed hours as well as at an unflagged interval, so that a
+    shaded span never covers a night the centre was closed.
+    """
+    x = _num(ds)
+    step_days = step / pd.Timedelta(days=1)
+    gap = np.diff(ds.as_unit("ns").asi8) > step.value
+    out = []
+    for a, b in _runs(mask):
+        cuts = [a, *(np.flatnonzero(gap[a : b - 1]) + a + 1).tolist(), b]
+        out += [(float(x[i]), float(x[j - 1]) + step_days) for i, j in itertools.pairwise(cuts)]
+    return out
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -18,8 +18,8 @@ from staffplan.report._figure import (
     _legend,
     _num,
     _on,
-    _runs,
     _sorted_by_ds,
+    _spans,
     _step_of,
     _steps,
     _time_axis,
@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["plot_service"]
+
+#: Top of the ASA axis at most [s]; longer (finite) waits run off the top.
+_ASA_CAP_S = 600.0
 
 
 def plot_service(
@@ -61,7 +64,7 @@ def plot_service(
         markers.  The service-level axis spans the values shown (not always
         0-100%); an interval whose ASA is unbounded (more traffic than agents) is
         marked ``"ASA unbounded"`` at the top of the ASA panel, which is scaled to
-        the finite values.
+        the finite values up to ten minutes (longer waits run off its top).
     """
     check_columns(verdict, ["ds", "service_level"], "verdict")
     if target is not None:
@@ -112,9 +115,8 @@ def plot_service(
         below = sl < target - 1e-12
         # Shade each run of intervals under target so that a single one stays visible
         # on a week-long axis.
-        for a, b in _runs(below):
-            ax.axvspan(_num(ds[a : a + 1])[0], _num(ds[b - 1 : b])[0] + step_days,
-                       color=_RED, alpha=0.12, lw=0)  # fmt: skip
+        for x0, x1 in _spans(ds, step, below):
+            ax.axvspan(x0, x1, color=_RED, alpha=0.12, lw=0)
         ax.plot(mid[below], sl[below] * 100, "v", ms=4, color=_RED, ls="none", label="below target")
         title = f"{int(below.sum())} of {len(sl)} intervals below target"
         shown.append(np.array([target]))
@@ -145,7 +147,9 @@ def _asa_panel(
         sim_asa = v["sim_asa_s"].to_numpy(dtype=float) if "sim_asa_s" in v.columns else None
         finite = [a[np.isfinite(a)] for a in (asa, sim_asa) if a is not None]
         finite_all = np.concatenate(finite) if finite else np.array([])
-        top = float(finite_all.max()) * 1.15 if finite_all.size else 1.0
+        # Past ten minutes the exact wait hardly matters and would squash the rest:
+        # longer waits run off the top of the axis.
+        top = min(float(finite_all.max()), _ASA_CAP_S) * 1.15 if finite_all.size else 1.0
         top = top if top > 0 else 1.0
         unbounded = np.isposinf(asa)
         x, asa_s = _steps(ds, step, np.where(unbounded, np.nan, asa))
@@ -158,9 +162,8 @@ def _asa_panel(
                 label="ASA, simulated [s]",
             )  # fmt: skip
         if unbounded.any():
-            for a, b in _runs(unbounded):
-                ax2.axvspan(_num(ds[a : a + 1])[0], _num(ds[b - 1 : b])[0] + step_days,
-                            color=_RED, alpha=0.15, lw=0)  # fmt: skip
+            for x0, x1 in _spans(ds, step, unbounded):
+                ax2.axvspan(x0, x1, color=_RED, alpha=0.15, lw=0)
             handles += ax2.plot(
                 mid[unbounded], np.full(int(unbounded.sum()), top * 0.97), "^", ms=4,
                 color=_RED, ls="none", label=f"ASA unbounded ({int(unbounded.sum())})",
