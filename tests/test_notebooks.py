@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from pathlib import Path
 
@@ -13,6 +14,8 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 #: Each notebook must finish within this budget [s] (kernel start included).
 BUDGET_S = 60
+#: Figures each notebook shows (its ``plot_*`` cells), as PNG outputs.
+FIGURES = {"01_quickstart_plan": 4, "02_what_if": 2, "03_staff_to_quantile": 2}
 
 
 def test_notebooks_exist():
@@ -50,3 +53,17 @@ def test_notebook_runs(path, monkeypatch):
     ]
     assert errors == []
     assert elapsed < BUDGET_S, f"{path.name} took {elapsed:.0f} s"
+    # The figures are displayed, not only made: each plot cell leaves a PNG image.
+    images = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if "image/png" in out.get("data", {})
+    ]
+    assert len(images) == FIGURES[path.stem], [
+        cell.source for cell in nb.cells if "plot_" in cell.source
+    ]
+    for out in images:
+        png = base64.b64decode(out["data"]["image/png"])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

@@ -60,7 +60,8 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     step = _step_of(ds)
     required = cov["required"].to_numpy(dtype=float)
     on_floor = cov["on_floor"].to_numpy(dtype=float)
-    span = "agents_per_lead" in cov.columns and ax is None
+    own = ax is None
+    span = "agents_per_lead" in cov.columns and own
     if span:
         fig, axes = _figure(11, 5.2, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
         ax = axes[0, 0]
@@ -106,7 +107,8 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
         ax2.set_ylim(bottom=0, top=max(12.0, float(np.nanmax(apl)) + 1 if len(apl) else 12.0))
         _legend(ax2)
         _time_axis(ax2)
-    fig.suptitle("Coverage: required vs on the floor", fontsize=11)
+    if own:
+        fig.suptitle("Coverage: required vs on the floor", fontsize=11)
     return fig
 
 
