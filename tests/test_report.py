@@ -433,8 +433,8 @@ def test_write_report_embeds_plots_and_tables(sample, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "<h1>Week 10 &lt;plan&gt;</h1>" in text
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
-    # forecast, gantt, coverage, breaks, service, scenarios
-    assert len(images) == 6
+    # forecast, coverage, breaks, service, scenarios (the roster is drawn in HTML)
+    assert len(images) == 5
     for img in images:
         assert base64.b64decode(img)[:8] == b"\x89PNG\r\n\x1a\n"
     # A fraction reads as a percentage, a count as a count.
@@ -442,7 +442,7 @@ def test_write_report_embeds_plots_and_tables(sample, tmp_path):
     for heading in ("Forecast", "Roster", "Coverage", "Predicted service", "Scenarios", "Events"):
         assert f"<h2>{heading}</h2>" in text
     assert "first 10 of" in text  # heads of long frames
-    assert "<summary>Tue 2026-03-03: 41 shifts</summary>" in text  # a Gantt per day
+    assert "<summary>Tue 2026-03-03: 41 shifts, 4 teams</summary>" in text  # a Gantt per day
     assert "volume +40%" in text
     # Roster rows read as a planner writes them: minutes, and breaks as from-to pairs.
     assert "<td>Tue 2026-03-03 07:00</td>" in text
@@ -696,3 +696,25 @@ def test_every_plot_draws_on_a_given_axes_and_renders_to_png(sample, tmp_path):
     for i, f in enumerate(own):
         f.savefig(tmp_path / f"{i}.png", dpi=50)
         assert (tmp_path / f"{i}.png").stat().st_size > 5_000
+
+
+def test_report_gantt_one_chart_per_day_with_bars_placed_by_the_clock():
+    from staffplan.report._gantt import gantt_html
+
+    two_days = pd.concat([make_roster(), make_roster(DAY + pd.Timedelta(days=1), agents=12)])
+    text = gantt_html(two_days)
+    days = re.findall(r"<details( open)?><summary>([^<]+)</summary>", text)
+    assert days == [(" open", "Tue 2026-03-03: 41 shifts, 4 teams"),
+                    ("", "Wed 2026-03-04: 15 shifts, 2 teams")]  # fmt: skip
+    first = text[: text.index("<details><summary>Wed")]
+    assert first.count('class="g-row') == 41 and first.count('class="g-row g-boss"') == 5
+    # By hand: the day's shifts run 07:00-21:00 (14 h); M01 works 08:00-16:30 with lunch
+    # 12:30-13:00 and breaks 10:00-10:15 and 14:30-14:45.
+    row = re.search(r'<div class="g-row g-boss" title="M01 \(manager\)[^>]*>.*?</div></div>', first)
+    assert row is not None
+    assert "08:00-16:30; lunch 12:30-13:00; breaks 10:00-10:15, 14:30-14:45" in row.group(0)
+    assert 'class="g-shift" style="left:7.143%;width:60.714%' in row.group(0)
+    assert 'class="g-lunch" style="left:39.286%;width:3.571%"' in row.group(0)
+    assert 'class="g-break" style="left:21.429%;width:1.786%"' in row.group(0)
+    assert first.index("M01") < first.index("L01") < first.index("A001")  # manager on top
+    assert '<div class="g-team">team A</div>' in first

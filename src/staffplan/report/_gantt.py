@@ -76,6 +76,41 @@ def _bars(
     return bars
 
 
+def _day_rows(roster: pd.DataFrame, day: Any) -> tuple[pd.DataFrame, pd.Timestamp, list[Any]]:
+    """The shifts starting on ``day`` (default: the first), manager first, then by team.
+
+    Returns the rows (wall-clock times, ``_team_key`` column: "" for the manager),
+    the day and every day of the roster.
+    """
+    check_columns(roster, ["person", "role", "team", "start", "end"], "roster")
+    r = roster.copy()
+    for col in ("start", "end", "lunch_start", "lunch_end"):
+        if col in r.columns:
+            r[col] = _wall_time(r[col])
+    days = sorted(r["start"].dt.normalize().unique())
+    if not days:
+        raise ValueError("roster must have at least one row, got an empty frame")
+    chosen = pd.Timestamp(days[0]) if day is None else pd.Timestamp(day).normalize()
+    r = r[r["start"].dt.normalize() == chosen]
+    if r.empty:
+        raise ValueError(
+            f"day must be a day of the roster ({pd.Timestamp(days[0]).date()} .. "
+            f"{pd.Timestamp(days[-1]).date()}), got {chosen.date()}"
+        )
+    r["_role"] = r["role"].map(_ROLE_ORDER).fillna(3)
+    # The manager stands above the teams: put that row first whatever its team.
+    r["_team_key"] = np.where(r["role"] == "manager", "", r["team"].astype(str))
+    r = r.sort_values(["_team_key", "_role", "start", "person"], kind="stable")
+    return r.reset_index(drop=True), chosen, days
+
+
+def _team_colors(teams: list[str]) -> dict[str, str]:
+    return {
+        t: ("#bdbdbd" if t == "" else _TEAM_COLORS[i % len(_TEAM_COLORS)])
+        for i, t in enumerate(teams)
+    }
+
+
 def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None) -> Figure:
     """Shifts by team as horizontal bars, lunch and breaks drawn inside them.
 
@@ -101,28 +136,8 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
         plotted row), ``"lunch"`` and ``"break"``; leads and the manager carry a
         marker and a bold name, and teams are separated by lines and labelled.
     """
-    check_columns(roster, ["person", "role", "team", "start", "end"], "roster")
-    r = roster.copy()
-    for col in ("start", "end", "lunch_start", "lunch_end"):
-        if col in r.columns:
-            r[col] = _wall_time(r[col])
-    days = sorted(r["start"].dt.normalize().unique())
-    if not days:
-        raise ValueError("roster must have at least one row, got an empty frame")
-    chosen = pd.Timestamp(days[0]) if day is None else pd.Timestamp(day).normalize()
-    r = r[r["start"].dt.normalize() == chosen]
-    if r.empty:
-        raise ValueError(
-            f"day must be a day of the roster ({pd.Timestamp(days[0]).date()} .. "
-            f"{pd.Timestamp(days[-1]).date()}), got {chosen.date()}"
-        )
-    r["_role"] = r["role"].map(_ROLE_ORDER).fillna(3)
-    r["_team"] = r["team"].astype(str)
-    # The manager stands above the teams: put that row first whatever its team.
-    r["_team_key"] = np.where(r["role"] == "manager", "", r["_team"])
-    r = r.sort_values(["_team_key", "_role", "start", "person"], kind="stable").reset_index(
-        drop=True
-    )
+    r, chosen, days = _day_rows(roster, day)
+    teams = list(dict.fromkeys(r["_team_key"]))
     n = len(r)
     own = ax is None
     if own:
@@ -137,11 +152,7 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
     else:
         fig, ax = _on(ax, 11, 3.0)
     y = np.arange(n, dtype=float)
-    teams = list(dict.fromkeys(r["_team_key"]))
-    team_color = {
-        t: ("#bdbdbd" if t == "" else _TEAM_COLORS[i % len(_TEAM_COLORS)])
-        for i, t in enumerate(teams)
-    }
+    team_color = _team_colors(teams)
     start = _num(r["start"])
     end = _num(r["end"])
     colors = [team_color[t] for t in r["_team_key"]]
@@ -227,3 +238,110 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
                   frameon=False)  # fmt: skip
         ax.set_title(heading, fontsize=10, pad=18)
     return fig
+
+
+_GANTT_CSS = """
+.gantt{font-size:11px;margin:.4em 0 1em}
+.g-row{display:flex;align-items:center;height:13px}
+.g-name{width:5.5em;flex:none;text-align:right;padding-right:.5em;white-space:nowrap}
+.g-boss .g-name{font-weight:700}
+.g-track{position:relative;flex:1;height:10px}
+.g-grid{background:linear-gradient(to right,#e4e4e4 1px,transparent 1px) 0 0/var(--hour) 100%}
+.g-track i{position:absolute;top:0;bottom:0}
+.g-boss .g-shift{box-shadow:inset 0 0 0 1px #000}
+.g-lunch{background:#5b5b5b}.g-break{background:#d62728}
+.g-team{margin:3px 0 1px 6em;font-size:10px;color:#555;border-top:1px solid #bbb}
+.g-axis{position:relative;height:14px;margin-left:6em;color:#555;font-size:10px}
+.g-axis span{position:absolute;transform:translateX(-50%)}
+.g-key{font-size:10px;color:#555}.g-key i{display:inline-block;width:1.4em;height:.8em;
+margin:0 .3em 0 1em;vertical-align:middle}
+"""
+
+
+_HOUR = pd.Timedelta(hours=1)
+
+
+def _clock(ts: pd.Timestamp) -> str:
+    return f"{ts:%H:%M}"
+
+
+def gantt_html(roster: pd.DataFrame) -> str:
+    """The roster as HTML: one Gantt chart per day, each folded under its day, the first open.
+
+    Drawn with boxes and CSS instead of an image, so that a week of rosters stays
+    light and quick to write and each bar tells its times on hover.  Rows, order
+    and colours are those of :func:`plot_gantt`.
+    """
+    import html
+
+    check_columns(roster, ["person", "role", "team", "start", "end"], "roster")
+    starts = _wall_time(roster["start"])
+    out = [f"<style>{_GANTT_CSS}</style>"]
+    out.append(
+        '<p class="g-key"><i class="g-lunch"></i>lunch<i class="g-break"></i>break'
+        '<i style="box-shadow:inset 0 0 0 1px #000;background:#ddd"></i>lead or manager'
+        " (bold name)</p>"
+    )
+    for k, day in enumerate(sorted(starts.normalize().unique())):
+        r, chosen, _ = _day_rows(roster, day)
+        teams = list(dict.fromkeys(r["_team_key"]))
+        colors = _team_colors(teams)
+        hour = _HOUR
+        lo = chosen + np.floor((r["start"].min() - chosen) / hour) * hour
+        hi = chosen + np.ceil((r["end"].max() - chosen) / hour) * hour
+        span_h = max(1.0, (hi - lo) / hour)
+
+        def place(start: Any, end: Any, lo: pd.Timestamp = lo, span_h: float = span_h) -> str:
+            """CSS left and width [% of the day's window] of a bar from start to end."""
+            left = 100.0 * ((pd.Timestamp(start) - lo) / _HOUR) / span_h
+            width = 100.0 * ((pd.Timestamp(end) - pd.Timestamp(start)) / _HOUR) / span_h
+            return f"left:{left:.3f}%;width:{width:.3f}%"
+
+        step = 1 if span_h <= 14 else 2
+        ticks = "".join(
+            f'<span style="left:{100.0 * h / span_h:.3f}%">{_clock(lo + h * hour)}</span>'
+            for h in range(0, int(span_h) + 1, step)
+        )
+        rows = [f'<div class="g-axis">{ticks}</div>']
+        previous = None
+        for rec in r.to_dict("records"):
+            team = rec["_team_key"]
+            if team != previous:
+                label = "manager" if team == "" else f"team {team}"
+                rows.append(f'<div class="g-team">{html.escape(label)}</div>')
+                previous = team
+            bars = [
+                f'<i class="g-shift" style="{place(rec["start"], rec["end"])};'
+                f'background:{colors[team]}"></i>'
+            ]
+            what = [f"{_clock(rec['start'])}-{_clock(rec['end'])}"]
+            lunch_s = rec.get("lunch_start")
+            lunch_e = rec.get("lunch_end")
+            if (
+                lunch_s is not None
+                and lunch_e is not None
+                and pd.notna(lunch_s)
+                and pd.notna(lunch_e)
+            ):
+                bars.append(f'<i class="g-lunch" style="{place(lunch_s, lunch_e)}"></i>')
+                what.append(f"lunch {_clock(lunch_s)}-{_clock(lunch_e)}")
+            pairs = _pairs(rec.get("breaks"))
+            for bs, be in pairs:
+                bs_, be_ = _wall_time([bs, be])
+                bars.append(f'<i class="g-break" style="{place(bs_, be_)}"></i>')
+            if pairs:
+                what.append("breaks " + ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in pairs))
+            boss = " g-boss" if rec["role"] in ("lead", "manager") else ""
+            tip = html.escape(f"{rec['person']} ({rec['role']}): " + "; ".join(what), quote=True)
+            rows.append(
+                f'<div class="g-row{boss}" title="{tip}"><span class="g-name">'
+                f'{html.escape(str(rec["person"]))}</span><div class="g-track g-grid" '
+                f'style="--hour:{100.0 / span_h:.4f}%">{"".join(bars)}</div></div>'
+            )
+        n_teams = len([t for t in teams if t])
+        summary = f"{chosen:%a %Y-%m-%d}: {len(r):,} shifts, {n_teams} teams"
+        out.append(
+            f"<details{' open' if k == 0 else ''}><summary>{summary}</summary>"
+            f'<div class="gantt">{"".join(rows)}</div></details>'
+        )
+    return "\n".join(out)

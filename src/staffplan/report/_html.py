@@ -20,7 +20,7 @@ from staffplan._validation import check_fraction
 from staffplan.report._coverage import plot_breaks, plot_coverage
 from staffplan.report._figure import _PLOT_HINT
 from staffplan.report._forecast import plot_forecast
-from staffplan.report._gantt import plot_gantt
+from staffplan.report._gantt import gantt_html
 from staffplan.report._scenarios import plot_scenarios
 from staffplan.report._service import plot_service
 
@@ -192,23 +192,6 @@ def _warnings(warnings: Sequence[str]) -> str:
     return f'<div class="warn"><h2>Warnings ({len(warnings)})</h2><ul>{items}</ul></div>'
 
 
-def _gantt_days(roster: pd.DataFrame) -> list[str]:
-    """One Gantt chart per day, each folded under its day; the first day open."""
-    starts = pd.to_datetime(roster["start"])
-    if starts.dt.tz is not None:
-        starts = starts.dt.tz_localize(None)
-    days = sorted(starts.dt.normalize().unique())
-    out = []
-    for i, day in enumerate(days):
-        n = int((starts.dt.normalize() == day).sum())
-        fig = plot_gantt(roster, day=day)
-        # Gantt charts are tall; a lower resolution keeps the report light and quick.
-        img = _img(fig, f"roster Gantt chart {pd.Timestamp(day):%a %Y-%m-%d}", dpi=72)
-        label = f"{pd.Timestamp(day):%a %Y-%m-%d}: {n:,} shifts"
-        out.append(f"<details{' open' if i == 0 else ''}><summary>{label}</summary>{img}</details>")
-    return out
-
-
 def _service_extras(verdict: pd.DataFrame, target: float | None) -> list[str]:
     """Tables beside the service plot: intervals under target, formula vs simulation apart."""
     out = []
@@ -250,7 +233,7 @@ def _plots_for(key: str, frames: Mapping[str, pd.DataFrame], target: float | Non
     if key == "history" and "forecast" not in frames:
         return [_img(plot_forecast(frame, None, history_days=14), "history")]
     if key == "roster":
-        return _gantt_days(frame)
+        return [gantt_html(frame)]
     if key == "coverage":
         out = [_img(plot_coverage(frame), "coverage")]
         if {"off_lunch", "off_break"} <= set(frame.columns):
