@@ -170,6 +170,7 @@ def test_plot_forecast_panels_band_and_breaks(sample):
     fig = report.plot_forecast(history, fc, events=events)
     assert isinstance(fig, Figure)
     axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert fig.get_suptitle() == "Contacts per interval: history and forecast"
     assert len(axes) == 2  # one panel per queue
     for ax in axes:
         labels = _legend_texts(ax)

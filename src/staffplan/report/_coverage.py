@@ -13,6 +13,7 @@ from staffplan.report._figure import (
     _GREEN,
     _ORANGE,
     _RED,
+    TIME_MARGINS,
     _check_single_panel,
     _day_label,
     _figure,
@@ -63,10 +64,13 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     own = ax is None
     span = "agents_per_lead" in cov.columns and own
     if span:
-        fig, axes = _figure(11, 5.2, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+        fig, axes = _figure(
+            11, 5.4, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]},
+            margins=TIME_MARGINS, gaps_in=(0.35, 0.0),
+        )  # fmt: skip
         ax = axes[0, 0]
     else:
-        fig, ax = _on(ax, 11, 3.8)
+        fig, ax = _on(ax, 11, 3.8, margins=TIME_MARGINS)
     x, req_s, floor_s = _steps(ds, step, required, on_floor)
     ax.fill_between(x, 0, floor_s, step="post", color=_BLUE, alpha=0.22, lw=0)
     ax.plot(x, floor_s, drawstyle="steps-post", color=_BLUE, lw=1.2, label="on the floor")
@@ -174,7 +178,10 @@ def plot_breaks(coverage: pd.DataFrame, *, day: Any = None, ax: Axes | None = No
     else:
         ncols = min(len(days), 3)
         nrows = -(-len(days) // ncols)
-        fig, grid = _figure(11, 2.3 * nrows + 0.7, nrows=nrows, ncols=ncols, sharey=True)
+        fig, grid = _figure(
+            11, 2.3 * nrows + 0.7, nrows=nrows, ncols=ncols, sharey=True,
+            margins=(0.7, 0.35, 0.75, 0.35), gaps_in=(0.6, 0.3),
+        )  # fmt: skip
         axes_list = list(grid.ravel())
         for extra in axes_list[len(days) :]:
             extra.set_visible(False)

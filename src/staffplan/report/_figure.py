@@ -59,6 +59,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: Margins [in] (left, right, top, bottom) of a time-series figure: y label and ticks,
+#: a little air, the title and legend row, and two rows of date labels.
+TIME_MARGINS = (0.8, 0.3, 0.8, 0.55)
+
+
 def _figure(
     width_in: float,
     height_in: float,
@@ -66,22 +71,49 @@ def _figure(
     nrows: int = 1,
     ncols: int = 1,
     layout: str | None = "constrained",
+    margins: tuple[float, float, float, float] | None = None,
+    gaps_in: tuple[float, float] = (0.0, 0.0),
     **kw: Any,
 ) -> tuple[Figure, np.ndarray]:
-    """A Figure (Agg canvas, no pyplot) and its axes."""
+    """A Figure (Agg canvas, no pyplot) and its axes.
+
+    With ``margins`` (left, right, top, bottom [in]) and ``gaps_in`` (between rows,
+    between columns [in]) the axes get fixed places instead of a layout engine: a
+    figure whose labels are known in advance renders a third faster that way.
+    """
     require("matplotlib", purpose="plotting")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = _figure_class()(figsize=(width_in, height_in), layout=layout)
+    fig = _figure_class()(
+        figsize=(width_in, height_in), layout=None if margins is not None else layout
+    )
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    if margins is not None:
+        left, right, top, bottom = margins
+        gap_h, gap_w = gaps_in
+        axes_h = (height_in - top - bottom - (nrows - 1) * gap_h) / nrows
+        axes_w = (width_in - left - right - (ncols - 1) * gap_w) / ncols
+        fig.subplots_adjust(
+            left=left / width_in,
+            right=1 - right / width_in,
+            top=1 - top / height_in,
+            bottom=bottom / height_in,
+            hspace=gap_h / axes_h if nrows > 1 else 0.0,
+            wspace=gap_w / axes_w if ncols > 1 else 0.0,
+        )
     return fig, axes
 
 
-def _on(ax: Axes | None, width_in: float, height_in: float) -> tuple[Figure, Axes]:
+def _on(
+    ax: Axes | None,
+    width_in: float,
+    height_in: float,
+    margins: tuple[float, float, float, float] | None = None,
+) -> tuple[Figure, Axes]:
     """The figure and axes to draw on: the caller's ``ax`` or a new one-axes figure."""
     if ax is None:
-        fig, axes = _figure(width_in, height_in)
+        fig, axes = _figure(width_in, height_in, margins=margins)
         return fig, axes[0, 0]
     require("matplotlib", purpose="plotting")
     from matplotlib.axes import Axes as _Axes

@@ -13,6 +13,7 @@ from staffplan.report._figure import (
     _GREEN,
     _GREY,
     _RED,
+    TIME_MARGINS,
     _broken,
     _check_single_panel,
     _figure,
@@ -111,8 +112,12 @@ def plot_forecast(
         panels = all_queues or [None]
 
     _check_single_panel(ax, len(panels), "forecast", "pass queue= to pick one")
+    own = ax is None
     if ax is None:
-        fig, axes = _figure(11, 2.9 * len(panels) + 0.6, nrows=len(panels), sharex=True)
+        fig, axes = _figure(
+            11, 2.9 * len(panels) + 0.6, nrows=len(panels), sharex=True,
+            margins=TIME_MARGINS, gaps_in=(0.4, 0.0),
+        )  # fmt: skip
     else:
         fig, one = _on(ax, 11, 3.5)
         axes = np.array([[one]], dtype=object)
@@ -180,6 +185,6 @@ def plot_forecast(
                     fontsize=7,
                     color=color,
                 )
-    if ax is None:
+    if own:
         fig.suptitle("Contacts per interval: history and forecast", fontsize=11)
     return fig

@@ -14,6 +14,7 @@ from staffplan.report._figure import (
     _GREY,
     _ORANGE,
     _RED,
+    TIME_MARGINS,
     _figure,
     _legend,
     _num,
@@ -79,10 +80,16 @@ def plot_service(
     )
     lower = ax is None and ("asa_s" in v.columns or has_abandon)
     if lower:
-        fig, axes = _figure(11, 5.4, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1.5]})
+        # A twin abandonment axis needs the right margin for its labels.
+        left, right, top, bottom = TIME_MARGINS
+        margins = (left, 0.75 if has_abandon and "asa_s" in v.columns else right, top, bottom)
+        fig, axes = _figure(
+            11, 5.6, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1.5]},
+            margins=margins, gaps_in=(0.35, 0.0),
+        )  # fmt: skip
         ax = axes[0, 0]
     else:
-        fig, ax = _on(ax, 11, 3.6)
+        fig, ax = _on(ax, 11, 3.6, margins=TIME_MARGINS)
     sl = v["service_level"].to_numpy(dtype=float)
     x, sl_s = _steps(ds, step, sl)
     ax.plot(x, sl_s * 100, drawstyle="steps-post", color=_BLUE, lw=1.3, label="predicted (Erlang)")
