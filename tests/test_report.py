@@ -719,3 +719,14 @@ def test_report_gantt_one_chart_per_day_with_bars_placed_by_the_clock():
     assert 'class="g-break" style="left:21.429%;width:1.786%"' in row.group(0)
     assert first.index("M01") < first.index("L01") < first.index("A001")  # manager on top
     assert '<div class="g-team">team A</div>' in first
+
+
+def test_plot_coverage_shows_managers_on_the_floor_when_the_roster_has_them():
+    cov = make_coverage()
+    fig = report.plot_coverage(cov)
+    assert "managers on the floor" not in _legend_texts(fig.axes[1])
+    cov["managers_on_floor"] = np.where(np.arange(len(cov)) < 14, 1, 0)
+    fig = report.plot_coverage(cov)
+    line = next(ln for ln in fig.axes[1].get_lines() if ln.get_label() == "managers on the floor")
+    # Step edges: each value once per interval, plus the end point of the run.
+    assert np.nansum(line.get_ydata()[:-2]) == cov["managers_on_floor"].sum()

@@ -11,6 +11,7 @@ from staffplan._validation import check_columns
 from staffplan.report._figure import (
     _BLUE,
     _GREEN,
+    _GREY,
     _ORANGE,
     _RED,
     TIME_MARGINS,
@@ -42,7 +43,8 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
         One row per interval: ``ds`` (interval start), ``required`` (agents needed
         on the phones), ``on_floor`` (agents working and not on lunch or break);
         optional ``agents_per_lead`` (agents on the floor per lead present) adds
-        a span-of-control panel with the limit of 10.
+        a span-of-control panel with the limit of 10, and ``managers_on_floor``
+        (when the roster has it) the managers present, in the same panel.
     ax : matplotlib Axes, optional
         Draw the coverage panel on this axes (no span-of-control panel) and
         return its figure; by default a new figure.
@@ -107,6 +109,10 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
         x, apl = _steps(ds, step, cov["agents_per_lead"].to_numpy(dtype=float))
         ax2.plot(x, apl, drawstyle="steps-post", color=_ORANGE, lw=1.1, label="agents per lead")
         ax2.axhline(10, color=_RED, ls="--", lw=0.9, label="limit (10)")
+        if "managers_on_floor" in cov.columns:
+            x, mgr = _steps(ds, step, cov["managers_on_floor"].to_numpy(dtype=float))
+            ax2.plot(x, mgr, drawstyle="steps-post", color=_GREY, lw=1.0, ls=":",
+                     label="managers on the floor")  # fmt: skip
         ax2.set_ylabel("agents / lead")
         ax2.set_ylim(bottom=0, top=max(12.0, float(np.nanmax(apl)) + 1 if len(apl) else 12.0))
         _legend(ax2)
