@@ -2,7 +2,9 @@
 
 The one-call entry point is the function :func:`plan`, also reachable as
 ``staffplan.plan(history, horizon="7D")``; the rest is imported from here
-(``from staffplan.plan import Scenario, ServiceTarget, compare``).
+(``from staffplan.plan import Scenario, ServiceTarget, compare``).  Since the
+name ``staffplan.plan`` is that function, ``import staffplan.plan as sp`` binds
+the function too; ``importlib.import_module("staffplan.plan")`` gives this module.
 
 - :func:`plan`: forecast -> requirement -> roster -> verdict (formula and simulation).
 - :class:`Plan`: the result, plain data with ``to_frames``, ``save`` and ``load``.
