@@ -79,17 +79,19 @@ def _env(src: Path) -> dict[str, str]:
 
 
 def _run(args: list[str], src: Path, cwd: Path | None = None) -> str:
+    """stdout, then stderr (progress lines go to either, depending on the version)."""
     out = subprocess.run(
         [sys.executable, *args], env=_env(src), capture_output=True, text=True, cwd=cwd
     )
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(args[:3])} failed:\n{out.stderr[-2000:]}")
-    return out.stdout
+    return out.stdout + "\n" + out.stderr
 
 
 def _import(code: str, src: Path) -> dict[str, Any]:
     probe = _IMPORT_PROBE.format(code=code, heavy=HEAVY)
-    result: dict[str, Any] = json.loads(_run(["-c", probe], src).strip().splitlines()[-1])
+    lines = [ln for ln in _run(["-c", probe], src).splitlines() if ln.startswith("{")]
+    result: dict[str, Any] = json.loads(lines[-1])
     return result
 
 
@@ -109,7 +111,8 @@ def _demo(src: Path, work: Path) -> dict[str, Any]:
 
 def _render(src: Path, plan_dir: Path, work: Path, renders: int) -> list[float]:
     text = _run(["-c", _RENDER_PROBE, str(plan_dir), str(renders), str(work)], src)
-    times: list[float] = json.loads(text.strip().splitlines()[-1])["times"]
+    lines = [ln for ln in text.splitlines() if ln.startswith("{")]
+    times: list[float] = json.loads(lines[-1])["times"]
     return times
 
 
