@@ -120,6 +120,12 @@ def _median(values: list[float]) -> float:
     return float(statistics.median(values))
 
 
+def _turns(trees: dict[str, Path], i: int) -> list[tuple[str, Path]]:
+    """The trees in turn, the order reversed every other repeat (no tree always goes first)."""
+    items = list(trees.items())
+    return items if i % 2 == 0 else items[::-1]
+
+
 def measure(trees: dict[str, Path], repeats: int) -> dict[str, Any]:
     """Every measurement for every tree, interleaved repeat by repeat."""
     out: dict[str, Any] = {name: {} for name in trees}
@@ -127,8 +133,8 @@ def measure(trees: dict[str, Path], repeats: int) -> dict[str, Any]:
         work = Path(tmp)
         for label, code in _IMPORTS.items():
             runs: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
-            for _ in range(repeats * 2):  # cheap: twice the repeats
-                for name, src in trees.items():
+            for i in range(repeats * 2):  # cheap: twice the repeats
+                for name, src in _turns(trees, i):
                     runs[name].append(_import(code, src))
             for name in trees:
                 out[name][label] = {
@@ -136,14 +142,14 @@ def measure(trees: dict[str, Path], repeats: int) -> dict[str, Any]:
                     "heavy_modules_loaded": runs[name][-1]["heavy"],
                 }
         demos: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
-        for _ in range(repeats):
-            for name, src in trees.items():
+        for i in range(repeats):
+            for name, src in _turns(trees, i):
                 demos[name].append(_demo(src, work))
         # One plan directory (written by this tree's demo) is rendered by every tree.
         plan_dir = Path(demos[next(iter(trees))][0]["out"])
         renders: dict[str, list[list[float]]] = {name: [] for name in trees}
-        for _ in range(max(1, repeats // 2)):
-            for name, src in trees.items():
+        for i in range(max(1, repeats // 2)):
+            for name, src in _turns(trees, i):
                 renders[name].append(_render(src, plan_dir, work, renders=3))
         for name in trees:
             stage_names = demos[name][0]["stages"]
