@@ -14,7 +14,6 @@ from staffplan.report._figure import (
     _GREY,
     _ORANGE,
     _RED,
-    TIME_MARGINS,
     _check_single_panel,
     _day_label,
     _figure,
@@ -25,6 +24,7 @@ from staffplan.report._figure import (
     _step_of,
     _steps,
     _time_axis,
+    _with_lower_panel,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,15 +64,9 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     required = cov["required"].to_numpy(dtype=float)
     on_floor = cov["on_floor"].to_numpy(dtype=float)
     own = ax is None
-    span = "agents_per_lead" in cov.columns and own
-    if span:
-        fig, axes = _figure(
-            11, 5.4, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]},
-            margins=TIME_MARGINS, gaps_in=(0.35, 0.0),
-        )  # fmt: skip
-        ax = axes[0, 0]
-    else:
-        fig, ax = _on(ax, 11, 3.8, margins=TIME_MARGINS)
+    fig, ax, ax2 = _with_lower_panel(
+        ax, "agents_per_lead" in cov.columns, heights_in=(3.8, 5.4), ratios=(3, 1)
+    )
     x, req_s, floor_s = _steps(ds, step, required, on_floor)
     ax.fill_between(x, 0, floor_s, step="post", color=_BLUE, alpha=0.22, lw=0)
     ax.plot(x, floor_s, drawstyle="steps-post", color=_BLUE, lw=1.2, label="on the floor")
@@ -104,8 +98,7 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     ax.set_ylim(bottom=0)
     _legend(ax)
     _time_axis(ax)
-    if span:
-        ax2 = axes[1, 0]
+    if ax2 is not None:
         x, apl = _steps(ds, step, cov["agents_per_lead"].to_numpy(dtype=float))
         ax2.plot(x, apl, drawstyle="steps-post", color=_ORANGE, lw=1.1, label="agents per lead")
         ax2.axhline(10, color=_RED, ls="--", lw=0.9, label="limit (10)")

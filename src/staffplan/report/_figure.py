@@ -125,6 +125,28 @@ def _on(
     return getattr(parent, "figure", parent), ax
 
 
+def _with_lower_panel(
+    ax: Axes | None,
+    lower: bool,
+    *,
+    heights_in: tuple[float, float],
+    ratios: tuple[float, float],
+    margins: tuple[float, float, float, float] = TIME_MARGINS,
+) -> tuple[Figure, Axes, Axes | None]:
+    """A main panel and, when ``lower`` (and no ``ax`` was given), a smaller one under it.
+
+    ``heights_in`` are the figure heights [in] with one and with two panels.
+    """
+    if lower and ax is None:
+        fig, axes = _figure(
+            11, heights_in[1], nrows=2, sharex=True, gridspec_kw={"height_ratios": list(ratios)},
+            margins=margins, gaps_in=(0.35, 0.0),
+        )  # fmt: skip
+        return fig, axes[0, 0], axes[1, 0]
+    fig, main = _on(ax, 11, heights_in[0], margins=margins)
+    return fig, main, None
+
+
 def _check_single_panel(ax: Axes | None, panels: int, what: str, fix: str) -> None:
     if ax is not None and panels > 1:
         raise ValueError(f"ax= draws one panel, but the {what} needs {panels}; {fix}")

@@ -15,15 +15,14 @@ from staffplan.report._figure import (
     _ORANGE,
     _RED,
     TIME_MARGINS,
-    _figure,
     _legend,
     _num,
-    _on,
     _sorted_by_ds,
     _spans,
     _step_of,
     _steps,
     _time_axis,
+    _with_lower_panel,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,18 +77,13 @@ def plot_service(
     has_abandon = "p_abandon" in v.columns and bool(
         np.nan_to_num(v["p_abandon"].to_numpy(dtype=float)).any()
     )
-    lower = ax is None and ("asa_s" in v.columns or has_abandon)
-    if lower:
-        # A twin abandonment axis needs the right margin for its labels.
-        left, right, top, bottom = TIME_MARGINS
-        margins = (left, 0.75 if has_abandon and "asa_s" in v.columns else right, top, bottom)
-        fig, axes = _figure(
-            11, 5.6, nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1.5]},
-            margins=margins, gaps_in=(0.35, 0.0),
-        )  # fmt: skip
-        ax = axes[0, 0]
-    else:
-        fig, ax = _on(ax, 11, 3.6, margins=TIME_MARGINS)
+    lower = "asa_s" in v.columns or has_abandon
+    # A twin abandonment axis needs the right margin for its labels.
+    left, right, top, bottom = TIME_MARGINS
+    margins = (left, 0.75 if has_abandon and "asa_s" in v.columns else right, top, bottom)
+    fig, ax, ax_lower = _with_lower_panel(
+        ax, lower, heights_in=(3.6, 5.6), ratios=(3, 1.5), margins=margins
+    )
     sl = v["service_level"].to_numpy(dtype=float)
     x, sl_s = _steps(ds, step, sl)
     ax.plot(x, sl_s * 100, drawstyle="steps-post", color=_BLUE, lw=1.3, label="predicted (Erlang)")
@@ -136,8 +130,8 @@ def plot_service(
     ax.set_ylabel("service level [%]")
     _legend(ax, ncols=3)
     _time_axis(ax)
-    if lower:
-        _asa_panel(axes[1, 0], v, ds, step, has_abandon=has_abandon)
+    if ax_lower is not None:
+        _asa_panel(ax_lower, v, ds, step, has_abandon=has_abandon)
         fig.suptitle("Predicted service per interval", fontsize=11)
     return fig
 
