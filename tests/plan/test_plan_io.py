@@ -1,7 +1,11 @@
-"""Plan.save / Plan.load: round trip and atomic writes."""
+"""Plan.save / Plan.load: round trip, checksums and atomic writes.
+
+Tampered and foreign plan folders are in tests/hostile/test_files_hostile.py.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 
@@ -32,6 +36,13 @@ def test_roundtrip_csv(base_plan, tmp_path):
     pairs = [p for b in loaded.roster["breaks"] for p in b]
     assert all(isinstance(p[0], pd.Timestamp) for p in pairs)
     assert loaded.service == base_plan.service
+    # plan.json records the format and the SHA-256 of every frame file (hashlib, recomputed here).
+    meta = json.loads((target / "plan.json").read_text())
+    assert meta["format_version"] == 2
+    assert set(meta["frames"]) == set(base_plan.to_frames())
+    for name, info in meta["frames"].items():
+        digest = hashlib.sha256((target / f"{name}.csv").read_bytes()).hexdigest()
+        assert info["sha256"] == digest, name
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="needs pyarrow")

@@ -32,7 +32,11 @@ _SHARED_DOC = """
         ``ThreadPoolExecutor``, a ``ProcessPoolExecutor`` you configured,
         ``client.get_executor()``), a ``dask.distributed.Client`` to run on its
         cluster, or ``"dask"`` for the Client already running in this process
-        (``[dask]`` extra). Executors you pass in are not shut down.
+        (``[dask]`` extra). Executors you pass in are not shut down. A queue
+        whose work kills its worker process (a crash in native code, the
+        out-of-memory killer) is retried alone and reported as failed with the
+        reason; the other queues of its task are run again and come back. A
+        process pool broken by such a crash is replaced by a fresh local one.
     batch_size : int, optional
         Queues per task. Default: enough for about 4 tasks per worker, which
         amortises pickling and scheduling while balancing the load.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import importlib.util
 import json
 import os
+import re
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,15 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from staffplan._io import atomic_write_text, write_frame
+from staffplan._io import (
+    CorruptFileError,
+    atomic_dir,
+    atomic_write_text,
+    clean_leftovers,
+    inside,
+    sha256_file,
+    write_frame,
+)
 
 from ._grouping import key_parts
 
@@ -24,6 +32,7 @@ __all__ = [
     "STATUS_FILE",
     "ManyResult",
     "Stored",
+    "clean_out_dir",
     "default_file_format",
     "load_stored",
     "remove_stored",
@@ -40,17 +49,41 @@ def default_file_format() -> str:
 
 @dataclass(frozen=True)
 class Stored:
-    """Where one queue's result lives on disk, and the dtypes to restore from CSV."""
+    """Where one queue's result lives on disk, and what is needed to read it back."""
 
     path: Path
     names: tuple[str, ...] | None = None  # frame names of a multi-frame result
     dtypes: tuple[dict[str, Any], ...] = field(default=())
-    loader: Any = None  # a class with ``load(path)`` for results saved by their own ``save``
+    loader: str | None = None  # a name in _LOADERS, for results saved by their own ``save``
+    sha256: tuple[str, ...] = ()  # of each frame file, in ``names`` order; empty: not checked
 
 
 STATUS_FILE = "_status.csv"
-#: Beside the status: how each stored result reads back (frame names, column dtypes, loader).
+#: Beside the status: how each stored result reads back (frame names, column dtypes,
+#: loader name, checksums).
 SCHEMA_FILE = "_schema.json"
+#: 2: loaders are names from a fixed list and frame files carry their SHA-256.
+SCHEMA_VERSION = 2
+
+
+def _plan_class() -> Any:
+    from staffplan.plan import Plan
+
+    return Plan
+
+
+#: The only objects a results folder can ask to be rebuilt, by plain name. A folder is
+#: data: it never names code to import (a name outside this list is refused).
+_LOADERS = {"plan": _plan_class}
+#: How the first schema version spelled the one loader it could hold.
+_LEGACY_LOADERS = {"staffplan.plan._plan:Plan": "plan"}
+
+
+def _loader_for(value: Any) -> str | None:
+    for name, get in _LOADERS.items():
+        if isinstance(value, get()):
+            return name
+    return None
 
 
 def _safe_part(value: Any) -> str:
@@ -86,25 +119,33 @@ def store_value(
     rel = key_relpath(key, key_cols)
     if isinstance(value, pd.DataFrame):
         path = out_dir / rel.with_name(f"{rel.name}.{file_format}")
-        write_frame(value, path)
-        return Stored(path, dtypes=(dict(value.dtypes),))
+        # The run sweeps out_dir for leftovers itself (see clean_out_dir).
+        write_frame(value, path, clean=False)
+        return Stored(path, dtypes=(dict(value.dtypes),), sha256=(sha256_file(path),))
     folder = out_dir / rel
-    loader = type(value)
-    if callable(getattr(value, "save", None)) and callable(getattr(loader, "load", None)):
+    loader = _loader_for(value)
+    if loader is not None:
         # Objects that persist themselves (a Plan) round-trip through their own format.
         value.save(folder, format=file_format, overwrite=True)
         return Stored(folder, loader=loader)
     to_frames = getattr(value, "to_frames", None)
     if to_frames is None:
         raise TypeError(
-            "out_dir needs each result to be a DataFrame, to have save(path) and load(path), "
-            f"or to have to_frames(); got {type(value).__name__}"
+            "out_dir needs each result to be a DataFrame, a staffplan Plan or an object "
+            f"with to_frames() returning {{name: DataFrame}}; got {type(value).__name__}"
         )
     frames: Mapping[str, pd.DataFrame] = to_frames()
-    for name, frame in frames.items():
-        write_frame(frame, folder / f"{_safe_part(name)}.{file_format}")
+    checksums = []
+    with atomic_dir(folder, clean=False) as staged:
+        for name, frame in frames.items():
+            file = staged / f"{_safe_part(name)}.{file_format}"
+            write_frame(frame, file, staged=True)
+            checksums.append(sha256_file(file))
     return Stored(
-        folder, names=tuple(frames), dtypes=tuple(dict(f.dtypes) for f in frames.values())
+        folder,
+        names=tuple(frames),
+        dtypes=tuple(dict(f.dtypes) for f in frames.values()),
+        sha256=tuple(checksums),
     )
 
 
@@ -137,29 +178,27 @@ def _read_frame(path: Path, dtypes: Mapping[str, Any]) -> pd.DataFrame:
     return frame
 
 
+def _verified(path: Path, sha256: str | None) -> Path:
+    if sha256 is not None and sha256_file(path) != sha256:
+        raise CorruptFileError(
+            f"{path}: its contents differ from what {SCHEMA_FILE} recorded (sha256 mismatch: "
+            "edited, truncated or replaced after the run); restore it or run the queue again"
+        )
+    return path
+
+
 def load_stored(stored: Stored) -> Any:
     """Read back one stored result: a frame, the saved object, or a dict of frames."""
     if stored.loader is not None:
-        return stored.loader.load(stored.path)
+        return _LOADERS[stored.loader]().load(stored.path)
+    checks: Sequence[str | None] = stored.sha256 or [None] * len(stored.dtypes)
     if stored.names is None:
-        return _read_frame(stored.path, stored.dtypes[0])
+        return _read_frame(_verified(stored.path, checks[0]), stored.dtypes[0])
     suffix = "parquet" if any(stored.path.glob("*.parquet")) else "csv"
     return {
-        name: _read_frame(stored.path / f"{_safe_part(name)}.{suffix}", dtypes)
-        for name, dtypes in zip(stored.names, stored.dtypes, strict=True)
+        name: _read_frame(_verified(stored.path / f"{_safe_part(name)}.{suffix}", sha), dtypes)
+        for name, dtypes, sha in zip(stored.names, stored.dtypes, checks, strict=True)
     }
-
-
-def _loader_name(loader: Any) -> str | None:
-    return None if loader is None else f"{loader.__module__}:{loader.__qualname__}"
-
-
-def _import_loader(name: str) -> Any:
-    module, _, qualname = name.partition(":")
-    obj: Any = importlib.import_module(module)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 def write_schema(
@@ -171,10 +210,11 @@ def write_schema(
         results[s.path.relative_to(folder).as_posix()] = {
             "names": None if s.names is None else list(s.names),
             "dtypes": [{c: str(t) for c, t in d.items()} for d in s.dtypes],
-            "loader": _loader_name(s.loader),
+            "loader": s.loader,
+            "sha256": list(s.sha256),
         }
     schema = {
-        "format_version": 1,
+        "format_version": SCHEMA_VERSION,
         "key_cols": list(key_cols),
         "status_dtypes": {c: str(t) for c, t in status.dtypes.items()},
         "results": results,
@@ -182,25 +222,137 @@ def write_schema(
     return atomic_write_text(folder / SCHEMA_FILE, json.dumps(schema, indent=1))
 
 
-def _stored_from_disk(path: Path, entry: Mapping[str, Any] | None) -> Stored:
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.(tmp|old)")
+
+
+def clean_out_dir(folder: Path) -> None:
+    """Tidy what interrupted writes (a crashed worker) left anywhere in ``folder``.
+
+    Each leftover is handed to :func:`staffplan._io.clean_leftovers` for its
+    target, which restores a result cut mid-swap and deletes the rest.
+    """
+    targets = set()
+    for item in folder.rglob(".*"):
+        match = _LEFTOVER.fullmatch(item.name)
+        if match and inside(folder, item.parent):
+            targets.add(item.parent / match["name"])
+    for target in sorted(targets):
+        clean_leftovers(target)
+
+
+def _schema_error(folder: Path, what: str) -> CorruptFileError:
+    return CorruptFileError(
+        f"{folder / SCHEMA_FILE}: {what}; the folder was edited or not written by staffplan: "
+        "run the queues again (or delete the file to read the frames without their types)"
+    )
+
+
+def _dtype(folder: Path, text: Any) -> Any:
+    try:
+        return pd.api.types.pandas_dtype(text)
+    except (TypeError, ValueError):
+        raise _schema_error(folder, f"{text!r} is not a column type") from None
+
+
+def _read_schema(folder: Path) -> dict[str, Any]:
+    """``_schema.json`` checked field by field (an empty schema when the file is absent)."""
+    path = folder / SCHEMA_FILE
+    if not path.is_file():
+        return {}
+    if not inside(folder, path):
+        raise _schema_error(folder, "points outside the results folder (a symlink)")
+    try:
+        schema = json.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _schema_error(folder, f"not valid JSON ({exc})") from None
+    if not isinstance(schema, dict):
+        raise _schema_error(folder, "expected a JSON object")
+    version = schema.get("format_version")
+    if version not in (1, SCHEMA_VERSION):
+        raise _schema_error(folder, f"format_version must be 1 or 2, got {version!r}")
+    key_cols = schema.get("key_cols")
+    if not (
+        isinstance(key_cols, list)
+        and 1 <= len(key_cols) <= 2
+        and all(isinstance(c, str) for c in key_cols)
+    ):
+        raise _schema_error(folder, f"key_cols must be 1 or 2 column names, got {key_cols!r}")
+    for name, kind in (("status_dtypes", dict), ("results", dict)):
+        if not isinstance(schema.get(name), kind):
+            raise _schema_error(folder, f"{name!r} must be a JSON object")
+    for rel, entry in schema["results"].items():
+        _check_entry(folder, rel, entry)
+    return schema
+
+
+def _check_entry(folder: Path, rel: str, entry: Any) -> None:
+    if not isinstance(entry, dict):
+        raise _schema_error(folder, f"the entry of {rel!r} must be a JSON object")
+    names = entry.get("names")
+    if names is not None and not (
+        isinstance(names, list) and all(isinstance(n, str) for n in names)
+    ):
+        raise _schema_error(folder, f"names of {rel!r} must be a list of strings")
+    dtypes = entry.get("dtypes")
+    if not (isinstance(dtypes, list) and all(isinstance(d, dict) for d in dtypes)):
+        raise _schema_error(folder, f"dtypes of {rel!r} must be a list of objects")
+    loader = entry.get("loader")
+    loader = _LEGACY_LOADERS.get(loader, loader) if isinstance(loader, str) else loader
+    if loader is not None and (not isinstance(loader, str) or loader not in _LOADERS):
+        raise _schema_error(
+            folder,
+            f"{rel!r} asks for loader {loader!r}; results are read only as frames or with "
+            f"one of {sorted(_LOADERS)} (a results folder never names code to run)",
+        )
+    entry["loader"] = loader
+    if loader is None and len(dtypes) != (1 if names is None else len(names)):
+        raise _schema_error(folder, f"{rel!r} lists {len(dtypes)} dtype sets for its frames")
+    sha = entry.get("sha256", [])
+    if not (isinstance(sha, list) and all(isinstance(x, str) for x in sha)):
+        raise _schema_error(folder, f"sha256 of {rel!r} must be a list of strings")
+    if sha and len(sha) != len(dtypes):
+        raise _schema_error(folder, f"{rel!r} lists {len(sha)} checksums for its frames")
+
+
+def _stored_from_disk(folder: Path, path: Path, entry: Mapping[str, Any] | None) -> Stored:
     """A :class:`Stored` for ``path`` from its schema entry, or guessed from the files."""
     if entry is not None:
         return Stored(
             path,
             names=None if entry["names"] is None else tuple(entry["names"]),
-            dtypes=tuple(
-                {c: pd.api.types.pandas_dtype(t) for c, t in d.items()} for d in entry["dtypes"]
-            ),
-            loader=None if entry["loader"] is None else _import_loader(entry["loader"]),
+            dtypes=tuple({c: _dtype(folder, t) for c, t in d.items()} for d in entry["dtypes"]),
+            loader=entry["loader"],
+            sha256=tuple(entry.get("sha256", ())),
         )
     if path.is_file():
         return Stored(path, dtypes=({},))
     if (path / "plan.json").is_file():
-        from staffplan.plan import Plan
-
-        return Stored(path, loader=Plan)
-    files = sorted(p for p in path.iterdir() if p.suffix in (".csv", ".parquet"))
+        return Stored(path, loader="plan")
+    files = sorted(
+        p for p in path.iterdir() if p.suffix in (".csv", ".parquet") and inside(folder, p)
+    )
     return Stored(path, names=tuple(p.stem for p in files), dtypes=tuple({} for _ in files))
+
+
+def _read_status(path: Path, dtypes: Mapping[str, Any]) -> pd.DataFrame:
+    """``_status.csv`` with its recorded types; a clear error when it is not a status."""
+    text_cols = {c: str for c, t in dtypes.items() if pd.api.types.is_object_dtype(t)}
+    try:
+        status = pd.read_csv(
+            path, dtype={"error": str, "path": str, **text_cols}, keep_default_na=False
+        )
+        for col, dtype in dtypes.items():
+            if col in status.columns and status[col].dtype != dtype:
+                status[col] = status[col].astype(dtype)
+    except (ValueError, TypeError, pd.errors.ParserError) as exc:
+        raise CorruptFileError(
+            f"{path}: does not read back as a run's status ({type(exc).__name__}: {exc}); "
+            "run the queues again"
+        ) from None
+    missing = [c for c in ("status", "error") if c not in status.columns]
+    if missing:
+        raise CorruptFileError(f"{path}: columns {missing} are missing; run the queues again")
+    return status
 
 
 class ManyResult:
@@ -265,7 +417,19 @@ class ManyResult:
         Raises
         ------
         FileNotFoundError
-            When ``out_dir`` holds no ``_status.csv`` (not a finished run's folder).
+            When ``out_dir`` holds no ``_status.csv`` (not a finished run's folder),
+            or a queue marked ok has no result file.
+        staffplan._io.CorruptFileError
+            A ``ValueError`` naming the file and what to do, when
+            ``_schema.json`` or ``_status.csv`` is broken, has an unknown
+            format version or asks for a loader outside the fixed list (a
+            results folder never names code to import), or a result points
+            outside the folder. A frame whose checksum differs from the
+            recorded one raises this error when it is read.
+
+        Notes
+        -----
+        The folder is data: nothing in it is imported, unpickled or evaluated.
         """
         folder = Path(out_dir).resolve()
         status_path = folder / STATUS_FILE
@@ -273,24 +437,29 @@ class ManyResult:
             raise FileNotFoundError(
                 f"{folder}: no {STATUS_FILE} here; give the out_dir of a finished run"
             )
-        schema_path = folder / SCHEMA_FILE
-        schema = json.loads(schema_path.read_text("utf-8")) if schema_path.is_file() else {}
-        dtypes = {
-            c: pd.api.types.pandas_dtype(t) for c, t in schema.get("status_dtypes", {}).items()
-        }
-        text_cols = {c: str for c, t in dtypes.items() if pd.api.types.is_object_dtype(t)}
-        status = pd.read_csv(
-            status_path, dtype={"error": str, "path": str, **text_cols}, keep_default_na=False
-        )
-        for col, dtype in dtypes.items():
-            if col in status.columns and status[col].dtype != dtype:
-                status[col] = status[col].astype(dtype)
+        if not inside(folder, status_path):
+            raise CorruptFileError(
+                f"{status_path}: points outside the results folder (a symlink); replace the "
+                "link by the file or run the queues again"
+            )
+        schema = _read_schema(folder)
+        dtypes = {c: _dtype(folder, t) for c, t in schema.get("status_dtypes", {}).items()}
+        status = _read_status(status_path, dtypes)
         if "key_cols" in schema:
             key_cols = tuple(schema["key_cols"])
         else:
             key_cols = tuple(status.columns[: list(status.columns).index("status")])
+        if not key_cols or any(c not in status.columns for c in key_cols):
+            raise _schema_error(
+                folder, f"key_cols {list(key_cols)} are not columns of {STATUS_FILE}"
+            )
         entries = schema.get("results", {})
-        result = cls(status, key_cols, values={}, stored={}, tracebacks={})
+        try:
+            result = cls(status, key_cols, values={}, stored={}, tracebacks={})
+        except (TypeError, ValueError) as exc:
+            raise CorruptFileError(
+                f"{status_path}: its keys do not read back ({exc}); run the queues again"
+            ) from None
         for key in result._keys:
             if not result._ok[key]:
                 continue
@@ -303,7 +472,13 @@ class ManyResult:
                     f"{folder}: queue {key!r} is 'ok' in {STATUS_FILE} but its result "
                     f"({rel.as_posix()}.parquet, .csv or folder) is missing"
                 )
-            result._stored[key] = _stored_from_disk(folder / found, entries.get(found.as_posix()))
+            if not inside(folder, folder / found):
+                raise CorruptFileError(
+                    f"{folder / found}: points outside the results folder {folder} (a symlink); "
+                    "a results folder reads only its own files: replace the link by the file"
+                )
+            entry = entries.get(found.as_posix())
+            result._stored[key] = _stored_from_disk(folder, folder / found, entry)
         return result
 
     def __repr__(self) -> str:

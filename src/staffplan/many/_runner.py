@@ -15,7 +15,14 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Hashable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +38,7 @@ from ._result import (
     STATUS_FILE,
     ManyResult,
     Stored,
+    clean_out_dir,
     default_file_format,
     remove_stored,
     store_value,
@@ -129,11 +137,10 @@ def resolve_executor(executor: ExecutorLike) -> _ExecutorPlan:
         n = cpu_count()
 
         def make_pool(n_tasks: int) -> tuple[Executor, bool]:
-            if n_tasks <= 1:
-                # One task cannot run in parallel: skip the cost of starting processes.
-                return InlineExecutor(), True
+            # Even one task runs in a worker process: a queue that crashes its process
+            # (a segfault in a native library) must not take the caller down with it.
             return (
-                ProcessPoolExecutor(max_workers=min(n, n_tasks), mp_context=pool_context()),
+                ProcessPoolExecutor(max_workers=max(1, min(n, n_tasks)), mp_context=pool_context()),
                 True,
             )
 
@@ -275,23 +282,44 @@ def _run_batch(spec: _Spec, batch: Batch) -> list[_Outcome]:
     return outcomes
 
 
-def _batch_failed(batch: Batch, exc: BaseException) -> list[_Outcome]:
+def _batch_failed(batch: Batch, exc: BaseException, prefix: str = "") -> list[_Outcome]:
     # The task itself failed (a worker died, the inputs did not pickle, ...):
     # every queue of the batch gets that reason; other batches are unaffected.
     text = "".join(traceback.format_exception(exc))
-    return [_Outcome(key, False, _error_text(exc), 0.0, 0.0, traceback=text) for key in batch.keys]
+    reason = prefix + _error_text(exc)
+    return [_Outcome(key, False, reason, 0.0, 0.0, traceback=text) for key in batch.keys]
+
+
+def _worker_died(exc: BaseException) -> bool:
+    """The task's process died (not an exception of the queue's own work)."""
+    # Dask reports a task whose workers kept dying as KilledWorker (no import of dask here).
+    return isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker"
+
+
+_CRASHED = (
+    "worker crashed: the process running this queue died without an exception (os._exit, "
+    "a segfault, out of memory) and died again when the queue ran alone; "
+)
+
+_Result = list[_Outcome] | BaseException
 
 
 def _collect(
-    executor: Executor, spec: _Spec, batches: list[Batch], window: int, progress: _Progress
-) -> Iterator[_Outcome]:
-    """Submit batches (at most ``window`` in flight) and yield outcomes as tasks finish."""
+    executor: Executor, spec: _Spec, batches: list[Batch], window: int, not_run: list[Batch]
+) -> Iterator[tuple[Batch, _Result]]:
+    """Submit batches (at most ``window`` in flight) and yield each one's outcomes or exception.
+
+    When the executor is broken (a worker died), batches not yet submitted are put
+    in ``not_run`` instead of failing: they are innocent and run again elsewhere.
+    """
     todo = iter(batches)
     pending: dict[Future[list[_Outcome]], Batch] = {}
-    failed_at_submit: list[list[_Outcome]] = []
+    failed_at_submit: list[tuple[Batch, BaseException]] = []
+    broken = False
 
     def refill() -> None:
-        while len(pending) < window:
+        nonlocal broken
+        while len(pending) < window and not broken:
             batch = next(todo, None)
             if batch is None:
                 return
@@ -302,31 +330,127 @@ def _collect(
                     # "large graph" advice does not apply.
                     warnings.filterwarnings("ignore", message="Sending large graph")
                     pending[executor.submit(_run_batch, spec, batch)] = batch
+            except BrokenExecutor:
+                broken = True
+                not_run.append(batch)
+                not_run.extend(todo)
             except Exception as exc:
-                failed_at_submit.append(_batch_failed(batch, exc))
-                progress.advance(batch.keys)
+                failed_at_submit.append((batch, exc))
 
     try:
         refill()
         while pending or failed_at_submit:
             while failed_at_submit:
-                yield from failed_at_submit.pop(0)
+                yield failed_at_submit.pop(0)
             if not pending:
                 refill()
                 continue
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: pending[f].index):
                 batch = pending.pop(future)
+                result: _Result
                 try:
-                    outcomes = future.result()
+                    result = future.result()
                 except Exception as exc:
-                    outcomes = _batch_failed(batch, exc)
-                progress.advance(batch.keys)
-                yield from outcomes
+                    broken = broken or isinstance(exc, BrokenExecutor)
+                    result = exc
+                yield batch, result
             refill()
+        if broken:
+            not_run.extend(todo)
     finally:
         for future in pending:
             future.cancel()
+
+
+class _Workers:
+    """The executor in use, replaced by a fresh local pool when a worker death broke it."""
+
+    def __init__(self, plan: _ExecutorPlan, n_tasks: int) -> None:
+        self.plan = plan
+        self.executor, self.owned = plan.make(n_tasks)
+        self.broken = False
+
+    def renew(self, n_tasks: int) -> None:
+        if not self.broken:
+            return
+        if self.owned:
+            self.executor.shutdown(wait=True)
+        # A broken pool (ours or the caller's) takes no more work: go on with a fresh
+        # local pool of the same size.
+        local = _ExecutorPlan(self.plan.n_workers, resolve_executor(None).make)
+        self.executor, self.owned = local.make(min(self.plan.n_workers, n_tasks))
+        self.broken = False
+
+    def close(self) -> None:
+        if self.owned:
+            # Pending futures were cancelled by _collect; running ones finish.
+            self.executor.shutdown(wait=True)
+
+
+def _drain(
+    workers: _Workers,
+    spec: _Spec,
+    batches: list[Batch],
+    window: int,
+    progress: _Progress,
+    outcomes: dict[Hashable, _Outcome],
+) -> list[tuple[Batch, BaseException]]:
+    """Run ``batches`` until each has outcomes or died; return those whose worker died."""
+    died: list[tuple[Batch, BaseException]] = []
+    todo = batches
+    while todo:
+        not_run: list[Batch] = []
+        for batch, result in _collect(workers.executor, spec, todo, window, not_run):
+            if isinstance(result, BaseException) and _worker_died(result):
+                workers.broken = workers.broken or isinstance(result, BrokenExecutor)
+                died.append((batch, result))
+                continue
+            if isinstance(result, BaseException):
+                result = _batch_failed(batch, result)
+            for outcome in result:
+                outcomes[outcome.key] = outcome
+            progress.advance(batch.keys)
+        if not_run:
+            workers.broken = True
+        todo = not_run
+        workers.renew(len(todo))
+    return died
+
+
+def _singles(died: list[tuple[Batch, BaseException]]) -> list[Batch]:
+    return [
+        single
+        for batch, _ in died
+        for single in Grouped(batch.keys, (), items=tuple(d for _, d in batch)).batches(1)
+    ]
+
+
+def _run_all(
+    workers: _Workers,
+    spec: _Spec,
+    batches: list[Batch],
+    window: int,
+    progress: _Progress,
+) -> dict[Hashable, _Outcome]:
+    """Every queue's outcome; a batch whose worker died is retried queue by queue.
+
+    A worker that dies takes its whole task (and, in a process pool, every task
+    in flight) with it. Those queues run again one per task; the ones caught in
+    another crash run once more strictly one at a time, so that a queue is
+    reported as crashing only when it crashed alone.
+    """
+    outcomes: dict[Hashable, _Outcome] = {}
+    died = _drain(workers, spec, batches, window, progress, outcomes)
+    if died:
+        died = _drain(workers, spec, _singles(died), window, progress, outcomes)
+    for batch, _ in died:
+        alone = _drain(workers, spec, [batch], 1, progress, outcomes)
+        for lost, exc in alone:
+            for outcome in _batch_failed(lost, exc, prefix=_CRASHED):
+                outcomes[outcome.key] = outcome
+            progress.advance(lost.keys)
+    return outcomes
 
 
 def run_grouped(
@@ -359,20 +483,25 @@ def run_grouped(
     )
     reporter = _Progress(progress, len(grouped))
     outcomes: dict[Hashable, _Outcome] = {}
+    if folder is not None:
+        clean_out_dir(folder)  # what an earlier, interrupted run left behind
     if batches:
-        pool, owned = plan.make(len(batches))
+        workers = _Workers(plan, len(batches))
         # A bounded number of tasks in flight keeps the data shipped to workers bounded.
         window = max(2, 2 * plan.n_workers)
         try:
-            for outcome in _collect(pool, spec, batches, window, reporter):
-                outcomes[outcome.key] = outcome
+            outcomes = _run_all(workers, spec, batches, window, reporter)
         finally:
             reporter.close()
-            if owned:
-                # Pending futures were cancelled by _collect; running ones finish.
-                pool.shutdown(wait=True)
+            workers.close()
     result = _assemble(grouped, outcomes, folder is not None)
     if folder is not None:
+        # A crashed worker could neither finish its files nor remove a stale result.
+        clean_out_dir(folder)
+        for key, outcome in outcomes.items():
+            if not outcome.ok:
+                with contextlib.suppress(OSError):
+                    remove_stored(folder, key, grouped.key_cols, spec.file_format)
         # The directory describes itself: which queues are there, which failed and why.
         # The schema first: a folder with a status file is a finished, reopenable run.
         write_schema(folder, result.status, grouped.key_cols, result._stored)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from staffplan._io import write_frame
+from staffplan._io import (
+    CorruptFileError,
+    atomic_dir,
+    clean_leftovers,
+    inside,
+    sha256_file,
+    write_frame,
+)
 from staffplan._validation import check_choice
 from staffplan.plan._service import ServiceTarget
 
@@ -36,7 +42,8 @@ FRAME_NAMES = (
     "verdict_quantile",
 )
 _META_FILE = "plan.json"
-_FORMAT_VERSION = 1
+#: 2: every frame file carries its SHA-256 in plan.json.
+_FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -140,14 +147,18 @@ class Plan:
     ) -> Path:
         """Write the plan to a directory: one file per frame plus ``plan.json``.
 
-        The directory is written in full beside ``path`` and then renamed onto
-        it, so a failure part-way leaves no half-written plan (and any previous
-        plan at ``path`` intact unless the final swap itself fails).
+        ``plan.json`` records the format version and the SHA-256 checksum of
+        every frame file, so that :meth:`load` can tell an intact plan from an
+        edited or truncated one. The directory is written in full beside
+        ``path``, flushed to disk and exchanged with any previous plan in one
+        step (see :func:`staffplan._io.atomic_dir`): an interruption leaves the
+        previous plan, never a half-written or missing one.
 
         Parameters
         ----------
         path : path-like
-            Target directory.
+            Target directory (``"."`` works: the plan is then written into the
+            current directory file by file, ``plan.json`` last).
         format : {"csv", "parquet"}
             File format of the frames (Parquet needs the ``[parquet]`` extra).
         overwrite : bool
@@ -162,15 +173,14 @@ class Plan:
         """
         check_choice(format, "format", ("csv", "parquet"))
         target = Path(path)
+        clean_leftovers(target)
         if target.exists() and not overwrite:
             raise FileExistsError(
                 f"{target} already exists; pass overwrite=True to replace the plan in it"
             )
         if target.exists():
             _check_replaceable(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-        try:
+        with atomic_dir(target, last=_META_FILE) as staged:
             meta: dict[str, Any] = {
                 "format_version": _FORMAT_VERSION,
                 "format": format,
@@ -181,39 +191,57 @@ class Plan:
             }
             for name, frame in self.to_frames().items():
                 encoded, info = _encode_frame(frame)
-                write_frame(encoded, tmp / f"{name}.{format}")
+                file = staged / f"{name}.{format}"
+                write_frame(encoded, file, staged=True)
+                info["sha256"] = sha256_file(file)
                 meta["frames"][name] = info
-            (tmp / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-            _default_permissions(tmp)
+            (staged / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             if target.exists():
-                _merge_keep_extras(target, tmp, format)
-                old = Path(
-                    tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
-                )
-                os.replace(target, old / "plan")
-                os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+                _merge_keep_extras(target, staged, format)
         return target
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Plan:
-        """Read a plan written by :meth:`save`."""
+        """Read a plan written by :meth:`save`, checking that every file is as written.
+
+        Parameters
+        ----------
+        path : path-like
+            The plan directory.
+
+        Returns
+        -------
+        Plan
+
+        Raises
+        ------
+        FileNotFoundError
+            When ``plan.json`` or a frame file it lists is missing (named).
+        staffplan._io.CorruptFileError
+            A ``ValueError`` naming the file and what to do, when ``plan.json``
+            is not valid JSON or not a plan, has an unknown ``format_version``,
+            names a frame the format does not have, or when a frame file's
+            checksum differs from the recorded one (edited, truncated or
+            replaced), points outside the directory (a symlink) or does not
+            read back.
+        """
         source = Path(path)
+        clean_leftovers(source, remove=False)  # restore a plan cut mid-swap; delete nothing
         meta_path = source / _META_FILE
-        if not meta_path.is_file():
-            raise FileNotFoundError(f"{source} holds no plan: {_META_FILE} is missing")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        fmt = meta.get("format", "csv")
+        meta = _read_meta(meta_path)
+        fmt = meta["format"]
         frames: dict[str, pd.DataFrame | None] = {name: None for name in FRAME_NAMES}
         for name, info in meta["frames"].items():
             file = source / f"{name}.{fmt}"
-            raw = pd.read_parquet(file) if fmt == "parquet" else pd.read_csv(file)
-            frames[name] = _decode_frame(raw, info)
+            _verify_frame_file(source, file, info, meta_path)
+            try:
+                raw = pd.read_parquet(file) if fmt == "parquet" else pd.read_csv(file)
+                frames[name] = _decode_frame(raw, info)
+            except (ValueError, KeyError, TypeError, OSError) as exc:
+                raise CorruptFileError(
+                    f"{file}: does not read back as the plan's {name!r} frame "
+                    f"({type(exc).__name__}: {exc}); make the plan again"
+                ) from None
         return cls(
             **{k: v for k, v in frames.items() if k in FRAME_NAMES},
             settings=meta["settings"],
@@ -222,14 +250,94 @@ class Plan:
         )
 
 
-def _default_permissions(directory: Path) -> None:
-    """Temporary files are private; the finished plan gets the usual umask modes."""
-    umask = os.umask(0)
-    os.umask(umask)
-    directory.chmod(0o777 & ~umask)
-    for item in directory.iterdir():
-        if item.is_file():
-            item.chmod(0o666 & ~umask)
+#: Frames every plan has (the others are optional).
+_REQUIRED_FRAMES = ("forecast", "requirements", "roster", "coverage", "verdict", "daily", "peaks")
+
+
+def _read_meta(meta_path: Path) -> dict[str, Any]:
+    """``plan.json`` checked field by field: a clear error naming the file, never a KeyError."""
+    source = meta_path.parent
+    if not meta_path.is_file():
+        raise FileNotFoundError(
+            f"{source} holds no plan: {_META_FILE} is missing; give a folder written by Plan.save"
+        )
+    redo = "make the plan again (or restore the folder from a copy)"
+    if not inside(source, meta_path):
+        raise CorruptFileError(
+            f"{meta_path}: points outside the plan folder (a symlink); replace the link by "
+            f"the file or {redo}"
+        )
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptFileError(f"{meta_path}: not valid JSON ({exc}); {redo}") from None
+    if not isinstance(meta, dict):
+        raise CorruptFileError(
+            f"{meta_path}: expected a JSON object, got {type(meta).__name__}; {redo}"
+        )
+    version = meta.get("format_version")
+    if version != _FORMAT_VERSION:
+        hint = (
+            "it was written before plans carried checksums and cannot be verified"
+            if version == 1
+            else "it was written by another staffplan version or edited"
+        )
+        raise CorruptFileError(
+            f"{meta_path}: format_version must be {_FORMAT_VERSION}, got {version!r}; "
+            f"{hint}: {redo}"
+        )
+    expected = {
+        "format": str,
+        "frames": dict,
+        "settings": dict,
+        "summary": dict,
+        "warnings": list,
+    }
+    for key, kind in expected.items():
+        if not isinstance(meta.get(key), kind):
+            raise CorruptFileError(
+                f"{meta_path}: {key!r} must be a JSON {kind.__name__}, got "
+                f"{type(meta.get(key)).__name__}; {redo}"
+            )
+    if meta["format"] not in ("csv", "parquet"):
+        raise CorruptFileError(
+            f"{meta_path}: format must be 'csv' or 'parquet', got {meta['format']!r}; {redo}"
+        )
+    unknown = [n for n in meta["frames"] if n not in FRAME_NAMES]
+    if unknown:
+        raise CorruptFileError(
+            f"{meta_path}: frames {unknown} are not part of a plan (it holds only "
+            f"{', '.join(FRAME_NAMES)}); files are read only by these names: {redo}"
+        )
+    missing = [n for n in _REQUIRED_FRAMES if n not in meta["frames"]]
+    if missing:
+        raise CorruptFileError(f"{meta_path}: frames {missing} are missing; {redo}")
+    if not all(isinstance(w, str) for w in meta["warnings"]):
+        raise CorruptFileError(f"{meta_path}: 'warnings' must be a list of strings; {redo}")
+    return meta
+
+
+def _verify_frame_file(source: Path, file: Path, info: Any, meta_path: Path) -> None:
+    """The frame file is a regular file inside the plan and has the checksum recorded."""
+    if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
+        raise CorruptFileError(
+            f"{meta_path}: the entry of {file.name} has no sha256 checksum; make the plan again"
+        )
+    if not inside(source, file):
+        raise CorruptFileError(
+            f"{file}: points outside the plan folder {source} (a symlink); a plan reads only "
+            "its own files: replace the link by the file or make the plan again"
+        )
+    if not file.is_file():
+        raise FileNotFoundError(
+            f"{file} is missing ({meta_path} lists it); restore it or make the plan again"
+        )
+    if sha256_file(file) != info["sha256"]:
+        raise CorruptFileError(
+            f"{file}: its contents differ from what {meta_path} recorded (sha256 mismatch: "
+            "the file was edited, truncated or replaced after saving); restore it or make "
+            "the plan again"
+        )
 
 
 def _check_replaceable(target: Path) -> None:
@@ -253,8 +361,9 @@ def _merge_keep_extras(target: Path, tmp: Path, fmt: str) -> None:
     """Carry files that are not part of a plan (e.g. a report) into the new directory."""
     ours = {_META_FILE} | {f"{n}.{ext}" for n in FRAME_NAMES for ext in ("csv", "parquet")}
     for item in target.iterdir():
-        if item.name not in ours and not (tmp / item.name).exists():
-            shutil.copy2(item, tmp / item.name)
+        # Files only: the staging folder itself sits inside target when writing in place.
+        if item.is_file() and item.name not in ours and not (tmp / item.name).exists():
+            shutil.copy2(item, tmp / item.name, follow_symlinks=False)
 
 
 def _encode_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -284,10 +393,12 @@ def _decode_frame(raw: pd.DataFrame, info: Mapping[str, Any]) -> pd.DataFrame:
     out = raw.copy()
     zones = info.get("tz", {})
     for col in info.get("datetime", []):
+        # Written by to_csv in ISO 8601: parse exactly that, never guess a format.
         if col in zones:
-            out[col] = pd.to_datetime(out[col], utc=True).dt.tz_convert(zones[col])
+            out[col] = pd.to_datetime(out[col], utc=True, format="ISO8601")
+            out[col] = out[col].dt.tz_convert(zones[col])
         else:
-            out[col] = pd.to_datetime(out[col])
+            out[col] = pd.to_datetime(out[col], format="ISO8601")
         # pandas >= 3 parses to the text's resolution; frames here are nanosecond.
         out[col] = out[col].dt.as_unit("ns")
     for col in info.get("timedelta", []):
