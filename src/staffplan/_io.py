@@ -36,6 +36,7 @@ __all__ = [
     "clean_leftovers",
     "fsync_dir",
     "inside",
+    "json_digest",
     "sha256_file",
     "write_frame",
 ]
@@ -79,6 +80,18 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def json_digest(document: Any, *, skip: str = "sha256") -> str:
+    """Hex SHA-256 of a JSON document in canonical form, leaving out its own ``skip`` key.
+
+    A manifest stores this digest of itself, so that an edit of any value (a
+    setting, a column type) is noticed even when the JSON stays valid; the
+    canonical form (sorted keys, no spaces) ignores re-indentation.
+    """
+    body = {k: v for k, v in document.items() if k != skip}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def inside(folder: Path, path: Path) -> bool:

@@ -106,10 +106,14 @@ def _put_meta(folder: Path, meta: dict) -> None:
     (folder / "plan.json").write_text(json.dumps(meta))
 
 
-def _edit_meta(change: Callable[[dict], None]) -> Callable[[Path], None]:
+def _edit_meta(change: Callable[[dict], None], *, resum: bool = False) -> Callable[[Path], None]:
+    """Edit plan.json; ``resum`` also recomputes its own checksum (a careful forger)."""
+
     def apply(folder: Path) -> None:
         meta = _meta(folder)
         change(meta)
+        if resum:
+            meta["sha256"] = _io.json_digest(meta)
         _put_meta(folder, meta)
 
     return apply
@@ -122,9 +126,10 @@ def _rewrite_csv(name: str, change: Callable[[pd.DataFrame], pd.DataFrame], *, r
         path = folder / f"{name}.csv"
         change(pd.read_csv(path)).to_csv(path, index=False)
         if resum:
-            meta = _meta(folder)
-            meta["frames"][name]["sha256"] = _io.sha256_file(path)
-            _put_meta(folder, meta)
+            digest = _io.sha256_file(path)
+            _edit_meta(lambda m: m["frames"][name].__setitem__("sha256", digest), resum=True)(
+                folder
+            )
 
     return apply
 
@@ -279,9 +284,47 @@ PLAN_CASES: list[tuple[str, Callable[[Path], None], type[Exception], str]] = [
     ),
     (
         "info-names-unknown-column",
-        _edit_meta(lambda m: m["frames"]["coverage"]["timedelta"].append("nope")),
+        _edit_meta(lambda m: m["frames"]["coverage"]["timedelta"].append("nope"), resum=True),
         CorruptFileError,
         "coverage.csv: does not read back",
+    ),
+    (
+        "column-type-edited",
+        _edit_meta(lambda m: m["frames"]["requirements"]["bool"].clear()),
+        CorruptFileError,
+        "plan.json: its contents differ from its own sha256",
+    ),
+    (
+        "setting-edited",
+        _edit_meta(lambda m: m["settings"].__setitem__("interval_min", 15)),
+        CorruptFileError,
+        "plan.json: its contents differ from its own sha256",
+    ),
+    (
+        "summary-edited",
+        _edit_meta(lambda m: m["summary"].__setitem__("paid_hours", 50.0)),
+        CorruptFileError,
+        "its own sha256",
+    ),
+    (
+        "warning-dropped",
+        _edit_meta(lambda m: m["warnings"].clear()),
+        CorruptFileError,
+        "its own sha256",
+    ),
+    (
+        "self-checksum-removed",
+        _edit_meta(lambda m: m.pop("sha256")),
+        CorruptFileError,
+        "its own sha256",
+    ),
+    (
+        "infinity-literal",
+        lambda d: (d / "plan.json").write_text(
+            (d / "plan.json").read_text().replace('"paid_hours": 5.0', '"paid_hours": Infinity')
+        ),
+        CorruptFileError,
+        "its own sha256",
     ),
     (
         "info-a-string",
@@ -327,7 +370,8 @@ def test_plan_json_cannot_name_code(tiny_plan, tmp_path, monkeypatch):
     evil = tmp_path / "evil_plan_mod.py"
     evil.write_text(f"open({str(tmp_path / 'ran')!r}, 'w').close()\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    _edit_meta(lambda m: m.update(loader="evil_plan_mod:Plan", module="evil_plan_mod"))(folder)
+    add = _edit_meta(lambda m: m.update(loader="evil_plan_mod:Plan", module="x"), resum=True)
+    add(folder)
     _assert_plan_equal(tiny_plan, Plan.load(folder))
     assert not (tmp_path / "ran").exists() and "evil_plan_mod" not in sys.modules
 

@@ -18,6 +18,7 @@ from staffplan._io import (
     atomic_dir,
     clean_leftovers,
     inside,
+    json_digest,
     sha256_file,
     write_frame,
 )
@@ -42,7 +43,7 @@ FRAME_NAMES = (
     "verdict_quantile",
 )
 _META_FILE = "plan.json"
-#: 2: every frame file carries its SHA-256 in plan.json.
+#: 2: plan.json carries the SHA-256 of every frame file and of its own contents.
 _FORMAT_VERSION = 2
 
 
@@ -195,6 +196,7 @@ class Plan:
                 write_frame(encoded, file, staged=True)
                 info["sha256"] = sha256_file(file)
                 meta["frames"][name] = info
+            meta["sha256"] = json_digest(meta)
             (staged / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             if target.exists():
                 _merge_keep_extras(target, staged, format)
@@ -314,15 +316,25 @@ def _read_meta(meta_path: Path) -> dict[str, Any]:
         raise CorruptFileError(f"{meta_path}: frames {missing} are missing; {redo}")
     if not all(isinstance(w, str) for w in meta["warnings"]):
         raise CorruptFileError(f"{meta_path}: 'warnings' must be a list of strings; {redo}")
+    for name, info in meta["frames"].items():
+        if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
+            raise CorruptFileError(
+                f"{meta_path}: the entry of {name}.{meta['format']} has no sha256 checksum; {redo}"
+            )
+    try:
+        digest = json_digest(meta)
+    except ValueError:  # NaN or Infinity literals: never written by save
+        digest = ""
+    if meta.get("sha256") != digest:
+        raise CorruptFileError(
+            f"{meta_path}: its contents differ from its own sha256 (a setting, summary, "
+            f"warning or column type was edited after saving); {redo}"
+        )
     return meta
 
 
 def _verify_frame_file(source: Path, file: Path, info: Any, meta_path: Path) -> None:
     """The frame file is a regular file inside the plan and has the checksum recorded."""
-    if not isinstance(info, dict) or not isinstance(info.get("sha256"), str):
-        raise CorruptFileError(
-            f"{meta_path}: the entry of {file.name} has no sha256 checksum; make the plan again"
-        )
     if not inside(source, file):
         raise CorruptFileError(
             f"{file}: points outside the plan folder {source} (a symlink); a plan reads only "
