@@ -397,10 +397,14 @@ def results_dir(tmp_path, monkeypatch) -> Path:
     return out
 
 
-def _schema_edit(change: Callable[[dict], None]) -> Callable[[Path], None]:
+def _schema_edit(change: Callable[[dict], None], *, resum: bool = False) -> Callable[[Path], None]:
+    """Edit _schema.json; ``resum`` also recomputes its own checksum (a careful forger)."""
+
     def apply(folder: Path) -> None:
         schema = json.loads((folder / "_schema.json").read_text())
         change(schema)
+        if resum:
+            schema["sha256"] = _io.json_digest(schema)
         (folder / "_schema.json").write_text(json.dumps(schema))
 
     return apply
@@ -426,10 +430,17 @@ class _Marker:
         return (open, (self.path, "w"))
 
 
-def _status_edit(change: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[Path], None]:
+def _status_edit(
+    change: Callable[[pd.DataFrame], pd.DataFrame], *, resum: bool = False
+) -> Callable[[Path], None]:
+    """Edit _status.csv; ``resum`` also records its new checksum in the schema."""
+
     def apply(folder: Path) -> None:
         path = folder / "_status.csv"
         change(pd.read_csv(path, keep_default_na=False)).to_csv(path, index=False)
+        if resum:
+            digest = _io.sha256_file(path)
+            _schema_edit(lambda s: s.__setitem__("status_sha256", digest), resum=True)(folder)
 
     return apply
 
@@ -490,14 +501,14 @@ OPEN_CASES: list[tuple[str, Callable[[Path], None], type[Exception], str, str]] 
     ),
     (
         "key-cols-unknown-column",
-        _schema_edit(lambda s: s.__setitem__("key_cols", ["site", "queue"])),
+        _schema_edit(lambda s: s.__setitem__("key_cols", ["site", "queue"]), resum=True),
         CorruptFileError,
         "not columns of _status.csv",
         "open",
     ),
     (
         "dtype-not-a-type",
-        _schema_edit(lambda s: s["status_dtypes"].__setitem__("seconds", "os.system")),
+        _schema_edit(lambda s: s["status_dtypes"].__setitem__("seconds", "os.system"), resum=True),
         CorruptFileError,
         "'os.system' is not a column type",
         "open",
@@ -567,9 +578,44 @@ OPEN_CASES: list[tuple[str, Callable[[Path], None], type[Exception], str, str]] 
     ),
     (
         "status-key-traversal",
-        _status_edit(lambda f: f.assign(queue=["../../x", "b", "c"])),
+        _status_edit(lambda f: f.assign(queue=["../../x", "b", "c"]), resum=True),
         FileNotFoundError,
         "'../../x' is 'ok'",
+        "open",
+    ),
+    (
+        "status-flipped-to-failed",
+        _status_edit(lambda f: f.assign(status=["ok", "failed", "ok"])),
+        CorruptFileError,
+        "_status.csv: its contents differ",
+        "open",
+    ),
+    (
+        "status-key-renamed",
+        _status_edit(lambda f: f.assign(queue=["a", "b", "z"])),
+        CorruptFileError,
+        "_status.csv: its contents differ",
+        "open",
+    ),
+    (
+        "column-type-edited",
+        _schema_edit(lambda s: s["results"]["a.csv"]["dtypes"][0].__setitem__("volume", "int8")),
+        CorruptFileError,
+        "_schema.json: its contents differ from its own sha256",
+        "open",
+    ),
+    (
+        "schema-self-checksum-removed",
+        _schema_edit(lambda s: s.pop("sha256")),
+        CorruptFileError,
+        "its own sha256",
+        "open",
+    ),
+    (
+        "status-checksum-edited",
+        _schema_edit(lambda s: s.__setitem__("status_sha256", "0" * 64), resum=True),
+        CorruptFileError,
+        "_status.csv: its contents differ",
         "open",
     ),
     (

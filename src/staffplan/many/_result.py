@@ -18,9 +18,11 @@ import pandas as pd
 from staffplan._io import (
     CorruptFileError,
     atomic_dir,
+    atomic_path,
     atomic_write_text,
     clean_leftovers,
     inside,
+    json_digest,
     sha256_file,
     write_frame,
 )
@@ -39,6 +41,7 @@ __all__ = [
     "store_value",
     "with_keys",
     "write_schema",
+    "write_status",
 ]
 
 
@@ -202,9 +205,17 @@ def load_stored(stored: Stored) -> Any:
 
 
 def write_schema(
-    folder: Path, status: pd.DataFrame, key_cols: Sequence[str], stored: Mapping[Hashable, Stored]
+    folder: Path,
+    status: pd.DataFrame,
+    key_cols: Sequence[str],
+    stored: Mapping[Hashable, Stored],
+    status_sha256: str | None = None,
 ) -> Path:
-    """Write ``SCHEMA_FILE``: what :meth:`ManyResult.open` needs beyond ``_status.csv``."""
+    """Write ``SCHEMA_FILE``: what :meth:`ManyResult.open` needs beyond ``_status.csv``.
+
+    It records the SHA-256 of ``_status.csv`` (when given) and of its own
+    canonical contents, so that an edited status or column type is noticed.
+    """
     results = {}
     for s in stored.values():
         results[s.path.relative_to(folder).as_posix()] = {
@@ -218,8 +229,20 @@ def write_schema(
         "key_cols": list(key_cols),
         "status_dtypes": {c: str(t) for c, t in status.dtypes.items()},
         "results": results,
+        "status_sha256": status_sha256,
     }
+    schema["sha256"] = json_digest(schema)
     return atomic_write_text(folder / SCHEMA_FILE, json.dumps(schema, indent=1))
+
+
+def write_status(folder: Path, status: pd.DataFrame, key_cols: Sequence[str], stored: Any) -> None:
+    """Write ``_status.csv`` and, just before it appears, the schema that holds its checksum.
+
+    The status file marks a finished run, so it is renamed into place last.
+    """
+    with atomic_path(folder / STATUS_FILE) as tmp:
+        status.to_csv(tmp, index=False)
+        write_schema(folder, status, key_cols, stored, sha256_file(tmp))
 
 
 _LEFTOVER = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.(tmp|old)")
@@ -280,8 +303,18 @@ def _read_schema(folder: Path) -> dict[str, Any]:
     for name, kind in (("status_dtypes", dict), ("results", dict)):
         if not isinstance(schema.get(name), kind):
             raise _schema_error(folder, f"{name!r} must be a JSON object")
+    try:
+        digest = json_digest(schema)  # before the entries are normalised below
+    except ValueError:  # NaN or Infinity literals: never written by a run
+        digest = ""
     for rel, entry in schema["results"].items():
         _check_entry(folder, rel, entry)
+    if version == SCHEMA_VERSION and schema.get("sha256") != digest:
+        raise _schema_error(
+            folder,
+            "its contents differ from its own sha256 (a column type, loader or checksum "
+            "was edited after the run)",
+        )
     return schema
 
 
@@ -445,6 +478,12 @@ class ManyResult:
         schema = _read_schema(folder)
         dtypes = {c: _dtype(folder, t) for c, t in schema.get("status_dtypes", {}).items()}
         status = _read_status(status_path, dtypes)
+        if schema.get("status_sha256") and sha256_file(status_path) != schema["status_sha256"]:
+            raise CorruptFileError(
+                f"{status_path}: its contents differ from what {SCHEMA_FILE} recorded (sha256 "
+                "mismatch: a queue's status, error or key was edited after the run); run the "
+                "queues again"
+            )
         if "key_cols" in schema:
             key_cols = tuple(schema["key_cols"])
         else:

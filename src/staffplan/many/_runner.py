@@ -29,13 +29,11 @@ from typing import Any
 
 import pandas as pd
 
-from staffplan._io import write_frame
 from staffplan._optional import require
 from staffplan._validation import describe
 
 from ._grouping import Batch, Grouped, check_batch_size, default_batch_size, key_parts
 from ._result import (
-    STATUS_FILE,
     ManyResult,
     Stored,
     clean_out_dir,
@@ -43,7 +41,7 @@ from ._result import (
     remove_stored,
     store_value,
     with_keys,
-    write_schema,
+    write_status,
 )
 
 __all__ = [
@@ -504,8 +502,7 @@ def run_grouped(
                     remove_stored(folder, key, grouped.key_cols, spec.file_format)
         # The directory describes itself: which queues are there, which failed and why.
         # The schema first: a folder with a status file is a finished, reopenable run.
-        write_schema(folder, result.status, grouped.key_cols, result._stored)
-        write_frame(result.status, folder / STATUS_FILE)
+        write_status(folder, result.status, grouped.key_cols, result._stored)
     return result
 
 
