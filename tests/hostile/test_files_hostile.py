@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from staffplan import _io
@@ -348,6 +350,49 @@ def test_plan_load_refuses_hostile_folder(tiny_plan, tmp_path, spoil, error, mat
     assert any(w in message for w in ("make the plan again", "restore", "Plan.save"))
 
 
+_MUTATIONS = st.one_of(
+    st.tuples(st.just("set"), st.integers(0, 10**6), st.integers(0, 255)),
+    st.tuples(st.just("truncate"), st.integers(0, 10**6), st.just(0)),
+    st.tuples(st.just("insert"), st.integers(0, 10**6), st.integers(0, 255)),
+)
+
+
+def _mutate(path: Path, mutation: tuple[str, int, int]) -> bool:
+    """Apply one byte-level change; False when it left the bytes as they were."""
+    kind, offset, value = mutation
+    data = path.read_bytes()
+    at = offset % (len(data) + 1)
+    if kind == "set" and data:
+        at = min(at, len(data) - 1)
+        new = data[:at] + bytes([value]) + data[at + 1 :]
+    elif kind == "truncate":
+        new = data[:at]
+    else:
+        new = data[:at] + bytes([value]) + data[at:]
+    path.write_bytes(new)
+    return new != data
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file_index=st.integers(0, 20), mutation=_MUTATIONS)
+def test_plan_load_fuzzed_bytes(tiny_plan, tmp_path_factory, file_index, mutation):
+    """Any one-byte change to any file of a plan: the plan as saved, or a clear error."""
+    folder = tmp_path_factory.mktemp("fuzz") / "plan"
+    tiny_plan.save(folder)
+    files = sorted(folder.iterdir())
+    target = files[file_index % len(files)]
+    changed = _mutate(target, mutation)
+    try:
+        loaded = Plan.load(folder)
+    except (CorruptFileError, FileNotFoundError) as exc:
+        assert changed and target.name in str(exc)
+        return
+    # Loaded: only a change JSON ignores (whitespace in plan.json) may get here.
+    assert not changed or target.name == "plan.json"
+    _assert_plan_equal(tiny_plan, loaded)
+    assert dict(loaded.summary) == dict(tiny_plan.summary)
+
+
 def test_plan_load_of_intact_plan_is_correct(tiny_plan, tmp_path):
     loaded = Plan.load(tiny_plan.save(tmp_path / "plan"))
     _assert_plan_equal(tiny_plan, loaded)
@@ -660,6 +705,25 @@ def test_many_open_refuses_hostile_folder(results_dir, monkeypatch, spoil, error
     assert not (results_dir.parent / "imported").exists()
     assert not (results_dir.parent / "unpickled").exists()
     assert "evil_results_mod" not in sys.modules
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file_index=st.integers(0, 20), mutation=_MUTATIONS)
+def test_many_open_fuzzed_bytes(tmp_path_factory, monkeypatch, file_index, mutation):
+    """Any one-byte change to any file of a results folder: the results, or a clear error."""
+    monkeypatch.setattr(runner_module, "default_file_format", lambda: "csv")
+    out = tmp_path_factory.mktemp("fuzz") / "run"
+    expected = map_queues(per_queue, _history(), executor="serial", out_dir=out).frame
+    files = sorted(out.iterdir())
+    target = files[file_index % len(files)]
+    changed = _mutate(target, mutation)
+    try:
+        frame = ManyResult.open(out).frame
+    except (CorruptFileError, FileNotFoundError) as exc:
+        assert changed and target.name in str(exc)
+        return
+    assert not changed or target.name == "_schema.json"
+    assert_frame_equal(frame, expected)
 
 
 def test_many_open_of_intact_and_legacy_folders_is_correct(results_dir, tmp_path):
