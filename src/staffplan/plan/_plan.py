@@ -222,10 +222,19 @@ class Plan:
         staffplan._io.CorruptFileError
             A ``ValueError`` naming the file and what to do, when ``plan.json``
             is not valid JSON or not a plan, has an unknown ``format_version``,
-            names a frame the format does not have, or when a frame file's
+            names a frame the format does not have or differs from its own
+            checksum (a setting or column type edited), or when a frame file's
             checksum differs from the recorded one (edited, truncated or
             replaced), points outside the directory (a symlink) or does not
             read back.
+
+        Notes
+        -----
+        Nothing in the folder is imported or unpickled; frame files are found
+        by their fixed names, never by a path taken from ``plan.json``. When
+        ``path`` is missing because a save was cut between its two renames
+        (file systems that cannot exchange folders), the previous plan is
+        moved back first.
         """
         source = Path(path)
         clean_leftovers(source, remove=False)  # restore a plan cut mid-swap; delete nothing
