@@ -19,6 +19,7 @@ Examples
 []
 """
 
+from staffplan.roster._bound import FloorBound, lower_bound
 from staffplan.roster._check import check
 from staffplan.roster._diagnose import diagnose
 from staffplan.roster._hours import shifts_for_hours
@@ -42,6 +43,7 @@ from staffplan.roster._solve import solve
 __all__ = [
     "ROUND_TOL",
     "BreakRule",
+    "FloorBound",
     "Limits",
     "LunchRule",
     "Person",
@@ -55,6 +57,7 @@ __all__ = [
     "check",
     "coverage_frame",
     "diagnose",
+    "lower_bound",
     "make_instance",
     "shifts_for_hours",
     "solve",

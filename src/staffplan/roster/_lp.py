@@ -9,12 +9,15 @@ optimum; CP-SAT remains the solver of record (solution and bound).
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 from scipy import optimize, sparse
 
 from staffplan.roster._model import RosterModel
 
-__all__ = ["lp_relaxation"]
+__all__ = ["lp_bound", "lp_relaxation"]
 
 _INF = 1 << 62
 _IPM_ABOVE = 10_000  # variables
@@ -24,14 +27,17 @@ def _bound(v: int) -> float:
     return -np.inf if v <= -_INF else np.inf if v >= _INF else float(v)
 
 
-def lp_relaxation(rm: RosterModel, *, time_limit_s: float = 5.0) -> np.ndarray | None:
+def lp_relaxation(
+    rm: RosterModel, *, time_limit_s: float = 5.0, objective: Any = None
+) -> np.ndarray | None:
     """Values of every model variable in an optimal LP relaxation of ``rm.objective``.
 
-    Returns None when the model holds a non-linear constraint or HiGHS finds no optimum in
-    time.
+    ``objective`` (a linear expression of the model) replaces ``rm.objective``; the model's
+    objective is left set to it.  Returns None when the model holds a non-linear constraint or
+    HiGHS finds no optimum in time.
     """
     proto = rm.model.proto
-    rm.model.minimize(rm.objective)
+    rm.model.minimize(rm.objective if objective is None else objective)
     n = len(proto.variables)
     lb = np.empty(n)
     ub = np.empty(n)
@@ -79,3 +85,10 @@ def lp_relaxation(rm: RosterModel, *, time_limit_s: float = 5.0) -> np.ndarray |
     if res.status != 0 or res.x is None:
         return None
     return np.asarray(res.x)
+
+
+def lp_bound(rm: RosterModel, lp: np.ndarray) -> float:
+    """Lower bound on ``rm``'s (integer) objective from LP values: rounded up, less a tolerance."""
+    proto = rm.model.proto.objective
+    value = float(sum(c * lp[v] for v, c in zip(proto.vars, proto.coeffs, strict=True)))
+    return float(math.ceil(value - 1e-6 * max(1.0, abs(value))))
