@@ -190,10 +190,14 @@ def _state(
     return state
 
 
-def greedy_hint(rm: RosterModel, lp: np.ndarray | None = None) -> dict[Any, int]:
+def greedy_hint(
+    rm: RosterModel, lp: np.ndarray | None = None, *, fill_agents: bool = True
+) -> dict[Any, int]:
     """Hint values (variable -> value) for the model's shift, placement and coverage variables.
 
-    With ``lp`` (values of an LP relaxation) the greedy starts from its rounded-down counts.
+    With ``lp`` (values of an LP relaxation) the greedy starts from its rounded-down counts;
+    ``fill_agents=False`` keeps the agents of ``lp`` as they are (an integer agent roster
+    whose leads and manager are to be found).
     """
     inst = rm.inst
     table = _Table(rm)
@@ -223,7 +227,8 @@ def greedy_hint(rm: RosterModel, lp: np.ndarray | None = None) -> dict[Any, int]
 
     per_role: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     counts, opt_counts, agents = start("agent")
-    _fill(table, agent_value, paid_w, counts, opt_counts, agents, limit)
+    if fill_agents:
+        _fill(table, agent_value, paid_w, counts, opt_counts, agents, limit)
     per_role["agent"] = (counts, opt_counts)
     span = inst.span
     if span is not None and "lead" in rm.roles:

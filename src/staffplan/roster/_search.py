@@ -14,7 +14,7 @@ What it costs: workers do not share solutions or bounds during a run (CP-SAT's
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -43,7 +43,7 @@ class Run:
     solver: cp_model.CpSolver | None
     bound: float
     wall_limited: bool
-    logs: list[str] = field(default_factory=list)
+    used_s: float = 0.0
 
     @property
     def found(self) -> bool:
@@ -126,9 +126,12 @@ def portfolio(
         for th in threads:
             th.join()
     names = [_STATUS[s] for s in statuses]
+    # Budget used, in the unit the budget was given in: deterministic time when deterministic,
+    # so that what later steps get does not depend on the machine's load either.
+    used = max(s.deterministic_time / DET_PER_S if deterministic else s.wall_time for s in solvers)
     for bad in ("MODEL_INVALID", "INFEASIBLE"):
         if bad in names:
-            return Run(bad, solvers[names.index(bad)], float("nan"), False)
+            return Run(bad, solvers[names.index(bad)], float("nan"), False, used)
     found = [i for i, n in enumerate(names) if n in ("OPTIMAL", "FEASIBLE")]
     wall_limited = deterministic and any(
         s.deterministic_time < s.parameters.max_deterministic_time * 0.999
@@ -136,10 +139,10 @@ def portfolio(
         for s in solvers
     )
     if not found:
-        return Run("UNKNOWN", None, float("nan"), wall_limited)
+        return Run("UNKNOWN", None, float("nan"), wall_limited, used)
     best = min(found, key=lambda i: (solvers[i].objective_value, i))
     bound = max(solvers[i].best_objective_bound for i in found)
     status = "OPTIMAL" if "OPTIMAL" in names else "FEASIBLE"
     if log is not None:
         log.append(solvers[best].response_stats())
-    return Run(status, solvers[best], bound, wall_limited)
+    return Run(status, solvers[best], bound, wall_limited, used)

@@ -1,12 +1,21 @@
-"""``solve``: shift design in steps, then people and teams, then frames and a self-check.
+"""``solve``: agents first, then leads and the manager, then people, teams and a self-check.
 
 The instance is split into independent parts (days that share no shift or rule, see
-:func:`staffplan.roster._model.components`); each part is one CP-SAT model, solved in steps
-within a share of one time budget:
+:func:`staffplan.roster._model.components`).  With leads or a manager and anonymous staff,
+each part is designed in two stages (a decomposition that keeps round-the-clock weeks,
+where every day is linked to the next, within reach of CP-SAT):
+
+A. *agents*: the agents-only model (:func:`staffplan.roster._bound.agents_only`, a relaxation
+   of the instance) is solved in the steps below; its proven bound is a bound of the whole;
+B. *leads and manager*: the full model with the agents fixed at stage A's roster finds the
+   leads and the manager (a small problem once agents are fixed); then the full model is
+   solved again with nothing fixed, hinted with that roster, and the better roster is kept.
+
+The steps of a model (stage A, or the whole model when there is nothing to decompose):
 
 0. *first roster*: hinted with the LP relaxation rounded down and completed greedily
    (:mod:`staffplan.roster._lp`, :mod:`staffplan.roster._greedy`), stop at the first feasible
-   solution (the time until every part has one is ``first_solution_s``);
+   solution (the time until every part has a full roster is ``first_solution_s``);
 1. *coverage* (lexicographic weights, or objectives counting distinct patterns): minimise the
    coverage cost alone (weighted shortage + surplus);
 2. *cost at best coverage*: when step 1 proved its optimum, hold the coverage cost there and
@@ -14,7 +23,12 @@ within a share of one time budget:
 3. *full objective*, hinted with the best solution so far; the reported bound is the better of
    its bound and the LP relaxation's optimum (rounded up, the objective being integer).
 
-Each step is hinted with the best solution of the step before.
+Every CP-SAT run is a portfolio of single-worker searches limited by *deterministic* time
+(:mod:`staffplan.roster._search`), and every budget is a fixed share of ``time_limit_s`` less
+the deterministic time already used, so the same inputs and seed give the same roster.  The
+wall clock only stops runs as a safety net (90 % of ``time_limit_s``, leaving the rest for
+people, teams and the check); a result whose runs the wall clock stopped says so in
+``reasons`` and may differ run to run.
 """
 
 from __future__ import annotations
@@ -23,127 +37,150 @@ import math
 import time
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from ortools.sat.python import cp_model
 
 from staffplan import defaults
 from staffplan._validation import check_int, check_positive
 from staffplan.roster._assign import assign_people, form_teams
+from staffplan.roster._bound import agents_only
 from staffplan.roster._check import check
 from staffplan.roster._diagnose import diagnose, precheck, uncovered_note
 from staffplan.roster._greedy import greedy_hint
 from staffplan.roster._instance import RosterInstance
-from staffplan.roster._lp import lp_relaxation
+from staffplan.roster._lp import lp_bound, lp_relaxation
 from staffplan.roster._model import RosterModel, components
+from staffplan.roster._search import Run, portfolio
 from staffplan.roster._solution import ROSTER_COLUMNS, RosterResult, coverage_frame, empty_roster
 
 __all__ = ["solve"]
 
-_STATUS: dict[Any, str] = {
-    cp_model.OPTIMAL: "OPTIMAL",
-    cp_model.FEASIBLE: "FEASIBLE",
-    cp_model.INFEASIBLE: "INFEASIBLE",
-    cp_model.MODEL_INVALID: "MODEL_INVALID",
-    cp_model.UNKNOWN: "UNKNOWN",
-}
+#: Share of ``time_limit_s`` the solver steps may use on the wall clock; the rest is for
+#: people, teams, frames and the check.
+_SOLVE_SHARE = 0.9
+#: Share of the time limit for the first rosters of all parts (step 0).
+_FIRST_SHARE = 0.3
 
 
 class _Best:
-    """Best solution of one component so far."""
+    """Best solution of one model so far."""
 
-    def __init__(self, rm: RosterModel, solver: cp_model.CpSolver, status: str) -> None:
+    def __init__(self, rm: RosterModel, run: Run) -> None:
+        solver = run.solver
+        assert solver is not None
         self.records = rm.read_shifts(solver)
         self.values = rm.values(solver)
         self.objective = float(solver.value(rm.objective))
         self.bound = math.nan
-        self.status = status
+        self.status = run.status
 
 
-def _improve(
-    rm: RosterModel,
-    first: _Best,
-    budget_s: float,
-    num_workers: int,
-    random_seed: int,
-    log: list[str],
-    stages: list[float],
-) -> _Best:
-    """Steps 1-3 on one component within ``budget_s``."""
-    deadline = time.perf_counter() + budget_s
+class _Ctx:
+    """Settings shared by every run of one :func:`solve` call."""
+
+    def __init__(self, deadline: float, num_workers: int, seed: int, deterministic: bool) -> None:
+        self.deadline = deadline
+        self.num_workers = num_workers
+        self.seed = seed
+        self.deterministic = deterministic
+        self.log: list[str] = []
+        self.stages: list[float] = []
+        self.wall_limited = False
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def run(self, rm: RosterModel, objective: Any, budget_s: float, **params: Any) -> Run:
+        rm.model.minimize(objective)
+        budget_s = max(0.05, budget_s)
+        self.stages.append(round(budget_s, 3))
+        out = portfolio(
+            rm.model,
+            budget_s=budget_s,
+            wall_s=max(0.05, self.left()),
+            num_workers=self.num_workers,
+            random_seed=self.seed,
+            deterministic=self.deterministic,
+            log=self.log,
+            **params,
+        )
+        self.wall_limited |= out.wall_limited
+        return out
+
+
+def _first(rm: RosterModel, ctx: _Ctx, budget_s: float, lp_s: float) -> Run:
+    """Step 0: a first feasible roster of ``rm`` from its LP rounded and completed greedily."""
+    if not rm.user_hinted:
+        lp = lp_relaxation(rm, time_limit_s=max(0.5, lp_s))
+        if lp is not None:
+            rm.lp_bound = lp_bound(rm, lp)
+        rm.model.clear_hints()
+        for var, val in greedy_hint(rm, lp).items():
+            rm.model.add_hint(var, val)
+    # Without presolve a feasible hint is accepted at once; with presolve when it is not.
+    out = ctx.run(
+        rm,
+        rm.objective,
+        min(budget_s, max(0.5, 0.1 * budget_s)),
+        stop_after_first_solution=True,
+        cp_model_presolve=False,
+    )
+    if out.status == "UNKNOWN":
+        out = ctx.run(rm, rm.objective, budget_s, stop_after_first_solution=True)
+    return out
+
+
+def _improve(rm: RosterModel, first: _Best, budget_s: float, ctx: _Ctx) -> _Best:
+    """Steps 1-3 on one model within ``budget_s`` (deterministic budget)."""
     lexi = rm.inst.weights.lexicographic
     box = [first]
+    spent = [0.0]
 
     def left() -> float:
-        return deadline - time.perf_counter()
+        return budget_s - spent[0]
 
-    def run(objective: Any, share: float) -> tuple[Any, cp_model.CpSolver]:
+    def run(objective: Any, share: float) -> Run:
         rm.hint(box[0].values)
-        rm.model.minimize(objective)
-        solver = _solver(share, num_workers, random_seed, log)
-        stages.append(solver.parameters.max_time_in_seconds)
-        return solver.solve(rm.model), solver
+        out = ctx.run(rm, objective, share)
+        spent[0] += out.used_s
+        return out
 
-    def keep(status: Any, solver: cp_model.CpSolver) -> bool:
-        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        if found and solver.value(rm.objective) <= box[0].objective:
-            box[0] = _Best(rm, solver, _STATUS[status])
-            return True
+    def keep(out: Run) -> bool:
+        if out.found and out.solver is not None:
+            if out.solver.value(rm.objective) <= box[0].objective:
+                box[0] = _Best(rm, out)
+                return True
         return False
 
     if lexi or rm.has_bool_terms:
         # Step 1: coverage alone; step 2: full objective with coverage held at its optimum.
-        status, solver = run(rm.coverage_cost, left() * (0.5 if lexi else 0.3))
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        out = run(rm.coverage_cost, left() * (0.5 if lexi else 0.3))
+        if out.found and out.solver is not None:
             if lexi:
-                box[0] = _Best(rm, solver, "FEASIBLE")
+                box[0] = _Best(rm, out)
+                box[0].status = "FEASIBLE"
             else:
-                box[0].values = rm.values(solver)
-        if status == cp_model.OPTIMAL and left() > 0.05:
-            rm.set_coverage_cap(round(solver.objective_value))
-            status, solver = run(rm.objective, left() if lexi else left() * 0.5)
-            kept = keep(status, solver)
+                box[0].values = rm.values(out.solver)
+        if out.status == "OPTIMAL" and out.solver is not None and left() > 0.05:
+            rm.set_coverage_cap(round(out.solver.objective_value))
+            out = run(rm.objective, left() if lexi else left() * 0.5)
+            kept = keep(out)
             rm.set_coverage_cap(None)
             if lexi:
-                box[0].bound = solver.best_objective_bound if kept else math.nan
-                box[0].status = _STATUS[status] if kept else "FEASIBLE"
+                box[0].bound = out.bound if kept else math.nan
+                box[0].status = out.status if kept else "FEASIBLE"
                 return box[0]
         elif lexi:
             box[0].status = "FEASIBLE"
             return box[0]
     # Step 3: the full objective, hinted with the best roster so far.
-    status, solver = run(rm.objective, max(0.05, left()))
-    kept = keep(status, solver)
+    out = run(rm.objective, max(0.05, left()))
+    kept = keep(out)
     # The LP relaxation of the same model is a valid bound too; keep the better one.
-    box[0].bound = max(solver.best_objective_bound, rm.lp_bound)
+    box[0].bound = max(out.bound if out.found else -math.inf, rm.lp_bound)
     if not kept:
         box[0].status = "FEASIBLE"
     return box[0]
-
-
-def _solver(
-    budget_s: float, num_workers: int, random_seed: int, log: list[str]
-) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, budget_s)
-    solver.parameters.num_workers = num_workers
-    solver.parameters.random_seed = random_seed
-    solver.parameters.log_search_progress = True
-    solver.parameters.log_to_stdout = False
-    solver.log_callback = log.append
-    return solver
-
-
-def _lp_bound(rm: RosterModel, lp: Any) -> float:
-    """Lower bound from LP values: the objective is integer, so round up (less a tolerance)."""
-    value = float(
-        sum(
-            c * lp[v]
-            for v, c in zip(
-                rm.model.proto.objective.vars, rm.model.proto.objective.coeffs, strict=True
-            )
-        )
-    )
-    return float(math.ceil(value - 1e-6 * max(1.0, abs(value))))
 
 
 def _hint_from_roster(rm: RosterModel, roster: pd.DataFrame) -> None:
@@ -163,6 +200,74 @@ def _hint_from_roster(rm: RosterModel, roster: pd.DataFrame) -> None:
     rm.user_hinted = True
 
 
+def _agent_pairs(am: RosterModel, fm: RosterModel) -> list[tuple[Any, Any]]:
+    """Matching (agents-only model variable, full model variable) pairs."""
+    pairs = list(zip(am.x["agent"], fm.x["agent"], strict=True))
+    for key, ys in am.y.items():
+        if key[0] == "agent":
+            pairs += list(zip(ys, fm.y[key], strict=True))
+    pairs += list(zip(am.shortage, fm.shortage, strict=True))
+    pairs += list(zip(am.surplus, fm.surplus, strict=True))
+    return pairs
+
+
+def _fix(rm: RosterModel, values: dict[int, int]) -> list[tuple[int, list[int]]]:
+    """Fix variables (by index) to values; returns what restores their domains."""
+    saved = []
+    for index, value in values.items():
+        dom = rm.model.proto.variables[index].domain
+        saved.append((index, list(dom)))
+        dom.clear()
+        dom.extend([value, value])
+    return saved
+
+
+def _restore(rm: RosterModel, saved: list[tuple[int, list[int]]]) -> None:
+    for index, dom_values in saved:
+        dom = rm.model.proto.variables[index].domain
+        dom.clear()
+        dom.extend(dom_values)
+
+
+def _stage_b(
+    am: RosterModel, agents: _Best, fm: RosterModel, budget_s: float, ctx: _Ctx, first: bool
+) -> tuple[_Best | None, float]:
+    """Leads and manager for a fixed agent roster, then (unless ``first``) the free model."""
+    am_vals = dict(zip((v.index for v in am.all_vars), agents.values, strict=True))
+    pairs = _agent_pairs(am, fm)
+    fixed = {f.index: int(am_vals[a.index]) for a, f in pairs}
+    vec = np.zeros(len(fm.model.proto.variables))
+    for index, value in fixed.items():
+        vec[index] = value
+    fm.model.clear_hints()
+    for var, val in greedy_hint(fm, vec, fill_agents=False).items():
+        fm.model.add_hint(var, val)
+    saved = _fix(fm, fixed)
+    spent = 0.0
+    try:
+        share = budget_s if first else 0.3 * budget_s
+        out = ctx.run(
+            fm, fm.objective, share, **({"stop_after_first_solution": True} if first else {})
+        )
+        spent += out.used_s
+    finally:
+        _restore(fm, saved)
+    if not out.found:
+        return None, spent
+    best = _Best(fm, out)
+    if first:
+        return best, spent
+    fm.hint(best.values)
+    out2 = ctx.run(fm, fm.objective, max(0.05, budget_s - spent))
+    spent += out2.used_s
+    if out2.found and out2.solver is not None and out2.solver.value(fm.objective) < best.objective:
+        best = _Best(fm, out2)
+    best.bound = max(out2.bound if out2.found else -math.inf, agents.bound)
+    # Optimal with the agents fixed is not optimal: only the free run proves it.
+    best.status = "OPTIMAL" if out2.status == "OPTIMAL" else "FEASIBLE"
+    return best, spent
+
+
 def solve(
     instance: RosterInstance,
     *,
@@ -170,6 +275,7 @@ def solve(
     num_workers: int = defaults.NUM_WORKERS,
     random_seed: int = defaults.SEED,
     hint: RosterResult | pd.DataFrame | None = None,
+    deterministic: bool = True,
 ) -> RosterResult:
     """Roster ``instance``: design shifts, assign people, form teams.
 
@@ -178,14 +284,18 @@ def solve(
     instance : RosterInstance
         From :func:`make_instance`.
     time_limit_s : float
-        Budget for all solver steps together [s] (``max_time_in_seconds`` of each step's
-        ``solver.parameters`` is its share of what is left).
+        Budget of the whole call [s]: every solver step, people, teams and the check.
     num_workers : int
-        CP-SAT search workers (``solver.parameters.num_workers``).
+        Searches run side by side in each step (threads; see ``deterministic``).
     random_seed : int
-        ``solver.parameters.random_seed``.
+        Seed of the first search; search ``i`` uses ``random_seed + i``.
     hint : RosterResult or DataFrame, optional
         A previous roster whose shift counts seed the search.
+    deterministic : bool
+        Limit each search by CP-SAT's deterministic time (derived from ``time_limit_s``), so
+        that the same inputs and seed give the same roster, with any ``num_workers``; the wall
+        clock stops a step only as a safety net (on a heavily loaded machine), and ``reasons``
+        then says the roster may differ run to run.  ``False`` limits steps by wall time only.
 
     Returns
     -------
@@ -201,80 +311,88 @@ def solve(
     num_workers = check_int(num_workers, "num_workers", minimum=1)
     random_seed = check_int(random_seed, "random_seed", minimum=0)
     t0 = time.perf_counter()
-    deadline = t0 + time_limit_s
-    params = {
+    params: dict[str, Any] = {
         "max_time_in_seconds": time_limit_s,
         "num_workers": num_workers,
         "random_seed": random_seed,
+        "deterministic": bool(deterministic),
     }
     reasons = precheck(instance)
     if reasons:
         return _failed(instance, "INFEASIBLE", reasons, t0, params)
+    ctx = _Ctx(t0 + _SOLVE_SHARE * time_limit_s, num_workers, random_seed, bool(deterministic))
     comps = components(instance)
-    models = [RosterModel(instance, days=None if len(comps) == 1 else c) for c in comps]
+    relaxed = agents_only(instance)
+    staged = relaxed is not instance and instance.people is None and hint is None
+    days = [None if len(comps) == 1 else c for c in comps]
+    models = [RosterModel(instance, days=d) for d in days]
+    agent_models = [RosterModel(relaxed, days=d) for d in days] if staged else models
     if hint is not None:
         for rm in models:
             _hint_from_roster(rm, hint.roster if isinstance(hint, RosterResult) else hint)
-    log: list[str] = []
-    stages: list[float] = []
-
-    def left() -> float:
-        return deadline - time.perf_counter()
-
-    # Step 0: a first feasible roster, component by component.
-    firsts: list[_Best] = []
-    for i, rm in enumerate(models):
-        if not rm.user_hinted:
-            # The rounded LP is most of the first roster's quality: a fair share of the budget.
-            lp = lp_relaxation(rm, time_limit_s=max(0.5, 0.25 * left() / (len(models) - i)))
-            if lp is not None:
-                rm.lp_bound = _lp_bound(rm, lp)
-            rm.model.clear_hints()
-            for var, val in greedy_hint(rm, lp).items():
-                rm.model.add_hint(var, val)
-        rm.model.minimize(rm.objective)
-        share = left() * 0.5 / (len(models) - i)
-        # Without presolve a feasible hint is accepted at once; with presolve when it is not.
-        for presolve, budget in ((False, min(share, max(0.5, 0.1 * share))), (True, share)):
-            solver = _solver(budget, num_workers, random_seed, log)
-            solver.parameters.stop_after_first_solution = True
-            solver.parameters.cp_model_presolve = presolve
-            stages.append(solver.parameters.max_time_in_seconds)
-            status = solver.solve(rm.model)
-            if status != cp_model.UNKNOWN:
-                break
-        if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-            why = diagnose(
-                instance, time_limit_s=max(2.0, min(20.0, left())), random_seed=random_seed
-            )
-            return _failed(instance, _STATUS[status], why, t0, params, log="\n".join(log))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return _failed(
-                instance,
-                "UNKNOWN",
-                [f"no roster found within time_limit_s={time_limit_s:g}; raise it"],
-                t0,
-                params,
-                log="\n".join(log),
-            )
-        firsts.append(_Best(rm, solver, _STATUS[status]))
-    first_s = time.perf_counter() - t0
-    # Steps 1-3 per component, sharing what is left of the budget.
-    # Budget in proportion to each part's requirement; small parts first, so that time they
-    # leave unused (proven optimal early) goes to the larger ones.
+    # Deterministic budgets: fixed shares of the time limit, in proportion to each part's size.
     size = [1.0 + float(instance.required[rm.slots].sum()) for rm in models]
-    order = sorted(range(len(models)), key=lambda j: size[j])
-    bests = []
-    for pos, j in enumerate(order):
-        share = left() * size[j] / sum(size[q] for q in order[pos:])
-        bests.append(_improve(models[j], firsts[j], share, num_workers, random_seed, log, stages))
+    total = sum(size)
+    budget = _SOLVE_SHARE * time_limit_s
+
+    def fail(status: str, why: list[str]) -> RosterResult:
+        return _failed(instance, status, why, t0, params, log="\n".join(ctx.log))
+
+    # Step 0: a first roster of every part.
+    firsts: list[_Best] = []
+    agent_firsts: list[_Best] = []
+    for j, (rm, am) in enumerate(zip(models, agent_models, strict=True)):
+        share = _FIRST_SHARE * budget * size[j] / total
+        out = _first(am, ctx, 0.5 * share if staged else share, lp_s=max(1.0, 0.25 * share))
+        if out.status in ("INFEASIBLE", "MODEL_INVALID"):
+            why = diagnose(
+                instance, time_limit_s=max(2.0, min(20.0, ctx.left())), random_seed=random_seed
+            )
+            return fail(out.status, why)
+        if not out.found:
+            return fail(
+                "UNKNOWN", [f"no roster found within time_limit_s={time_limit_s:g}; raise it"]
+            )
+        agent_firsts.append(_Best(am, out))
+        if staged:
+            full, _ = _stage_b(am, agent_firsts[-1], rm, 0.5 * share, ctx, first=True)
+            if full is None:
+                # The fixed agents leave the leads' rules no roster (caps): the whole model.
+                out = _first(rm, ctx, 0.5 * share, lp_s=max(1.0, 0.25 * share))
+                if not out.found:
+                    return fail(
+                        "UNKNOWN",
+                        [f"no roster found within time_limit_s={time_limit_s:g}; raise it"],
+                    )
+                full = _Best(rm, out)
+            firsts.append(full)
+        else:
+            firsts.append(agent_firsts[-1])
+    first_s = time.perf_counter() - t0
+    # Steps 1-3 per part; small parts first.
+    order = sorted(range(len(models)), key=lambda q: size[q])
+    bests: list[_Best] = list(firsts)
+    rest = (1.0 - _FIRST_SHARE) * budget
+    for j in order:
+        share = rest * size[j] / total
+        if not staged:
+            bests[j] = _improve(models[j], firsts[j], share, ctx)
+            continue
+        agents = _improve(agent_models[j], agent_firsts[j], 0.55 * share, ctx)
+        full, _ = _stage_b(agent_models[j], agents, models[j], 0.45 * share, ctx, first=False)
+        if full is not None and full.objective <= firsts[j].objective:
+            bests[j] = full
+        else:
+            firsts[j].bound = agents.bound
+            firsts[j].status = "FEASIBLE"
     best_records = [r for b in bests for r in b.records]
     best_obj = float(sum(b.objective for b in bests))
     bound = float(sum(b.bound for b in bests))
-    statuses = {b.status for b in bests}
-    final_status = "OPTIMAL" if statuses == {"OPTIMAL"} else "FEASIBLE"
+    final_status = "OPTIMAL" if all(b.status == "OPTIMAL" for b in bests) else "FEASIBLE"
+    params["stage_budgets_s"] = ctx.stages
+    left_s = t0 + time_limit_s - time.perf_counter()
     rows, notes = assign_people(
-        rm, best_records, {**params, "max_time_in_seconds": max(1.0, min(10.0, left()))}
+        models[0], best_records, {**params, "max_time_in_seconds": max(1.0, min(10.0, left_s))}
     )
     notes += form_teams(instance, rows)
     roster = _frame(rows)
@@ -283,8 +401,13 @@ def solve(
     notes += [f"check: {v}" for v in violations[:20]]
     if not instance.weights.hard_coverage:
         notes += uncovered_note(instance)
+    if ctx.wall_limited:
+        notes.append(
+            "the wall clock stopped a solver step before its deterministic budget (machine "
+            "under load): this roster may differ from run to run; raise time_limit_s"
+        )
     wall = time.perf_counter() - t0
-    gap = abs(best_obj - bound) / max(1.0, abs(best_obj)) if not math.isnan(bound) else math.nan
+    gap = abs(best_obj - bound) / max(1.0, abs(best_obj)) if math.isfinite(bound) else math.nan
     if len(models) > 1:
         notes.append(f"solved as {len(models)} independent parts (days sharing no shift or rule)")
     return RosterResult(
@@ -292,13 +415,13 @@ def solve(
         coverage=coverage,
         status=final_status,
         objective=float(best_obj),
-        best_bound=float(bound),
+        best_bound=float(bound) if math.isfinite(bound) else math.nan,
         gap=float(gap),
         wall_time_s=wall,
         reasons=notes,
         first_solution_s=first_s,
-        solver_parameters={**params, "stage_time_limits_s": stages},
-        solver_log="\n".join(log),
+        solver_parameters=params,
+        solver_log="\n".join(ctx.log),
     )
 
 
