@@ -19,17 +19,20 @@ MON = pd.Timestamp("2024-01-01 06:00")
 def test_parameters_reach_the_solver(workers: int, seed: int) -> None:
     inst = flat([2, 2, 3, 3, 3, 3, 2, 2], length_min=240, window=("08:00", "16:00"))
     res = solved(inst, time_limit_s=3.0, num_workers=workers, random_seed=seed)
-    # The solver logs the parameters it ran with, once per step.
+    # The winning search of each step logs the parameters it ran with: one single-worker
+    # search per worker, seeded seed, seed + 1, ..., limited by deterministic time.
     lines = [ln for ln in res.solver_log.splitlines() if ln.startswith("Parameters:")]
     assert lines
     for ln in lines:
-        assert f"num_workers: {workers}" in ln
-        assert f"random_seed: {seed}" in ln
+        assert "num_workers: 1" in ln
+        used = int(re.search(r"random_seed: (\d+)", ln).group(1))
+        assert seed <= used < seed + workers
         limit = float(re.search(r"max_time_in_seconds: ([0-9.e-]+)", ln).group(1))
         assert 0 < limit <= 3.0
-    # Each step's budget is a share of what is left of the one time limit.
-    limits = res.solver_parameters["stage_time_limits_s"]
-    assert len(limits) == len(lines) and max(limits) <= 3.0
+        assert float(re.search(r"max_deterministic_time: ([0-9.e-]+)", ln).group(1)) > 0
+    # Each step's budget is a share of the one time limit; together they stay inside it.
+    budgets = res.solver_parameters["stage_budgets_s"]
+    assert len(budgets) == len(lines) and 0 < sum(budgets) <= 3.0
     assert res.solver_parameters["num_workers"] == workers
 
 

@@ -101,16 +101,21 @@ def portfolio(
     deterministic : bool
         Limit by deterministic time (same answer every run) or by wall time.
     log : list of str, optional
-        Receives the log of the winning worker.
+        Receives the search log of the winning worker.
     **params
         Further ``solver.parameters`` for every worker (e.g. ``stop_after_first_solution``).
     """
     solvers = []
+    logs: list[list[str]] = [[] for _ in range(num_workers)]
     for i in range(num_workers):
         s = cp_model.CpSolver()
         _params(s, i, budget_s, wall_s, random_seed, deterministic)
         for key, value in params.items():
             setattr(s.parameters, key, value)
+        if log is not None:
+            s.parameters.log_search_progress = True
+            s.parameters.log_to_stdout = False
+            s.log_callback = logs[i].append
         solvers.append(s)
     statuses: list[Any] = [cp_model.UNKNOWN] * num_workers
 
@@ -144,5 +149,5 @@ def portfolio(
     bound = max(solvers[i].best_objective_bound for i in found)
     status = "OPTIMAL" if "OPTIMAL" in names else "FEASIBLE"
     if log is not None:
-        log.append(solvers[best].response_stats())
+        log.extend(logs[best])
     return Run(status, solvers[best], bound, wall_limited, used)

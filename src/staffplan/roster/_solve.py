@@ -359,6 +359,13 @@ def solve(
             if full is None:
                 # The fixed agents leave the leads' rules no roster (caps): the whole model.
                 out = _first(rm, ctx, 0.5 * share, lp_s=max(1.0, 0.25 * share))
+                if out.status in ("INFEASIBLE", "MODEL_INVALID"):
+                    why = diagnose(
+                        instance,
+                        time_limit_s=max(2.0, min(20.0, ctx.left())),
+                        random_seed=random_seed,
+                    )
+                    return fail(out.status, why)
                 if not out.found:
                     return fail(
                         "UNKNOWN",
