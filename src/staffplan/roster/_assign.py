@@ -17,11 +17,11 @@ when ``lead_covers_team`` is set.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
@@ -61,13 +61,22 @@ def records_to_rows(model: RosterModel, records: list[ShiftInstance]) -> list[di
 
 
 def _anonymous(rows: list[dict[str, Any]], role: str) -> None:
+    """Chain shifts into people; linear in the number of shifts, bar the sorted-list moves.
+
+    Free people are kept sorted by the end of their last shift, so the one who finished most
+    recently while leaving enough rest is found by bisection instead of a scan of everyone.
+    """
     rest = pd.Timedelta(hours=_ANON_REST_H)
     people: list[dict[str, Any]] = []
+    by_end: list[tuple[pd.Timestamp, int]] = []  # (end of last shift, person index), sorted
     for row in sorted(rows, key=lambda r: (r["start"], r["end"])):
         best = None
-        for p in people:
+        pos = bisect.bisect_right(by_end, (row["start"] - rest, len(people)))
+        # Latest end first; people whose week or run of days is full are passed over.
+        for i in range(pos - 1, -1, -1):
+            p = people[by_end[i][1]]
             days = p["days"]
-            if row["day"] in days or p["end"] + rest > row["start"]:
+            if row["day"] in days:
                 continue
             if sum(1 for d in days if d // 7 == row["day"] // 7) >= _ANON_MAX_DAYS:
                 continue
@@ -76,17 +85,18 @@ def _anonymous(rows: list[dict[str, Any]], role: str) -> None:
                 run += 1
             if run > _ANON_MAX_RUN:
                 continue
-            if best is None or p["end"] > best["end"]:
-                best = p
+            best = p
+            del by_end[i]
+            break
         if best is None:
             best = {
                 "name": f"{_PREFIX[role]}{len(people) + 1:03d}",
                 "days": set(),
-                "end": row["start"],
+                "id": len(people),
             }
             people.append(best)
         best["days"].add(row["day"])
-        best["end"] = row["end"]
+        bisect.insort(by_end, (row["end"], best["id"]))
         row["person"] = best["name"]
 
 
@@ -240,34 +250,51 @@ def _cover_match(
 
 
 def _overlap_match(agents: list[dict[str, Any]], leads: list[dict[str, Any]], k: int) -> list[int]:
-    """Each agent's lead, at most ``k`` agents each, maximising the time they work together.
+    """Each agent's lead, at most ``k`` agents each, favouring the time they work together.
 
-    A team whose lead went home hours before its agents started is no team; the first
-    place in every team weighs more, so that no lead is left without agents while there
-    are enough agents to go round.
+    A team whose lead went home hours before its agents started is no team.  Agents and leads
+    are grouped into classes of equal (start, end); classes are paired greedily by time
+    together, longest first, so the work grows with the number of distinct shifts, not with
+    headcount (a 30,000-agent day has a few hundred classes).  A first pass gives every lead
+    one agent while there are enough agents to go round; leads of a class then take the
+    class's agents in turn, so no lead gets more than ``k``.
     """
-    from scipy.optimize import linear_sum_assignment
 
-    def minutes(row: dict[str, Any], key: str) -> float:
-        return pd.Timestamp(row[key]).value / 60e9
+    def classes(rows: list[dict[str, Any]]) -> dict[tuple[Any, Any], list[int]]:
+        out: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+        for i, r in enumerate(rows):
+            out[r["start"], r["end"]].append(i)
+        return out
 
-    a_start = np.array([minutes(a, "start") for a in agents])
-    a_end = np.array([minutes(a, "end") for a in agents])
-    l_start = np.array([minutes(lead, "start") for lead in leads])
-    l_end = np.array([minutes(lead, "end") for lead in leads])
-    together = np.clip(
-        np.minimum(a_end[:, None], l_end[None, :]) - np.maximum(a_start[:, None], l_start[None, :]),
-        0.0,
-        None,
+    a_cls = classes(agents)
+    l_cls = classes(leads)
+    a_keys = sorted(a_cls)
+    l_keys = sorted(l_cls)
+    pairs = sorted(
+        (
+            -max(0.0, (min(ae, le) - max(as_, ls)).total_seconds()),
+            ai,
+            li,
+        )
+        for ai, (as_, ae) in enumerate(a_keys)
+        for li, (ls, le) in enumerate(l_keys)
     )
-    first_place = 2.0 * 24 * 60 * 7  # more than any shift overlap
-    # Column j * k + p is place p in lead j's team.
-    score = np.repeat(together, k, axis=1)
-    score[:, ::k] += first_place
-    rows, cols = linear_sum_assignment(score, maximize=True)
+    todo = [list(a_cls[key]) for key in a_keys]
+    taken: list[list[int]] = [[] for _ in l_keys]  # agents per lead class, in order taken
+    for first_pass in (True, False):
+        for _, ai, li in pairs:
+            n_leads = len(l_cls[l_keys[li]])
+            cap = n_leads if first_pass else k * n_leads
+            room = cap - len(taken[li])
+            if room > 0 and todo[ai]:
+                take = min(room, len(todo[ai]))
+                taken[li].extend(todo[ai][:take])
+                del todo[ai][:take]
     out = [0] * len(agents)
-    for i, c in zip(rows, cols, strict=True):
-        out[i] = int(c // k)
+    for li, members in enumerate(taken):
+        lead_ids = l_cls[l_keys[li]]
+        for pos, i in enumerate(members):
+            out[i] = lead_ids[pos % len(lead_ids)]
     return out
 
 

@@ -125,6 +125,16 @@ def _paid_h(inst: RosterInstance, row: Any) -> float:
 def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series) -> list[str]:
     out: list[str] = []
     named = {p.name: p for p in inst.people} if inst.people is not None else None
+    if named is None:
+        # Anonymous staff have only overlaps to check: vectorised, linear in headcount.
+        f = roster.sort_values(["person", "start"], kind="stable")
+        who = f["person"].to_numpy()
+        starts_v = pd.to_datetime(f["start"]).to_numpy()
+        bad = (who[1:] == who[:-1]) & (starts_v[1:] < pd.to_datetime(f["end"]).to_numpy()[:-1])
+        return [
+            f"{p}: shifts overlap at {pd.Timestamp(t)}"
+            for p, t in zip(who[1:][bad], starts_v[1:][bad], strict=True)
+        ]
     for person, sub in roster.groupby("person", sort=False):
         sub = sub.sort_values("start")
         starts = list(pd.to_datetime(sub["start"]))
