@@ -61,24 +61,27 @@ def records_to_rows(model: RosterModel, records: list[ShiftInstance]) -> list[di
 
 
 def _anonymous(rows: list[dict[str, Any]], role: str) -> None:
-    """Chain shifts into people; linear in the number of shifts, bar the sorted-list moves.
+    """Chain shifts into people in time linear in the number of shifts (bar list moves).
 
     Free people are kept sorted by the end of their last shift, so the one who finished most
-    recently while leaving enough rest is found by bisection instead of a scan of everyone.
+    recently while leaving enough rest is found by bisection, not by a scan of everyone;
+    people whose week is full wait aside until the next week starts.
     """
     rest = pd.Timedelta(hours=_ANON_REST_H)
     people: list[dict[str, Any]] = []
     by_end: list[tuple[pd.Timestamp, int]] = []  # (end of last shift, person index), sorted
+    parked: dict[int, list[tuple[pd.Timestamp, int]]] = defaultdict(list)  # by full week
     for row in sorted(rows, key=lambda r: (r["start"], r["end"])):
+        week = row["day"] // 7
+        for w in [w for w in parked if w < week]:
+            for item in parked.pop(w):
+                bisect.insort(by_end, item)
         best = None
         pos = bisect.bisect_right(by_end, (row["start"] - rest, len(people)))
-        # Latest end first; people whose week or run of days is full are passed over.
-        for i in range(pos - 1, -1, -1):
+        for i in range(pos - 1, -1, -1):  # latest end first
             p = people[by_end[i][1]]
             days = p["days"]
             if row["day"] in days:
-                continue
-            if sum(1 for d in days if d // 7 == row["day"] // 7) >= _ANON_MAX_DAYS:
                 continue
             run = 1
             while row["day"] - run in days:
@@ -96,7 +99,11 @@ def _anonymous(rows: list[dict[str, Any]], role: str) -> None:
             }
             people.append(best)
         best["days"].add(row["day"])
-        bisect.insort(by_end, (row["end"], best["id"]))
+        item = (row["end"], best["id"])
+        if sum(1 for d in best["days"] if d // 7 == week) >= _ANON_MAX_DAYS:
+            parked[week].append(item)
+        else:
+            bisect.insort(by_end, item)
         row["person"] = best["name"]
 
 

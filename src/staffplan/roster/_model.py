@@ -67,6 +67,8 @@ class RosterModel:
             shifts = [s for s in shifts if s.day in days]
         self.days = list(range(inst.n_days)) if days is None else sorted(days)
         self.shifts: list[Shift] = shifts
+        # The offset is a Timestamp computation: once per model, not once per slot.
+        self._first_slot = inst.first_slot_offset
         self.slots = [
             t for t in range(inst.n_intervals) if days is None or self._day_of_slot(t) in days
         ]
@@ -107,7 +109,7 @@ class RosterModel:
 
     # -- helpers -------------------------------------------------------------------------------
     def _day_of_slot(self, t: int) -> int:
-        return (t + self.inst.first_slot_offset) // self.inst.slots_per_day
+        return (t + self._first_slot) // self.inst.slots_per_day
 
     def _lit(self, name: str) -> cp_model.IntVar | None:
         """Assumption literal of a rule group (None when not diagnosing)."""
