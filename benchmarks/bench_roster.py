@@ -1,7 +1,18 @@
-"""Roster benchmark: a week of 15-min intervals with two daily peaks, lunch, two breaks, leads.
+"""Roster benchmark: quality against a proven lower bound, and against pyworkforce.
 
+    python benchmarks/bench_roster.py --cases [--time-limit 20] [--only 24x7-30,split]
     python benchmarks/bench_roster.py [--time-limit 60] [--workers 2] [--no-peer]
     python benchmarks/bench_roster.py --around-the-clock     # the 24/7 week, shifts cross midnight
+
+``--cases`` rosters each case at the default rules of ``staffplan.plan`` (shift types fitted to
+the opening hours, lunch, breaks where the grid holds them, leads and a manager) within the
+time limit (``plan``'s default 20 s is the whole budget), then proves a lower bound on the
+agent hours on the floor (``roster.lower_bound``, outside that budget), and prints per case:
+agent hours on the floor, the bound, the excess over it, shortage, the time to the first and
+to the final roster.  Cases: a 24/7 week at 30 and at 15 min, the day-centre week below, a
+centre open 08-12 and 14-19, 28 days x 500 agents, a real week of the fpp2 bank (when
+``../shared/data`` is there), and the 24/7 30-min week once more with ``deterministic=False``
+(what determinism costs).  Results go to ``benchmarks/results/roster_cases.json``.
 
 Measures, for ``staffplan.roster.solve`` on 2 workers: time to the first feasible roster
 (floor < 10 s), gap to the solver's own bound after the time limit (floor <= 2 %), shortage
@@ -215,9 +226,137 @@ def _quality(inst: roster.RosterInstance, on_floor: np.ndarray) -> dict[str, Any
     }
 
 
+def _default_rules(req: pd.DataFrame, interval_min: int) -> dict[str, Any]:
+    """The rules ``staffplan.plan`` uses by default, shift types fitted to ``req``."""
+    from staffplan.plan._pipeline import rules_from_mapping
+
+    rules = rules_from_mapping(None, interval_min=interval_min)
+    rules["shifts"] = roster.shifts_for_hours(req["ds"], req["required"], interval_min=interval_min)
+    return rules
+
+
+def _coarsen(req: pd.DataFrame, factor: int) -> pd.DataFrame:
+    values = req["required"].to_numpy().reshape(-1, factor).mean(axis=1)
+    return pd.DataFrame({"ds": req["ds"].iloc[::factor].to_numpy(), "required": values})
+
+
+def _split_day(days: int = 7) -> pd.DataFrame:
+    """30-min requirements of a centre open 08:00-12:00 and 14:00-19:00, peaks 10:00 and 16:30."""
+    hours = (np.arange(48) + 0.5) / 2
+    shape = (
+        5 + 35 * np.exp(-(((hours - 10) / 1.5) ** 2)) + 30 * np.exp(-(((hours - 16.5) / 1.5) ** 2))
+    )
+    shape = np.where(((hours >= 8) & (hours < 12)) | ((hours >= 14) & (hours < 19)), shape, 0.0)
+    scale = [1.0, 0.95, 0.95, 0.9, 0.9, 0.5, 0.0]
+    values = np.concatenate([shape * scale[d % 7] for d in range(days)])
+    ds = pd.date_range("2024-01-01", periods=values.size, freq="30min")
+    return pd.DataFrame({"ds": ds, "required": values})
+
+
+def _centre_500(days: int = 28) -> pd.DataFrame:
+    """30-min requirements of a 07:00-21:00 centre whose weekday peak needs 500 agents."""
+    hours = (np.arange(48) + 0.5) / 2
+    shape = 0.15 + np.exp(-(((hours - 11) / 2.5) ** 2)) + 0.7 * np.exp(-(((hours - 16) / 2) ** 2))
+    shape = np.where((hours >= 7) & (hours < 21), shape, 0.0)
+    shape = 500 * shape / shape.max()
+    scale = [1.0, 0.97, 0.95, 0.95, 0.9, 0.55, 0.4]
+    values = np.concatenate([shape * scale[d % 7] for d in range(days)])
+    ds = pd.date_range("2024-01-01", periods=values.size, freq="30min")
+    return pd.DataFrame({"ds": ds, "required": values})
+
+
+BANK = HERE.parent / ".." / "shared" / "data" / "fpp2_calls" / "calls_30min.csv"
+
+
+def _bank_week() -> pd.DataFrame | None:
+    """The fpp2 bank's week of 2003-10-13 (Mon-Fri 07:00-21:00, 30 min) as a requirement.
+
+    Erlang C at 80 % in 20 s with an assumed AHT of 300 s (the data has none) and 30 %
+    shrinkage, on a 7-day grid (the weekend closed).
+    """
+    from staffplan import erlang
+
+    if not BANK.exists():
+        return None
+    calls = pd.read_csv(BANK, parse_dates=["timestamp"])
+    grid = pd.date_range("2003-10-13", periods=7 * 48, freq="30min")
+    volume = calls.set_index("timestamp")["calls"].reindex(grid, fill_value=0.0)
+    need = erlang.required_agents(
+        volume.to_numpy(float), 300.0, interval_min=30, shrinkage=0.3, integer=False
+    )
+    return pd.DataFrame({"ds": grid, "required": np.nan_to_num(need)})
+
+
+def _case_instances(only: set[str] | None) -> list[tuple[str, roster.RosterInstance, dict]]:
+    out: list[tuple[str, roster.RosterInstance, dict]] = []
+
+    def add(name: str, req: pd.DataFrame | None, iv: int, **solve_kw: Any) -> None:
+        if req is None or (only and name not in only):
+            return
+        out.append(
+            (name, roster.make_instance(req, interval_min=iv, **_default_rules(req, iv)), solve_kw)
+        )
+
+    week24 = week_requirements(around_the_clock=True)
+    add("24x7-30", _coarsen(week24, 2), 30)
+    add("24x7-15", week24, 15)
+    add("day-15", week_requirements(), 15)
+    add("split", _split_day(), 30)
+    add("500x28d", _centre_500(), 30)
+    add("bank", _bank_week(), 30)
+    add("24x7-30-nondet", _coarsen(week24, 2), 30, deterministic=False)
+    return out
+
+
+def run_cases(time_limit_s: float, workers: int, only: set[str] | None) -> list[dict[str, Any]]:
+    """Roster each case, prove its bound, print a table row per case."""
+    rows: list[dict[str, Any]] = []
+    head = (
+        "| case | required [h] | on floor [h] | lower bound [h] | excess | shortage "
+        "| first [s] | final [s] |"
+    )
+    print(head)
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    for name, inst, kw in _case_instances(only):
+        t0 = time.perf_counter()
+        res = roster.solve(inst, time_limit_s=time_limit_s, num_workers=workers, **kw)
+        final_s = time.perf_counter() - t0
+        bound = roster.lower_bound(inst, time_limit_s=30.0, num_workers=workers)
+        floor_h = float(res.coverage["on_floor"].sum()) * inst.interval_min / 60
+        row = {
+            "case": name,
+            "intervals": inst.n_intervals,
+            "interval_min": inst.interval_min,
+            "peak_required": int(inst.required.max()),
+            "required_h": float(inst.required.sum()) * inst.interval_min / 60,
+            "on_floor_h": floor_h,
+            "lower_bound_h": bound.on_floor_h,
+            "bound_status": bound.status,
+            "excess_pct": round(100 * bound.excess(floor_h), 2),
+            "shortage_agent_intervals": int(res.coverage["shortage"].sum()),
+            "first_s": round(res.first_solution_s, 2),
+            "final_s": round(final_s, 2),
+            "status": res.status,
+            "gap_pct": round(100 * res.gap, 2),
+            "shifts": res.roster["role"].value_counts().to_dict(),
+            "check_violations": len(roster.check(inst, res.roster)),
+            "wall_clock_cut_in": any("may differ" in r for r in res.reasons),
+            **kw,
+        }
+        rows.append(row)
+        print(
+            f"| {name} | {row['required_h']:.1f} | {floor_h:.1f} | {bound.on_floor_h:.1f} | {row['excess_pct']:.2f} % | "
+            f"{row['shortage_agent_intervals']} | {row['first_s']:.1f} | {row['final_s']:.1f} |",
+            flush=True,
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--time-limit", type=float, default=60.0, help="solver time limit [s]")
+    ap.add_argument(
+        "--time-limit", type=float, default=None, help="solver time limit [s] (60; 20 with --cases)"
+    )
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-peer", action="store_true", help="skip pyworkforce")
     ap.add_argument("--out", help="JSON file (results/roster.json, roster_24x7.json)")
@@ -226,7 +365,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the 24/7 week with fitted default shifts crossing midnight (no peer)",
     )
+    ap.add_argument("--cases", action="store_true", help="the quality table against the bound")
+    ap.add_argument("--only", help="comma-separated case names (with --cases)")
     args = ap.parse_args(argv)
+    if args.cases:
+        limit = 20.0 if args.time_limit is None else args.time_limit
+        only = set(args.only.split(",")) if args.only else None
+        rows = run_cases(limit, args.workers, only)
+        out = Path(args.out or RESULTS / "roster_cases.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"time_limit_s": limit, "workers": args.workers, "cases": rows}
+        atomic_write_text(out, json.dumps(doc, indent=2, default=str))
+        return 0
+    if args.time_limit is None:
+        args.time_limit = 60.0
     inst = week_instance(around_the_clock=args.around_the_clock)
     if args.out is None:
         args.out = str(RESULTS / ("roster_24x7.json" if args.around_the_clock else "roster.json"))

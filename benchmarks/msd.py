@@ -117,6 +117,7 @@ def run(path: str | Path, time_limit_s: float, num_workers: int) -> dict[str, An
         "instance": name,
         "objective": res.objective + pen if res.ok else None,
         "bound": res.best_bound,
+        "gap_pct": round(100 * res.gap, 2) if res.ok else None,
         "status": res.status,
         "seconds": round(seconds, 3),
         "first_solution_s": round(res.first_solution_s, 3),

@@ -155,7 +155,11 @@ class RosterModel:
                 cov = self.covered[k]
                 peak = int(req[cov].max()) if cov else 0
                 if role == "agent":
-                    ub = 2 * peak + 2
+                    # Without lunch or breaks an agent of shift k is on the floor all through
+                    # it, so more than the peak it covers is surplus everywhere: one fewer
+                    # is never worse (dominance), and the tighter bound strengthens the LP of
+                    # anything linked to x (pattern counts, span of control).
+                    ub = peak if not s.groups and self.inst.people is None else 2 * peak + 2
                 elif role == "lead":
                     ub = math.ceil((2 * peak + 2) / k_span) + 1
                 else:
@@ -406,14 +410,25 @@ class RosterModel:
             groups: dict[tuple[int, int], list[int]] = defaultdict(list)
             for k, s in enumerate(self.shifts):
                 groups[s.start_min, s.length].append(k)
+            users: dict[int, dict[tuple[int, int], Any]] = defaultdict(dict)
             for key, ks in groups.items():
                 b = self.model.new_bool_var(f"pattern_used[{key}]")
                 self.all_vars.append(b)
                 self.pattern_used[key] = b
                 for k in ks:
                     self.model.add(self.x["agent"][k] <= _ub(self.x["agent"][k]) * b)
+                    for t in self.covered[k]:
+                        users[t][key] = b
                 cost_vars.append(b)
                 cost_coef.append(w.pattern)
+            # Cover cuts: an interval that is not short has an agent at work, so some pattern
+            # reaching it is used.  Implied for integers, but the big-M links above let the
+            # LP use a sliver of each pattern; these make it pay for whole ones (a set-cover
+            # bound on the pattern count).
+            for i, t in enumerate(self.slots):
+                if self.inst.required[t] > 0 and users[t]:
+                    used = cp_model.LinearExpr.sum(list(users[t].values()))
+                    self.model.add(used + self.shortage[i] >= 1)
         span = inst.span
         self.lunch_slot_terms = False
         if span is not None and span.team_lunch_share is not None and w.team_lunch:
