@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -253,12 +254,12 @@ def _split_day(days: int = 7) -> pd.DataFrame:
     return pd.DataFrame({"ds": ds, "required": values})
 
 
-def _centre_500(days: int = 28) -> pd.DataFrame:
-    """30-min requirements of a 07:00-21:00 centre whose weekday peak needs 500 agents."""
+def _centre_500(days: int = 28, peak: float = 500.0) -> pd.DataFrame:
+    """30-min requirements of a 07:00-21:00 centre whose weekday peak needs ``peak`` agents."""
     hours = (np.arange(48) + 0.5) / 2
     shape = 0.15 + np.exp(-(((hours - 11) / 2.5) ** 2)) + 0.7 * np.exp(-(((hours - 16) / 2) ** 2))
     shape = np.where((hours >= 7) & (hours < 21), shape, 0.0)
-    shape = 500 * shape / shape.max()
+    shape = peak * shape / shape.max()
     scale = [1.0, 0.97, 0.95, 0.95, 0.9, 0.55, 0.4]
     values = np.concatenate([shape * scale[d % 7] for d in range(days)])
     ds = pd.date_range("2024-01-01", periods=values.size, freq="30min")
@@ -304,6 +305,8 @@ def _case_instances(only: set[str] | None) -> list[tuple[str, roster.RosterInsta
     add("split", _split_day(), 30)
     add("500x28d", _centre_500(), 30)
     add("bank", _bank_week(), 30)
+    # Memory: run alone (``--only 30k-peak``), the peak RSS printed is the process's.
+    add("30k-peak", _centre_500(days=1, peak=30000.0), 30)
     add("24x7-30-nondet", _coarsen(week24, 2), 30, deterministic=False)
     return out
 
@@ -341,6 +344,10 @@ def run_cases(time_limit_s: float, workers: int, only: set[str] | None) -> list[
             "shifts": res.roster["role"].value_counts().to_dict(),
             "check_violations": len(roster.check(inst, res.roster)),
             "wall_clock_cut_in": any("may differ" in r for r in res.reasons),
+            "post_solve_s": res.solver_parameters.get("post_solve_s"),
+            "process_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            ),
             **kw,
         }
         rows.append(row)

@@ -287,6 +287,18 @@ def greedy_hint(
         diff = agents[t] - req[t]
         hint[rm.shortage[i]] = int(max(0, -diff))
         hint[rm.surplus[i]] = int(max(0, diff))
+    # Indicator variables follow from the counts: with them the hint is complete, and CP-SAT
+    # takes a complete feasible hint as its first solution without searching.
+    for b in getattr(rm, "manager_needed", []):
+        hint.setdefault(b, 0)
+    used = {
+        (s.start_min, s.length) for k, s in enumerate(rm.shifts) if hint.get(rm.x["agent"][k], 0)
+    }
+    for key, b in rm.pattern_used.items():
+        hint[b] = int(key in used)
+    for slot, b in rm.lunch_slot_used.items():
+        hint[b] = int(any(hint.get(v, 0) > 0 for v in rm.lunch_starts[slot]))
+    hint[rm.coverage_cap] = _ub(rm.coverage_cap)
     return hint
 
 

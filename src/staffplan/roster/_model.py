@@ -431,10 +431,12 @@ class RosterModel:
                     self.model.add(used + self.shortage[i] >= 1)
         span = inst.span
         self.lunch_slot_terms = False
+        self.lunch_slot_used: dict[int, Any] = {}
         if span is not None and span.team_lunch_share is not None and w.team_lunch:
             self.lunch_slot_terms = bool(self.lunch_starts)
             for slot, vars_ in self.lunch_starts.items():
                 b = self.model.new_bool_var(f"lunch_slot_used[{slot}]")
+                self.lunch_slot_used[slot] = b
                 self.all_vars.append(b)
                 total = sum(_ub(v) for v in vars_)
                 self.model.add(cp_model.LinearExpr.sum(vars_) <= total * b)
@@ -445,6 +447,7 @@ class RosterModel:
         self.has_bool_terms = bool(self.pattern_used) or self.lunch_slot_terms
         # Upper bound on the coverage cost, tightened in place by the lexicographic step.
         self.coverage_cap = self.model.new_int_var(0, _BIG, "coverage_cap")
+        self.all_vars.append(self.coverage_cap)  # hinted too: a complete hint is taken at once
         self.model.add(self.coverage_cost <= self.coverage_cap)
         self.model.minimize(self.objective)
 
