@@ -227,15 +227,6 @@ def _quality(inst: roster.RosterInstance, on_floor: np.ndarray) -> dict[str, Any
     }
 
 
-def _default_rules(req: pd.DataFrame, interval_min: int) -> dict[str, Any]:
-    """The rules ``staffplan.plan`` uses by default, shift types fitted to ``req``."""
-    from staffplan.plan._pipeline import rules_from_mapping
-
-    rules = rules_from_mapping(None, interval_min=interval_min)
-    rules["shifts"] = roster.shifts_for_hours(req["ds"], req["required"], interval_min=interval_min)
-    return rules
-
-
 def _coarsen(req: pd.DataFrame, factor: int) -> pd.DataFrame:
     values = req["required"].to_numpy().reshape(-1, factor).mean(axis=1)
     return pd.DataFrame({"ds": req["ds"].iloc[::factor].to_numpy(), "required": values})
@@ -294,9 +285,9 @@ def _case_instances(only: set[str] | None) -> list[tuple[str, roster.RosterInsta
     def add(name: str, req: pd.DataFrame | None, iv: int, **solve_kw: Any) -> None:
         if req is None or (only and name not in only):
             return
-        out.append(
-            (name, roster.make_instance(req, interval_min=iv, **_default_rules(req, iv)), solve_kw)
-        )
+        # The rules staffplan.plan uses by default, shift types fitted to the requirement.
+        inst = roster.Rules.defaults(iv).make_instance(req, interval_min=iv)
+        out.append((name, inst, solve_kw))
 
     week24 = week_requirements(around_the_clock=True)
     add("24x7-30", _coarsen(week24, 2), 30)
