@@ -27,6 +27,7 @@ from ortools.sat.python import cp_model
 
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel, ShiftInstance
+from staffplan.roster._search import portfolio
 
 __all__ = ["assign_people", "form_teams", "records_to_rows"]
 
@@ -187,17 +188,22 @@ def _named(
                 tod = to_min[ci] % 1440
                 score.append(-abs(tod - int(p.preferred_start)) // 15 * var)
     m.maximize(sum(score))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(1.0, params.get("max_time_in_seconds", 10.0))
-    solver.parameters.num_workers = params.get("num_workers", 1)
-    solver.parameters.random_seed = params.get("random_seed", 0)
-    status = solver.solve(m)
+    limit = max(0.5, params.get("max_time_in_seconds", 10.0))
+    outcome = portfolio(
+        m,
+        budget_s=limit,
+        wall_s=limit,
+        num_workers=params.get("num_workers", 1),
+        random_seed=params.get("random_seed", 0),
+        deterministic=params.get("deterministic", True),
+    )
     for r in rows:
         r["person"] = None
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = outcome.solver
+    if not outcome.found or solver is None:
         reasons.append(
             f"contract rules of the named {staff[0].role}s admit no assignment "
-            f"({solver.status_name(status)}); the shifts are unassigned"
+            f"({outcome.status}); the shifts are unassigned"
         )
         return reasons
     free = {k: list(v) for k, v in classes.items()}
@@ -245,13 +251,13 @@ def _cover_match(
     for j in range(len(leads)):
         m.add(sum(v[i, j] for i in range(len(agents)) if (i, j) in v) <= k)
     m.maximize(sum(v.values()))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 10.0
-    solver.parameters.num_workers = 1
-    solver.solve(m)
+    # One deterministic search: the same roster gives the same teams.
+    run = portfolio(m, budget_s=10.0, wall_s=10.0, num_workers=1, random_seed=0)
     out: list[int | None] = [None] * len(agents)
+    if run.solver is None:
+        return out
     for (i, j), var in v.items():
-        if solver.value(var):
+        if run.solver.value(var):
             out[i] = j
     return out
 

@@ -350,7 +350,7 @@ def solve(
         out = _first(am, ctx, 0.5 * share if staged else share, lp_s=max(1.0, 0.25 * share))
         if out.status in ("INFEASIBLE", "MODEL_INVALID"):
             why = diagnose(
-                instance, time_limit_s=max(2.0, min(20.0, ctx.left())), random_seed=random_seed
+                instance, time_limit_s=_diagnosis_s(t0, time_limit_s), random_seed=random_seed
             )
             return fail(out.status, why)
         if not out.found:
@@ -366,7 +366,7 @@ def solve(
                 if out.status in ("INFEASIBLE", "MODEL_INVALID"):
                     why = diagnose(
                         instance,
-                        time_limit_s=max(2.0, min(20.0, ctx.left())),
+                        time_limit_s=_diagnosis_s(t0, time_limit_s),
                         random_seed=random_seed,
                     )
                     return fail(out.status, why)
@@ -414,7 +414,7 @@ def solve(
     t_post = time.perf_counter()
     left_s = t0 + time_limit_s - t_post
     rows, notes = assign_people(
-        models[0], best_records, {**params, "max_time_in_seconds": max(1.0, min(10.0, left_s))}
+        models[0], best_records, {**params, "max_time_in_seconds": max(0.5, min(10.0, left_s))}
     )
     notes += form_teams(instance, rows)
     roster = _frame(rows)
@@ -446,6 +446,11 @@ def solve(
         solver_parameters=params,
         solver_log="\n".join(ctx.log),
     )
+
+
+def _diagnosis_s(t0: float, time_limit_s: float) -> float:
+    """What is left of the one time limit for naming the rules in conflict [s]."""
+    return max(0.5, min(20.0, t0 + time_limit_s - time.perf_counter()))
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
