@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,8 @@ from staffplan import roster
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-@pytest.mark.realdata
-def test_random_example1_reaches_published_optimum(shared_data: Path) -> None:
+def _random_example1(shared_data: Path) -> tuple[Any, roster.RosterInstance, dict]:
+    """The msd benchmark module and RandomExample1 loaded by it."""
     sys.path.insert(0, str(BENCH))
     try:
         import msd
@@ -23,6 +24,12 @@ def test_random_example1_reaches_published_optimum(shared_data: Path) -> None:
     if not path.is_file():
         pytest.skip(f"{path} not found")
     inst, data = msd.load_instance(path)
+    return msd, inst, data
+
+
+@pytest.mark.realdata
+def test_random_example1_reaches_published_optimum(shared_data: Path) -> None:
+    msd, inst, data = _random_example1(shared_data)
     assert inst.n_intervals == 7 * 24 and inst.cyclic
     res = roster.solve(inst, time_limit_s=30, num_workers=2)
     # Di Gaspero et al. (2007), DataSet1: RandomExample1 optimum 480 (8 shifts x 60).
@@ -71,15 +78,7 @@ def test_pattern_count_lp_bound_means_something(shared_data: Path) -> None:
     from staffplan.roster._lp import lp_bound, lp_relaxation
     from staffplan.roster._model import RosterModel
 
-    sys.path.insert(0, str(BENCH))
-    try:
-        import msd
-    finally:
-        sys.path.remove(str(BENCH))
-    path = shared_data / "msd" / "DataSet1" / "RandomExample1.dzn"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    inst, _ = msd.load_instance(path)
+    _, inst, _ = _random_example1(shared_data)
     rm = RosterModel(inst)
     lp = lp_relaxation(rm, time_limit_s=30)
     assert lp is not None

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from staffplan._validation import check_int, check_positive
 from staffplan.roster._greedy import greedy_hint
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._lp import lp_bound, lp_relaxation
 from staffplan.roster._model import RosterModel
 from staffplan.roster._patterns import coverable
-from staffplan.roster._search import portfolio
+from staffplan.roster._search import check_args, portfolio
 
 __all__ = ["FloorBound", "agents_only", "lower_bound"]
 
@@ -110,13 +109,9 @@ def lower_bound(
     >>> roster.lower_bound(inst).on_floor_h   # two 4 h shifts cover 6 h at best with 8 h
     8.0
     """
-    if not isinstance(instance, RosterInstance):
-        raise TypeError(
-            f"instance must be a RosterInstance (see make_instance), got {type(instance).__name__}"
-        )
-    time_limit_s = float(check_positive(time_limit_s, "time_limit_s"))
-    num_workers = check_int(num_workers, "num_workers", minimum=1)
-    random_seed = check_int(random_seed, "random_seed", minimum=0)
+    time_limit_s, num_workers, random_seed = check_args(
+        instance, time_limit_s, num_workers, random_seed
+    )
     t0 = time.perf_counter()
     relaxed = agents_only(instance)
     reach = coverable(relaxed)

@@ -19,7 +19,10 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-__all__ = ["DET_PER_S", "Run", "portfolio"]
+from staffplan._validation import check_int, check_positive
+from staffplan.roster._instance import RosterInstance
+
+__all__ = ["DET_PER_S", "Run", "check_args", "portfolio"]
 
 #: Deterministic time units CP-SAT counts per wall-clock second of one worker, roughly
 #: (measured on 2-core machines: 0.6-1.1 for roster models); budgets in seconds are turned into
@@ -151,3 +154,18 @@ def portfolio(
     if log is not None:
         log.extend(logs[best])
     return Run(status, solvers[best], bound, wall_limited, used)
+
+
+def check_args(
+    instance: Any, time_limit_s: Any, num_workers: Any, random_seed: Any
+) -> tuple[float, int, int]:
+    """Validate the arguments every solving entry point takes; returns them typed."""
+    if not isinstance(instance, RosterInstance):
+        raise TypeError(
+            f"instance must be a RosterInstance (see make_instance), got {type(instance).__name__}"
+        )
+    return (
+        float(check_positive(time_limit_s, "time_limit_s")),
+        check_int(num_workers, "num_workers", minimum=1),
+        check_int(random_seed, "random_seed", minimum=0),
+    )

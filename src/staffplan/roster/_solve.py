@@ -41,7 +41,6 @@ import numpy as np
 import pandas as pd
 
 from staffplan import defaults
-from staffplan._validation import check_int, check_positive
 from staffplan.roster._assign import assign_people, form_teams
 from staffplan.roster._bound import agents_only
 from staffplan.roster._check import check
@@ -50,7 +49,7 @@ from staffplan.roster._greedy import greedy_hint
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._lp import lp_bound, lp_relaxation
 from staffplan.roster._model import RosterModel, components
-from staffplan.roster._search import Run, portfolio
+from staffplan.roster._search import Run, check_args, portfolio
 from staffplan.roster._solution import ROSTER_COLUMNS, RosterResult, coverage_frame, empty_roster
 
 __all__ = ["solve"]
@@ -307,13 +306,9 @@ def solve(
         ``ok`` is False when no roster exists (``reasons`` names the rules and days in
         conflict) or none was found in time.
     """
-    if not isinstance(instance, RosterInstance):
-        raise TypeError(
-            f"instance must be a RosterInstance (see make_instance), got {type(instance).__name__}"
-        )
-    time_limit_s = float(check_positive(time_limit_s, "time_limit_s"))
-    num_workers = check_int(num_workers, "num_workers", minimum=1)
-    random_seed = check_int(random_seed, "random_seed", minimum=0)
+    time_limit_s, num_workers, random_seed = check_args(
+        instance, time_limit_s, num_workers, random_seed
+    )
     t0 = time.perf_counter()
     params: dict[str, Any] = {
         "max_time_in_seconds": time_limit_s,
