@@ -322,12 +322,13 @@ def solve(
     ctx = _Ctx(t0 + _SOLVE_SHARE * time_limit_s, num_workers, random_seed, bool(deterministic))
     comps = components(instance)
     relaxed = agents_only(instance)
-    staged = relaxed is not instance and instance.people is None and hint is None
+    staged = relaxed is not instance and instance.people is None
     days = [None if len(comps) == 1 else c for c in comps]
     models = [RosterModel(instance, days=d) for d in days]
     agent_models = [RosterModel(relaxed, days=d) for d in days] if staged else models
     if hint is not None:
-        for rm in models:
+        # Staged, the previous roster's agents seed stage A; leads follow from them.
+        for rm in agent_models:
             _hint_from_roster(rm, hint.roster if isinstance(hint, RosterResult) else hint)
     # Deterministic budgets: fixed shares of the time limit, in proportion to each part's size.
     size = [1.0 + float(instance.required[rm.slots].sum()) for rm in models]
