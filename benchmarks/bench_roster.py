@@ -245,11 +245,19 @@ def _split_day(days: int = 7) -> pd.DataFrame:
     return pd.DataFrame({"ds": ds, "required": values})
 
 
-def _centre_500(days: int = 28, peak: float = 500.0) -> pd.DataFrame:
-    """30-min requirements of a 07:00-21:00 centre whose weekday peak needs ``peak`` agents."""
+def _centre_500(
+    days: int = 28, peak: float = 500.0, *, around_the_clock: bool = False
+) -> pd.DataFrame:
+    """30-min requirements of a 07:00-21:00 centre whose weekday peak needs ``peak`` agents.
+
+    ``around_the_clock``: open 24/7, the night at 10 % of the peak.
+    """
     hours = (np.arange(48) + 0.5) / 2
     shape = 0.15 + np.exp(-(((hours - 11) / 2.5) ** 2)) + 0.7 * np.exp(-(((hours - 16) / 2) ** 2))
-    shape = np.where((hours >= 7) & (hours < 21), shape, 0.0)
+    if around_the_clock:
+        shape = shape - 0.05
+    else:
+        shape = np.where((hours >= 7) & (hours < 21), shape, 0.0)
     shape = peak * shape / shape.max()
     scale = [1.0, 0.97, 0.95, 0.95, 0.9, 0.55, 0.4]
     values = np.concatenate([shape * scale[d % 7] for d in range(days)])
@@ -295,6 +303,7 @@ def _case_instances(only: set[str] | None) -> list[tuple[str, roster.RosterInsta
     add("day-15", week_requirements(), 15)
     add("split", _split_day(), 30)
     add("500x28d", _centre_500(), 30)
+    add("24x7-500x28d", _centre_500(around_the_clock=True), 30)
     add("bank", _bank_week(), 30)
     # Memory: run alone (``--only 30k-peak``), the peak RSS printed is the process's.
     add("30k-peak", _centre_500(days=1, peak=30000.0), 30)
