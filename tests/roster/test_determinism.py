@@ -43,7 +43,7 @@ def _round_the_clock() -> roster.RosterInstance:
     return _peaked(2, 26.0, cyclic=False)
 
 
-@pytest.mark.parametrize(("build", "limit_s"), [(_cyclic_day, 8.0), (_round_the_clock, 4.0)])
+@pytest.mark.parametrize(("build", "limit_s"), [(_cyclic_day, 20.0), (_round_the_clock, 4.0)])
 def test_same_seed_same_roster_with_two_workers(build: object, limit_s: float) -> None:
     inst = build()  # type: ignore[operator]
     runs = [
