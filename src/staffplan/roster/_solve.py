@@ -26,9 +26,10 @@ The steps of a model (stage A, or the whole model when there is nothing to decom
 Every CP-SAT run is a portfolio of single-worker searches limited by *deterministic* time
 (:mod:`staffplan.roster._search`), and every budget is a fixed share of ``time_limit_s`` less
 the deterministic time already used, so the same inputs and seed give the same roster.  The
-wall clock only stops runs as a safety net (90 % of ``time_limit_s``, leaving the rest for
-people, teams and the check); a result whose runs the wall clock stopped says so in
-``reasons`` and may differ run to run.
+wall clock only stops runs as a safety net: they end by 90 % of ``time_limit_s``, and after the
+first roster early enough to leave people, teams and the check the time they need (estimated
+from the first roster's number of shifts); a result whose runs the wall clock stopped says so
+in ``reasons`` and may differ run to run.
 """
 
 from __future__ import annotations
