@@ -31,6 +31,22 @@ def test_lunch_stagger_needs_a_third_agent() -> None:
     assert res.coverage["on_floor"].sum() == 21
 
 
+def test_floor_bound_from_rules_matches_the_instance_bound() -> None:
+    # The same hand-checked lunch stagger through the rules-only entry point: 21 h.
+    ds = pd.date_range("2024-01-01 08:00", periods=8, freq="60min")
+    hours, status = roster.floor_bound(
+        pd.DataFrame({"ds": ds, "required": 2.0}),
+        interval_min=60,
+        shifts=roster.ShiftRules(
+            earliest_start="08:00", latest_start="08:00", start_step_min=60, lengths_min=(480,)
+        ),
+        lunch=LUNCH60,
+        time_limit_s=5,
+        num_workers=1,
+    )
+    assert (hours, status) == (21.0, "OPTIMAL")
+
+
 def test_unreachable_intervals_are_set_apart() -> None:
     # The last two hours lie past the only shift (08:00-12:00): they are short in any roster.
     inst = flat([1] * 6, length_min=240, window=("08:00", "08:00"))

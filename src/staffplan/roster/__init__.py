@@ -19,7 +19,7 @@ Examples
 []
 """
 
-from staffplan.roster._bound import FloorBound, lower_bound
+from staffplan.roster._bound import FloorBound, floor_bound, lower_bound
 from staffplan.roster._check import check
 from staffplan.roster._diagnose import diagnose
 from staffplan.roster._hours import shifts_for_hours
@@ -57,6 +57,7 @@ __all__ = [
     "check",
     "coverage_frame",
     "diagnose",
+    "floor_bound",
     "lower_bound",
     "make_instance",
     "shifts_for_hours",

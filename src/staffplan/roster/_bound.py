@@ -15,18 +15,26 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from staffplan.roster._greedy import greedy_hint
-from staffplan.roster._instance import RosterInstance
+from staffplan.roster._instance import (
+    BreakRule,
+    LunchRule,
+    RosterInstance,
+    ShiftRules,
+    make_instance,
+)
 from staffplan.roster._lp import lp_bound, lp_relaxation
 from staffplan.roster._model import RosterModel
 from staffplan.roster._patterns import coverable
 from staffplan.roster._search import check_args, portfolio
 
-__all__ = ["FloorBound", "agents_only", "lower_bound"]
+__all__ = ["FloorBound", "agents_only", "floor_bound", "lower_bound"]
 
 
 @dataclass(frozen=True)
@@ -157,3 +165,51 @@ def lower_bound(
         status="OPTIMAL" if optimal else "BOUND",
         wall_time_s=time.perf_counter() - t0,
     )
+
+
+def floor_bound(
+    requirements: Any,
+    *,
+    interval_min: int,
+    shifts: ShiftRules | Sequence[ShiftRules],
+    lunch: LunchRule | None,
+    breaks: BreakRule | Sequence[BreakRule] = (),
+    cyclic: Any = False,
+    time_limit_s: float = 60.0,
+    num_workers: int = 2,
+) -> tuple[float, str]:
+    """:func:`lower_bound` for a requirement and shift rules, without building an instance.
+
+    Parameters
+    ----------
+    requirements : array-like or DataFrame
+        As for :func:`staffplan.roster.make_instance` [agents per interval].
+    interval_min : int
+        Interval length [min].
+    shifts, lunch, breaks, cyclic
+        The rules the bound is for (no leads or manager: they cannot lower it).
+    time_limit_s : float
+        Budget of the bound's CP-SAT step [s].
+    num_workers : int
+        Parallel searches.
+
+    Returns
+    -------
+    hours : float
+        Proven least agent hours on the floor of any roster of these rules that leaves no
+        reachable interval short [h].
+    status : str
+        ``"OPTIMAL"`` when an agents-only roster reaches it, ``"BOUND"`` when it is proven but
+        not reached in time, ``"INFEASIBLE"`` when no roster covers every reachable interval.
+    """
+    inst = make_instance(
+        requirements,
+        interval_min=interval_min,
+        shifts=shifts,
+        lunch=lunch,
+        breaks=breaks,
+        span=None,
+        cyclic=cyclic,
+    )
+    b = lower_bound(inst, time_limit_s=time_limit_s, num_workers=num_workers)
+    return b.on_floor_h, b.status
