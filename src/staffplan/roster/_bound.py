@@ -155,7 +155,9 @@ def lower_bound(
     optimal = run.status == "OPTIMAL"
     if run.found:
         bound = max(bound, float(math.ceil(run.bound - 1e-6)))
-    total = required + bound
+    # Models that count the floor in fractions of an agent (``scale`` units per agent, for
+    # breaks shorter than an interval) count surplus in those units too.
+    total = required + bound / getattr(rm, "scale", 1)
     return FloorBound(
         agent_intervals=total,
         on_floor_h=total * hours,
