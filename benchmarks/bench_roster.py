@@ -10,9 +10,9 @@ time limit (``plan``'s default 20 s is the whole budget), then proves a lower bo
 agent hours on the floor (``roster.lower_bound``, outside that budget), and prints per case:
 agent hours on the floor, the bound, the excess over it, shortage, the time to the first and
 to the final roster.  Cases: a 24/7 week at 30 and at 15 min, the day-centre week below, a
-centre open 08-12 and 14-19, 28 days x 500 agents, a real week of the fpp2 bank (when
-``../shared/data`` is there), and the 24/7 30-min week once more with ``deterministic=False``
-(what determinism costs).  Results go to ``benchmarks/results/roster_cases.json``.
+centre open 08-12 and 14-19, 28 days x 500 agents (07-21 and 24/7), a real week of the fpp2
+bank (when ``../shared/data`` is there), a day whose peak needs 30,000 agents, and the 24/7
+30-min week once more with ``deterministic=False`` (what determinism costs).  Results go to ``benchmarks/results/roster_cases.json``.
 
 Measures, for ``staffplan.roster.solve`` on 2 workers: time to the first feasible roster
 (floor < 10 s), gap to the solver's own bound after the time limit (floor <= 2 %), shortage
