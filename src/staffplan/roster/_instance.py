@@ -11,6 +11,7 @@ shift (lunch and break windows) are minutes after the shift starts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,7 +202,10 @@ class BreakRule:
     Parameters
     ----------
     length_min : int
-        Break length [min].
+        Break length [min].  It need not be a whole number of intervals: a break starts on
+        the interval grid and takes off the floor, in each interval it touches, the share of
+        the interval it lasts (a 15-min break on a 30-min grid is half an agent off the floor
+        in its interval, on a 60-min grid a quarter).
     earliest_start_min, latest_start_min : int
         Window for the break start, from the shift start [min].
     min_shift_min : int
@@ -244,14 +248,17 @@ class SpanOfControl:
     max_agents_per_lead : int
         Teams hold at most this many agents, each team has one lead working that day, and in
         every interval agents on the floor <= this × leads on the floor (a lead at lunch or on
-        a break is not on the floor).
+        a break is not on the floor, so leads stagger their lunches with their teams).
     manager_above_agents : int or None
-        On a day when more agents than this work, a customer-service manager must be at work
-        through ``manager_hours``; ``None`` never requires a manager.
+        In every interval with more agents than this on the floor, a customer-service manager
+        is on the floor: at work and not at lunch or on a break (a manager on a break that
+        lasts part of the interval is off the floor for all of it).  An interval with this
+        many agents or fewer (a quiet night) needs no manager; its leads still follow
+        ``max_agents_per_lead``.  ``None`` never requires a manager.
     manager_hours : (int or str, int or str) or None
-        Daily window a manager must cover [time of day]; ``None`` means from the first to the
-        last interval with a positive requirement of the centre's operating day, which starts
-        at opening time (a night centre's day runs 18:00 to 06:00 the next morning).
+        Optional daily window [time of day] through which, on a day when more than
+        ``manager_above_agents`` agents work, a manager must also be at work (on top of the
+        rule per interval); ``None`` adds no such window.
     lead_covers_team : bool
         A lead's shift starts no later and ends no earlier than every agent of their team.
     team_lunch_share : float or None
@@ -298,7 +305,11 @@ class Weights:
     with ``peak_weight[t] = 1 + peak_boost * r[t] / max(r on that day)`` where ``r`` is the
     rounded requirement, so with the default ``peak_boost = 1`` a missing agent at the day's
     peak costs twice one at a quiet hour.  ``interval_weights`` passed to
-    :func:`make_instance` replace ``peak_weight``.
+    :func:`make_instance` replace ``peak_weight``.  When breaks are not whole intervals (a
+    15-min break on a 30-min grid) shortage and surplus are counted in ``1 / floor_scale``
+    agent-intervals (see :attr:`RosterInstance.floor_scale`) and every other weight is
+    multiplied by ``floor_scale``: the objective is ``floor_scale`` times the formula, the
+    same optimum.
 
     Parameters
     ----------
@@ -444,6 +455,10 @@ class RosterInstance:
         Shortage weight per interval (peak weights unless given).
     cyclic : bool
         Whether the horizon wraps (a shift running past the end continues at the start).
+    carried_in : DataFrame or None
+        Shifts of the previous roster that run into the horizon (columns ``role``,
+        ``start``, ``end``, ``lunch_start``, ``lunch_end``, ``breaks``): they count on the
+        floor (coverage, leads, manager) but are not the solver's to change.
     """
 
     required: np.ndarray
@@ -459,12 +474,26 @@ class RosterInstance:
     people: tuple[Person, ...] | None
     interval_weights: np.ndarray
     cyclic: bool = False
+    carried_in: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n_intervals(self) -> int:
         """Number of intervals in the horizon."""
         return int(self.required.size)
+
+    @property
+    def floor_scale(self) -> int:
+        """Units per agent in which the model counts people on the floor.
+
+        1 when every break is a whole number of intervals; otherwise the smallest count that
+        makes each break's share of an interval whole (2 for a 15-min break on a 30-min grid,
+        4 on a 60-min grid).
+        """
+        g = self.interval_min
+        for b in self.breaks:
+            g = math.gcd(g, b.length_min)
+        return self.interval_min // g
 
     @property
     def slots_per_day(self) -> int:
@@ -588,8 +617,6 @@ def _validate_rules(inst: RosterInstance) -> None:
                     )
     if inst.lunch is not None:
         _check_multiple(inst.lunch.length_min, iv, "LunchRule: length_min")
-    for b in inst.breaks:
-        _check_multiple(b.length_min, iv, f"BreakRule {b.name!r}: length_min")
     if inst.span is not None and inst.span.manager_hours is not None:
         for v in inst.span.manager_hours:
             _check_multiple(int(v), iv, "SpanOfControl: manager_hours")
@@ -599,6 +626,64 @@ def _validate_rules(inst: RosterInstance) -> None:
             if p.name in seen:
                 raise ValueError(f"people names must be unique, got {p.name!r} twice")
             seen.add(p.name)
+
+
+_CARRY_COLS = ("role", "start", "end", "lunch_start", "lunch_end", "breaks")
+
+
+def _naive(ts: Any) -> pd.Series:
+    out = pd.to_datetime(pd.Series(ts).reset_index(drop=True))
+    return out.dt.tz_localize(None) if out.dt.tz is not None else out
+
+
+def _carried_in(previous: Any, start: pd.Timestamp) -> pd.DataFrame | None:
+    """Rows of ``previous`` still at work at ``start``, with naive timestamps."""
+    if previous is None:
+        return None
+    if isinstance(previous, pd.DataFrame):
+        frame = previous
+    elif hasattr(previous, "roster") and isinstance(previous.roster, pd.DataFrame):
+        frame = previous.roster  # a RosterResult or a Plan
+    else:
+        raise TypeError(
+            "previous_roster must be a roster frame (or a RosterResult), got "
+            f"{type(previous).__name__}"
+        )
+    check_columns(frame, ["role", "start", "end"], "previous_roster")
+    roles = set(frame["role"])
+    if not roles <= {"agent", "lead", "manager"}:
+        bad = sorted(map(str, roles - {"agent", "lead", "manager"}))
+        raise ValueError(
+            f"previous_roster['role'] must be 'agent', 'lead' or 'manager', got {bad[0]!r}"
+        )
+    nat = pd.Series(pd.NaT, index=range(len(frame)), dtype="datetime64[ns]")
+    out = pd.DataFrame(
+        {
+            "role": frame["role"].to_numpy(),
+            "start": _naive(frame["start"]),
+            "end": _naive(frame["end"]),
+            "lunch_start": _naive(frame["lunch_start"]) if "lunch_start" in frame else nat,
+            "lunch_end": _naive(frame["lunch_end"]) if "lunch_end" in frame else nat,
+            "breaks": [
+                [(pd.Timestamp(a).tz_localize(None), pd.Timestamp(b).tz_localize(None)) for a, b in v]
+                if isinstance(v, (list, tuple))
+                else []
+                for v in (frame["breaks"] if "breaks" in frame else [[]] * len(frame))
+            ],
+        }
+    )
+    if (out["end"] <= out["start"]).any():
+        i = int((out["end"] <= out["start"]).to_numpy().argmax())
+        raise ValueError(
+            f"previous_roster shifts must end after they start, got {out['start'][i]}..{out['end'][i]}"
+        )
+    late = out["start"] >= start
+    if late.any():
+        raise ValueError(
+            f"previous_roster must hold shifts that start before the horizon ({start}), got one "
+            f"starting {out['start'][late.to_numpy().argmax()]}; pass only the previous roster"
+        )
+    return out[out["end"] > start].reset_index(drop=True)
 
 
 def make_instance(
@@ -615,6 +700,7 @@ def make_instance(
     limits: Limits = Limits(),
     interval_weights: Any = None,
     cyclic: bool = False,
+    previous_roster: Any = None,
     ds_col: str = "ds",
     required_col: str = "required",
 ) -> RosterInstance:
@@ -648,6 +734,12 @@ def make_instance(
         Shortage weight per interval, replacing the peak weights.
     cyclic : bool
         The horizon wraps around (a weekly template: Sunday night shifts run into Monday).
+    previous_roster : DataFrame or RosterResult, optional
+        The roster before the horizon (or its tail): columns ``role``, ``start``, ``end`` and
+        optionally ``lunch_start``, ``lunch_end``, ``breaks``.  Its shifts still at work when
+        the horizon starts count on the floor for coverage, leads and the manager (for
+        example last Sunday's night shift covering Monday 00:00-06:00).  Contract rules of
+        named ``people`` do not see them.  Not with ``cyclic``.
     ds_col, required_col : str
         Column names for frame input.  Time-zone-aware timestamps are read as local wall-clock
         time (the zone is dropped), which is how shifts are planned.
@@ -685,6 +777,12 @@ def make_instance(
             )
     if cyclic and (offset != 0 or required.size % slots_per_day):
         raise ValueError("cyclic requires whole days starting at midnight")
+    if cyclic and previous_roster is not None:
+        raise ValueError(
+            "cyclic=True wraps the horizon onto itself, previous_roster carries shifts in from "
+            "before it: pass one of them, not both"
+        )
+    carried = _carried_in(previous_roster, start_ts)
     inst = RosterInstance(
         required=required,
         required_raw=values.copy(),
@@ -699,6 +797,7 @@ def make_instance(
         people=None if people is None else tuple(people),
         interval_weights=np.asarray(iw, dtype=float),
         cyclic=bool(cyclic),
+        carried_in=carried,
     )
     _validate_rules(inst)
     return inst

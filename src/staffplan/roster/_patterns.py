@@ -91,7 +91,7 @@ def _pieces(inst: RosterInstance, length_min: int) -> list[Piece]:
                 Piece(
                     "break",
                     i,
-                    b.length_min // iv,
+                    -(-b.length_min // iv),  # a break shorter than a slot touches one
                     tuple(o // iv for o in b.offsets(length_min, iv)),
                 )
             )
