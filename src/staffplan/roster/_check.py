@@ -45,9 +45,8 @@ class _Grid:
         i = int((a - self.inst.start) // self.td)
         j = int(-((self.inst.start - b) // self.td))
         ts = np.arange(i, j)
-        lo = self.inst.start + ts * self.td
-        cover = np.minimum(lo + self.td, b) - np.maximum(lo, a)
-        share = np.asarray(cover / self.td, dtype=float)
+        a_iv, b_iv = (a - self.inst.start) / self.td, (b - self.inst.start) / self.td
+        share = np.minimum(ts + 1.0, b_iv) - np.maximum(ts.astype(float), a_iv)
         if self.inst.cyclic:
             return ts % self.n, share
         keep = (ts >= 0) & (ts < self.n)
