@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._model import RosterModel
 from staffplan.roster._patterns import coverable, enumerate_shifts
+from staffplan.roster._solution import tally
 
 __all__ = ["describe_group", "diagnose", "precheck", "uncovered_note"]
 
@@ -26,8 +27,11 @@ def _hhmm(minutes: int) -> str:
 
 
 def _uncovered(inst: RosterInstance) -> np.ndarray:
-    """Intervals that need agents but lie inside no allowed shift."""
-    return np.flatnonzero(~coverable(inst) & (inst.required > 0))
+    """Intervals that need more agents than are carried in but lie inside no allowed shift."""
+    carried = np.zeros(inst.n_intervals)
+    if inst.carried_in is not None and not inst.carried_in.empty:
+        carried = tally(inst, inst.carried_in)["floor"]["agent"]
+    return np.flatnonzero(~coverable(inst) & (inst.required > carried + 1e-9))
 
 
 def _uncovered_text(inst: RosterInstance, bad: np.ndarray) -> str:

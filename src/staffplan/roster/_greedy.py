@@ -278,10 +278,7 @@ def greedy_hint(rm: RosterModel, lp: np.ndarray | None = None) -> dict[Any, int]
             var = rm.y[role, ks, gs][os_]
             if var is not rm.x[role][ks]:
                 hint[var] = int(opt_cnt[oi])
-    for i, t in enumerate(rm.slots):
-        diff = agents[t] - req[t]
-        hint[rm.shortage[i]] = int(max(0, -diff))
-        hint[rm.surplus[i]] = int(max(0, diff))
+    hint.update(rm.complete_hint(hint))
     return hint
 
 

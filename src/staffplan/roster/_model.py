@@ -587,6 +587,36 @@ class RosterModel:
                 out.extend(rows)
         return out
 
+    def complete_hint(self, hint: dict[Any, int]) -> dict[Any, int]:
+        """Shortage, surplus and manager literals that agree with shift and placement hints.
+
+        ``hint`` maps ``x`` and ``y`` variables to values (missing ones count 0); the result
+        holds the coverage variables computed exactly, in floor units, so that a hint that
+        meets the rules is accepted as it stands.
+        """
+        d = self.scale
+        n = self.inst.n_intervals
+        floor = {r: self.carry_floor[r].astype(np.int64).copy() for r in self.roles}
+        for role in self.roles:
+            for k, cov in enumerate(self.covered):
+                c = int(hint.get(self.x[role][k], 0))
+                if c:
+                    np.add.at(floor[role], np.asarray(cov, dtype=np.int64), d * c)
+            for t in range(n):
+                for var, u in self.off_units[role][t]:
+                    floor[role][t] -= u * int(hint.get(var, 0))
+        out: dict[Any, int] = {}
+        span = self.inst.span
+        above = span.manager_above_agents if span is not None else None
+        for i, t in enumerate(self.slots):
+            diff = int(floor["agent"][t]) - d * int(self.inst.required[t])
+            out[self.shortage[i]] = max(0, -diff)
+            out[self.surplus[i]] = max(0, diff)
+            on = self.manager_on.get(t)
+            if on is not None and above is not None:
+                out[on] = int(floor["agent"][t] > d * above)
+        return out
+
     def values(self, solver: cp_model.CpSolver) -> list[int]:
         """Values of every decision variable, for hints."""
         return [int(v) for v in solver.values(self.all_vars)]
