@@ -61,7 +61,9 @@ def _previous(n_agents: int, n_leads: int = 0) -> pd.DataFrame:
 def test_previous_roster_shifts_count_on_the_floor() -> None:
     # Sunday's two 22:00-06:00 shifts cover Monday 00:00-06:00; the horizon adds 2 x 06:00,
     # 2 x 14:00 and 2 x 22:00 (running past its end): no shortage, nothing spare.
-    inst = _round_the_clock(previous_roster=_previous(2), weights=roster.Weights(hard_coverage=True))
+    inst = _round_the_clock(
+        previous_roster=_previous(2), weights=roster.Weights(hard_coverage=True)
+    )
     res = solved(inst)
     cov = res.coverage
     assert int(cov["shortage"].sum()) == 0 and int(cov["surplus"].sum()) == 0
@@ -71,7 +73,9 @@ def test_previous_roster_shifts_count_on_the_floor() -> None:
     # ... but the checker counts them: without them the same roster is 12 agent-hours short.
     assert roster.check(inst, res.roster) == []
     bare = _round_the_clock(weights=roster.Weights(hard_coverage=True))
-    assert any(p.startswith("hard coverage: 6 interval(s) short") for p in roster.check(bare, res.roster))
+    assert any(
+        p.startswith("hard coverage: 6 interval(s) short") for p in roster.check(bare, res.roster)
+    )
 
 
 def test_carried_in_lead_counts_for_span_of_control() -> None:

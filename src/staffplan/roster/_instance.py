@@ -665,7 +665,10 @@ def _carried_in(previous: Any, start: pd.Timestamp) -> pd.DataFrame | None:
             "lunch_start": _naive(frame["lunch_start"]) if "lunch_start" in frame else nat,
             "lunch_end": _naive(frame["lunch_end"]) if "lunch_end" in frame else nat,
             "breaks": [
-                [(pd.Timestamp(a).tz_localize(None), pd.Timestamp(b).tz_localize(None)) for a, b in v]
+                [
+                    (pd.Timestamp(a).tz_localize(None), pd.Timestamp(b).tz_localize(None))
+                    for a, b in v
+                ]
                 if isinstance(v, (list, tuple))
                 else []
                 for v in (frame["breaks"] if "breaks" in frame else [[]] * len(frame))

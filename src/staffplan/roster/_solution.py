@@ -190,9 +190,7 @@ def tally(inst: RosterInstance, roster: pd.DataFrame) -> dict[str, dict[str, np.
                 _minutes_from_start(inst, [p[1] for p in pairs]),
                 whole=role == "manager",
             )
-    out["floor"] = {
-        r: out["work"][r] - out["lunch"][r] - out["break"][r] for r in _ROLES
-    }
+    out["floor"] = {r: out["work"][r] - out["lunch"][r] - out["break"][r] for r in _ROLES}
     return out
 
 
