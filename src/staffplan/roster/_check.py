@@ -66,14 +66,29 @@ def _check_row(inst: RosterInstance, row: Any, label: str) -> list[str]:
         out.append(f"{label}: starts outside the horizon")
     length = int(_mins(end - start))
     tod = int(_mins(start - start.normalize()))
-    if not any(r.runs_on(start.weekday()) and r.allows(tod, length) for r in inst.shifts):
+    allowed = [r for r in inst.shifts if r.runs_on(start.weekday()) and r.allows(tod, length)]
+    if not allowed:
         out.append(
             f"{label}: a {length}-min shift starting {start:%a %H:%M} is not allowed by any ShiftRules"
         )
     pieces: list[tuple[pd.Timestamp, pd.Timestamp, str]] = []
     lu = inst.lunch
     has_lunch = pd.notna(row.lunch_start) and pd.notna(row.lunch_end)
-    needs_lunch = lu is not None and length >= lu.min_shift_min
+    gap = _split_gap(inst, row)
+    worked = length
+    if gap is not None:
+        # A split shift: the lunch columns hold its gap, which replaces the lunch.
+        pieces.append((gap[0], gap[1], "split gap"))
+        worked -= int(_mins(gap[1] - gap[0]))
+        needs_lunch = has_lunch = False
+    elif allowed and all(r.is_split for r in allowed):
+        out.append(
+            f"{label}: a split shift needs its gap in lunch_start/lunch_end "
+            "(ShiftRules.split_after_min, split_gap_min)"
+        )
+        needs_lunch = has_lunch = False
+    else:
+        needs_lunch = lu is not None and length >= lu.min_shift_min
     if needs_lunch and not has_lunch:
         out.append(f"{label}: a {length}-min shift needs a lunch (LunchRule.min_shift_min)")
     if has_lunch and not needs_lunch:
@@ -93,7 +108,7 @@ def _check_row(inst: RosterInstance, row: Any, label: str) -> list[str]:
                 "(window and work before/after) on the grid"
             )
         pieces.append((ls, le, "lunch"))
-    rules = [b for b in inst.breaks if length >= b.min_shift_min]
+    rules = [b for b in inst.breaks if worked >= b.min_shift_min]
     got = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in (row.breaks or [])]
     if len(got) != len(rules):
         out.append(
@@ -127,8 +142,31 @@ def _check_row(inst: RosterInstance, row: Any, label: str) -> list[str]:
     return out
 
 
+def _split_gap(inst: RosterInstance, row: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The gap of a split shift when the row is one (its lunch columns hold the gap)."""
+    if pd.isna(row.lunch_start) or pd.isna(row.lunch_end):
+        return None
+    start, end = pd.Timestamp(row.start), pd.Timestamp(row.end)
+    a, b = pd.Timestamp(row.lunch_start), pd.Timestamp(row.lunch_end)
+    length = int(_mins(end - start))
+    tod = int(_mins(start - start.normalize()))
+    for r in inst.shifts:
+        if (
+            r.is_split
+            and r.runs_on(start.weekday())
+            and r.allows(tod, length)
+            and _mins(a - start) == r.split_after_min
+            and _mins(b - a) == r.split_gap_min
+        ):
+            return a, b
+    return None
+
+
 def _paid_h(inst: RosterInstance, row: Any) -> float:
     h = _mins(pd.Timestamp(row.end) - pd.Timestamp(row.start)) / 60
+    gap = _split_gap(inst, row)
+    if gap is not None:
+        return h - _mins(gap[1] - gap[0]) / 60
     if inst.lunch is not None and not inst.lunch.paid and pd.notna(row.lunch_start):
         h -= _mins(pd.Timestamp(row.lunch_end) - pd.Timestamp(row.lunch_start)) / 60
     return h

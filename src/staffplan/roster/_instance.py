@@ -84,6 +84,13 @@ class ShiftRules:
         Weekdays the type may run (0 = Monday or ``"mon"``); default every day.
     crosses_midnight : bool
         Whether a shift of this type may end after midnight of its start day.
+    split_after_min, split_gap_min : int or None
+        A *split shift*: work ``split_after_min`` from the start, leave for an unpaid gap of
+        ``split_gap_min``, then work the rest of the length (``lengths_min`` run from the
+        first start to the final end, gap included) [min].  For a centre closed at midday
+        (08:00-12:00 and 14:00-19:00): start 08:00, length 660, split after 240, gap 120.
+        A split shift has no lunch (the gap is the meal break) and shows its gap in the
+        roster's lunch columns; breaks follow ``BreakRule`` outside the gap.  Both or neither.
     """
 
     name: str = "shift"
@@ -93,6 +100,8 @@ class ShiftRules:
     lengths_min: tuple[int, ...] = (480,)
     days: tuple[int, ...] | None = None
     crosses_midnight: bool = False
+    split_after_min: int | None = None
+    split_gap_min: int | None = None
 
     def __post_init__(self) -> None:
         n = f"ShiftRules {self.name!r}"
@@ -115,6 +124,20 @@ class ShiftRules:
         if self.days is not None:
             days = tuple(sorted({_weekday(d, f"{n}: days") for d in self.days}))
             object.__setattr__(self, "days", days)
+        if (self.split_after_min is None) != (self.split_gap_min is None):
+            raise ValueError(
+                f"{n}: split_after_min and split_gap_min go together, got "
+                f"split_after_min={self.split_after_min!r}, split_gap_min={self.split_gap_min!r}"
+            )
+        if self.split_after_min is not None and self.split_gap_min is not None:
+            after = check_int(self.split_after_min, f"{n}: split_after_min", minimum=1)
+            gap = check_int(self.split_gap_min, f"{n}: split_gap_min", minimum=1)
+            short = [v for v in lengths if v <= after + gap]
+            if short:
+                raise ValueError(
+                    f"{n}: lengths_min must exceed split_after_min + split_gap_min = "
+                    f"{after + gap} (work on both sides of the gap), got {short[0]}"
+                )
         if not self.crosses_midnight:
             late = [v for v in lengths if hi + v > _DAY_MIN and lo + v > _DAY_MIN]
             if late:
@@ -129,6 +152,11 @@ class ShiftRules:
         return tuple(
             range(int(self.earliest_start), int(self.latest_start) + 1, self.start_step_min)
         )
+
+    @property
+    def is_split(self) -> bool:
+        """Whether shifts of this type are split by an unpaid gap."""
+        return self.split_gap_min is not None
 
     def runs_on(self, weekday: int) -> bool:
         """Whether this type may start on ``weekday`` (0 = Monday)."""
@@ -595,11 +623,14 @@ def _validate_rules(inst: RosterInstance) -> None:
         n = f"ShiftRules {s.name!r}"
         _check_multiple(int(s.earliest_start), iv, f"{n}: earliest_start")
         _check_multiple(s.start_step_min, iv, f"{n}: start_step_min")
+        if s.split_after_min is not None and s.split_gap_min is not None:
+            _check_multiple(s.split_after_min, iv, f"{n}: split_after_min")
+            _check_multiple(s.split_gap_min, iv, f"{n}: split_gap_min")
         for length in s.lengths_min:
             _check_multiple(length, iv, f"{n}: lengths_min")
             if length > _DAY_MIN:
                 raise ValueError(f"{n}: lengths_min must be <= 1440, got {length}")
-            if inst.lunch is not None and length >= inst.lunch.min_shift_min:
+            if not s.is_split and inst.lunch is not None and length >= inst.lunch.min_shift_min:
                 if not inst.lunch.offsets(length, iv):
                     lu = inst.lunch
                     raise ValueError(

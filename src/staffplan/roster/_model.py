@@ -144,13 +144,18 @@ class RosterModel:
         self.all_vars.append(v)
         return v
 
-    def _place_slots(self, kind: str, rule: int, off: int) -> range:
-        """Slots a lunch or break placed at ``off`` touches (a short break: one slot)."""
-        iv = self.inst.interval_min
+    def _piece_min(self, kind: str, rule: int) -> int:
+        """Length of a lunch, break or split-shift gap [min]."""
         if kind == "lunch":
             assert self.inst.lunch is not None
-            return range(off, off + self.inst.lunch.length_min // iv)
-        return range(off, off + -(-self.inst.breaks[rule].length_min // iv))
+            return self.inst.lunch.length_min
+        if kind == "split":
+            return int(self.inst.shifts[rule].split_gap_min or 0)
+        return self.inst.breaks[rule].length_min
+
+    def _place_slots(self, kind: str, rule: int, off: int) -> range:
+        """Slots a lunch, break or gap placed at ``off`` touches (a short break: one slot)."""
+        return range(off, off + -(-self._piece_min(kind, rule) // self.inst.interval_min))
 
     def _place_units(self, kind: str, rule: int, role: str) -> list[int]:
         """Floor units (``1 / scale`` agents) a piece takes off in each slot it touches.
@@ -158,11 +163,7 @@ class RosterModel:
         A manager on a break of part of an interval is off the floor for all of it.
         """
         iv, d = self.inst.interval_min, self.scale
-        length = (
-            self.inst.lunch.length_min
-            if kind == "lunch" and self.inst.lunch is not None
-            else self.inst.breaks[rule].length_min
-        )
+        length = self._piece_min(kind, rule)
         slots = range(-(-length // iv))
         if role == "manager":
             return [d for _ in slots]
@@ -170,12 +171,7 @@ class RosterModel:
 
     def _place_end(self, kind: str, rule: int, off: int) -> float:
         """End of a piece placed at ``off`` [slots, fractional for a short break]."""
-        length = (
-            self.inst.lunch.length_min
-            if kind == "lunch" and self.inst.lunch is not None
-            else self.inst.breaks[rule].length_min
-        )
-        whole, part = divmod(length, self.inst.interval_min)
+        whole, part = divmod(self._piece_min(kind, rule), self.inst.interval_min)
         return off + whole + (part / self.inst.interval_min if part else 0)
 
     def _carry_in(self) -> None:
@@ -247,7 +243,9 @@ class RosterModel:
                     self.y[role, k, g] = counts
                     for opt, var in zip(group.options, counts, strict=True):
                         for kind, rule, off in opt.places:
-                            target = self.off_lunch if kind == "lunch" else self.off_break
+                            # A split shift's gap is off the floor but not a lunch or break
+                            # at work (the off-floor cap does not count it).
+                            target = {"lunch": self.off_lunch, "break": self.off_break}.get(kind)
                             units = self._place_units(kind, rule, role)
                             for j, rel in enumerate(self._place_slots(kind, rule, off)):
                                 t = s.start_slot + rel
@@ -255,7 +253,8 @@ class RosterModel:
                                     t %= n
                                 elif t >= n:
                                     continue
-                                target[role][t].append(var)
+                                if target is not None:
+                                    target[role][t].append(var)
                                 self.off_units[role][t].append((var, units[j]))
                             if kind == "lunch" and role == "agent":
                                 self.lunch_starts[s.start_slot + off].append(var)
@@ -577,7 +576,7 @@ class RosterModel:
                             for kind, rule, off in opt.places:
                                 end = self._place_end(kind, rule, off)
                                 piece = (s.start_slot + off, s.start_slot + end)
-                                if kind == "lunch":
+                                if kind in ("lunch", "split"):
                                     rows[i]["lunch"] = piece
                                 else:
                                     rows[i]["breaks"].append(piece)
