@@ -21,7 +21,7 @@ Examples
 
 from staffplan.roster._check import check
 from staffplan.roster._diagnose import diagnose
-from staffplan.roster._hours import shifts_for_hours
+from staffplan.roster._hours import open_blocks, shifts_for_hours
 from staffplan.roster._instance import (
     ROUND_TOL,
     BreakRule,
@@ -56,6 +56,7 @@ __all__ = [
     "coverage_frame",
     "diagnose",
     "make_instance",
+    "open_blocks",
     "shifts_for_hours",
     "solve",
 ]

@@ -92,9 +92,7 @@ def _pieces(inst: RosterInstance, length_min: int, split: int | None = None) -> 
         rules = inst.shifts[split]
         assert rules.split_after_min is not None and rules.split_gap_min is not None
         worked -= rules.split_gap_min
-        out.append(
-            Piece("split", split, rules.split_gap_min // iv, (rules.split_after_min // iv,))
-        )
+        out.append(Piece("split", split, rules.split_gap_min // iv, (rules.split_after_min // iv,)))
     elif lu is not None and length_min >= lu.min_shift_min:
         offs = tuple(o // iv for o in lu.offsets(length_min, iv))
         out.append(Piece("lunch", 0, lu.length_min // iv, offs))
