@@ -287,15 +287,17 @@ def check(instance: RosterInstance, roster: pd.DataFrame) -> list[str]:
         ws, share = grid.shares(pd.Timestamp(row.start), pd.Timestamp(row.end))
         np.add.at(work[row.role], ws, share)
         np.add.at(floor[row.role], ws, share)
-        pieces = [(a, b) for a, b in (row.breaks or [])]
+        pieces = [(a, b, True) for a, b in (row.breaks or [])]
         if pd.notna(row.lunch_start):
-            pieces.append((row.lunch_start, row.lunch_end))
-        for a, b in pieces:
+            # A split shift's gap is off the floor but not at work: no off-floor cap.
+            at_work = from_before or _split_gap(inst, row) is None
+            pieces.append((row.lunch_start, row.lunch_end, at_work))
+        for a, b, at_work in pieces:
             ps, share = grid.shares(pd.Timestamp(a), pd.Timestamp(b))
             # A short break takes its share of an agent or lead off the floor; a manager on
             # a break of part of an interval is off the floor for all of it.
             np.add.at(floor[row.role], ps, -1.0 if row.role == "manager" else -share)
-            if not from_before:
+            if not from_before and at_work:
                 np.add.at(off, ps, 1)
     ts = inst.timestamps
     if inst.weights.hard_coverage:

@@ -33,8 +33,10 @@ class _Table:
         self.length = np.array([s.length for s in shifts], dtype=np.int64)
         self.paid = np.array([s.paid for s in shifts], dtype=float)
         self.max_len = int(self.length.max()) if shifts else 0
-        piece_a: list[int] = []
-        piece_l: list[int] = []
+        # One entry per slot a piece touches, weighted by the share of an agent it takes off
+        # the floor there (a 15-min break on a 30-min grid: 0.5).
+        piece_slot: list[int] = []
+        piece_w: list[float] = []
         piece_opt: list[int] = []
         opt_group: list[int] = []
         group_shift: list[int] = []
@@ -51,11 +53,13 @@ class _Table:
                     self.options.append((k, g, o))
                     for kind, rule, off in opt.places:
                         sl = rm._place_slots(kind, rule, off)
-                        piece_a.append(s.start_slot + sl.start)
-                        piece_l.append(len(sl))
-                        piece_opt.append(oi)
-        self.piece_a = np.array(piece_a, dtype=np.int64)
-        self.piece_b = self.piece_a + np.array(piece_l, dtype=np.int64)
+                        units = rm._place_units(kind, rule, "agent")
+                        for j, rel in enumerate(sl):
+                            piece_slot.append(s.start_slot + rel)
+                            piece_w.append(units[j] / rm.scale)
+                            piece_opt.append(oi)
+        self.piece_slot = np.array(piece_slot, dtype=np.int64)
+        self.piece_w = np.array(piece_w, dtype=float)
         self.piece_opt = np.array(piece_opt, dtype=np.int64)
         self.opt_group = np.array(opt_group, dtype=np.int64)
         self.group_shift = np.array(group_shift, dtype=np.int64)
@@ -64,9 +68,13 @@ class _Table:
         self.n_groups = len(group_shift)
         self.k = len(shifts)
 
+    def _ext(self, v: np.ndarray) -> np.ndarray:
+        return (
+            np.concatenate([v, v]) if self.cyclic else np.concatenate([v, np.zeros(self.max_len)])
+        )
+
     def _prefix(self, v: np.ndarray) -> np.ndarray:
-        ext = np.concatenate([v, v]) if self.cyclic else np.concatenate([v, np.zeros(self.max_len)])
-        return np.concatenate([[0.0], np.cumsum(ext)])
+        return np.concatenate([[0.0], np.cumsum(self._ext(v))])
 
     def gains(self, v: np.ndarray, paid_w: float) -> tuple[np.ndarray, np.ndarray]:
         """Net gain per shift and the chosen (least costly) option per group."""
@@ -75,7 +83,7 @@ class _Table:
         best_opt: np.ndarray = np.zeros(self.n_groups, dtype=np.int64)
         off: np.ndarray
         if self.n_groups:
-            piece = p[self.piece_b] - p[self.piece_a]
+            piece = self._ext(v)[self.piece_slot] * self.piece_w
             opt_sum = np.bincount(self.piece_opt, weights=piece, minlength=self.n_opts)
             gmin = np.minimum.reduceat(opt_sum, self.group_first_arr)
             # index of the minimum inside each group
@@ -93,26 +101,16 @@ class _Table:
             off = np.zeros(self.k)
         return work - off - paid_w * self.paid, best_opt
 
-    def floor_slots(self, k: int, best_opt: np.ndarray) -> tuple[np.ndarray, list[int]]:
-        """Absolute on-floor slots of shift ``k`` with the chosen options, and those options."""
+    def floor_slots(self, k: int, best_opt: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Slots of shift ``k``, its on-floor share in each with the chosen options, those options."""
         slots = np.arange(self.start[k], self.start[k] + self.length[k])
         opts = [int(best_opt[g]) for g in np.flatnonzero(self.group_shift == k)]
-        off = (
-            np.concatenate(
-                [
-                    np.arange(a, b)
-                    for a, b in zip(
-                        self.piece_a[np.isin(self.piece_opt, opts)],
-                        self.piece_b[np.isin(self.piece_opt, opts)],
-                        strict=True,
-                    )
-                ]
-            )
-            if opts
-            else np.zeros(0, dtype=np.int64)
-        )
-        floor = np.setdiff1d(slots, off)
-        return self._wrap(floor), opts
+        share = np.ones(slots.size)
+        if opts:
+            sel = np.isin(self.piece_opt, opts)
+            np.add.at(share, self.piece_slot[sel] - self.start[k], -self.piece_w[sel])
+        keep = slots < self.n if not self.cyclic else np.ones(slots.size, dtype=bool)
+        return slots[keep] % self.n, share[keep], opts
 
     def work_slots(self, k: int) -> np.ndarray:
         return self._wrap(np.arange(self.start[k], self.start[k] + self.length[k]))
@@ -138,11 +136,11 @@ def _fill(
         k = int(np.argmax(gain))
         if gain[k] <= 0:
             return
-        floor, opts = table.floor_slots(k, best_opt)
+        floor, share, opts = table.floor_slots(k, best_opt)
         counts[k] += 1
         for o in opts:
             opt_counts[o] += 1
-        np.add.at(state, floor, 1)
+        np.add.at(state, floor, share)
 
 
 def _rounded(
@@ -185,8 +183,9 @@ def _state(
     if floor:
         for oi in np.flatnonzero(opt_counts):
             sel = table.piece_opt == oi
-            for a, b in zip(table.piece_a[sel], table.piece_b[sel], strict=True):
-                np.add.at(state, table._wrap(np.arange(a, b)), -opt_counts[oi])
+            slots = table.piece_slot[sel]
+            keep = slots < table.n if not table.cyclic else np.ones(slots.size, dtype=bool)
+            np.add.at(state, slots[keep] % table.n, -opt_counts[oi] * table.piece_w[sel][keep])
     return state
 
 
@@ -242,11 +241,11 @@ def greedy_hint(rm: RosterModel, lp: np.ndarray | None = None) -> dict[Any, int]
                 cand = np.flatnonzero(day == d)
                 gain, best_opt = table.gains(lead_value(leads), paid_w)
                 k = int(cand[np.argmax(gain[cand])])
-                floor, opts = table.floor_slots(k, best_opt)
+                floor, share, opts = table.floor_slots(k, best_opt)
                 lcounts[k] += 1
                 for o in opts:
                     lopt[o] += 1
-                np.add.at(leads, floor, 1)
+                np.add.at(leads, floor, share)
         per_role["lead"] = (lcounts, lopt)
         if "manager" in rm.roles and span.manager_above_agents is not None:
             mcounts, mopt, covered = start("manager")
