@@ -5,7 +5,8 @@ coverage) whose net gain ``sum over on-floor intervals of value[t] - paid cost``
 where ``value[t]`` is the peak-weighted shortage cost while the interval is short and minus
 the surplus cost once it is covered; stop when no shift gains.  Leads: the same with the
 deficit ``ceil(agents on floor / max_agents_per_lead) - leads on floor``, then enough leads per
-day for the teams.  Managers: cover the manager window of each day that needs one.
+day for the teams.  Managers: on the floor wherever the hint has more agents on the floor than
+``manager_above_agents`` (and at work through ``manager_hours`` when set).
 
 Hard rules beyond these (caps, people) are not enforced here; CP-SAT repairs the hint.
 """
@@ -248,27 +249,34 @@ def greedy_hint(rm: RosterModel, lp: np.ndarray | None = None) -> dict[Any, int]
                 np.add.at(leads, floor, share)
         per_role["lead"] = (lcounts, lopt)
         if "manager" in rm.roles and span.manager_above_agents is not None:
+            above = span.manager_above_agents
             mcounts, mopt, covered = start("manager")
+            slot_day = (np.arange(n) + inst.first_slot_offset) // inst.slots_per_day
             for i, d in enumerate(rm.days):
-                if counts[day == d].sum() <= span.manager_above_agents:
-                    continue
                 window = np.zeros(n, dtype=bool)
                 window[rm._manager_slots(d)] = True
-                hint[rm.manager_needed[i]] = 1
+                if span.manager_hours is None:
+                    # Wherever this hint puts more agents on the floor than the threshold.
+                    window |= (slot_day == d) & in_comp & (agents > above + 1e-9)
+                elif counts[day == d].sum() <= above:
+                    continue
+                else:
+                    hint[rm.manager_needed[i]] = 1
                 for _ in range(24):
                     todo = window & (covered < 1)
                     if not todo.any():
                         break
-                    p = table._prefix(todo.astype(float))
-                    gain = p[table.start + table.length] - p[table.start]
+                    # Lunch and breaks placed where no manager is needed, if they can be.
+                    gain, best_opt = table.gains(todo.astype(float), 0.0)
                     k = int(np.argmax(gain))
                     if gain[k] <= 0:
                         break
+                    floor, share, opts = table.floor_slots(k, best_opt)
                     mcounts[k] += 1
-                    _, best_opt = table.gains(np.zeros(n), 0.0)
-                    for g in np.flatnonzero(table.group_shift == k):
-                        mopt[int(best_opt[g])] += 1
-                    np.add.at(covered, table.work_slots(k), 1)
+                    for o in opts:
+                        mopt[o] += 1
+                    # A manager on a break of part of an interval is off the floor for all of it.
+                    np.add.at(covered, floor, (share > 1 - 1e-9).astype(float))
             per_role["manager"] = (mcounts, mopt)
     for role, (cnt, opt_cnt) in per_role.items():
         for kx, var in enumerate(rm.x[role]):
