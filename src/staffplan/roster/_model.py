@@ -5,9 +5,7 @@ Variables (``k`` indexes a concrete shift: day, start, length):
 - ``x[role, k]``: how many people of ``role`` work shift ``k``;
 - ``y[role, k, g][o]``: how many of them use placement ``o`` of lunch/break group ``g``
   (``sum_o y = x``; a group with a single placement needs no variable);
-- ``shortage[t]``, ``surplus[t]``: agents on the floor minus requirement, split by sign;
-- ``manager_on[t]``: a manager must be on the floor at ``t`` (more agents there than
-  ``SpanOfControl.manager_above_agents``).
+- ``shortage[t]``, ``surplus[t]``: agents on the floor minus requirement, split by sign.
 
 People on the floor are counted in units of ``1 / inst.floor_scale`` agents, so that a
 break shorter than its interval takes its share of the interval off the floor (half an agent
@@ -187,7 +185,8 @@ class RosterModel:
             # A person at work for part of an interval (a shift ending off the grid) is not
             # counted as at work there; their floor share counts.
             self.carry_work[r] = np.floor(c["work"][r] + 1e-9).astype(np.int64)
-            self.carry_floor[r] = np.floor(c["floor"][r] * self.scale + 1e-9).astype(np.int64)
+            floor = c["floor"][r] if r != "manager" else np.floor(c["floor"][r] + 1e-9)
+            self.carry_floor[r] = np.floor(floor * self.scale + 1e-9).astype(np.int64)
 
     # -- variables -----------------------------------------------------------------------------
     def _add_shift_vars(self) -> None:
@@ -327,7 +326,7 @@ class RosterModel:
         inst = self.inst
         span = inst.span
         self.manager_needed: list[Any] = []
-        self.manager_on: dict[int, Any] = {}
+        self.manager_ruled: set[int] = set()  # slots where agents may pass the threshold
         if span is None:
             return
         k = span.max_agents_per_lead
@@ -356,27 +355,25 @@ class RosterModel:
     def _add_manager_on_floor(self, above: int) -> None:
         """More than ``above`` agents on the floor at ``t`` -> a manager on the floor at ``t``.
 
-        ``manager_on[t]`` is a literal: floor_agent <= above + (ub - above) * manager_on and
-        floor_manager >= manager_on (both in floor units, a manager on a break of part of the
-        interval being off the floor for that interval).  Intervals whose agents on the floor
-        can never exceed ``above`` get no literal.
+        In floor units (``1 / scale`` agents): ``floor_agent - scale * above <= M *
+        floor_manager`` with ``M = ceil((ub - scale * above) / scale)``, ``ub`` the most agents
+        that can be on the floor.  A manager counts ``scale`` units or nothing (a manager on a
+        break of part of the interval is off the floor for all of it), so without a manager
+        the agents stay at or below ``above`` and with one the cap is lifted.  Stated on the
+        manager count itself rather than through a literal per interval: the search proves
+        rosters optimal several times faster.  Intervals whose agents can never pass
+        ``above`` get no constraint.
         """
         d = self.scale
         for t in self.slots:
             big = self.floor_ub[t] - d * above
             if big <= 0:
                 continue
-            on = self.model.new_bool_var(f"manager_on[{t}]")
-            self.all_vars.append(on)
-            self.manager_on[t] = on
-            day = self._day_of_slot(t)
-            ct = self.model.add(self.floor["agent"][t] <= d * above + big * on)
-            self._enforce(ct, f"manager|{day}")
-            if "manager" in self.roles:
-                ct = self.model.add(self.floor["manager"][t] >= d * on)
-            else:  # pragma: no cover - the manager role exists whenever the rule does
-                ct = self.model.add(on == 0)
-            self._enforce(ct, f"manager|{day}")
+            self.manager_ruled.add(t)
+            ct = self.model.add(
+                self.floor["agent"][t] - d * above <= -(-big // d) * self.floor["manager"][t]
+            )
+            self._enforce(ct, f"manager|{self._day_of_slot(t)}")
 
     def _add_redundant_cuts(self) -> None:
         """Implied constraints stated on shift counts alone.
@@ -387,9 +384,10 @@ class RosterModel:
         shortage[t] >= required[t]``; with span of control ``k * work_lead[t] >=
         floor_agent[t] >= required[t] - shortage[t]`` as well.  When ``required[t]`` exceeds
         the manager threshold ``a``, the interval has more than ``a`` agents on the floor
-        unless ``shortage[t] >= required[t] - a``, so ``(required[t] - a) * manager_on[t] +
-        shortage[t] >= required[t] - a`` and ``work_manager[t] >= manager_on[t]``.
-        (Everything in floor units of ``1 / scale`` agents.)
+        unless ``shortage[t] >= required[t] - a``, so a manager is on the floor (``scale``
+        units) or the shortage is that large: ``(required[t] - a) * floor_manager[t] +
+        shortage[t] >= scale * (required[t] - a)``, and ``work_manager[t] + shortage[t] >= 1``.
+        (Shortage and floor counts in floor units of ``1 / scale`` agents.)
         """
         span = self.inst.span
         d = self.scale
@@ -402,10 +400,11 @@ class RosterModel:
             if span is not None:
                 k = span.max_agents_per_lead
                 self.model.add(d * k * self.work["lead"][t] + self.shortage[i] >= d * r)
-            on = self.manager_on.get(t)
-            if on is not None and above is not None and r > above:
-                self.model.add(d * (r - above) * on + self.shortage[i] >= d * (r - above))
-                self.model.add(self.work["manager"][t] >= on)
+            if t in self.manager_ruled and above is not None and r > above:
+                self.model.add(
+                    (r - above) * self.floor["manager"][t] + self.shortage[i] >= d * (r - above)
+                )
+                self.model.add(self.work["manager"][t] + self.shortage[i] >= 1)
 
     def _add_lead_covers_team(self, k: int) -> None:
         by_day: dict[int, dict[tuple[int, int], list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -587,7 +586,7 @@ class RosterModel:
         return out
 
     def complete_hint(self, hint: dict[Any, int]) -> dict[Any, int]:
-        """Shortage, surplus and manager literals that agree with shift and placement hints.
+        """Shortage and surplus that agree with shift and placement hints.
 
         ``hint`` maps ``x`` and ``y`` variables to values (missing ones count 0); the result
         holds the coverage variables computed exactly, in floor units, so that a hint that
@@ -605,15 +604,11 @@ class RosterModel:
                 for var, u in self.off_units[role][t]:
                     floor[role][t] -= u * int(hint.get(var, 0))
         out: dict[Any, int] = {}
-        span = self.inst.span
-        above = span.manager_above_agents if span is not None else None
         for i, t in enumerate(self.slots):
             diff = int(floor["agent"][t]) - d * int(self.inst.required[t])
             out[self.shortage[i]] = max(0, -diff)
             out[self.surplus[i]] = max(0, diff)
-            on = self.manager_on.get(t)
-            if on is not None and above is not None:
-                out[on] = int(floor["agent"][t] > d * above)
+
         return out
 
     def values(self, solver: cp_model.CpSolver) -> list[int]:
