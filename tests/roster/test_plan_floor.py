@@ -7,6 +7,8 @@ work, minus lunch, minus the share of the interval a break takes), never from th
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,7 +72,7 @@ def test_demo_has_a_manager_on_the_floor_whenever_more_than_20_agents_are(demo) 
 def test_demo_rosters_breaks_on_its_30_min_grid(demo) -> None:
     # Shrinkage excludes breaks, so every shift of 4 h or more gets its 15-min break, and
     # coverage shows half an agent off the floor per break in its interval.
-    assert len(rules_from_mapping(None, interval_min=30)["breaks"]) == 1
+    assert len(rules_from_mapping(None, interval_min=30).breaks) == 1
     r = demo.roster
     long_ = (r["end"] - r["start"]) >= pd.Timedelta(hours=4)
     assert long_.any()
@@ -139,7 +141,7 @@ def _history_split_day(weeks: int = 3, seed: int = 5) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).assign(aht_s=300.0)
 
 
-def _agent_floor_bound(coverage: pd.DataFrame, shifts: tuple, rules: dict) -> float:
+def _agent_floor_bound(coverage: pd.DataFrame, shifts: tuple, rules: Any) -> float:
     """Least agent on-floor hours that cover every interval with these shift types.
 
     An agents-only model (no leads, no manager: dropping rules cannot raise the optimum)
@@ -152,8 +154,8 @@ def _agent_floor_bound(coverage: pd.DataFrame, shifts: tuple, rules: dict) -> fl
         coverage[["ds", "required"]],
         interval_min=30,
         shifts=shifts,
-        lunch=rules["lunch"],
-        breaks=rules["breaks"],
+        lunch=rules.lunch,
+        breaks=rules.breaks,
         span=None,
         weights=roster.Weights(hard_coverage=True, surplus=1, paid_interval=0, peak_boost=0),
     )
@@ -169,10 +171,9 @@ def test_a_split_day_centre_is_staffed_within_5_percent_of_its_bound() -> None:
     cov = p.coverage
     assert float(cov["shortage"].sum()) == 0
     on_floor_h = float(cov["on_floor"].sum()) / 2
-    rules = rules_from_mapping(
-        {k: p.settings["rules"][k] for k in ("shifts", "lunch", "breaks")}, interval_min=30
-    )
-    bound = _agent_floor_bound(cov, rules["shifts"], rules)
+    rules = rules_from_mapping({"shifts": p.settings["roster_shifts"]}, interval_min=30)
+    assert rules.lunch == p.rules.lunch and rules.breaks == p.rules.breaks
+    bound = _agent_floor_bound(cov, rules.shifts, rules)
     assert on_floor_h <= 1.05 * bound
     # 8 h shifts over the whole day (08:00-11:00 starts; 4 h 08:00-15:00) straddle the
     # closure: their own bound is over 10% above what the per-block types reach.

@@ -169,12 +169,18 @@ def _solve_roster(
     num_workers: int | None,
     seed: int,
     hint: Any = None,
+    previous_roster: Any = None,
 ) -> Any:
-    """Roster the requirement's ``scheduled`` agents on its wall-clock grid under ``rules``."""
+    """Roster the requirement's ``scheduled`` agents on its wall-clock grid under ``rules``.
+
+    ``previous_roster``: shifts before the grid that still count on it.
+    """
     from staffplan import roster
 
     frame = requirement_grid(requirements["ds"], requirements["scheduled"], interval_min)
-    instance = rules.make_instance(frame, interval_min=interval_min)
+    instance = rules.make_instance(
+        frame, interval_min=interval_min, previous_roster=previous_roster
+    )
     kwargs: dict[str, Any] = {"time_limit_s": time_limit_s, "random_seed": seed}
     if num_workers is not None:
         kwargs["num_workers"] = num_workers
@@ -335,6 +341,7 @@ def plan(
     time_limit_s: float = defaults.TIME_LIMIT_S,
     num_workers: int | None = None,
     progress: Progress | None = None,
+    previous_roster: Any = None,
 ) -> Plan:
     """Forecast, staff, roster and predict service in one call.
 
@@ -362,9 +369,11 @@ def plan(
         part-timers starting from opening time up to the last start that ends
         by closing time (07:00-13:00 and 07:00-17:00 for a 07:00-21:00 centre;
         round the clock, crossing midnight, for a 24/7 centre); by default also
-        a 30-min lunch (60 min on an hourly grid), a 15-min break on grids of
-        15 min or finer (on coarser grids short breaks belong in shrinkage)
-        and leads/manager per the span of control rules.
+        a 30-min lunch (60 min on an hourly grid), a 15-min break (on a 30-
+        or 60-min grid its share of the interval is off the floor) and
+        leads/manager per the span of control rules.  Unless the rules set
+        ``cyclic``, the plan wraps when no ``previous_roster`` is given (a
+        weekly template), so a 24/7 or night centre does not start empty.
     volume_quantile : float, optional
         Staff to this forecast quantile (e.g. 0.95: "95% sure") instead of the
         mean. The verdict is then reported at the mean (``verdict``) and at
@@ -395,6 +404,10 @@ def plan(
     progress : callable, optional
         Called as ``progress(stage, seconds)`` after each stage; the stage
         timings are also logged (``logging``, logger ``staffplan.plan``, DEBUG).
+    previous_roster : DataFrame or Plan or RosterResult, optional
+        The roster before ``start`` (or its tail): its shifts still at work
+        when the plan starts count on the floor (coverage, leads, manager; see
+        :func:`staffplan.roster.make_instance`), and the plan does not wrap.
 
     Returns
     -------
@@ -491,6 +504,7 @@ def plan(
         time_limit_s=time_limit_s,
         num_workers=num_workers,
         seed=seed,
+        previous_roster=previous_roster,
     )
     done("roster")
 

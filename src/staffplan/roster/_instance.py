@@ -733,7 +733,7 @@ def make_instance(
     weights: Weights = Weights(),
     limits: Limits = Limits(),
     interval_weights: Any = None,
-    cyclic: bool = False,
+    cyclic: bool | None = False,
     previous_roster: Any = None,
     ds_col: str = "ds",
     required_col: str = "required",
@@ -766,8 +766,11 @@ def make_instance(
         Headcount caps.
     interval_weights : array-like, optional
         Shortage weight per interval, replacing the peak weights.
-    cyclic : bool
+    cyclic : bool or None
         The horizon wraps around (a weekly template: Sunday night shifts run into Monday).
+        ``None``: wrap when the horizon is whole days from midnight and no
+        ``previous_roster`` is given, so that a 24/7 or night centre's first hours are
+        covered by its last night (a day centre's roster is the same either way).
     previous_roster : DataFrame or RosterResult, optional
         The roster before the horizon (or its tail): columns ``role``, ``start``, ``end`` and
         optionally ``lunch_start``, ``lunch_end``, ``breaks``.  Its shifts still at work when
@@ -809,6 +812,8 @@ def make_instance(
                 f"interval_weights must have one value per interval ({required.size}), "
                 f"got shape {iw.shape}"
             )
+    if cyclic is None:
+        cyclic = previous_roster is None and offset == 0 and required.size % slots_per_day == 0
     if cyclic and (offset != 0 or required.size % slots_per_day):
         raise ValueError("cyclic requires whole days starting at midnight")
     if cyclic and previous_roster is not None:
