@@ -201,3 +201,20 @@ def test_break_rounding_of_the_scale() -> None:
     off = res.coverage["off_break"].to_numpy()
     assert sorted(off[off > 0].tolist()) == [0.5, 1.0]
     assert np.isclose(off.sum(), 1.5)
+
+
+def test_cyclic_none_wraps_whole_days_without_a_previous_roster() -> None:
+    # The default of roster.Rules (and so of plan() and the command line).
+    assert _round_the_clock(cyclic=None).cyclic
+    assert not _round_the_clock(cyclic=None, previous_roster=_previous(2)).cyclic
+    part_day = roster.make_instance(
+        [1] * 8,
+        interval_min=60,
+        start=DAY0 + pd.Timedelta(hours=8),
+        shifts=roster.ShiftRules("am", "08:00", "08:00", start_step_min=60, lengths_min=(480,)),
+        lunch=None,
+        span=None,
+        cyclic=None,
+    )
+    assert not part_day.cyclic
+    assert roster.Rules().cyclic is None
