@@ -114,8 +114,10 @@ def test_previous_roster_is_validated() -> None:
 BREAK15 = roster.BreakRule(length_min=15, earliest_start_min=60, latest_start_min=150)
 
 
-def _morning(interval_min: int, need: int, **kw: object) -> roster.RosterInstance:
-    """``need`` agents 08:00-12:00, one 4 h shift type at 08:00, a 15-min break each."""
+def _morning(
+    interval_min: int, need: int, brk: roster.BreakRule = BREAK15, **kw: object
+) -> roster.RosterInstance:
+    """``need`` agents 08:00-12:00, one 4 h shift type at 08:00, a break ``brk`` each."""
     n = 240 // interval_min
     return roster.make_instance(
         [need] * n,
@@ -125,7 +127,7 @@ def _morning(interval_min: int, need: int, **kw: object) -> roster.RosterInstanc
             "am", "08:00", "08:00", start_step_min=interval_min, lengths_min=(240,)
         ),
         lunch=None,
-        breaks=BREAK15,
+        breaks=brk,
         span=None,
         **kw,
     )
@@ -174,29 +176,15 @@ def test_checker_counts_the_break_share() -> None:
 def test_break_rounding_of_the_scale() -> None:
     # 10-min breaks on a 15-min grid are thirds of an interval; 45-min breaks on a 30-min grid
     # a whole interval and a half.
-    inst = roster.make_instance(
-        [1] * 16,
-        interval_min=15,
-        start=DAY0 + pd.Timedelta(hours=8),
-        shifts=roster.ShiftRules("am", "08:00", "08:00", start_step_min=15, lengths_min=(240,)),
-        lunch=None,
-        breaks=roster.BreakRule(length_min=10, earliest_start_min=60, latest_start_min=150),
-        span=None,
+    inst = _morning(
+        15, 1, roster.BreakRule(length_min=10, earliest_start_min=60, latest_start_min=150)
     )
     assert inst.floor_scale == 3
     res = solved(inst)
     assert float(res.coverage["off_break"].sum()) == pytest.approx(len(res.roster) * 10 / 15)
     brk = roster.BreakRule(length_min=45, earliest_start_min=60, latest_start_min=120)
-    inst = roster.make_instance(
-        [1] * 8,
-        interval_min=30,
-        start=DAY0 + pd.Timedelta(hours=8),
-        shifts=roster.ShiftRules("am", "08:00", "08:00", lengths_min=(240,)),
-        lunch=None,
-        breaks=brk,
-        span=None,
-        weights=roster.Weights(shortage=1),  # one agent, short while on the break
-    )
+    # One agent, short while on the break.
+    inst = _morning(30, 1, brk, weights=roster.Weights(shortage=1))
     res = solved(inst)
     off = res.coverage["off_break"].to_numpy()
     assert sorted(off[off > 0].tolist()) == [0.5, 1.0]
