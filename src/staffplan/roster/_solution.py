@@ -96,7 +96,7 @@ class RosterResult:
         return (
             f"RosterResult(status={self.status}, objective={self.objective:g}, "
             f"best_bound={self.best_bound:g}, gap={self.gap:.4f}, people={self.roster['person'].nunique()}, "
-            f"shortage={int(self.coverage['shortage'].sum())}, wall_time_s={self.wall_time_s:.2f})"
+            f"shortage={self.coverage['shortage'].sum():g}, wall_time_s={self.wall_time_s:.2f})"
         )
 
 
