@@ -83,23 +83,6 @@ def on_floor(frame: pd.DataFrame, ds: pd.DatetimeIndex, role: str, interval_min:
     return out
 
 
-def floor_bound(
-    coverage: pd.DataFrame, shifts: Any, rules: Any, interval_min: int
-) -> tuple[float, str]:
-    """Least agent on-floor hours covering every interval with these shift types [h]."""
-    inst = roster.make_instance(
-        coverage[["ds", "required"]],
-        interval_min=interval_min,
-        shifts=shifts,
-        lunch=rules.lunch,
-        breaks=rules.breaks,
-        span=None,
-        weights=roster.Weights(hard_coverage=True, surplus=1, paid_interval=0, peak_boost=0),
-    )
-    res = roster.solve(inst, time_limit_s=60, num_workers=2)
-    return float(res.coverage["on_floor"].sum()) * interval_min / 60, res.status
-
-
 def run_case(kind: str, interval_min: int, time_limit_s: float) -> dict[str, Any]:
     t0 = time.perf_counter()
     if kind == "demo":
@@ -149,12 +132,13 @@ def run_case(kind: str, interval_min: int, time_limit_s: float) -> dict[str, Any
         rules = roster.Rules.from_dict(
             {"shifts": p.settings["roster_shifts"]}, interval_min=interval_min
         )
-        bound, status = floor_bound(cov, rules.shifts, rules, interval_min)
+        kw = {"interval_min": interval_min, "lunch": rules.lunch, "breaks": rules.breaks}
+        bound, status = roster.floor_bound(cov[["ds", "required"]], shifts=rules.shifts, **kw)
         straddling = (
             roster.ShiftRules("day", "08:00", "11:00", lengths_min=(480,)),
             roster.ShiftRules("part", "08:00", "15:00", lengths_min=(240,)),
         )
-        straddle_bound, _ = floor_bound(cov, straddling, rules, interval_min)
+        straddle_bound, _ = roster.floor_bound(cov[["ds", "required"]], shifts=straddling, **kw)
         out |= {
             "bound_h": round(bound, 2),
             "bound_status": status,

@@ -206,3 +206,13 @@ def test_cyclic_none_wraps_whole_days_without_a_previous_roster() -> None:
     )
     assert not part_day.cyclic
     assert roster.Rules().cyclic is None
+
+
+def test_floor_bound_by_hand() -> None:
+    # Two agents round the clock with three 8 h shifts a day: 48 agent-hours, no less, when
+    # wrapped; without the wrap 00:00-06:00 cannot be covered and no bound exists.
+    kw = {"interval_min": 60, "shifts": THREE, "lunch": None, "time_limit_s": 5}
+    need = pd.DataFrame({"ds": pd.date_range(DAY0, periods=24, freq="60min"), "required": 2})
+    assert roster.floor_bound(need, cyclic=True, **kw) == (48.0, "OPTIMAL")
+    hours, status = roster.floor_bound(need, cyclic=False, **kw)
+    assert status == "INFEASIBLE"

@@ -19,6 +19,7 @@ Examples
 []
 """
 
+from staffplan.roster._bound import floor_bound
 from staffplan.roster._check import check
 from staffplan.roster._diagnose import diagnose
 from staffplan.roster._hours import open_blocks, shifts_for_hours
@@ -55,6 +56,7 @@ __all__ = [
     "check",
     "coverage_frame",
     "diagnose",
+    "floor_bound",
     "make_instance",
     "open_blocks",
     "shifts_for_hours",
