@@ -190,3 +190,16 @@ def test_agents_join_the_lead_they_work_with() -> None:
     )
     assert (overlap > pd.Timedelta(0)).all()
     assert sorted(agents.groupby("team").size().tolist()) == [5, 10]
+
+
+def test_no_manager_to_roster_names_the_manager_rule() -> None:
+    # 21 agents needed all day (hard coverage) but the named staff has no manager: the
+    # reason names coverage, the manager on the floor and the missing managers.
+    people = [roster.Person(f"a{i}") for i in range(21)]
+    people += [roster.Person(f"l{i}", role="lead") for i in range(3)]
+    inst = flat([21] * 8, span=SPAN, people=people, weights=roster.Weights(hard_coverage=True))
+    res = roster.solve(inst, time_limit_s=10, num_workers=1)
+    assert res.status == "INFEASIBLE"
+    text = " | ".join(res.reasons)
+    assert "manager on the floor (a manager, not at lunch or on a break, in every interval" in text
+    assert "people available (managers)" in text and "hard coverage" in text
