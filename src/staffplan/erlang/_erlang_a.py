@@ -231,8 +231,8 @@ def erlang_a(
     check_nonnegative(n, "agents", allow_nan=True)
     check_nonnegative(a, "traffic_erl", allow_nan=True)
     check_positive(h, "aht_s", allow_nan=True)
-    check_positive(p, "patience_s")
-    check_nonnegative(t, "target_answer_s")
+    check_positive(p, "patience_s", allow_nan=True)
+    check_nonnegative(t, "target_answer_s", allow_nan=True)
     shape = n.shape
     flat = [np.ascontiguousarray(v, dtype=np.float64).ravel() for v in (n, a, h, p, t)]
     fields = _erlang_a_arrays(*flat)

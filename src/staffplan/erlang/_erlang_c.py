@@ -251,7 +251,7 @@ def service_level(
         agents, traffic_erl, aht_s=aht_s, target_answer_s=target_answer_s
     )
     check_positive(h, "aht_s", allow_nan=True)
-    check_nonnegative(t, "target_answer_s")
+    check_nonnegative(t, "target_answer_s", allow_nan=True)
     return wrap(_service_level_arrays(n, a, h, t))
 
 
