@@ -10,22 +10,33 @@ mistaken for gaps or duplicates.
 
 Timestamps may be naive (local wall clock) or tz-aware; a frame must use one
 kind consistently.
+
+This module is the one home of the interval length: :func:`interval_min_for`
+infers it from the data or checks a given one against the data, and
+:func:`horizon_span` turns a horizon into a duration.  Every entry point
+(forecast, backtest, plan, the command line) goes through them, so an integer
+horizon means the same everywhere: that many intervals of ``interval_min``.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from staffplan._validation import ALLOWED_INTERVAL_MIN, check_int, check_interval_min
+from staffplan._validation import ALLOWED_INTERVAL_MIN, check_int, check_interval_min, describe
 
 __all__ = [
     "MINUTES_PER_DAY",
     "as_datetime_index",
+    "MAX_HORIZON_DAYS",
     "future_grid",
+    "horizon_span",
     "infer_interval_min",
+    "interval_min_for",
     "local_day",
     "slot_of_day",
     "slots_per_day",
@@ -34,6 +45,10 @@ __all__ = [
 
 MINUTES_PER_DAY = 1440
 _NS_PER_MIN = 60 * 10**9
+#: Longest horizon accepted [days]: the models forecast weeks to months ahead, and a
+#: typo such as ``"7000D"`` would otherwise build millions of intervals.
+MAX_HORIZON_DAYS = 3 * 366
+_UNITLESS = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def as_datetime_index(ds: Any, name: str = "ds") -> pd.DatetimeIndex:
@@ -121,19 +136,12 @@ def infer_interval_min(ds: Any, *, name: str = "ds") -> int:
         60 minutes, or timestamps off the grid (mixed frequency).
     """
     idx = as_datetime_index(ds, name)
-    uniq = np.unique(idx.asi8)
-    if uniq.size < 2:
+    step = _most_common_gap_min(idx, name)
+    if step is None:
         raise ValueError(
-            f"{name} needs at least two distinct timestamps to infer the interval length"
+            f"{name} needs at least two distinct timestamps to infer the interval length; "
+            "pass interval_min"
         )
-    gaps = np.diff(uniq)
-    if np.any(gaps % _NS_PER_MIN):
-        raise ValueError(
-            f"{name} must start on whole minutes; found gaps that are not whole minutes"
-        )
-    gaps_min = gaps // _NS_PER_MIN
-    values, counts = np.unique(gaps_min, return_counts=True)
-    step = int(values[np.argmax(counts)])
     if step not in ALLOWED_INTERVAL_MIN:
         raise ValueError(
             f"{name} has a most common spacing of {step} min; interval_min must be one of "
@@ -141,6 +149,147 @@ def infer_interval_min(ds: Any, *, name: str = "ds") -> int:
         )
     _check_on_grid(idx, step, name)
     return step
+
+
+def _most_common_gap_min(idx: pd.DatetimeIndex, name: str) -> int | None:
+    uniq = np.unique(idx.asi8)
+    if uniq.size < 2:
+        return None
+    gaps = np.diff(uniq)
+    if np.any(gaps % _NS_PER_MIN):
+        raise ValueError(
+            f"{name} must start on whole minutes; found gaps that are not whole minutes"
+        )
+    values, counts = np.unique(gaps // _NS_PER_MIN, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+def interval_min_for(ds: Any, interval_min: Any = None, *, name: str = "ds") -> int:
+    """The interval length [min] of ``ds``: inferred, or a given one checked against it.
+
+    Parameters
+    ----------
+    ds : timestamps
+        Interval starts (one queue or several; repeats are fine).
+    interval_min : int, optional
+        The length the caller states.  ``None`` infers it
+        (:func:`infer_interval_min`).
+    name : str
+        How ``ds`` is named in error messages.
+
+    Returns
+    -------
+    int
+        Interval length [min].
+
+    Raises
+    ------
+    ValueError
+        A given length that disagrees with the data (30-minute history with
+        ``interval_min=15`` would double every count per hour, and the
+        reverse would leave every other slot empty), timestamps off its grid,
+        or a length that cannot be inferred.
+
+    Examples
+    --------
+    >>> interval_min_for(["2024-01-01 08:00", "2024-01-01 08:30"])
+    30
+    """
+    if interval_min is None:
+        return infer_interval_min(ds, name=name)
+    step = check_interval_min(interval_min)
+    idx = as_datetime_index(ds, name)
+    data_step = _most_common_gap_min(idx, name)
+    if data_step is not None and data_step != step:
+        raise ValueError(
+            f"interval_min={step} disagrees with {name}: its intervals are {data_step} min "
+            f"apart; leave interval_min out (it is inferred from the data) or resample the "
+            f"data to {step}-minute intervals first"
+        )
+    _check_on_grid(idx, step, name)
+    return step
+
+
+def horizon_span(horizon: Any, interval_min: int, *, name: str = "horizon") -> pd.Timedelta:
+    """The length of a horizon as a duration.
+
+    A horizon is either a duration *with a unit* (``"7D"``, ``"12h"``, a
+    ``Timedelta``) or an ``int`` counting intervals of ``interval_min``
+    (``96`` on a 30-minute grid is ``"2D"``).  A number without a unit written
+    as text (``"7"``) is refused rather than guessed (pandas would read it as
+    7 nanoseconds).
+
+    Parameters
+    ----------
+    horizon : int, str or Timedelta
+        The horizon.
+    interval_min : int
+        Interval length [min].
+    name : str
+        How the horizon is named in error messages.
+
+    Returns
+    -------
+    pandas.Timedelta
+        A positive whole number of intervals, at most ``MAX_HORIZON_DAYS`` days.
+
+    Examples
+    --------
+    >>> horizon_span(96, 30)
+    Timedelta('2 days 00:00:00')
+    >>> horizon_span("12h", 30)
+    Timedelta('0 days 12:00:00')
+    """
+    step_min = check_interval_min(interval_min)
+    step = pd.Timedelta(minutes=step_min)
+    if isinstance(horizon, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be an int (a number of intervals) or a duration such as "
+            f"'7D', got {horizon!r}"
+        )
+    if isinstance(horizon, (int, np.integer)):
+        n = check_int(horizon, name, minimum=1)
+        if n > MAX_HORIZON_DAYS * MINUTES_PER_DAY // step_min:
+            raise ValueError(
+                f"{name} must be at most {MAX_HORIZON_DAYS} days, got {n} intervals of "
+                f"{step_min} min"
+            )
+        return step * n
+    if isinstance(horizon, str):
+        text = horizon.strip()
+        if _UNITLESS.fullmatch(text):
+            count = f"give the integer {text} for that many {step_min}-min intervals"
+            raise ValueError(
+                f"{name} {horizon!r} has no unit: write '{text}D' for days or '{text}h' for "
+                f"hours" + (f", or {count}" if text.isdigit() else "")
+            )
+        try:
+            td = pd.Timedelta(text)
+        except (ValueError, OverflowError):
+            raise ValueError(
+                f"{name} must be a duration such as '7D' or '12h' (or an int number of "
+                f"intervals), got {horizon!r}"
+            ) from None
+    elif isinstance(horizon, np.timedelta64) and np.datetime_data(horizon.dtype)[0] == "generic":
+        raise ValueError(
+            f"{name} {horizon!r} has no unit; give it one, e.g. np.timedelta64(7, 'D')"
+        )
+    elif isinstance(horizon, (pd.Timedelta, np.timedelta64, _dt.timedelta)):
+        td = pd.Timedelta(horizon)
+    else:
+        raise TypeError(
+            f"{name} must be an int (a number of intervals) or a duration such as '7D', "
+            f"got {describe(horizon)}"
+        )
+    if pd.isna(td) or td <= pd.Timedelta(0):
+        raise ValueError(f"{name} must be a positive duration, got {horizon!r}")
+    if td > pd.Timedelta(days=MAX_HORIZON_DAYS):
+        raise ValueError(f"{name} must be at most {MAX_HORIZON_DAYS} days, got {horizon!r}")
+    if td % step:
+        raise ValueError(
+            f"{name} must be a whole number of {step_min}-min intervals, got {horizon!r}"
+        )
+    return td
 
 
 def _check_on_grid(idx: pd.DatetimeIndex, step: int, name: str) -> None:
