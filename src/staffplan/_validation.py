@@ -81,7 +81,7 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
     if isinstance(value, (pd.Series, pd.Index)):
         dtype = value.dtype
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-            if dtype == object:
+            if pd.api.types.is_object_dtype(dtype):
                 value = value.to_numpy()
             else:
                 raise TypeError(f"{what}, got a Series of dtype {dtype}")

@@ -30,14 +30,16 @@ import pandas as pd
 from staffplan._validation import ALLOWED_INTERVAL_MIN, check_int, check_interval_min, describe
 
 __all__ = [
-    "MINUTES_PER_DAY",
-    "as_datetime_index",
     "MAX_HORIZON_DAYS",
+    "MINUTES_PER_DAY",
+    "TimestampError",
+    "as_datetime_index",
     "future_grid",
     "horizon_span",
     "infer_interval_min",
     "interval_min_for",
     "local_day",
+    "parse_timestamp_text",
     "slot_of_day",
     "slots_per_day",
     "weekday",
@@ -51,8 +53,140 @@ MAX_HORIZON_DAYS = 3 * 366
 _UNITLESS = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
+class TimestampError(ValueError):
+    """A timestamp in text that cannot be read without guessing.
+
+    Attributes
+    ----------
+    row : int
+        0-based position of the first offending value.
+    value : str
+        That value.
+    """
+
+    def __init__(self, row: int, value: str, reason: str) -> None:
+        self.row = row
+        self.value = value
+        super().__init__(reason if reason.startswith("cannot") else f"timestamp {value!r} {reason}")
+
+
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+# A numeric day/month date: 05/01/2026, 5.1.2026, 05-01-2026 (the order is the question).
+_DMY = r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})((?:[ T].*)?)$"
+
+
+def _first(mask: pd.Series) -> int:
+    return int(np.flatnonzero(mask.to_numpy(dtype=bool))[0])
+
+
+def parse_timestamp_text(
+    text: Any, *, dayfirst: bool | None = None, date_format: str | None = None
+) -> pd.Series:
+    """Parse timestamps written as text, refusing to guess.
+
+    ISO 8601 (``2026-01-05 07:30``, ``2026-01-05T07:30:00+01:00``) is read
+    as is.  A numeric day/month date (``05/01/2026``) is read only when
+    ``dayfirst`` says the order (``True``: 5 January; ``False``: 1 May);
+    ``date_format`` (a ``strftime`` format) reads every value with that exact
+    format.  Anything else raises :class:`TimestampError`.
+
+    Time zones: values with a UTC offset come back in UTC (offsets may differ
+    across a daylight-saving change); a column must give an offset on every
+    value or on none.  Values without one are naive wall-clock times.
+
+    Parameters
+    ----------
+    text : Series or sequence of str
+        The values; empty (missing) values stay NaT.
+    dayfirst : bool, optional
+        Order of numeric day/month dates.
+    date_format : str, optional
+        Exact format, e.g. ``"%d/%m/%Y %H:%M"``.
+
+    Returns
+    -------
+    pandas.Series of datetime64[ns] (tz UTC when the values carry offsets)
+    """
+    text = pd.Series(text).astype("string").str.strip()
+    text = text.mask(text == "")
+    present = text.notna()
+    has_offset = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+    if has_offset.any() and not has_offset[present].all():
+        i = _first(~has_offset & present)
+        raise TimestampError(
+            i,
+            str(text.iloc[i]),
+            "has no UTC offset while others have one; write all with an offset or none",
+        )
+    utc = bool(has_offset.any())
+    if date_format is not None:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce", utc=utc)
+        bad = parsed.isna() & present
+        if bad.any():
+            i = _first(bad)
+            raise TimestampError(
+                i, str(text.iloc[i]), f"does not match date_format {date_format!r}"
+            )
+        return parsed.dt.as_unit("ns")
+    parts = text.str.extract(_DMY)
+    dmy = parts[0].notna()
+    if dmy.any():
+        if dayfirst is None:
+            i = _first(dmy)
+            first, second = parts[0].astype(float), parts[2].astype(float)
+            hint = ""
+            if (first > 12).any():
+                j = _first(first > 12)
+                hint = f" (row {j + 1} has {text.iloc[j]!r}, which reads day first)"
+            elif (second > 12).any():
+                j = _first(second > 12)
+                hint = f" (row {j + 1} has {text.iloc[j]!r}, which reads month first)"
+            raise TimestampError(
+                i,
+                str(text.iloc[i]),
+                "has no stated day/month order (05/01/2026 is 5 January day first, 1 May "
+                "month first); say which with dayfirst=True or dayfirst=False, or give "
+                f"date_format such as '%d/%m/%Y %H:%M'{hint}",
+            )
+        short = dmy & (parts[3].str.len() != 4)
+        if short.any():
+            i = _first(short)
+            raise TimestampError(i, str(text.iloc[i]), "needs a four-digit year")
+        day, month = (parts[0], parts[2]) if dayfirst else (parts[2], parts[0])
+        iso = parts[3] + "-" + month.str.zfill(2) + "-" + day.str.zfill(2) + parts[4]
+        text = text.where(~dmy, iso)
+    elif dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
+        raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}")
+    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=utc)
+    bad = parsed.isna() & present
+    if bad.any():
+        i = _first(bad)
+        order = "day" if dayfirst else "month"
+        reason = (
+            f"is not a valid {order}-first date"
+            if dmy.iloc[i]
+            else f"cannot parse timestamp {_orig(text, parts, dmy, i)!r}; use a form such as "
+            "'2026-01-05 07:30' (ISO 8601) or give date_format"
+        )
+        raise TimestampError(i, _orig(text, parts, dmy, i), reason)
+    return parsed.dt.as_unit("ns")
+
+
+def _orig(text: pd.Series, parts: pd.DataFrame, dmy: pd.Series, i: int) -> str:
+    if not dmy.iloc[i]:
+        return str(text.iloc[i])
+    row = parts.iloc[i]
+    return f"{row[0]}{row[1]}{row[2]}{row[1]}{row[3]}{row[4]}"
+
+
 def as_datetime_index(ds: Any, name: str = "ds") -> pd.DatetimeIndex:
     """Convert timestamps (Series, Index, list, array) to a ``DatetimeIndex``.
+
+    Datetime values are taken as they are; text goes through
+    :func:`parse_timestamp_text` (ISO 8601 only: a day/month order is never
+    guessed; read files with :func:`staffplan.datasets.read_history` and its
+    ``dayfirst`` / ``date_format`` for other forms).  Numbers are refused
+    (they would silently become nanoseconds since 1970).
 
     Raises ``ValueError`` naming ``name`` when values cannot be parsed or are missing.
     """
@@ -63,12 +197,27 @@ def as_datetime_index(ds: Any, name: str = "ds") -> pd.DatetimeIndex:
     ):
         idx = pd.DatetimeIndex(ds)
     else:
-        try:
-            idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(ds).to_numpy()))
-        except (TypeError, ValueError) as exc:
+        values = pd.Series(ds) if np.ndim(ds) else pd.Series([ds])
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
             raise ValueError(
-                f"{name} must hold timestamps, got values that do not parse ({exc})"
-            ) from None
+                f"{name} must hold timestamps, got numbers (dtype {values.dtype}); "
+                "convert them with pd.to_datetime(..., unit=...) first"
+            )
+        present = values.dropna()
+        if len(present) and all(isinstance(v, str) for v in present):
+            try:
+                idx = pd.DatetimeIndex(parse_timestamp_text(values))
+            except TimestampError as exc:
+                raise ValueError(f"{name}, row {exc.row + 1}: {exc}") from None
+        else:
+            if any(isinstance(v, (bool, int, float, complex, np.number)) for v in present):
+                raise ValueError(f"{name} must hold timestamps, got numbers among them")
+            try:
+                idx = pd.DatetimeIndex(pd.to_datetime(values.to_numpy()))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"{name} must hold timestamps, got values that do not parse ({exc})"
+                ) from None
     if idx.hasnans:
         raise ValueError(f"{name} must not contain missing timestamps (NaT)")
     # pandas >= 3 keeps the parsed resolution (s, ms, us); integer arithmetic on

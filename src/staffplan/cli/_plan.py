@@ -11,6 +11,7 @@ from typing import Any
 
 from staffplan import defaults
 from staffplan.cli._common import check_out_dir, file_columns, log
+from staffplan.cli._forecast import add_timestamp_options, parse_horizon, timestamp_options
 from staffplan.cli._staff import service_from_args
 
 __all__ = [
@@ -159,6 +160,7 @@ def register(subparsers: Any) -> None:
     cols.add_argument("--aht-col", default="aht_s", help="AHT column [s] (aht_s)")
     cols.add_argument("--aht-s", type=float, help="AHT [s] when the history has none")
     cols.add_argument("--queue", action="append", help="plan only this queue (repeatable)")
+    add_timestamp_options(parser)
     add_plan_options(parser, time_limit_s=defaults.TIME_LIMIT_S)
     parser.set_defaults(func=run)
 
@@ -224,7 +226,7 @@ def make_plan(
         )
     result = plan(
         history,
-        horizon=args.horizon,
+        horizon=parse_horizon(args.horizon),
         start=args.start,
         events=events,
         service=service,
@@ -366,6 +368,7 @@ def run(args: argparse.Namespace) -> int:
         ds_col=args.ds_col,
         volume_col=args.volume_col,
         aht_col=args.aht_col,
+        **timestamp_options(args),
     )
     empty = int(history["volume"].isna().sum())
     if empty:
@@ -375,7 +378,7 @@ def run(args: argparse.Namespace) -> int:
             args.history,
             empty,
         )
-    events = datasets.read_events(args.events) if args.events else None
+    events = datasets.read_events(args.events, **timestamp_options(args)) if args.events else None
     progress("read", time.perf_counter() - t0)
     result = make_plan(
         history,

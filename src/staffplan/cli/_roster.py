@@ -8,6 +8,7 @@ from typing import Any
 
 from staffplan import defaults
 from staffplan.cli._common import check_out_file, log
+from staffplan.cli._forecast import add_timestamp_options
 
 __all__ = ["build_instance", "build_rules", "prepare_requirements", "register", "run"]
 
@@ -341,6 +342,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-agents-per-day", type=int, help="max agents working a day")
     parser.add_argument("--hard-coverage", action="store_true", help="forbid any shortage")
     parser.add_argument("--lexicographic", action="store_true", help="coverage first, then cost")
+    add_timestamp_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -353,7 +355,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_out_file(args.out)
     check_out_file(args.coverage_out, "--coverage-out")
-    frame = read_table(args.requirements, what="requirements", time_cols=(args.ds_col,))
+    frame = read_table(args.requirements, what="requirements", time_cols=(args.ds_col,), args=args)
     frame, interval_min, notes = prepare_requirements(
         frame,
         args.requirements,

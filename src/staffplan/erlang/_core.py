@@ -107,7 +107,9 @@ def _stirling_error(k: np.ndarray) -> np.ndarray:
     big = k >= 10.0
     all_big = bool(big.all())
     kb = k if all_big else k[big]
-    with np.errstate(over="ignore"):  # k beyond 1e154: k² is inf and the series term 0, as it should
+    with np.errstate(
+        over="ignore"
+    ):  # k beyond 1e154: k² is inf and the series term 0, as it should
         k2 = kb * kb
     series = (
         1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - 1.0 / (1188 * k2)) / k2) / k2) / k2
