@@ -13,16 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from staffplan import defaults
+from staffplan import defaults, intervals
 from staffplan._validation import (
     check_columns,
     check_fraction,
     check_int,
-    check_interval_min,
     check_positive,
 )
 from staffplan.forecast._forecaster import quantile_column
-from staffplan.intervals import infer_interval_min
 from staffplan.plan._plan import Plan, plain_settings
 from staffplan.plan._service import ServiceTarget, pool_queues, requirements_frame
 from staffplan.plan._verdict import (
@@ -41,7 +39,6 @@ __all__ = [
     "Progress",
     "assemble",
     "build_verdict",
-    "horizon_span",
     "paid_hours",
     "plan",
     "plan_window",
@@ -85,7 +82,7 @@ def _prepare_history(
     frame = history.copy()
     if "queue" not in frame:
         frame["queue"] = "all"
-    frame["ds"] = pd.to_datetime(frame["ds"])
+    frame["ds"] = pd.Series(intervals.as_datetime_index(frame["ds"], "history['ds']"), frame.index)
     if queue is not None:
         wanted = [queue] if isinstance(queue, str) else list(queue)
         have = sorted(frame["queue"].astype(str).unique())
@@ -323,7 +320,7 @@ def _seed_of(rng: np.random.Generator | int | None) -> int:
 def plan(
     history: pd.DataFrame,
     *,
-    horizon: str | pd.Timedelta = defaults.HORIZON,
+    horizon: str | pd.Timedelta | int = defaults.HORIZON,
     start: Any = None,
     events: pd.DataFrame | None = None,
     service: ServiceTarget | None = None,
@@ -350,8 +347,9 @@ def plan(
     history : pandas.DataFrame
         Long frame with ``ds`` (interval start), ``volume`` [contacts] and
         optionally ``queue`` and ``aht_s`` [s].
-    horizon : str or Timedelta
-        Length of the plan, e.g. ``"7D"``; whole days work best.
+    horizon : str, Timedelta or int
+        Length of the plan with a unit, e.g. ``"7D"`` (whole days work best),
+        or an int counting intervals (see :func:`staffplan.intervals.horizon_span`).
     start : timestamp, optional
         First day of the plan (default: midnight after the history ends).
     events : pandas.DataFrame, optional
@@ -381,7 +379,8 @@ def plan(
     quantiles : sequence of float
         Quantiles the forecast carries (``volume_quantile`` is added).
     interval_min : int, optional
-        Interval length [min]; inferred from the history by default.
+        Interval length [min]; inferred from the history by default, refused
+        when it disagrees with the history's spacing.
     forecast_method : str
         Passed to :func:`staffplan.forecast.forecast`.
     queue : str or sequence of str, optional
@@ -456,17 +455,13 @@ def plan(
 
     service = _check_inputs(service, volume_quantile, time_limit_s, forecast_method)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
-    span = horizon_span(horizon)
     hist, queues = _prepare_history(history, queue)
     if "aht_s" not in hist and aht_s is None:
         raise ValueError(
             "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
         )
-    interval_min = (
-        infer_interval_min(hist["ds"], name="history['ds']")
-        if interval_min is None
-        else check_interval_min(interval_min)
-    )
+    interval_min = intervals.interval_min_for(hist["ds"], interval_min, name="history['ds']")
+    span = intervals.horizon_span(horizon, interval_min)
     # The rules are checked on the grid now, not after the forecast.
     roster_rules = _rules(rules, interval_min).check(interval_min)
     first, end = plan_window(hist["ds"], start, span, interval_min)
@@ -573,19 +568,6 @@ def _check_inputs(
     return service
 
 
-def horizon_span(horizon: Any) -> pd.Timedelta:
-    """A plan's horizon as a positive duration (``'7D'``)."""
-    try:
-        span = pd.Timedelta(horizon)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"horizon must be a duration such as '7D' or '2D', got {horizon!r}"
-        ) from None
-    if span <= pd.Timedelta(0):
-        raise ValueError(f"horizon must be positive, got {horizon!r}")
-    return span
-
-
 def plan_window(
     ds: pd.Series, start: Any, span: pd.Timedelta, interval_min: int
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -597,7 +579,7 @@ def plan_window(
     first = (
         (ds.max() + pd.Timedelta(minutes=interval_min)).ceil("D")
         if start is None
-        else pd.Timestamp(start)
+        else intervals.as_datetime_index([start], "start")[0]
     )
     tz = ds.dt.tz
     if tz is not None and first.tz is None:

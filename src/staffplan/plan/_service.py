@@ -179,6 +179,22 @@ def requirements_frame(
     )
 
 
+def _refuse_missing_aht(fc: pd.DataFrame) -> None:
+    """A queue with contacts but no usable AHT would add zero work to the pool: refuse it."""
+    aht = fc["aht_s"].to_numpy(dtype=np.float64)
+    no_aht = (fc["volume"].to_numpy(dtype=np.float64) > 0) & ~(np.isfinite(aht) & (aht > 0))
+    if not no_aht.any():
+        return
+    lacking = fc.loc[no_aht, "queue"] if "queue" in fc else pd.Series(["all"])
+    names = ", ".join(map(repr, sorted(map(str, lacking.unique()))))
+    raise ValueError(
+        f"queue(s) {names} have contacts but no usable AHT in {int(no_aht.sum())} "
+        f"interval(s) (first {fc.loc[no_aht, 'ds'].iloc[0]}): their work would count as zero. "
+        "Give the history an aht_s > 0 for them, plan them apart with queue=, or pass aht_s= "
+        "(average handle time [s]) for every queue"
+    )
+
+
 def pool_queues(forecast: pd.DataFrame, aht_s: float | None = None) -> pd.DataFrame:
     """Combine queues into one demand per interval (pooled traffic).
 
@@ -204,13 +220,15 @@ def pool_queues(forecast: pd.DataFrame, aht_s: float | None = None) -> pd.DataFr
     Raises
     ------
     ValueError
-        When there is no ``aht_s`` column and no ``aht_s`` given.
+        When there is no ``aht_s`` column and no ``aht_s`` given, or a queue has
+        contacts but no usable AHT (its work would silently count as zero).
     """
     fc = forecast.copy()
     if aht_s is not None:
         fc["aht_s"] = float(aht_s)
     elif "aht_s" not in fc:
         raise ValueError("the data has no 'aht_s' column: pass aht_s= (average handle time [s])")
+    _refuse_missing_aht(fc)
     vol_cols = [c for c in fc.columns if c == "volume" or str(c).startswith("volume_")]
     fc["_work"] = fc["volume"].clip(lower=0) * fc["aht_s"]
     grouped = fc.groupby("ds", sort=True)
