@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffplan import intervals
 from staffplan._validation import (
     as_float_array,
     check_columns,
@@ -558,7 +559,7 @@ def _requirements(
 ) -> tuple[np.ndarray, pd.Timestamp]:
     if isinstance(requirements, pd.DataFrame):
         frame = check_columns(requirements, [ds_col, required_col], "requirements")
-        ds = pd.to_datetime(frame[ds_col])
+        ds = pd.Series(intervals.as_datetime_index(frame[ds_col], f"requirements[{ds_col!r}]"))
         if ds.dt.tz is not None:
             ds = ds.dt.tz_localize(None)
         order = np.argsort(ds.to_numpy(), kind="stable")
