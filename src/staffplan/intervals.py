@@ -351,9 +351,8 @@ def interval_min_for(ds: Any, interval_min: Any = None, *, name: str = "ds") -> 
     data_step = _most_common_gap_min(idx, name)
     if data_step is not None and data_step != step:
         raise ValueError(
-            f"interval_min={step} disagrees with {name}: its intervals are {data_step} min "
-            f"apart; leave interval_min out (it is inferred from the data) or resample the "
-            f"data to {step}-minute intervals first"
+            f"{name}: the intervals are {data_step} min apart, not interval_min={step}; "
+            f"pass interval_min={data_step} or leave it out"
         )
     _check_on_grid(idx, step, name)
     return step

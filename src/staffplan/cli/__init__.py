@@ -105,6 +105,7 @@ def _cli_spelling(message: str) -> str:
     message = re.sub(
         r"\bpass (\w+)= ", lambda m: f"pass --{m.group(1).replace('_', '-')} ", message
     )
+    message = re.sub(r"\binterval_min=(\d+)", r"--interval-min \1", message)
     return re.sub(r"\b(\w+)_col=<name>", lambda m: f"--{m.group(1)}-col NAME", message)
 
 

@@ -198,8 +198,8 @@ def prepare_requirements(
     import numpy as np
     import pandas as pd
 
+    from staffplan import intervals
     from staffplan.cli import UserError
-    from staffplan.intervals import infer_interval_min
     from staffplan.plan._pipeline import requirement_grid
 
     columns = ", ".join(map(str, frame.columns))
@@ -236,15 +236,11 @@ def prepare_requirements(
             f"added up {len(frame)} rows into {len(per_interval)} intervals "
             f"(several queues per interval, each staffed on its own)"
         )
-    step_min = infer_interval_min(per_interval.index) if len(per_interval) > 1 else None
-    if interval_min is None:
-        interval_min = step_min or 30
-    elif step_min is not None and step_min > interval_min:
-        # Filling the finer grid with zeros would halve the requirement silently.
-        raise UserError(
-            f"{path}: the intervals are {step_min} min apart, not --interval-min {interval_min}; "
-            f"pass --interval-min {step_min} or leave it out"
-        )
+    if len(per_interval) > 1:
+        # A stated length must agree with the file: zeros on a finer grid would halve it.
+        interval_min = intervals.interval_min_for(per_interval.index, interval_min, name=path)
+    elif interval_min is None:
+        interval_min = 30
     grid = pd.date_range(
         per_interval.index.min(), per_interval.index.max(), freq=f"{interval_min}min"
     )
