@@ -395,7 +395,12 @@ def horizon_span(horizon: Any, interval_min: int, *, name: str = "horizon") -> p
             f"{name} must be an int (a number of intervals) or a duration such as "
             f"'7D', got {horizon!r}"
         )
-    if isinstance(horizon, (int, np.integer)):
+    if isinstance(horizon, np.timedelta64) and np.datetime_data(horizon.dtype)[0] == "generic":
+        # numpy counts a unit-less timedelta64 as an integer: refuse it before the int branch.
+        raise ValueError(
+            f"{name} {horizon!r} has no unit; give it one, e.g. np.timedelta64(7, 'D')"
+        )
+    if isinstance(horizon, (int, np.integer)) and not isinstance(horizon, np.timedelta64):
         n = check_int(horizon, name, minimum=1)
         if n > MAX_HORIZON_DAYS * MINUTES_PER_DAY // step_min:
             raise ValueError(
@@ -418,10 +423,6 @@ def horizon_span(horizon: Any, interval_min: int, *, name: str = "horizon") -> p
                 f"{name} must be a duration such as '7D' or '12h' (or an int number of "
                 f"intervals), got {horizon!r}"
             ) from None
-    elif isinstance(horizon, np.timedelta64) and np.datetime_data(horizon.dtype)[0] == "generic":
-        raise ValueError(
-            f"{name} {horizon!r} has no unit; give it one, e.g. np.timedelta64(7, 'D')"
-        )
     elif isinstance(horizon, (pd.Timedelta, np.timedelta64, _dt.timedelta)):
         td = pd.Timedelta(horizon)
     else:

@@ -125,6 +125,13 @@ def group_history(
     if has_aht:
         aht = _numeric_column(history[cols.aht], f"{name}[{cols.aht!r}]")
     queues = history[cols.queue].to_numpy() if has_queue else np.full(len(history), DEFAULT_QUEUE)
+    no_queue = pd.isna(queues)
+    if np.any(no_queue):
+        i = int(np.argmax(no_queue))
+        raise ValueError(
+            f"{name}[{cols.queue!r}] is empty in row {i + 1} ({cols.ds} {history[cols.ds].iloc[i]}); "
+            "give every row its queue id"
+        )
     codes, labels = pd.factorize(pd.Series(queues), sort=True)
     order = np.lexsort((ds.asi8, codes))
     codes, ds, vol = codes[order], ds[order], vol[order]

@@ -82,6 +82,9 @@ def _prepare_history(
     frame = history.copy()
     if "queue" not in frame:
         frame["queue"] = "all"
+    if frame["queue"].isna().any():
+        i = int(np.flatnonzero(frame["queue"].isna().to_numpy())[0])
+        raise ValueError(f"history['queue'] is empty in row {i + 1}; give every row its queue id")
     frame["ds"] = pd.Series(intervals.as_datetime_index(frame["ds"], "history['ds']"), frame.index)
     if queue is not None:
         wanted = [queue] if isinstance(queue, str) else list(queue)

@@ -61,6 +61,10 @@ def _minutes(value: Any, name: str) -> int:
     return check_int(value, name, minimum=0)
 
 
+#: Largest requirement a roster is built for [agents per interval].
+MAX_REQUIRED = 10_000
+
+
 def _weekday(value: Any, name: str) -> int:
     if isinstance(value, str) and value.strip().lower()[:3] in _WEEKDAYS:
         return _WEEKDAYS.index(value.strip().lower()[:3])
@@ -116,6 +120,10 @@ class ShiftRules:
         object.__setattr__(self, "earliest_start", lo)
         object.__setattr__(self, "latest_start", hi)
         check_int(self.start_step_min, f"{n}: start_step_min", minimum=1)
+        for attr in ("lengths_min", "days"):
+            value = getattr(self, attr)
+            if value is not None and not isinstance(value, (tuple, list, range, np.ndarray)):
+                raise TypeError(f"{n}: {attr} must be a sequence such as (480,), got {value!r}")
         lengths = tuple(
             sorted({check_int(v, f"{n}: lengths_min", minimum=1) for v in self.lengths_min})
         )
@@ -586,6 +594,12 @@ def _requirements(
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"requirements must be a non-empty 1-D sequence, got shape {values.shape}")
     check_nonnegative(values, "requirements")
+    if values.max() > MAX_REQUIRED:
+        # Beyond any centre, and each agent is placed one by one: refuse, don't stall.
+        raise ValueError(
+            f"requirements must be at most {MAX_REQUIRED:,} agents per interval, got "
+            f"{values.max():g}; check the units of the requirement column"
+        )
     if (start_ts - start_ts.normalize()) % pd.Timedelta(minutes=interval_min):
         raise ValueError(f"start must lie on the {interval_min}-min grid, got {start_ts}")
     return values, start_ts
