@@ -23,7 +23,9 @@ outcome) to that file; ``benchmarks/hostile_outcomes.py`` counts them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import signal
@@ -37,6 +39,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 import staffplan
+from staffplan.cli import main
 
 OUTCOMES = ("correct", "clear_error", "silent_wrong", "crash", "hang")
 ALLOWED = ("correct", "clear_error")
@@ -148,6 +151,21 @@ def judge(
         signal.signal(signal.SIGALRM, old)
     record(entry, kind, outcome, detail)
     return outcome, detail
+
+
+def run_cli(argv: list[str]) -> tuple[int, str]:
+    """Exit status and stderr; an option argparse rejects exits 2 after its usage line."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse: "usage: ..." then "staffplan X: error: ..."
+            if exc.code != 2:
+                raise
+            lines = err.getvalue().strip().splitlines()
+            assert lines[0].startswith("usage:"), lines
+            return 2, lines[-1] + "\n"
+    return code, err.getvalue()
 
 
 def assert_allowed(outcome: tuple[str, str], what: Any = "") -> None:

@@ -11,8 +11,6 @@ intended one.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from _hostile_inputs import (
     mutate,
     plausible_aht,
     plausible_volume,
+    run_cli,
     shift_rules_kwargs,
     texts_for_csv,
     timestamp_texts,
@@ -43,7 +42,6 @@ from hypothesis import strategies as st
 
 import staffplan
 from staffplan import datasets, erlang, forecast, roster
-from staffplan.cli import main
 
 # --------------------------------------------------------------------------- erlang
 _GOOD_OR_HOSTILE_AGENTS = st.one_of(st.floats(0, 200), hostile_number_input())
@@ -482,21 +480,6 @@ def test_read_history_hostile(ts, volume, dayfirst, tz):
 
 
 # ------------------------------------------------------------------------------ CLI
-def run_cli(argv: list[str]) -> tuple[int, str]:
-    """Exit status and stderr; an option argparse rejects exits 2 after its usage line."""
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        try:
-            code = main(argv)
-        except SystemExit as exc:  # argparse: "usage: ..." then "staffplan X: error: ..."
-            if exc.code != 2:
-                raise
-            lines = err.getvalue().strip().splitlines()
-            assert lines[0].startswith("usage:"), lines
-            return 2, lines[-1] + "\n"
-    return code, err.getvalue()
-
-
 def cli_check(out_path: Path | None, numeric: list[str]):
     from staffplan.erlang._staffing import MAX_LOAD_ERL
 

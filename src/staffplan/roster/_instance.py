@@ -122,7 +122,8 @@ class ShiftRules:
         check_int(self.start_step_min, f"{n}: start_step_min", minimum=1)
         for attr in ("lengths_min", "days"):
             value = getattr(self, attr)
-            if value is not None and not isinstance(value, (tuple, list, range, np.ndarray)):
+            absent_ok = attr == "days" and value is None  # None: every day
+            if not absent_ok and not isinstance(value, (tuple, list, range, np.ndarray)):
                 raise TypeError(f"{n}: {attr} must be a sequence such as (480,), got {value!r}")
         lengths = tuple(
             sorted({check_int(v, f"{n}: lengths_min", minimum=1) for v in self.lengths_min})
