@@ -233,6 +233,7 @@ def test_required_agents_hostile(volume, aht, target):
 
 # ------------------------------------------------------------------------- forecast
 HISTORY = base_history(weeks=3, queues=("a", "b"))
+BACKTEST_HISTORY = base_history(weeks=6)
 
 
 def forecast_check(history: pd.DataFrame, horizon: Any, step_min: int = 30):
@@ -320,10 +321,12 @@ def _fitted() -> Any:
 
 
 @given(
-    horizon=st.one_of(st.sampled_from(["7D", 336]), hostile_horizon),
+    horizon=st.one_of(st.sampled_from(["7D", 336, "14D"]), hostile_horizon),
     folds=st.one_of(st.integers(-1, 3), st.sampled_from([1.5, "2", None])),
 )
 @settings(max_examples=30)
+@example(horizon="7D", folds=2)
+@example(horizon=336, folds=1)
 def test_backtest_hostile(horizon, folds):
     def check(res: Any) -> bool | str:
         return finite_frame(res.predictions, ["actual", "volume"])
@@ -331,7 +334,7 @@ def test_backtest_hostile(horizon, folds):
     out = judge(
         "forecast.backtest",
         "options",
-        lambda: forecast.backtest(HISTORY, method="snaive", folds=folds, horizon=horizon),
+        lambda: forecast.backtest(BACKTEST_HISTORY, method="snaive", folds=folds, horizon=horizon),
         check,
     )
     assert_allowed(out, (horizon, folds))
@@ -618,6 +621,7 @@ def test_cli_roster_hostile(required, ds, extra):
     "how, horizon, extra",
     [
         ("none", "7", []),
+        ("none", "40", []),  # 40 intervals from Monday 00:00: through 08:00-20:00
         ("none", "1D", ["--start", "05/01/2026"]),
         ("ds_text_dmy", "1D", []),
         ("volume_inf", "1D", []),

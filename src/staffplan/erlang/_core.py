@@ -142,7 +142,8 @@ def _bd0(k: np.ndarray, m: np.ndarray) -> np.ndarray:
     out[near] = s
     far = ~near
     kf, mf = k[far], m[far]
-    out[far] = special.xlogy(kf, kf / mf) + mf - kf
+    with np.errstate(over="ignore"):  # k/m beyond 1e308: the log-probability is -inf, as it is
+        out[far] = special.xlogy(kf, kf / mf) + mf - kf
     return out
 
 

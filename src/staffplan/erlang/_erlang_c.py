@@ -257,7 +257,8 @@ def service_level(
 
 def _asa_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray) -> np.ndarray:
     c = _erlang_c_arrays(n, a)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # n <= a is replaced below; a huge AHT over a tiny gap overflows to an honest inf.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         asa_s = c * aht / (n - a)
     return np.where(a < n, asa_s, np.inf)
 

@@ -341,7 +341,13 @@ def _aht_profile(g: QueueGrid, cal: Days, weeks: int) -> np.ndarray:
             sel = wd == w
             prof[w] = num[sel].sum(axis=0) / den[sel].sum(axis=0)
         by_slot = num.sum(axis=0) / den.sum(axis=0)
-        overall = num.sum() / den.sum() if den.sum() > 0 else float(np.nanmean(g.aht))
+        known = g.aht[np.isfinite(g.aht)]
+        # No AHT at all for the queue: NaN, which pooling refuses by name.
+        overall = (
+            num.sum() / den.sum()
+            if den.sum() > 0
+            else (float(known.mean()) if known.size else np.nan)
+        )
     prof = np.where(np.isfinite(prof), prof, by_slot[None, :])
     return np.where(np.isfinite(prof), prof, overall)
 
