@@ -146,8 +146,10 @@ def group_history(
             f"{name}[{cols.volume!r}] must be {rule}, got {vol[i]:g} "
             f"(queue {labels[codes[i]]!r}, {cols.ds} {ds[i]}); an unknown interval is NaN"
         )
-    bad_aht = keep & ~np.isnan(aht) & ~((aht >= 0) & np.isfinite(aht)) if aht is not None else None
-    if bad_aht is not None and np.any(bad_aht):
+    bad_aht = np.zeros(keep.shape, dtype=bool)
+    if aht is not None:
+        bad_aht = keep & ~np.isnan(aht) & ~((aht >= 0) & np.isfinite(aht))
+    if aht is not None and np.any(bad_aht):
         i = int(np.argmax(bad_aht))
         raise ValueError(
             f"{name}[{cols.aht!r}] must be a finite number >= 0 [s], got {aht[i]:g} "
