@@ -231,6 +231,19 @@ class VolumeForecaster:
         levels = _check_quantiles(quantiles)
         frames = [self._predict_queue(m, horizon, levels) for m in self.models_.values()]
         out = pd.concat(frames, ignore_index=True)
+        # AHT may be missing (NaN) for a queue without any; volumes never are.
+        vol_cols = [
+            c
+            for c in out.columns
+            if c == self.columns_.volume or c.startswith(f"{self.columns_.volume}_q")
+        ]
+        values = out[vol_cols].to_numpy(np.float64)
+        if not np.isfinite(values).all():  # never hand on an overflowed or missing forecast
+            row = out.iloc[int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])]
+            raise ValueError(
+                f"the forecast for queue {row[self.columns_.queue]!r} at {row[self.columns_.ds]} "
+                "is not a finite number; check the history's volume and AHT for that queue"
+            )
         return out
 
     def _predict_queue(
