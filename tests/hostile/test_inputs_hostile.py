@@ -489,10 +489,8 @@ def cli_check(out_path: Path | None, numeric: list[str]):
     def check(res: tuple[int, str]) -> bool | str:
         code, err = res
         if code == 2:
-            lines = err.strip().splitlines()
-            if len(lines) != 1 or "error:" not in lines[0]:
-                return f"exit 2 without one error line: {err!r}"
-            return True
+            errors = [line for line in err.strip().splitlines() if ": error: " in line]
+            return True if len(errors) == 1 else f"exit 2 without one error line: {err!r}"
         if code != 0:
             return f"exit {code}"
         if out_path is not None and out_path.suffix == ".csv" and out_path.exists():
@@ -515,10 +513,13 @@ def _judge_cli(entry: str, kind: str, argv: list[str], out: Path | None, numeric
         code, err = run_cli(argv)
         if code == 2:
             # An exit-2 line is a boundary error only if it is one readable line.
-            msg = err.strip()
+            # Progress lines may come first; the error is one line, and the last.
+            lines = err.strip().splitlines()
+            errors = [line for line in lines if ": error: " in line]
+            msg = errors[-1] if errors else err
             bad = ("Traceback", "KeyError", "IndexError", "inhomogeneous", "dtype('")
-            if any(b in msg for b in bad) or len(msg.splitlines()) != 1 or "error:" not in msg:
-                raise _CliError(msg)
+            if any(b in err for b in bad) or len(errors) != 1 or lines[-1] != msg:
+                raise _CliError(err)
             raise CliRefused(msg)
         return code, err
 

@@ -130,7 +130,7 @@ def test_inf_volume_in_a_file_is_refused_by_the_command_naming_row_and_column(tm
     h.to_csv(src, index=False)
     code, err = run_cli(["forecast", str(src), "--out", str(tmp_path / "fc.csv")])
     assert code == 2
-    assert err == (
+    assert err.strip().splitlines()[-1] + "\n" == (
         f"staffplan forecast: error: {src}: history['volume'] must be finite, at most 1e+12 "
         "contacts per interval, got inf (queue 'a', ds 2026-01-05 11:30:00); an unknown "
         "interval is NaN\n"
@@ -221,7 +221,7 @@ def test_pooled_queue_without_aht_is_refused_naming_the_queue():
     _refused(
         "staffplan.plan",
         lambda: staffplan.plan(h, horizon="1D", start=START, **FAST),
-        r"queue\(s\) 'b' have contacts but no usable AHT in \d+ forecast interval\(s\) .* "
+        r"queue\(s\) 'b' have contacts but no usable AHT in \d+ interval\(s\) .* "
         r"pass aht_s=",
     )
     # The fix the message names works, and pools all three queues' work.
@@ -265,7 +265,7 @@ def test_day_month_order_on_the_command_line(tmp_path):
     h.assign(ds=h["ds"].dt.strftime("%d/%m/%Y %H:%M")).to_csv(src, index=False)
     out = tmp_path / "fc.csv"
     code, err = run_cli(["forecast", str(src), "--out", str(out), "--method", "snaive"])
-    assert code == 2 and err.count("\n") == 1
+    assert code == 2 and err.count(": error: ") == 1
     assert "say which with --dayfirst or --monthfirst, or give --date-format" in err
     args = ["forecast", str(src), "--out", str(out), "--method", "snaive", "--horizon", "3D"]
     assert run_cli([*args, "--dayfirst"])[0] == 0
