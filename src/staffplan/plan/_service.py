@@ -161,6 +161,16 @@ def requirements_frame(
     vol = np.asarray(volume, dtype=np.float64)
     aht = np.asarray(aht_s, dtype=np.float64)
     frac = service.required_on_phones(vol, aht, interval_min=interval_min, integer=False)
+    unstaffed = np.isnan(frac)
+    if unstaffed.any():
+        # A NaN would become a garbage whole count below: name the interval instead.
+        i = int(np.flatnonzero(unstaffed)[0])
+        raise ValueError(
+            f"no agent count can be given for the interval {pd.DatetimeIndex(ds)[i]} "
+            f"(volume {vol[i]:g}, aht_s {aht[i]:g}, {vol[i] * aht[i] / (60.0 * interval_min):g} "
+            "Erlangs): a value is missing or beyond what can be staffed; check the volume "
+            "and AHT and their units"
+        )
     whole = service.required_on_phones(vol, aht, interval_min=interval_min, integer=True)
     scheduled = scheduled_agents(frac, service.shrinkage, integer=False)
     # Rounding happens once, at the last step, by the one rule the roster uses too.
