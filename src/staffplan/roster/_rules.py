@@ -196,9 +196,16 @@ class Rules:
                 if value is None and key != "breaks":
                     changes[key] = None
                     continue
+                if value is not None and not isinstance(value, (Mapping, _MANY[key], list, tuple)):
+                    raise TypeError(
+                        f"rules[{key!r}] must be a list of {_MANY[key].__name__} (or mappings), "
+                        f"got {value!r}"
+                    )
                 items = [value] if isinstance(value, (Mapping, _MANY[key])) else list(value or ())
                 changes[key] = tuple(_build(_MANY[key], v, key) for v in items)
             elif key in ("fit_lengths_min", "fit_names"):
+                if not isinstance(value, (list, tuple)):
+                    raise TypeError(f"rules[{key!r}] must be a list, got {value!r}")
                 changes[key] = tuple(value)
             else:
                 changes[key] = value
