@@ -71,7 +71,8 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
     parser.add_argument(
         "--horizon",
         default=defaults.HORIZON,
-        help=f"length of the plan, e.g. 7D (default {defaults.HORIZON})",
+        help=f"length of the plan with a unit, e.g. 7D or 12h, or a whole number of "
+        f"intervals (default {defaults.HORIZON})",
     )
     parser.add_argument("--start", help="first day of the plan (default: day after the history)")
     svc = parser.add_argument_group("service target")
