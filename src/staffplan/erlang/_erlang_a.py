@@ -252,7 +252,7 @@ def erlang_a(
         out_of_range = np.maximum(np.maximum(nn, aa), 1.0) * scale > MAX_SCALE
     if np.any(out_of_range):
         flat = [np.where(out_of_range, 1.0, v) for v in flat]
-    fields = _erlang_a_arrays(*flat)
+    fields: tuple[np.ndarray, ...] = _erlang_a_arrays(*flat)
     if np.any(out_of_range):
         fields = tuple(np.where(out_of_range, np.nan, f) for f in fields)
     return ErlangAResult(*(wrap(f.reshape(shape)) for f in fields))

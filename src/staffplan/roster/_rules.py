@@ -201,7 +201,13 @@ class Rules:
                         f"rules[{key!r}] must be a list of {_MANY[key].__name__} (or mappings), "
                         f"got {value!r}"
                     )
-                items = [value] if isinstance(value, (Mapping, _MANY[key])) else list(value or ())
+                items = (
+                    [value]
+                    if isinstance(value, (Mapping, _MANY[key]))
+                    else list(value)
+                    if isinstance(value, (list, tuple))
+                    else []
+                )
                 changes[key] = tuple(_build(_MANY[key], v, key) for v in items)
             elif key in ("fit_lengths_min", "fit_names"):
                 if not isinstance(value, (list, tuple)):
