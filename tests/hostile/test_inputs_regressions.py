@@ -370,3 +370,20 @@ def test_the_judge_tells_a_raw_error_from_a_clear_one():
     except ValueError as exc:
         assert classify_error(exc) == "clear_error"
     assert_allowed(("correct", ""))
+
+
+def test_event_dates_in_a_plan_are_not_guessed():
+    h = base_history()
+    garbage = pd.DataFrame({"date": ["garbage"], "name": ["x"]})
+    _refused(
+        "staffplan.plan",
+        lambda: staffplan.plan(h, horizon="1D", start=START, events=garbage, **FAST),
+        r"events\['date'\], row 1: cannot parse timestamp 'garbage'",
+    )
+    # 05/02/2026 would have been read as 2 May and the event dropped from the plan unseen.
+    ambiguous = pd.DataFrame({"date": ["05/02/2026"], "name": ["x"]})
+    _refused(
+        "staffplan.plan",
+        lambda: staffplan.plan(h, horizon="1D", start=START, events=ambiguous, **FAST),
+        r"events\['date'\], row 1: timestamp '05/02/2026' has no stated day/month order",
+    )

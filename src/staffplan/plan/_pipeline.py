@@ -121,8 +121,7 @@ def _forecast(
     # after the plan do not concern it (and the forecaster rejects events outside
     # its calendar).
     if events is not None:
-        first_day = events["start"] if "start" in events else pd.to_datetime(events["date"])
-        events = events[pd.to_datetime(first_day) < end]
+        events = events[_event_starts(events) < end.tz_localize(None)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fc = forecast.forecast(
@@ -142,6 +141,25 @@ def _forecast(
     if fc.empty:
         raise ValueError(f"the forecast holds no interval between {start} and {end}")
     return fc
+
+
+def _event_starts(events: pd.DataFrame) -> pd.Series:
+    """When each event begins, as naive wall time, parsed without guessing (NaT if unknown)."""
+    check_columns(events, [], "events")
+    out = pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]")
+    for col in ("start", "date"):
+        if col not in events:
+            continue
+        values = events[col]
+        if not pd.api.types.is_datetime64_any_dtype(values):
+            try:
+                values = intervals.parse_timestamp_text(values).set_axis(events.index)
+            except intervals.TimestampError as exc:
+                raise ValueError(f"events[{col!r}], row {exc.row + 1}: {exc}") from None
+        if values.dt.tz is not None:
+            values = values.dt.tz_localize(None)
+        out = out.fillna(values.dt.as_unit("ns"))
+    return out
 
 
 def requirement_grid(ds: Any, required: Any, interval_min: int) -> pd.DataFrame:
