@@ -58,3 +58,98 @@ def test_future_grid_fall_back_repeats_the_wall_slot():
 def test_naive_grid_is_plain_arithmetic():
     grid = intervals.future_grid(pd.Timestamp("2024-01-01 23:00"), 3, 60)
     assert list(grid.hour) == [0, 1, 2]
+
+
+# ------------------------------------------------------- the one home of interval_min
+@pytest.mark.parametrize("step", [15, 30, 60])
+def test_interval_min_for_infers_and_checks_a_given_length(step):
+    # A split day (08-12 + 14-19) on each grid: the closed lunch gap is longer and ignored.
+    day = pd.Timestamp("2024-01-01")
+    ds = pd.date_range(
+        day + pd.Timedelta(hours=8),
+        day + pd.Timedelta(hours=12),
+        freq=f"{step}min",
+        inclusive="left",
+    ).append(
+        pd.date_range(
+            day + pd.Timedelta(hours=14),
+            day + pd.Timedelta(hours=19),
+            freq=f"{step}min",
+            inclusive="left",
+        )
+    )
+    assert intervals.interval_min_for(ds) == step
+    assert intervals.interval_min_for(ds, step) == step
+    for other in {15, 30, 60} - {step}:
+        with pytest.raises(
+            ValueError,
+            match=rf"intervals are {step} min apart, not "
+            rf"interval_min={other}; pass interval_min={step}",
+        ):
+            intervals.interval_min_for(ds, other)
+
+
+def test_interval_min_for_one_timestamp_takes_the_given_length_and_asks_otherwise():
+    one = ["2024-01-01 08:00"]
+    assert intervals.interval_min_for(one, 15) == 15
+    with pytest.raises(ValueError, match=r"at least two distinct timestamps .* pass interval_min"):
+        intervals.interval_min_for(one)
+
+
+@pytest.mark.parametrize(
+    "horizon, expected",
+    [
+        (48, "1D"),
+        ("2D", "2D"),
+        ("12h", "12h"),
+        (pd.Timedelta("90min"), "90min"),
+        (np.int64(3), "90min"),
+    ],
+)
+def test_horizon_span_int_counts_intervals_and_durations_keep_their_unit(horizon, expected):
+    assert intervals.horizon_span(horizon, 30) == pd.Timedelta(expected)
+
+
+@pytest.mark.parametrize(
+    "horizon, match",
+    [
+        (
+            "7",
+            r"horizon '7' has no unit: write '7D' for days or '7h' for hours, or give the "
+            r"integer 7 for that many 30-min intervals",
+        ),
+        ("2.5", r"has no unit: write '2.5D' for days or '2.5h' for hours$"),
+        ("45min", "a whole number of 30-min intervals"),
+        ("0D", "a positive duration"),
+        (0, "horizon must be >= 1, got 0"),
+        ("2000D", "at most 1098 days"),
+        ("soon", "a duration such as '7D'"),
+        (np.timedelta64(7), "has no unit"),
+    ],
+)
+def test_horizon_span_refuses_what_it_would_have_to_guess(horizon, match):
+    with pytest.raises(ValueError, match=match):
+        intervals.horizon_span(horizon, 30)
+    with pytest.raises(TypeError, match=r"an int .* or a duration"):
+        intervals.horizon_span(7.0, 30)
+
+
+def test_parse_timestamp_text_reads_iso_and_stated_orders_only():
+    iso = intervals.parse_timestamp_text(["2026-01-05 08:00", "2026-01-05T08:30:00", None])
+    assert list(iso[:2]) == [pd.Timestamp("2026-01-05 08:00"), pd.Timestamp("2026-01-05 08:30")]
+    assert pd.isna(iso[2])
+    text = ["05/01/2026 08:00", "06/01/2026 08:00"]
+    with pytest.raises(intervals.TimestampError, match="no stated day/month order") as info:
+        intervals.parse_timestamp_text(text)
+    assert info.value.row == 0
+    assert intervals.parse_timestamp_text(text, dayfirst=True)[0] == pd.Timestamp(
+        "2026-01-05 08:00"
+    )
+    assert intervals.parse_timestamp_text(text, dayfirst=False)[0] == pd.Timestamp(
+        "2026-05-01 08:00"
+    )
+    with pytest.raises(intervals.TimestampError, match="four-digit year"):
+        intervals.parse_timestamp_text(["05/01/26"], dayfirst=True)
+    # Offsets that change across a DST switch come back in UTC, one instant each.
+    utc = intervals.parse_timestamp_text(["2026-10-25 02:30+02:00", "2026-10-25 02:30+01:00"])
+    assert str(utc.dt.tz) == "UTC" and utc.diff().iloc[1] == pd.Timedelta(hours=1)

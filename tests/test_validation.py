@@ -43,3 +43,29 @@ def test_check_int_choice_interval_and_columns():
         v.check_columns(pd.DataFrame({"ds": []}), ["ds", "volume"], "history")
     with pytest.raises(TypeError, match="must be numeric"):
         v.as_float_array(["a"], "volume")
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (None, "got None"),
+        ("10", "got '10'"),
+        (True, "got booleans"),
+        (3 + 1j, "got complex numbers"),
+        (np.datetime64("2024-01-01"), "got timestamps"),
+        ([1.0, [2.0, 3.0]], "ragged"),
+        ([1.0, None], "got an element None"),
+        (pd.Series(["a", "b"]), "got a Series of dtype"),
+    ],
+)
+def test_as_float_array_refuses_what_it_would_have_to_coerce(value, shown):
+    with pytest.raises(TypeError, match=rf"^volume must be numeric .*{shown}"):
+        v.as_float_array(value, "volume")
+
+
+def test_as_float_array_keeps_real_numbers_and_missing_values():
+    np.testing.assert_array_equal(v.as_float_array([1, 2.5], "x"), [1.0, 2.5])
+    out = v.as_float_array(pd.Series([1.0, None], dtype="Float64"), "x")
+    assert out[0] == 1.0 and np.isnan(out[1])
+    assert v.as_float_array(np.array([1, 2], dtype=object), "x").dtype == np.float64
+    assert v.describe([1, [2, 3]]) == "[1, [2, 3]]"  # a ragged value renders, never raises

@@ -10,6 +10,7 @@ return NaN or a status instead.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -33,7 +34,12 @@ ALLOWED_INTERVAL_MIN = (5, 10, 15, 20, 30, 60)
 
 def describe(value: Any) -> str:
     """Short, readable rendering of an offending value for error messages."""
-    arr = np.asarray(value) if not isinstance(value, str) else None
+    arr = None
+    if not isinstance(value, (str, bytes)):
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):  # ragged nesting: fall back to repr
+            arr = None
     if arr is not None and arr.ndim > 0:
         if arr.size > 6:
             return f"array of shape {arr.shape} (e.g. {arr.ravel()[:3].tolist()} ...)"
@@ -43,23 +49,66 @@ def describe(value: Any) -> str:
         return np.format_float_positional(float(arr), trim="-")
     if isinstance(value, np.generic):
         value = value.item()
-    return repr(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_KIND_NAMES = {
+    "b": "booleans",
+    "c": "complex numbers",
+    "M": "timestamps",
+    "m": "durations",
+    "U": "text",
+    "S": "bytes",
+    "V": "raw records",
+}
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
 
 def as_float_array(value: Any, name: str) -> np.ndarray:
-    """Convert scalars, lists, arrays or Series to a float64 ndarray.
+    """Convert real numbers (scalar, nested list, array or Series) to a float64 ndarray.
 
-    Raises ``TypeError`` naming ``name`` when the input is not numeric.
+    Only real numbers are accepted: ``None``, booleans, text, complex numbers,
+    timestamps and ragged lists raise ``TypeError`` naming ``name`` instead of
+    being coerced (``None`` would become NaN, ``"10"`` 10, ``True`` 1, a
+    datetime its nanosecond count).  A missing element is written as NaN
+    (a nullable pandas ``NA`` counts as NaN).
     """
+    what = f"{name} must be numeric (real numbers: a number, list, array or Series)"
     if isinstance(value, (pd.Series, pd.Index)):
-        value = value.to_numpy()
+        dtype = value.dtype
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            if pd.api.types.is_object_dtype(dtype):
+                value = value.to_numpy()
+            else:
+                raise TypeError(f"{what}, got a Series of dtype {dtype}")
+        elif pd.api.types.is_complex_dtype(dtype):
+            raise TypeError(f"{what}, got a Series of dtype {dtype}")
+        else:
+            return value.to_numpy(dtype=np.float64, na_value=np.nan)
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{what}, got {describe(value)}")
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value)
     except (TypeError, ValueError):
         raise TypeError(
-            f"{name} must be numeric (a number, list, array or Series), got {describe(value)}"
+            f"{what}, got a ragged or nested value that is not a rectangular array: "
+            f"{describe(value)}"
         ) from None
-    return arr
+    kind = arr.dtype.kind
+    if kind in "iuf":
+        return arr.astype(np.float64, copy=False)
+    if kind == "O":
+        flat = arr.ravel()
+        for x in flat:
+            if not _is_real(x) and x is not pd.NA:
+                raise TypeError(f"{what}, got an element {describe(x)} ({type(x).__name__})")
+        return np.array([np.nan if x is pd.NA else float(x) for x in flat]).reshape(arr.shape)
+    shown = _KIND_NAMES.get(kind, f"dtype {arr.dtype}")
+    raise TypeError(f"{what}, got {shown}: {describe(value)}")
 
 
 def _first_bad(arr: np.ndarray, bad: np.ndarray) -> float:
@@ -110,12 +159,19 @@ def check_fraction(
     high: float = 1.0,
     low_open: bool = True,
     high_open: bool = True,
+    allow_nan: bool = False,
 ) -> np.ndarray:
-    """Require every element to lie in an interval such as (0, 1) or [0, 1)."""
+    """Require every element to lie in an interval such as (0, 1) or [0, 1).
+
+    NaN is rejected unless ``allow_nan`` (an elementwise target that is
+    missing in some intervals gives NaN there, not an error for the array).
+    """
     arr = as_float_array(value, name)
     lo_ok = arr > low if low_open else arr >= low
     hi_ok = arr < high if high_open else arr <= high
     bad = ~(lo_ok & hi_ok)
+    if allow_nan:
+        bad &= ~np.isnan(arr)
     if np.any(bad):
         lb = "(" if low_open else "["
         rb = ")" if high_open else "]"

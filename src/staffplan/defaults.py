@@ -19,7 +19,7 @@ FORECAST_METHOD         "auto"          forecast model, chosen per queue by back
 SHIFT_LENGTHS_MIN       480, 240        shift types fitted to the opening hours [min]
 SHIFT_NAMES             "day", "part"   their names
 LUNCH_MIN               30              lunch length [min] (one interval on coarser grids)
-BREAK_MIN               15              rostered break [min] (on grids of 15 min or finer)
+BREAK_MIN               15              rostered break [min] (a share of a coarser interval)
 TIME_LIMIT_S            20.0            roster solver budget [s]
 NUM_WORKERS             2               CP-SAT search workers
 SEED                    0               seed of solver and simulation

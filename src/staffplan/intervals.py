@@ -10,23 +10,36 @@ mistaken for gaps or duplicates.
 
 Timestamps may be naive (local wall clock) or tz-aware; a frame must use one
 kind consistently.
+
+This module is the one home of the interval length: :func:`interval_min_for`
+infers it from the data or checks a given one against the data, and
+:func:`horizon_span` turns a horizon into a duration.  Every entry point
+(forecast, backtest, plan, the command line) goes through them, so an integer
+horizon means the same everywhere: that many intervals of ``interval_min``.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from staffplan._validation import ALLOWED_INTERVAL_MIN, check_int, check_interval_min
+from staffplan._validation import ALLOWED_INTERVAL_MIN, check_int, check_interval_min, describe
 
 __all__ = [
+    "MAX_HORIZON_DAYS",
     "MINUTES_PER_DAY",
+    "TimestampError",
     "as_datetime_index",
     "future_grid",
+    "horizon_span",
     "infer_interval_min",
+    "interval_min_for",
     "local_day",
+    "parse_timestamp_text",
     "slot_of_day",
     "slots_per_day",
     "weekday",
@@ -34,10 +47,146 @@ __all__ = [
 
 MINUTES_PER_DAY = 1440
 _NS_PER_MIN = 60 * 10**9
+#: Longest horizon accepted [days]: the models forecast weeks to months ahead, and a
+#: typo such as ``"7000D"`` would otherwise build millions of intervals.
+MAX_HORIZON_DAYS = 3 * 366
+_UNITLESS = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+class TimestampError(ValueError):
+    """A timestamp in text that cannot be read without guessing.
+
+    Attributes
+    ----------
+    row : int
+        0-based position of the first offending value.
+    value : str
+        That value.
+    """
+
+    def __init__(self, row: int, value: str, reason: str) -> None:
+        self.row = row
+        self.value = value
+        super().__init__(reason if reason.startswith("cannot") else f"timestamp {value!r} {reason}")
+
+
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+# A numeric day/month date: 05/01/2026, 5.1.2026, 05-01-2026 (the order is the question).
+_DMY = r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})((?:[ T].*)?)$"
+
+
+def _first(mask: pd.Series) -> int:
+    return int(np.flatnonzero(mask.to_numpy(dtype=bool))[0])
+
+
+def parse_timestamp_text(
+    text: Any, *, dayfirst: bool | None = None, date_format: str | None = None
+) -> pd.Series:
+    """Parse timestamps written as text, refusing to guess.
+
+    ISO 8601 (``2026-01-05 07:30``, ``2026-01-05T07:30:00+01:00``) is read
+    as is.  A numeric day/month date (``05/01/2026``) is read only when
+    ``dayfirst`` says the order (``True``: 5 January; ``False``: 1 May);
+    ``date_format`` (a ``strftime`` format) reads every value with that exact
+    format.  Anything else raises :class:`TimestampError`.
+
+    Time zones: values with a UTC offset come back in UTC (offsets may differ
+    across a daylight-saving change); a column must give an offset on every
+    value or on none.  Values without one are naive wall-clock times.
+
+    Parameters
+    ----------
+    text : Series or sequence of str
+        The values; empty (missing) values stay NaT.
+    dayfirst : bool, optional
+        Order of numeric day/month dates.
+    date_format : str, optional
+        Exact format, e.g. ``"%d/%m/%Y %H:%M"``.
+
+    Returns
+    -------
+    pandas.Series of datetime64[ns] (tz UTC when the values carry offsets)
+    """
+    text = pd.Series(text).astype("string").str.strip()
+    text = text.mask(text == "")
+    present = text.notna()
+    has_offset = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+    if has_offset.any() and not has_offset[present].all():
+        i = _first(~has_offset & present)
+        raise TimestampError(
+            i,
+            str(text.iloc[i]),
+            "has no UTC offset while others have one; write all with an offset or none",
+        )
+    utc = bool(has_offset.any())
+    if date_format is not None:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce", utc=utc)
+        bad = parsed.isna() & present
+        if bad.any():
+            i = _first(bad)
+            raise TimestampError(
+                i, str(text.iloc[i]), f"does not match date_format {date_format!r}"
+            )
+        return parsed.dt.as_unit("ns")
+    parts = text.str.extract(_DMY)
+    dmy = parts[0].notna()
+    if dmy.any():
+        if dayfirst is None:
+            i = _first(dmy)
+            first, second = parts[0].astype(float), parts[2].astype(float)
+            hint = ""
+            if (first > 12).any():
+                j = _first(first > 12)
+                hint = f" (row {j + 1} has {text.iloc[j]!r}, which reads day first)"
+            elif (second > 12).any():
+                j = _first(second > 12)
+                hint = f" (row {j + 1} has {text.iloc[j]!r}, which reads month first)"
+            raise TimestampError(
+                i,
+                str(text.iloc[i]),
+                "has no stated day/month order (05/01/2026 is 5 January day first, 1 May "
+                "month first); say which with dayfirst=True or dayfirst=False, or give "
+                f"date_format such as '%d/%m/%Y %H:%M'{hint}",
+            )
+        short = dmy & (parts[3].str.len() != 4)
+        if short.any():
+            i = _first(short)
+            raise TimestampError(i, str(text.iloc[i]), "needs a four-digit year")
+        day, month = (parts[0], parts[2]) if dayfirst else (parts[2], parts[0])
+        iso = parts[3] + "-" + month.str.zfill(2) + "-" + day.str.zfill(2) + parts[4]
+        text = text.where(~dmy, iso)
+    elif dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
+        raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}")
+    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=utc)
+    bad = parsed.isna() & present
+    if bad.any():
+        i = _first(bad)
+        order = "day" if dayfirst else "month"
+        reason = (
+            f"is not a valid {order}-first date"
+            if dmy.iloc[i]
+            else f"cannot parse timestamp {_orig(text, parts, dmy, i)!r}; use a form such as "
+            "'2026-01-05 07:30' (ISO 8601) or give date_format"
+        )
+        raise TimestampError(i, _orig(text, parts, dmy, i), reason)
+    return parsed.dt.as_unit("ns")
+
+
+def _orig(text: pd.Series, parts: pd.DataFrame, dmy: pd.Series, i: int) -> str:
+    if not dmy.iloc[i]:
+        return str(text.iloc[i])
+    row = parts.iloc[i]
+    return f"{row[0]}{row[1]}{row[2]}{row[1]}{row[3]}{row[4]}"
 
 
 def as_datetime_index(ds: Any, name: str = "ds") -> pd.DatetimeIndex:
     """Convert timestamps (Series, Index, list, array) to a ``DatetimeIndex``.
+
+    Datetime values are taken as they are; text goes through
+    :func:`parse_timestamp_text` (ISO 8601 only: a day/month order is never
+    guessed; read files with :func:`staffplan.datasets.read_history` and its
+    ``dayfirst`` / ``date_format`` for other forms).  Numbers are refused
+    (they would silently become nanoseconds since 1970).
 
     Raises ``ValueError`` naming ``name`` when values cannot be parsed or are missing.
     """
@@ -48,12 +197,27 @@ def as_datetime_index(ds: Any, name: str = "ds") -> pd.DatetimeIndex:
     ):
         idx = pd.DatetimeIndex(ds)
     else:
-        try:
-            idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(ds).to_numpy()))
-        except (TypeError, ValueError) as exc:
+        values = pd.Series(ds) if np.ndim(ds) else pd.Series([ds])
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
             raise ValueError(
-                f"{name} must hold timestamps, got values that do not parse ({exc})"
-            ) from None
+                f"{name} must hold timestamps, got numbers (dtype {values.dtype}); "
+                "convert them with pd.to_datetime(..., unit=...) first"
+            )
+        present = values.dropna()
+        if len(present) and all(isinstance(v, str) for v in present):
+            try:
+                idx = pd.DatetimeIndex(parse_timestamp_text(values))
+            except TimestampError as exc:
+                raise ValueError(f"{name}, row {exc.row + 1}: {exc}") from None
+        else:
+            if any(isinstance(v, (bool, int, float, complex, np.number)) for v in present):
+                raise ValueError(f"{name} must hold timestamps, got numbers among them")
+            try:
+                idx = pd.DatetimeIndex(pd.to_datetime(values.to_numpy()))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"{name} must hold timestamps, got values that do not parse ({exc})"
+                ) from None
     if idx.hasnans:
         raise ValueError(f"{name} must not contain missing timestamps (NaT)")
     # pandas >= 3 keeps the parsed resolution (s, ms, us); integer arithmetic on
@@ -121,19 +285,12 @@ def infer_interval_min(ds: Any, *, name: str = "ds") -> int:
         60 minutes, or timestamps off the grid (mixed frequency).
     """
     idx = as_datetime_index(ds, name)
-    uniq = np.unique(idx.asi8)
-    if uniq.size < 2:
+    step = _most_common_gap_min(idx, name)
+    if step is None:
         raise ValueError(
-            f"{name} needs at least two distinct timestamps to infer the interval length"
+            f"{name} needs at least two distinct timestamps to infer the interval length; "
+            "pass interval_min"
         )
-    gaps = np.diff(uniq)
-    if np.any(gaps % _NS_PER_MIN):
-        raise ValueError(
-            f"{name} must start on whole minutes; found gaps that are not whole minutes"
-        )
-    gaps_min = gaps // _NS_PER_MIN
-    values, counts = np.unique(gaps_min, return_counts=True)
-    step = int(values[np.argmax(counts)])
     if step not in ALLOWED_INTERVAL_MIN:
         raise ValueError(
             f"{name} has a most common spacing of {step} min; interval_min must be one of "
@@ -141,6 +298,147 @@ def infer_interval_min(ds: Any, *, name: str = "ds") -> int:
         )
     _check_on_grid(idx, step, name)
     return step
+
+
+def _most_common_gap_min(idx: pd.DatetimeIndex, name: str) -> int | None:
+    uniq = np.unique(idx.asi8)
+    if uniq.size < 2:
+        return None
+    gaps = np.diff(uniq)
+    if np.any(gaps % _NS_PER_MIN):
+        raise ValueError(
+            f"{name} must start on whole minutes; found gaps that are not whole minutes"
+        )
+    values, counts = np.unique(gaps // _NS_PER_MIN, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+def interval_min_for(ds: Any, interval_min: Any = None, *, name: str = "ds") -> int:
+    """The interval length [min] of ``ds``: inferred, or a given one checked against it.
+
+    Parameters
+    ----------
+    ds : timestamps
+        Interval starts (one queue or several; repeats are fine).
+    interval_min : int, optional
+        The length the caller states.  ``None`` infers it
+        (:func:`infer_interval_min`).
+    name : str
+        How ``ds`` is named in error messages.
+
+    Returns
+    -------
+    int
+        Interval length [min].
+
+    Raises
+    ------
+    ValueError
+        A given length that disagrees with the data (30-minute history with
+        ``interval_min=15`` would double every count per hour, and the
+        reverse would leave every other slot empty), timestamps off its grid,
+        or a length that cannot be inferred.
+
+    Examples
+    --------
+    >>> interval_min_for(["2024-01-01 08:00", "2024-01-01 08:30"])
+    30
+    """
+    if interval_min is None:
+        return infer_interval_min(ds, name=name)
+    step = check_interval_min(interval_min)
+    idx = as_datetime_index(ds, name)
+    data_step = _most_common_gap_min(idx, name)
+    if data_step is not None and data_step != step:
+        raise ValueError(
+            f"{name}: the intervals are {data_step} min apart, not interval_min={step}; "
+            f"pass interval_min={data_step} or leave it out"
+        )
+    _check_on_grid(idx, step, name)
+    return step
+
+
+def horizon_span(horizon: Any, interval_min: int, *, name: str = "horizon") -> pd.Timedelta:
+    """The length of a horizon as a duration.
+
+    A horizon is either a duration *with a unit* (``"7D"``, ``"12h"``, a
+    ``Timedelta``) or an ``int`` counting intervals of ``interval_min``
+    (``96`` on a 30-minute grid is ``"2D"``).  A number without a unit written
+    as text (``"7"``) is refused rather than guessed (pandas would read it as
+    7 nanoseconds).
+
+    Parameters
+    ----------
+    horizon : int, str or Timedelta
+        The horizon.
+    interval_min : int
+        Interval length [min].
+    name : str
+        How the horizon is named in error messages.
+
+    Returns
+    -------
+    pandas.Timedelta
+        A positive whole number of intervals, at most ``MAX_HORIZON_DAYS`` days.
+
+    Examples
+    --------
+    >>> horizon_span(96, 30)
+    Timedelta('2 days 00:00:00')
+    >>> horizon_span("12h", 30)
+    Timedelta('0 days 12:00:00')
+    """
+    step_min = check_interval_min(interval_min)
+    step = pd.Timedelta(minutes=step_min)
+    if isinstance(horizon, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be an int (a number of intervals) or a duration such as "
+            f"'7D', got {horizon!r}"
+        )
+    if isinstance(horizon, np.timedelta64) and np.datetime_data(horizon.dtype)[0] == "generic":
+        # numpy counts a unit-less timedelta64 as an integer: refuse it before the int branch.
+        raise ValueError(
+            f"{name} {horizon!r} has no unit; give it one, e.g. np.timedelta64(7, 'D')"
+        )
+    if isinstance(horizon, (int, np.integer)) and not isinstance(horizon, np.timedelta64):
+        n = check_int(horizon, name, minimum=1)
+        if n > MAX_HORIZON_DAYS * MINUTES_PER_DAY // step_min:
+            raise ValueError(
+                f"{name} must be at most {MAX_HORIZON_DAYS} days, got {n} intervals of "
+                f"{step_min} min"
+            )
+        return step * n
+    if isinstance(horizon, str):
+        text = horizon.strip()
+        if _UNITLESS.fullmatch(text):
+            count = f"give the integer {text} for that many {step_min}-min intervals"
+            raise ValueError(
+                f"{name} {horizon!r} has no unit: write '{text}D' for days or '{text}h' for "
+                f"hours" + (f", or {count}" if text.isdigit() else "")
+            )
+        try:
+            td = pd.Timedelta(text)
+        except (ValueError, OverflowError):
+            raise ValueError(
+                f"{name} must be a duration such as '7D' or '12h' (or an int number of "
+                f"intervals), got {horizon!r}"
+            ) from None
+    elif isinstance(horizon, (pd.Timedelta, np.timedelta64, _dt.timedelta)):
+        td = pd.Timedelta(horizon)
+    else:
+        raise TypeError(
+            f"{name} must be an int (a number of intervals) or a duration such as '7D', "
+            f"got {describe(horizon)}"
+        )
+    if pd.isna(td) or td <= pd.Timedelta(0):
+        raise ValueError(f"{name} must be a positive duration, got {horizon!r}")
+    if td > pd.Timedelta(days=MAX_HORIZON_DAYS):
+        raise ValueError(f"{name} must be at most {MAX_HORIZON_DAYS} days, got {horizon!r}")
+    if td % step:
+        raise ValueError(
+            f"{name} must be a whole number of {step_min}-min intervals, got {horizon!r}"
+        )
+    return td
 
 
 def _check_on_grid(idx: pd.DatetimeIndex, step: int, name: str) -> None:

@@ -58,7 +58,7 @@ def test_forecast_command_tz_offsets_and_interval_count(tmp_path):
             "forecast",
             str(src),
             "--horizon",
-            "12",
+            "136",  # intervals, as an int horizon in Python: Friday 18:00 to Monday 14:00
             "--out",
             str(out),
             "--method",
@@ -69,7 +69,9 @@ def test_forecast_command_tz_offsets_and_interval_count(tmp_path):
     )
     assert code == 0
     fc = pd.read_parquet(out)
+    # Open of those: Monday 08:00-13:30 (the centre is closed nights and weekends).
     assert len(fc) == 12 and str(fc["ds"].dt.tz) == "Europe/London"
+    assert fc["ds"].min().day_name() == "Monday" and fc["ds"].dt.hour.min() == 8
 
 
 def test_forecast_command_errors_are_one_line(tmp_path, capsys):

@@ -58,8 +58,9 @@ def test_read_history_ambiguous_local_time_says_how_to_fix(tmp_path):
     text = "queue,ds,volume\nq,2026-10-25 02:30,1\nq,2026-10-25 02:30,2\n"
     with pytest.raises(
         DataFileError,
-        match=r"column 'ds': cannot place the timestamps in time "
-        r"zone 'Europe/Amsterdam' .*write them with their UTC offset",
+        match=r"row 1 \(line 2\), column 'ds': wall-clock time 2026-10-25 02:30:00 occurs twice "
+        r"\(the hour repeated when clocks go back\) in Europe/Amsterdam; write the timestamps "
+        r"with their UTC offset",
     ):
         read_history(write(tmp_path, text), tz="Europe/Amsterdam")
 
@@ -123,8 +124,22 @@ def test_read_history_round_trips_the_sample_as_parquet(tmp_path):
         (
             "queue,ds,volume\nq,2026-01-05 07:00,1\nq,2026-01-05 07:30,2\nq,05/01/2026 25:00,3\n",
             {},
-            "history.csv, row 3 (line 4), column 'ds': cannot parse timestamp '05/01/2026 25:00'; "
-            "use a form such as '2026-01-05 07:30' (ISO 8601)",
+            "history.csv, row 3 (line 4), column 'ds': timestamp '05/01/2026 25:00' has no "
+            "stated day/month order (05/01/2026 is 5 January day first, 1 May month first); "
+            "say which with dayfirst=True or dayfirst=False, or give date_format such as "
+            "'%d/%m/%Y %H:%M'",
+        ),
+        (
+            "queue,ds,volume\nq,2026-01-05 07:00,1\nq,2026-01-05 07:30,2\nq,05/01/2026 25:00,3\n",
+            {"dayfirst": True},
+            "history.csv, row 3 (line 4), column 'ds': timestamp '05/01/2026 25:00' is not a "
+            "valid day-first date",
+        ),
+        (
+            "queue,ds,volume\nq,2026-01-05 07:00,1\nq,2026-01-05 07:30,inf\n",
+            {},
+            "history.csv, row 2 (line 3), column 'volume': 'inf' is not a finite number; write "
+            "the count (empty if unknown)",
         ),
         (
             "queue,ds,volume\nq,2026-01-05 07:00,1\nq,,2\n",
@@ -167,7 +182,7 @@ def test_read_history_round_trips_the_sample_as_parquet(tmp_path):
             {},
             "history.csv: the file has a header but no rows",
         ),
-        ("", {}, "history.csv: the file is empty"),
+        ("", {}, "history.csv: the file is empty; write a header line and rows"),
     ],
 )
 def test_read_history_errors(tmp_path, text, kwargs, message):
@@ -203,7 +218,7 @@ def test_read_history_file_type_and_missing_file(tmp_path):
         DataFileError, match=r"history\.xlsx: unsupported file type; use a \.csv or"
     ):
         read_history(tmp_path / "history.xlsx")
-    with pytest.raises(FileNotFoundError, match=r"nope\.csv: no such file"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.csv: no such history file"):
         read_history(tmp_path / "nope.csv")
 
 
@@ -250,7 +265,7 @@ def test_read_events_reads_the_sample_file():
         (
             "name,date\nx,2026-01-01\ny,next tuesday\n",
             "events.csv, row 2 (line 3), column 'date': cannot parse timestamp 'next tuesday'; "
-            "use a form such as '2026-01-05 07:30' (ISO 8601)",
+            "use a form such as '2026-01-05 07:30' (ISO 8601) or give date_format",
         ),
         (
             "name,start,end\nx,2026-03-03 16:00,2026-03-03 10:00\n",

@@ -61,8 +61,9 @@ def test_unsorted_history_gives_the_same_forecast():
 
 def test_closed_slots_stay_closed_and_explicit_closed_ds_is_zero():
     hist, _ = make_history(weeks=8, open_hour=9, close_hour=17)
-    out = forecast.forecast(hist, 60, method="profile")
-    assert len(out) == 60
+    # An int horizon counts intervals (336 half hours = one week); only the open ones come back.
+    out = forecast.forecast(hist, 336, method="profile")
+    assert len(out) == 5 * 16  # Monday-Friday, 09:00-17:00
     hours = out["ds"].dt.hour
     assert hours.min() >= 9 and hours.max() <= 16
     assert (out["ds"].dt.day_of_week < 5).all()
@@ -184,8 +185,12 @@ def test_interval_length_and_horizon_forms():
     hist, _ = make_history(weeks=6, interval_min=15)
     model = forecast.VolumeForecaster(method="snaive").fit(hist)
     assert model.models_["all"].grid.interval_min == 15
-    by_count = model.predict(10)
-    assert len(by_count) == 10 and (by_count["ds"].diff().dropna() == pd.Timedelta("15min")).all()
+    # 10 intervals of 15 min from the last history interval (Friday 17:45) reach 20:15 on a
+    # centre closed from 18:00: the open ones of those, none; a week of them holds the next days.
+    assert model.predict(10).empty
+    by_count = model.predict(7 * 96)
+    pd.testing.assert_frame_equal(by_count, model.predict("7D"))
+    assert len(by_count) == 5 * 40 and (by_count["ds"].dt.hour >= 8).all()
     ds = by_count["ds"].iloc[[0, 3]]
     explicit = model.predict(ds)
     np.testing.assert_allclose(explicit["volume"], by_count["volume"].iloc[[0, 3]])

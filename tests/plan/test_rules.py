@@ -17,9 +17,9 @@ from staffplan.plan import Plan, Scenario, ServiceTarget, requirements_frame, wh
 
 def test_defaults_follow_the_grid_and_quote_the_defaults_module():
     fine, half, hourly = (roster.Rules.defaults(m) for m in (15, 30, 60))
-    # 15-min breaks only where the grid can hold them; lunch in whole intervals.
-    assert [b.length_min for b in fine.breaks] == [defaults.BREAK_MIN]
-    assert half.breaks == () and hourly.breaks == ()
+    # The 15-min break on every grid (a share of a coarser interval); lunch in whole intervals.
+    for rules in (fine, half, hourly):
+        assert [b.length_min for b in rules.breaks] == [defaults.BREAK_MIN]
     assert (fine.lunch.length_min, half.lunch.length_min, hourly.lunch.length_min) == (30, 30, 60)
     for rules in (fine, half, hourly):
         assert rules.shifts is None  # fitted to the opening hours
@@ -72,9 +72,9 @@ def test_rules_are_frozen_and_typed():
 
 
 def test_check_finds_a_rule_the_grid_cannot_hold():
-    # A 30-min break on a 60-min grid is refused before any solve, naming the rule.
-    rules = roster.Rules.from_dict({"breaks": [{"length_min": 30}]}, interval_min=60)
-    with pytest.raises(ValueError, match="BreakRule 'break': length_min must be a multiple"):
+    # A 30-min lunch on a 60-min grid is refused before any solve, naming the rule.
+    rules = roster.Rules.from_dict({"lunch": {"length_min": 30}}, interval_min=60)
+    with pytest.raises(ValueError, match="LunchRule: length_min must be a multiple"):
         rules.check(60)
 
 

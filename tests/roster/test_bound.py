@@ -91,3 +91,84 @@ def test_bad_arguments() -> None:
         roster.lower_bound([1, 2])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="time_limit_s"):
         roster.lower_bound(flat([1]), time_limit_s=0)
+
+
+DAY0 = pd.Timestamp("2024-01-01")  # a Monday
+
+
+def test_a_short_break_counts_its_share() -> None:
+    # 1 agent 08:00-12:00 on a 30-min grid, one 4 h shift at 08:00 with a 15-min break: one
+    # agent is on the floor 7.5 of the 8 intervals, so two work and each takes half an
+    # interval off: 2 x 4 h - 2 x 0.25 h = 7.5 h on the floor.
+    ds = pd.date_range(DAY0 + pd.Timedelta(hours=8), periods=8, freq="30min")
+    kw = {
+        "interval_min": 30,
+        "shifts": roster.ShiftRules("am", "08:00", "08:00", lengths_min=(240,)),
+        "lunch": None,
+        "breaks": roster.BreakRule(length_min=15),
+    }
+    need = pd.DataFrame({"ds": ds, "required": 1.0})
+    inst = roster.make_instance(need, span=None, **kw)
+    assert inst.floor_scale == 2
+    b = roster.lower_bound(inst, time_limit_s=5)
+    assert (b.on_floor_h, b.status) == (7.5, "OPTIMAL")
+    assert roster.floor_bound(need, time_limit_s=5, num_workers=1, **kw) == (7.5, "OPTIMAL")
+
+
+def test_the_previous_roster_counts_in_the_bound() -> None:
+    # 2 agents every hour of a day, 8 h shifts at 06:00, 14:00 and 22:00 only; two shifts of
+    # 22:00-06:00 carried in from the day before cover 00:00-06:00 (12 h, reached by no shift
+    # of the day), then 2 x 8 h + 2 x 8 h + 2 x 2 h (22:00-24:00): 48 h on the floor.
+    three = roster.ShiftRules(
+        "3x8", "06:00", "22:00", start_step_min=480, lengths_min=(480,), crosses_midnight=True
+    )
+    prev = pd.DataFrame(
+        {
+            "person": ["P0", "P1"],
+            "role": "agent",
+            "start": DAY0 - pd.Timedelta(hours=2),
+            "end": DAY0 + pd.Timedelta(hours=6),
+            "lunch_start": pd.NaT,
+            "lunch_end": pd.NaT,
+            "breaks": [[], []],
+        }
+    )
+    inst = roster.make_instance(
+        [2] * 24,
+        interval_min=60,
+        start=DAY0,
+        shifts=three,
+        lunch=None,
+        span=None,
+        previous_roster=prev,
+    )
+    b = roster.lower_bound(inst, time_limit_s=5)
+    assert (b.on_floor_h, b.required_h, b.unreachable_h) == (48.0, 36.0, 12.0)
+    res = solved(inst)
+    assert res.coverage["on_floor"].sum() == 48
+
+
+def test_a_split_shift_gap_reaches_no_interval() -> None:
+    # One split shift type 08:00-19:00 off 12:00-14:00 (60-min grid): 1 agent needed 08-12
+    # and 14-19 takes one split shift, 9 h on the floor.  Needing someone at 12:00 too, no
+    # shift reaches it: lower_bound sets the hour apart, floor_bound has no roster.
+    split = roster.ShiftRules(
+        "split",
+        "08:00",
+        "08:00",
+        start_step_min=60,
+        lengths_min=(660,),
+        split_after_min=240,
+        split_gap_min=120,
+    )
+    kw = {"interval_min": 60, "shifts": split, "lunch": None}
+    ds = pd.date_range(DAY0 + pd.Timedelta(hours=8), periods=11, freq="60min")
+    open_ = np.array([1.0] * 4 + [0.0] * 2 + [1.0] * 5)
+    need = pd.DataFrame({"ds": ds, "required": open_})
+    b = roster.lower_bound(roster.make_instance(need, span=None, **kw), time_limit_s=5)
+    assert (b.on_floor_h, b.status, b.unreachable_h) == (9.0, "OPTIMAL", 0.0)
+    need.loc[4, "required"] = 1.0
+    b = roster.lower_bound(roster.make_instance(need, span=None, **kw), time_limit_s=5)
+    assert (b.on_floor_h, b.unreachable_h) == (9.0, 1.0)
+    hours, status = roster.floor_bound(need, time_limit_s=5, num_workers=1, **kw)
+    assert status == "INFEASIBLE" and math.isnan(hours)

@@ -83,7 +83,26 @@ def test_manager_missing() -> None:
     assert (frame["role"] == "manager").sum() == 1
     problems = roster.check(inst, frame[frame["role"] != "manager"])
     assert any(
-        p.startswith("manager: 3 agents work on day 1 (> 2) but no manager") for p in problems
+        p.startswith("manager on the floor: 3 agents on the floor (> 2) but no manager")
+        and "(8 interval(s))" in p
+        for p in problems
+    )
+
+
+def test_manager_at_lunch_is_not_on_the_floor() -> None:
+    # 3 agents all day, a manager above 2: the manager's lunch leaves the floor without one.
+    # By hand: the solver needs two managers with lunches apart (8 h shift, 1 h lunch).
+    span = roster.SpanOfControl(max_agents_per_lead=10, manager_above_agents=2)
+    inst = flat([3] * 8, lunch=LUNCH60, span=span)
+    frame = solved(inst).roster
+    managers = frame[frame["role"] == "manager"]
+    assert len(managers) == 2 and managers["lunch_start"].nunique() == 2
+    one = frame.drop(managers.index[1:])
+    lunch = pd.Timestamp(managers["lunch_start"].iloc[0])
+    problems = roster.check(inst, one)
+    assert any(
+        p.startswith("manager on the floor:") and f"at {lunch}" in p and "(1 interval(s))" in p
+        for p in problems
     )
 
 

@@ -105,3 +105,95 @@ def test_bad_input_names_the_parameter(kwargs, message):
     args = {"ds": ds, "required": need, "interval_min": 30, **kwargs}
     with pytest.raises(ValueError, match=message):
         roster.shifts_for_hours(**args)
+
+
+# -- irregular opening hours: open blocks and split shifts -------------------------------------
+
+
+def _split_day(interval_min: int = 30, days: int = 2, need: float = 7.0):
+    """Open 08:00-12:00 and 14:00-19:00."""
+    ds = pd.date_range("2024-03-04", periods=days * 1440 // interval_min, freq=f"{interval_min}min")
+    tod = ds.hour * 60 + ds.minute
+    is_open = ((tod >= 480) & (tod < 720)) | ((tod >= 840) & (tod < 1140))
+    return ds, np.where(is_open, need, 0.0)
+
+
+def test_open_blocks_by_hand():
+    day = np.zeros(48, dtype=bool)
+    day[16:24] = day[28:38] = True  # 08:00-12:00, 14:00-19:00 on a 30-min grid
+    assert roster.open_blocks(day, 2) == [(16, 8), (28, 10)]
+    # A closure shorter than the minimum does not split the day.
+    assert roster.open_blocks(day, 5) == [(16, 22)]
+    night = np.zeros(48, dtype=bool)
+    night[36:] = night[:12] = True  # 18:00-06:00
+    assert roster.open_blocks(night, 2) == [(36, 24)]
+    assert roster.open_blocks(np.ones(48, dtype=bool), 2) == [(0, 48)]
+
+
+@pytest.mark.parametrize("interval_min", [15, 30, 60])
+def test_a_split_day_gets_shift_types_per_block_and_none_straddles_the_closure(interval_min):
+    ds, need = _split_day(interval_min)
+    rules = roster.shifts_for_hours(ds, need, interval_min=interval_min)
+    # 08:00-12:00 is 4 h: both lengths fit to 4 h from 08:00; 14:00-19:00 is 5 h: 8 h is cut
+    # to 5 h from 14:00, 4 h starts 14:00..15:00.
+    got = [(r.name, r.earliest_start, r.latest_start, r.lengths_min) for r in rules]
+    assert got == [
+        ("day (08:00-12:00)", 480, 480, (240,)),
+        ("day (14:00-19:00)", 840, 840, (300,)),
+        ("part (14:00-19:00)", 840, 900, (240,)),
+    ]
+    for r in rules:
+        for start in r.start_mins:
+            for length in r.lengths_min:
+                assert start + length <= 720 or start >= 840
+
+
+def test_split_shifts_are_offered_per_pair_of_blocks():
+    ds, need = _split_day()
+    rules = roster.shifts_for_hours(ds, need, interval_min=30, split=True)
+    split = [r for r in rules if r.is_split]
+    assert len(split) == 1
+    s = split[0]
+    # Work 08:00-12:00, away 12:00-14:00, work 14:00-19:00: 11 h from start to end.
+    assert (s.earliest_start, s.latest_start, s.lengths_min) == (480, 480, (660,))
+    assert (s.split_after_min, s.split_gap_min) == (240, 120)
+
+
+def test_a_split_shift_roster_by_hand():
+    # 7 agents in both blocks and only the split type: 7 split shifts, each paid 9 h (11 h
+    # less the 2 h gap), nobody on the floor 12:00-14:00, no lunch (the gap replaces it).
+    ds, need = _split_day(days=1)
+    split = [
+        r for r in roster.shifts_for_hours(ds, need, interval_min=30, split=True) if r.is_split
+    ]
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": ds, "required": need}),
+        interval_min=30,
+        shifts=split,
+        span=None,
+    )
+    res = roster.solve(inst, time_limit_s=5, num_workers=1)
+    assert res.ok and roster.check(inst, res.roster) == []
+    r = res.roster
+    assert len(r) == 7 and (r["paid_h"] == 9.0).all()
+    assert (r["lunch_start"] == pd.Timestamp("2024-03-04 12:00")).all()
+    assert (r["lunch_end"] == pd.Timestamp("2024-03-04 14:00")).all()
+    cov = res.coverage.set_index("ds")
+    assert cov.loc["2024-03-04 12:00":"2024-03-04 13:30", "on_floor"].eq(0).all()
+    assert cov["shortage"].sum() == 0 and cov["surplus"].sum() == 0
+    # The checker wants the gap where the rule puts it.
+    moved = r.copy()
+    moved["lunch_start"] = moved["lunch_start"] + pd.Timedelta(minutes=30)
+    assert any("split shift needs its gap" in p for p in roster.check(inst, moved))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"split_after_min": 240}, "split_after_min and split_gap_min go together"),
+        ({"split_after_min": 240, "split_gap_min": 240}, "lengths_min must exceed"),
+    ],
+)
+def test_split_rules_are_validated(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        roster.ShiftRules("s", "08:00", "08:00", lengths_min=(480,), **kwargs)

@@ -112,37 +112,55 @@ def test_an_interval_no_shift_reaches_stays_short_without_capping_the_day() -> N
     assert res.ok and roster.check(inst, res.roster) == []
     short = res.coverage.set_index("ds")["shortage"]
     assert short.sum() == 5 and short[pd.Timestamp("2026-03-02 01:00")] == 5
-    assert (res.roster["role"] == "manager").any()
+    cov = res.coverage
+    assert (cov.loc[cov["on_floor"] > 20, "managers_on_floor"] >= 1).all()
     assert any("no allowed shift covers them, first 2026-03-02 01:00:00" in r for r in res.reasons)
 
 
-def test_a_night_centres_manager_covers_the_night_not_the_closed_day() -> None:
-    # Open 18:00-06:00, 24 agents on the floor; two calendar days. The operating day starts
-    # at 18:00, so the manager window is 18:00-06:00. Spanning the calendar day (00:00 to
-    # 23:30) would demand a manager through the closed day, which no shift reaches: the roster
-    # would then keep each day to 20 agents and leave nights short (as it did).
+def _night(agents: int, *, lunch: roster.LunchRule | None = None) -> roster.RosterResult:
+    """Open 18:00-06:00 with ``agents`` on the floor, two calendar days on a 30-min grid.
+
+    Cyclic: the second night's shifts cover the first morning, as in a weekly template
+    (without it only 4 h shifts from 00:00 and 02:00 reach 00:00-06:00, doubling 02:00-04:00).
+    """
     ds = pd.date_range("2026-03-02", periods=96, freq="30min")
-    required = np.where((ds.hour >= 18) | (ds.hour < 6), 24, 0)
+    required = np.where((ds.hour >= 18) | (ds.hour < 6), agents, 0)
     inst = roster.make_instance(
         pd.DataFrame({"ds": ds, "required": required}),
         interval_min=30,
         shifts=roster.shifts_for_hours(ds, required, interval_min=30),
-        lunch=None,
+        lunch=lunch,
         span=SPAN,
+        cyclic=True,
     )
     res = roster.solve(inst, time_limit_s=20, num_workers=1)
     assert res.ok and roster.check(inst, res.roster) == []
     assert res.coverage["shortage"].sum() == 0
-    managers = res.roster[res.roster["role"] == "manager"]
-    # No manager for the first morning (that night began before the horizon) ...
-    assert managers["start"].min() >= pd.Timestamp("2026-03-02 18:00")
-    # ... and one at work through each night that starts in the horizon.
-    at_work = np.zeros(len(ds), dtype=bool)
-    for _, m in managers.iterrows():
-        at_work |= (ds >= m["start"]) & (ds < m["end"])
-    night = (ds >= pd.Timestamp("2026-03-02 18:00")) & (required > 0)
-    assert at_work[night].all()
-    assert not at_work[(ds.hour >= 6) & (ds.hour < 18)].any()
+    return res
+
+
+def test_a_busy_night_has_a_manager_on_the_floor_all_night() -> None:
+    # 24 agents on the floor 18:00-06:00 (> 20): a manager on the floor in every open interval,
+    # the first morning included, none through the closed day.
+    res = _night(24)
+    cov = res.coverage
+    busy = cov["on_floor"] > 20
+    assert busy.sum() == 2 * 24  # 00:00-06:00 and 18:00-24:00 of two days
+    assert (cov.loc[busy, "managers_on_floor"] >= 1).all()
+    ds = cov["ds"]
+    assert (cov.loc[(ds.dt.hour >= 6) & (ds.dt.hour < 18), "managers_on_floor"] == 0).all()
+
+
+def test_a_quiet_night_needs_no_manager_but_leads_by_the_ten_rule() -> None:
+    # The documented reading for nights with <= 20 agents: no manager; leads still keep
+    # agents on the floor <= 10 per lead on the floor, lunches included (15 agents -> 2 leads
+    # on the floor whenever more than 10 agents are, so lead lunches are staggered).
+    res = _night(15, lunch=roster.LunchRule(min_shift_min=360))
+    cov = res.coverage
+    assert not (res.roster["role"] == "manager").any()
+    assert cov["managers_on_floor"].max() == 0
+    assert (cov["on_floor"] <= 10 * cov["leads_on_floor"]).all()
+    assert (cov.loc[cov["on_floor"] > 10, "leads_on_floor"] >= 2).all()
 
 
 def test_agents_join_the_lead_they_work_with() -> None:
@@ -172,3 +190,68 @@ def test_agents_join_the_lead_they_work_with() -> None:
     )
     assert (overlap > pd.Timedelta(0)).all()
     assert sorted(agents.groupby("team").size().tolist()) == [5, 10]
+
+
+def test_no_manager_to_roster_names_the_manager_rule() -> None:
+    # 21 agents needed all day (hard coverage) but the named staff has no manager: the
+    # reason names coverage, the manager on the floor and the missing managers.
+    people = [roster.Person(f"a{i}") for i in range(21)]
+    people += [roster.Person(f"l{i}", role="lead") for i in range(3)]
+    inst = flat([21] * 8, span=SPAN, people=people, weights=roster.Weights(hard_coverage=True))
+    res = roster.solve(inst, time_limit_s=10, num_workers=1)
+    assert res.status == "INFEASIBLE"
+    text = " | ".join(res.reasons)
+    assert "manager on the floor (a manager, not at lunch or on a break, in every interval" in text
+    assert "people available (managers)" in text and "hard coverage" in text
+
+
+@pytest.mark.parametrize(("level", "carried", "managers"), [(30, 0, 2), (16, 10, 1)])
+def test_the_greedy_hint_keeps_a_manager_on_the_floor(
+    level: int, carried: int, managers: int
+) -> None:
+    # ``level`` agents 08:00-12:00 (30-min grid), one 4 h shift type at 08:00 whose 15-min
+    # break falls in 09:00-11:00.  At 30: a manager on a break is off the floor for its whole
+    # interval, so the busy intervals need two managers taking their breaks apart.  At 16 with
+    # 10 agents and a lead carried in from the night until 09:00: 08:00-09:00 has more than
+    # 20 agents on the floor and needs a manager.  The starting roster CP-SAT is handed must
+    # meet every rule as it stands (it is then taken without search).
+    from ortools.sat.python import cp_model
+
+    from staffplan.roster._greedy import greedy_hint
+    from staffplan.roster._lp import lp_relaxation
+    from staffplan.roster._model import RosterModel
+
+    start = pd.Timestamp("2024-01-01 06:00")
+    roles = ["agent"] * carried + ["lead"] * (carried > 0)
+    prev = pd.DataFrame(
+        {
+            "person": [f"N{i}" for i in range(len(roles))],
+            "role": roles,
+            "start": start - pd.Timedelta(hours=3),
+            "end": start + pd.Timedelta(hours=3),
+            "lunch_start": pd.NaT,
+            "lunch_end": pd.NaT,
+            "breaks": [[] for _ in roles],
+        }
+    )
+    need = [0.0] * 4 + [float(level)] * 8
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": pd.date_range(start, periods=12, freq="30min"), "required": need}),
+        interval_min=30,
+        shifts=roster.ShiftRules("am", "08:00", "08:00", lengths_min=(240,)),
+        lunch=None,
+        breaks=roster.BreakRule(length_min=15),
+        span=SPAN,
+        previous_roster=prev if carried else None,
+    )
+    rm = RosterModel(inst)
+    hint = greedy_hint(rm, lp_relaxation(rm))
+    assert set(rm.all_vars) <= set(hint)
+    assert sum(hint[v] for v in rm.x["manager"]) == managers
+    fixed = rm.model.clone()
+    for var, value in hint.items():
+        fixed.add(fixed.get_int_var_from_proto_index(var.index) == value)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    assert solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

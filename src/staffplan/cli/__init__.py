@@ -100,9 +100,12 @@ def _logging_for(level: int) -> tuple[logging.Logger, logging.Handler, int]:
 def _cli_spelling(message: str) -> str:
     """A library's fix in option terms: ``pass ds_col=<name>`` -> ``pass --ds-col NAME``."""
     message = message.replace("queue_col=None", "--queue-col none").replace(" to plan()", "")
+    message = message.replace("dayfirst=True or dayfirst=False", "--dayfirst or --monthfirst")
+    message = message.replace("give date_format", "give --date-format")
     message = re.sub(
         r"\bpass (\w+)= ", lambda m: f"pass --{m.group(1).replace('_', '-')} ", message
     )
+    message = re.sub(r"\binterval_min=(\d+)", r"--interval-min \1", message)
     return re.sub(r"\b(\w+)_col=<name>", lambda m: f"--{m.group(1)}-col NAME", message)
 
 

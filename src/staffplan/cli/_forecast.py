@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 from typing import Any
 
 from staffplan import defaults
 from staffplan.cli._common import check_out_file, log
 
-__all__ = ["read_table", "register", "run", "select_queues", "with_file"]
+__all__ = [
+    "add_timestamp_options",
+    "parse_horizon",
+    "read_table",
+    "register",
+    "run",
+    "select_queues",
+    "timestamp_options",
+    "with_file",
+]
 
 _HELP = """\
 Forecast interval volume (and AHT when the history has it) with quantiles.
@@ -35,42 +43,45 @@ def read_table(
     tz: str | None = None,
     time_cols: tuple[str, ...] = (),
     allow_missing_time: bool = False,
+    args: argparse.Namespace | None = None,
 ) -> Any:
-    """Read a CSV or Parquet file; parse ``time_cols`` present in it as timestamps.
+    """Read a CSV or Parquet file with :func:`staffplan.datasets.read_table`.
 
-    Mistakes raise :class:`staffplan.cli.UserError` (or a ``ValueError``) naming the file
-    and, for a bad timestamp, its row and column.
+    ``args`` carries the timestamp options (``--dayfirst``, ``--monthfirst``,
+    ``--date-format``) when the command has them.  Mistakes raise a
+    ``ValueError`` naming the file and, for a bad timestamp, its row and column.
     """
-    import pandas as pd
+    from staffplan.datasets import read_table as read
 
-    from staffplan.cli import UserError
-    from staffplan.datasets._read import _parse_timestamps
+    return read(
+        path,
+        what=what,
+        time_cols=time_cols,
+        tz=tz,
+        allow_missing_time=allow_missing_time,
+        **timestamp_options(args),
+    )
 
-    p = Path(path)
-    if not p.is_file():
-        raise UserError(f"{path}: no such {what} file")
-    suffix = p.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        frame = pd.read_parquet(p)
-    elif suffix in (".csv", ".txt"):
-        try:
-            frame = pd.read_csv(p)
-        except pd.errors.EmptyDataError:
-            raise UserError(f"{path}: the file is empty; write a header line and rows") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            msg = " ".join(str(exc).split())
-            raise UserError(f"{path}: not a readable CSV file ({msg})") from None
-    else:
-        raise UserError(f"{path}: {what} must be a .csv or .parquet file")
-    if frame.empty:
-        raise UserError(f"{path}: the file has a header but no rows")
-    for col in time_cols:
-        if col in frame.columns:
-            # One parser for every command: errors name the file, row and column.
-            frame[col] = _parse_timestamps(
-                frame[col], path, col, tz, allow_missing=allow_missing_time
-            )
-    return frame
+
+def add_timestamp_options(parser: Any) -> None:
+    """``--dayfirst`` / ``--monthfirst`` / ``--date-format``: how dates like 05/01/2026 read."""
+    group = parser.add_argument_group("timestamps (ISO 8601 needs none of these)")
+    order = group.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst", action="store_true", help="05/01/2026 is 5 January (day first)"
+    )
+    order.add_argument("--monthfirst", action="store_true", help="05/01/2026 is 1 May")
+    order.add_argument("--date-format", help="exact format, e.g. '%%d/%%m/%%Y %%H:%%M'")
+
+
+def timestamp_options(args: argparse.Namespace | None) -> dict[str, Any]:
+    """The reader's ``dayfirst`` / ``date_format`` from the parsed options."""
+    if args is None:
+        return {}
+    dayfirst = True if getattr(args, "dayfirst", False) else None
+    if getattr(args, "monthfirst", False):
+        dayfirst = False
+    return {"dayfirst": dayfirst, "date_format": getattr(args, "date_format", None)}
 
 
 def with_file(path: str, exc: Exception, *, options: str) -> Exception:
@@ -97,7 +108,7 @@ def register(subparsers: Any) -> None:
         "--horizon",
         default=defaults.HORIZON,
         help=f"duration ({defaults.HORIZON}), counted from --start as in 'staffplan plan', "
-        "or a number of open intervals after the history",
+        "or a whole number of intervals after the history (96: two days of 30 min)",
     )
     parser.add_argument(
         "--start", help="first day of a duration horizon (default: day after the history)"
@@ -119,6 +130,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--interval-min", type=int, help="interval length [min] (inferred)")
     parser.add_argument("--tz", help="time zone of the timestamps, e.g. Europe/London")
+    add_timestamp_options(parser)
     cols = parser.add_argument_group("history columns")
     cols.add_argument("--ds-col", default="ds", help="interval start column (ds)")
     cols.add_argument("--volume-col", default="volume", help="contacts column (volume)")
@@ -142,7 +154,8 @@ def _parse_quantiles(text: str) -> tuple[float, ...]:
     return levels
 
 
-def _parse_horizon(text: str) -> int | str:
+def parse_horizon(text: str) -> int | str:
+    """``--horizon``: digits count intervals (as an int does in Python); else a duration."""
     return int(text) if text.strip().isdigit() else text
 
 
@@ -162,12 +175,12 @@ def select_queues(frame: Any, queues: list[str] | None, queue_col: str, path: st
 
 
 def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels: Any) -> Any:
-    """The forecast over the plan's window (a duration) or ``horizon`` open intervals."""
+    """The forecast over the plan's window (a duration) or ``horizon`` intervals."""
     import pandas as pd
 
+    from staffplan import intervals
     from staffplan.cli import UserError
-    from staffplan.intervals import infer_interval_min
-    from staffplan.plan._pipeline import horizon_span, plan_window
+    from staffplan.plan._pipeline import plan_window
 
     if isinstance(horizon, int):
         if start is not None:
@@ -175,7 +188,8 @@ def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels:
         return model.predict(horizon, quantiles=levels)
     ds = pd.to_datetime(ds)
     try:
-        first, end = plan_window(ds, start, horizon_span(horizon), infer_interval_min(ds))
+        step = intervals.interval_min_for(ds)
+        first, end = plan_window(ds, start, intervals.horizon_span(horizon, step), step)
     except ValueError as exc:
         raise UserError(f"--horizon/--start: {exc}") from None
     last = ds.max()
@@ -191,9 +205,11 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     levels = _parse_quantiles(args.quantiles)  # option mistakes first, before any fitting
-    horizon = _parse_horizon(args.horizon)
+    horizon = parse_horizon(args.horizon)
     check_out_file(args.out)
-    history = read_table(args.history, what="history", tz=args.tz, time_cols=(args.ds_col,))
+    history = read_table(
+        args.history, what="history", tz=args.tz, time_cols=(args.ds_col,), args=args
+    )
     history = select_queues(history, args.queue, args.queue_col, args.history)
     events = None
     if args.events:
@@ -203,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
             tz=args.tz,
             time_cols=("start", "end"),
             allow_missing_time=True,
+            args=args,
         )
     try:
         model = forecast.VolumeForecaster(

@@ -11,6 +11,7 @@ from typing import Any
 
 from staffplan import defaults
 from staffplan.cli._common import check_out_dir, file_columns, log
+from staffplan.cli._forecast import add_timestamp_options, parse_horizon, timestamp_options
 from staffplan.cli._staff import service_from_args
 
 __all__ = [
@@ -70,7 +71,8 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
     parser.add_argument(
         "--horizon",
         default=defaults.HORIZON,
-        help=f"length of the plan, e.g. 7D (default {defaults.HORIZON})",
+        help=f"length of the plan with a unit, e.g. 7D or 12h, or a whole number of "
+        f"intervals (default {defaults.HORIZON})",
     )
     parser.add_argument("--start", help="first day of the plan (default: day after the history)")
     svc = parser.add_argument_group("service target")
@@ -159,6 +161,7 @@ def register(subparsers: Any) -> None:
     cols.add_argument("--aht-col", default="aht_s", help="AHT column [s] (aht_s)")
     cols.add_argument("--aht-s", type=float, help="AHT [s] when the history has none")
     cols.add_argument("--queue", action="append", help="plan only this queue (repeatable)")
+    add_timestamp_options(parser)
     add_plan_options(parser, time_limit_s=defaults.TIME_LIMIT_S)
     parser.set_defaults(func=run)
 
@@ -224,7 +227,7 @@ def make_plan(
         )
     result = plan(
         history,
-        horizon=args.horizon,
+        horizon=parse_horizon(args.horizon),
         start=args.start,
         events=events,
         service=service,
@@ -366,6 +369,7 @@ def run(args: argparse.Namespace) -> int:
         ds_col=args.ds_col,
         volume_col=args.volume_col,
         aht_col=args.aht_col,
+        **timestamp_options(args),
     )
     empty = int(history["volume"].isna().sum())
     if empty:
@@ -375,7 +379,7 @@ def run(args: argparse.Namespace) -> int:
             args.history,
             empty,
         )
-    events = datasets.read_events(args.events) if args.events else None
+    events = datasets.read_events(args.events, **timestamp_options(args)) if args.events else None
     progress("read", time.perf_counter() - t0)
     result = make_plan(
         history,

@@ -8,6 +8,7 @@ from typing import Any
 
 from staffplan import defaults
 from staffplan.cli._common import check_out_file, log
+from staffplan.cli._forecast import add_timestamp_options
 
 __all__ = ["build_instance", "build_rules", "prepare_requirements", "register", "run"]
 
@@ -197,8 +198,8 @@ def prepare_requirements(
     import numpy as np
     import pandas as pd
 
+    from staffplan import intervals
     from staffplan.cli import UserError
-    from staffplan.intervals import infer_interval_min
     from staffplan.plan._pipeline import requirement_grid
 
     columns = ", ".join(map(str, frame.columns))
@@ -235,15 +236,11 @@ def prepare_requirements(
             f"added up {len(frame)} rows into {len(per_interval)} intervals "
             f"(several queues per interval, each staffed on its own)"
         )
-    step_min = infer_interval_min(per_interval.index) if len(per_interval) > 1 else None
-    if interval_min is None:
-        interval_min = step_min or 30
-    elif step_min is not None and step_min > interval_min:
-        # Filling the finer grid with zeros would halve the requirement silently.
-        raise UserError(
-            f"{path}: the intervals are {step_min} min apart, not --interval-min {interval_min}; "
-            f"pass --interval-min {step_min} or leave it out"
-        )
+    if len(per_interval) > 1:
+        # A stated length must agree with the file: zeros on a finer grid would halve it.
+        interval_min = intervals.interval_min_for(per_interval.index, interval_min, name=path)
+    elif interval_min is None:
+        interval_min = 30
     grid = pd.date_range(
         per_interval.index.min(), per_interval.index.max(), freq=f"{interval_min}min"
     )
@@ -341,6 +338,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-agents-per-day", type=int, help="max agents working a day")
     parser.add_argument("--hard-coverage", action="store_true", help="forbid any shortage")
     parser.add_argument("--lexicographic", action="store_true", help="coverage first, then cost")
+    add_timestamp_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -353,7 +351,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_out_file(args.out)
     check_out_file(args.coverage_out, "--coverage-out")
-    frame = read_table(args.requirements, what="requirements", time_cols=(args.ds_col,))
+    frame = read_table(args.requirements, what="requirements", time_cols=(args.ds_col,), args=args)
     frame, interval_min, notes = prepare_requirements(
         frame,
         args.requirements,

@@ -7,6 +7,7 @@ from typing import Any
 
 from staffplan import defaults
 from staffplan.cli._common import check_out_file, log
+from staffplan.cli._forecast import add_timestamp_options
 
 __all__ = ["demo_frame", "register", "run", "service_from_args", "staff_frame"]
 
@@ -85,6 +86,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--fractional", action="store_true", help="print fractional agents in the table"
     )
+    add_timestamp_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -136,13 +138,13 @@ def _check_input(frame: Any, path: str, aht_s: float | None) -> Any:
 
 
 def _interval_min(frame: Any, given: int | None) -> int:
-    from staffplan.intervals import infer_interval_min
+    from staffplan import intervals
+    from staffplan._validation import check_interval_min
 
-    if given is not None:
-        return given
     if "ds" in frame.columns and frame["ds"].nunique() > 1:
-        return infer_interval_min(frame["ds"], name="ds")
-    return 30
+        return intervals.interval_min_for(frame["ds"], given, name="column 'ds'")
+    # One interval (or no timestamps) tells nothing about the grid: the stated length.
+    return 30 if given is None else check_interval_min(given, "--interval-min")
 
 
 def service_from_args(args: argparse.Namespace) -> Any:
@@ -243,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         frame, source = demo_frame(), "demo day"
     else:
-        frame = read_table(args.input, what="intervals", time_cols=("ds",))
+        frame = read_table(args.input, what="intervals", time_cols=("ds",), args=args)
         if args.volume_col != "volume":
             if args.volume_col not in frame.columns:
                 raise UserError(

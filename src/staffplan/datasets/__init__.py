@@ -5,13 +5,14 @@
 - :func:`generate_sample`: the seeded generator that made it, for other sizes,
   interval lengths or seeds.
 - :func:`read_history`, :func:`read_events`: a user's CSV or Parquet files, with
-  errors that name the file, column and row (:class:`DataFileError`).
+  errors that name the file, column and row (:class:`DataFileError`);
+  :func:`read_table` is the one reader under them and under every command.
 """
 
 from __future__ import annotations
 
 from ._generate import WEEKDAY_FACTOR, WEEKDAY_PROFILE, generate_sample
-from ._read import DataFileError, load_sample, read_events, read_history
+from ._read import DataFileError, load_sample, read_events, read_history, read_table
 
 __all__ = [
     "WEEKDAY_FACTOR",
@@ -21,4 +22,5 @@ __all__ = [
     "load_sample",
     "read_events",
     "read_history",
+    "read_table",
 ]

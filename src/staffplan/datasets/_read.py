@@ -7,11 +7,14 @@ import os
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["DataFileError", "load_sample", "read_events", "read_history"]
+from staffplan import intervals
+
+__all__ = ["DataFileError", "load_sample", "read_events", "read_history", "read_table"]
 
 
 class DataFileError(ValueError):
@@ -44,22 +47,65 @@ class DataFileError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-def _read_table(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, str]:
+_CSV = (".csv", ".txt")
+_PARQUET = (".parquet", ".pq")
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    what: str = "data",
+    as_text: bool = False,
+    time_cols: tuple[str, ...] = (),
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    allow_missing_time: bool = False,
+) -> pd.DataFrame:
+    """Read a CSV or Parquet table: the one reader behind every file a user gives.
+
+    Parameters
+    ----------
+    path : path
+        A ``.csv`` (or ``.txt``) or ``.parquet`` file.
+    what : str
+        What the file is, for messages (``"history"``, ``"requirements"``).
+    as_text : bool
+        Read every CSV cell as text (so that parse errors can quote the value);
+        otherwise numbers are recognised as pandas does.
+    time_cols : tuple of str
+        Columns present in the file to parse as timestamps, without guessing
+        (see :func:`staffplan.intervals.parse_timestamp_text`).
+    tz, dayfirst, date_format
+        As in :func:`read_history`.
+    allow_missing_time : bool
+        Whether an empty timestamp cell is allowed (NaT).
+
+    Raises
+    ------
+    DataFileError
+        An unsupported, empty, unreadable or row-less file, or a bad timestamp
+        (naming the row and column).
+    FileNotFoundError
+        When ``path`` does not exist.
+    """
     name = os.fspath(path)
     p = Path(name)
     suffix = p.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".pq"):
+    if suffix not in _CSV + _PARQUET:
         raise DataFileError(name, "unsupported file type; use a .csv or .parquet file")
     if not p.is_file():
-        raise FileNotFoundError(f"{name}: no such file")
-    if suffix == ".csv":
+        raise FileNotFoundError(f"{name}: no such {what} file")
+    if suffix in _CSV:
+        text_kw: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""]}
         try:
-            # Everything as text first, so that parse errors can name the value.
-            frame = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+            # As text, parse errors can name the value.
+            frame = pd.read_csv(p, **(text_kw if as_text else {}))
         except pd.errors.EmptyDataError:
-            raise DataFileError(name, "the file is empty") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DataFileError(name, f"not a readable CSV file ({exc})") from None
+            raise DataFileError(name, "the file is empty; write a header line and rows") from None
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            msg = " ".join(str(exc).split())
+            raise DataFileError(name, f"not a readable CSV file ({msg})") from None
     else:
         try:
             frame = pd.read_parquet(p)
@@ -67,8 +113,24 @@ def _read_table(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, str]:
             raise ImportError(
                 f"reading {name} needs pyarrow: pip install 'staffplan[parquet]'"
             ) from None
+        except Exception as exc:  # pyarrow raises its own types for a damaged file
+            msg = " ".join(str(exc).split())[:200]
+            raise DataFileError(name, f"not a readable Parquet file ({msg})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, name
+    if frame.empty:
+        raise DataFileError(name, "the file has a header but no rows")
+    for col in time_cols:
+        if col in frame.columns:
+            frame[col] = _parse_timestamps(
+                frame[col],
+                name,
+                col,
+                tz,
+                allow_missing=allow_missing_time,
+                dayfirst=dayfirst,
+                date_format=date_format,
+            )
+    return frame
 
 
 def _require_column(frame: pd.DataFrame, name: str, column: str, keyword: str | None) -> None:
@@ -79,58 +141,60 @@ def _require_column(frame: pd.DataFrame, name: str, column: str, keyword: str | 
         )
 
 
-_OFFSET = r"(?:Z|[+-]\d\d:?\d\d)$"
-
-
 def _parse_timestamps(
-    values: pd.Series, name: str, column: str, tz: str | None, *, allow_missing: bool = False
+    values: pd.Series,
+    name: str,
+    column: str,
+    tz: str | None,
+    *,
+    allow_missing: bool = False,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
 ) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values
     else:
-        text = values.astype("string").str.strip()
-        has_offset = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
-        if has_offset.any() and not has_offset[text.notna().to_numpy()].all():
-            i = int(np.flatnonzero(~has_offset & text.notna().to_numpy())[0])
-            raise DataFileError(
-                name,
-                f"timestamp {text.iloc[i]!r} has no UTC offset while others have one; "
-                "write all with an offset or none",
-                column=column,
-                row=i + 1,
+        try:
+            parsed = intervals.parse_timestamp_text(
+                values, dayfirst=dayfirst, date_format=date_format
             )
-        # Offsets that change (a daylight-saving switch) only parse through UTC.
-        parsed = pd.to_datetime(text, errors="coerce", format="mixed", utc=bool(has_offset.any()))
-        parsed = parsed.dt.as_unit("ns")  # pandas >= 3 keeps the text's resolution
-        bad = parsed.isna() & text.notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataFileError(
-                name,
-                f"cannot parse timestamp {text.iloc[i]!r}; use a form such as "
-                "'2026-01-05 07:30' (ISO 8601)",
-                column=column,
-                row=i + 1,
-            )
+        except intervals.TimestampError as exc:
+            raise DataFileError(name, str(exc), column=column, row=exc.row + 1) from None
+        parsed.index = values.index
     missing = parsed.isna()
     if missing.any() and not allow_missing:
         i = int(np.flatnonzero(missing.to_numpy())[0])
         raise DataFileError(name, "timestamp is empty", column=column, row=i + 1)
     if tz is not None:
-        if parsed.dt.tz is None:
-            try:
-                parsed = parsed.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
-            except Exception as exc:  # pytz/zoneinfo raise several types
-                raise DataFileError(
-                    name,
-                    f"cannot place the timestamps in time zone {tz!r} ({exc}); around a "
-                    "daylight-saving change write them with their UTC offset, e.g. "
-                    "'2026-10-25 02:30+02:00'",
-                    column=column,
-                ) from None
-        else:
-            parsed = parsed.dt.tz_convert(tz)
+        parsed = _in_time_zone(parsed, tz, name, column)
     return parsed
+
+
+def _in_time_zone(parsed: pd.Series, tz: str, name: str, column: str) -> pd.Series:
+    """Naive wall-clock times placed in ``tz`` (refusing DST gaps and repeats), or converted."""
+    try:
+        if parsed.dt.tz is not None:
+            return parsed.dt.tz_convert(tz)
+        placed = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    except Exception as exc:  # an unknown zone name: zoneinfo and pytz raise several types
+        raise DataFileError(name, f"unknown time zone {tz!r} ({exc})", column=column) from None
+    lost = (placed.isna() & parsed.notna()).to_numpy()
+    if lost.any():
+        i = int(np.flatnonzero(lost)[0])
+        value = parsed.iloc[i]
+        try:
+            pd.Timestamp(value).tz_localize(tz, ambiguous=True)
+            what = "occurs twice (the hour repeated when clocks go back)"
+        except Exception:  # nonexistent: the skipped hour
+            what = "does not exist (the hour skipped when clocks go forward)"
+        raise DataFileError(
+            name,
+            f"wall-clock time {value} {what} in {tz}; write the timestamps with their UTC "
+            "offset, e.g. '2026-10-25 02:30+02:00'",
+            column=column,
+            row=i + 1,
+        )
+    return placed
 
 
 def _parse_numbers(
@@ -146,6 +210,15 @@ def _parse_numbers(
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataFileError(name, f"{values.iloc[i]!r} is not a number", column=column, row=i + 1)
+    infinite = np.isinf(numbers.to_numpy())
+    if infinite.any():
+        i = int(np.flatnonzero(infinite)[0])
+        raise DataFileError(
+            name,
+            f"{values.iloc[i]!r} is not a finite number; write the count (empty if unknown)",
+            column=column,
+            row=i + 1,
+        )
     missing = numbers.isna()
     if missing.any() and not allow_empty:
         i = int(np.flatnonzero(missing.to_numpy())[0])
@@ -183,6 +256,8 @@ def read_history(
     volume_col: str = "volume",
     aht_col: str | None = "aht_s",
     tz: str | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read an interval history from a CSV or Parquet file.
 
@@ -205,7 +280,19 @@ def read_history(
         exist.  ``None`` ignores AHT.
     tz : str, optional
         Time zone (e.g. ``"Europe/Amsterdam"``) to localise naive timestamps in,
-        or to convert offset-carrying timestamps to.
+        or to convert offset-carrying timestamps to.  A naive wall-clock time that
+        does not exist (the hour skipped when clocks go forward) or occurs twice
+        (the hour repeated when they go back) is refused, naming the row: write
+        such timestamps with their UTC offset.  Without ``tz``, naive
+        timestamps stay naive wall-clock times (a DST day then simply has a
+        missing or a repeated wall slot, which the grid handles) and offsets
+        come back in UTC.
+    dayfirst : bool, optional
+        Order of numeric dates such as ``05/01/2026``: ``True`` reads 5 January,
+        ``False`` 1 May.  Without it (and without ``date_format``) such dates
+        are refused rather than guessed; ISO 8601 needs neither.
+    date_format : str, optional
+        Exact ``strftime`` format of every timestamp, e.g. ``"%d/%m/%Y %H:%M"``.
 
     Returns
     -------
@@ -230,7 +317,8 @@ def read_history(
     >>> from staffplan.datasets import read_history
     >>> history = read_history("my_history.csv", ds_col="interval_start")  # doctest: +SKIP
     """
-    frame, name = _read_table(path)
+    frame = read_table(path, what="history", as_text=True)
+    name = os.fspath(path)
     if queue_col is not None:
         if queue_col not in frame.columns:
             raise DataFileError(
@@ -256,7 +344,9 @@ def read_history(
         out["queue"] = (
             queue.astype(str).str.strip() if pd.api.types.is_string_dtype(queue) else queue
         )
-    out["ds"] = _parse_timestamps(frame[ds_col], name, ds_col, tz)
+    out["ds"] = _parse_timestamps(
+        frame[ds_col], name, ds_col, tz, dayfirst=dayfirst, date_format=date_format
+    )
     # An empty volume is a missing interval (the forecaster skips it), never zero contacts.
     out["volume"] = _checked_numbers(
         frame, name, volume_col, ok=lambda v: v >= 0, rule="volume must be >= 0", allow_empty=True
@@ -275,12 +365,16 @@ def read_history(
             column=ds_col,
             row=i,
         )
-    if len(out) == 0:
-        raise DataFileError(name, "the file has a header but no rows")
     return out.sort_values(["queue", "ds"], kind="stable").reset_index(drop=True)
 
 
-def read_events(path: str | os.PathLike[str], *, tz: str | None = None) -> pd.DataFrame:
+def read_events(
+    path: str | os.PathLike[str],
+    *,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
     """Read known events (holidays, campaigns, launches) from a CSV or Parquet file.
 
     Each row needs a ``name`` and either a ``date`` (a whole day) or a ``start``
@@ -292,8 +386,8 @@ def read_events(path: str | os.PathLike[str], *, tz: str | None = None) -> pd.Da
     ----------
     path : path
         A ``.csv`` or ``.parquet`` file.
-    tz : str, optional
-        Time zone to localise naive timestamps in (as in :func:`read_history`).
+    tz, dayfirst, date_format : optional
+        As in :func:`read_history`.
 
     Returns
     -------
@@ -311,7 +405,8 @@ def read_events(path: str | os.PathLike[str], *, tz: str | None = None) -> pd.Da
     FileNotFoundError
         When ``path`` does not exist.
     """
-    frame, name = _read_table(path)
+    frame = read_table(path, what="events", as_text=True)
+    name = os.fspath(path)
     _require_column(frame, name, "name", None)
     if "date" not in frame.columns and "start" not in frame.columns:
         raise DataFileError(
@@ -320,7 +415,15 @@ def read_events(path: str | os.PathLike[str], *, tz: str | None = None) -> pd.Da
             f"(timestamps); it has {list(frame.columns)}",
         )
     parsed = {
-        col: _parse_timestamps(frame[col], name, col, tz, allow_missing=True)
+        col: _parse_timestamps(
+            frame[col],
+            name,
+            col,
+            tz,
+            allow_missing=True,
+            dayfirst=dayfirst,
+            date_format=date_format if col != "date" else None,
+        )
         for col in ("date", "start", "end")
         if col in frame.columns
     }

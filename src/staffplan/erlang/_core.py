@@ -107,7 +107,10 @@ def _stirling_error(k: np.ndarray) -> np.ndarray:
     big = k >= 10.0
     all_big = bool(big.all())
     kb = k if all_big else k[big]
-    k2 = kb * kb
+    with np.errstate(
+        over="ignore"
+    ):  # k beyond 1e154: k² is inf and the series term 0, as it should
+        k2 = kb * kb
     series = (
         1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - 1.0 / (1188 * k2)) / k2) / k2) / k2
     ) / kb
@@ -139,7 +142,8 @@ def _bd0(k: np.ndarray, m: np.ndarray) -> np.ndarray:
     out[near] = s
     far = ~near
     kf, mf = k[far], m[far]
-    out[far] = special.xlogy(kf, kf / mf) + mf - kf
+    with np.errstate(over="ignore"):  # k/m beyond 1e308: the log-probability is -inf, as it is
+        out[far] = special.xlogy(kf, kf / mf) + mf - kf
     return out
 
 
@@ -184,6 +188,21 @@ def _upper_gamma_cf(s: np.ndarray, x: np.ndarray) -> np.ndarray:
     return h
 
 
+def _gammaincc(s: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Regularized upper incomplete gamma Q(s, x), defined also where scipy gives NaN.
+
+    scipy returns NaN for shapes beyond about 1.5e308 (agents counted in the 1e308s);
+    there the distribution is so concentrated around ``s`` that Q is 1 below ``s/2``
+    and 0 above ``2s`` to double precision.
+    """
+    q = special.gammaincc(s, x)
+    bad = np.isnan(q) & ~np.isnan(s) & ~np.isnan(x)
+    if np.any(bad):
+        with np.errstate(over="ignore"):  # 2s is inf there: the comparison stays right
+            q = np.where(bad & (x <= 0.5 * s), 1.0, np.where(bad & (x >= 2.0 * s), 0.0, q))
+    return q
+
+
 def log_inv_erlang_b(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     """log(1 / B(n, a)) for real n >= 0, a > 0 (continuous Erlang B).
 
@@ -197,10 +216,10 @@ def log_inv_erlang_b(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     out = np.empty_like(n)
     cf = (a > n + 1.0) & (logp < _LOG_TINY)
     if not cf.any():
-        return np.log(special.gammaincc(n + 1.0, a)) - logp
+        return np.log(_gammaincc(n + 1.0, a)) - logp
     reg = ~cf
     with np.errstate(divide="ignore"):  # Q may underflow only where cf takes over
-        out[reg] = np.log(special.gammaincc(n[reg] + 1.0, a[reg])) - logp[reg]
+        out[reg] = np.log(_gammaincc(n[reg] + 1.0, a[reg])) - logp[reg]
     if np.any(cf):
         out[cf] = np.log(a[cf] * _upper_gamma_cf(n[cf] + 1.0, a[cf]))
     return out
@@ -219,7 +238,11 @@ def log_a_ratio(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     logp[pos] = log_poisson_pmf(x[pos], y[pos])
     series = pos & (x > y + 1.0) & (logp < _LOG_TINY)
     reg = pos & ~series
-    out[reg] = np.log(special.gammainc(x[reg], y[reg])) - logp[reg]
+    p_low = special.gammainc(x[reg], y[reg])
+    # scipy's NaN for shapes in the 1e308s: P is 0 well below the shape (see _gammaincc).
+    p_low = np.where(np.isnan(p_low) & (y[reg] <= 0.5 * x[reg]), 0.0, p_low)
+    with np.errstate(divide="ignore"):
+        out[reg] = np.log(p_low) - logp[reg]
     idx = np.flatnonzero(series)
     if idx.size:
         xs, ys = x[idx], y[idx]

@@ -51,6 +51,10 @@ class ErlangAResult(Generic[_R]):
     occupancy: _R
 
 
+#: Largest agent count, load or scaled load the Erlang A formulas evaluate.
+MAX_SCALE = 1e300
+
+
 def _erlang_a_arrays(
     n: np.ndarray, a: np.ndarray, aht: np.ndarray, patience: np.ndarray, t: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -189,7 +193,10 @@ def erlang_a(
         every offered contact (abandoners included, until they hang up);
         ``p_abandon`` = abandoned / offered; ``occupancy`` = served load / agents.
         The model is stable for any load, so no element is undefined; with
-        ``agents == 0`` everything abandons and ``occupancy`` is NaN.
+        ``agents == 0`` everything abandons and ``occupancy`` is NaN.  Where
+        ``max(agents, load, 1) · max(patience/AHT, AHT/patience)`` exceeds
+        ``MAX_SCALE`` (1e300) the formulas leave float64: NaN in that element;
+        agents or load below ``1 / MAX_SCALE`` count as zero.
 
     Notes
     -----
@@ -231,9 +238,21 @@ def erlang_a(
     check_nonnegative(n, "agents", allow_nan=True)
     check_nonnegative(a, "traffic_erl", allow_nan=True)
     check_positive(h, "aht_s", allow_nan=True)
-    check_positive(p, "patience_s")
-    check_nonnegative(t, "target_answer_s")
+    check_positive(p, "patience_s", allow_nan=True)
+    check_nonnegative(t, "target_answer_s", allow_nan=True)
     shape = n.shape
     flat = [np.ascontiguousarray(v, dtype=np.float64).ravel() for v in (n, a, h, p, t)]
-    fields = _erlang_a_arrays(*flat)
+    # Below 1/MAX_SCALE agents or Erlangs is zero (1/ρ would overflow): the limit there.
+    flat[0] = np.where(flat[0] < 1.0 / MAX_SCALE, 0.0, flat[0])
+    flat[1] = np.where(flat[1] < 1.0 / MAX_SCALE, 0.0, flat[1])
+    nn, aa, hh, pp, _ = flat
+    # x = n·patience/AHT, y = a·patience/AHT and θ = 1/patience overflow past ~1e308.
+    with np.errstate(over="ignore", divide="ignore"):
+        scale = np.maximum(np.maximum(pp / hh, hh / pp), 1.0)
+        out_of_range = np.maximum(np.maximum(nn, aa), 1.0) * scale > MAX_SCALE
+    if np.any(out_of_range):
+        flat = [np.where(out_of_range, 1.0, v) for v in flat]
+    fields: tuple[np.ndarray, ...] = _erlang_a_arrays(*flat)
+    if np.any(out_of_range):
+        fields = tuple(np.where(out_of_range, np.nan, f) for f in fields)
     return ErlangAResult(*(wrap(f.reshape(shape)) for f in fields))

@@ -251,13 +251,14 @@ def service_level(
         agents, traffic_erl, aht_s=aht_s, target_answer_s=target_answer_s
     )
     check_positive(h, "aht_s", allow_nan=True)
-    check_nonnegative(t, "target_answer_s")
+    check_nonnegative(t, "target_answer_s", allow_nan=True)
     return wrap(_service_level_arrays(n, a, h, t))
 
 
 def _asa_arrays(n: np.ndarray, a: np.ndarray, aht: np.ndarray) -> np.ndarray:
     c = _erlang_c_arrays(n, a)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # n <= a is replaced below; a huge AHT over a tiny gap overflows to an honest inf.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         asa_s = c * aht / (n - a)
     return np.where(a < n, asa_s, np.inf)
 

@@ -28,6 +28,14 @@ _SQRT_2PI = np.sqrt(2.0 * np.pi)
 # Agents beyond this multiple of the load (plus a margin) never help; an element still
 # failing there is reported as NaN instead of searching forever.
 _MAX_FACTOR = 1000.0
+#: Largest load [Erlang] staffed.  Above it float64 no longer tells n from n + 1 agents
+#: near the answer (2**53 ~ 9e15), so a count could not be exact: such elements are NaN.
+MAX_LOAD_ERL = 1e15
+_MAX_AGENTS = float(2**52)
+# Unit steps by the Erlang B recursion before a search switches to doubling and bisection:
+# the square-root guess is within a few agents for every ordinary target, while a
+# far-off target (an ASA of microseconds) must not cost one step per agent.
+_UNIT_STEPS = 64
 
 
 def _c_measures(
@@ -82,8 +90,29 @@ def _hw_guess(a: np.ndarray, tg: dict[str, np.ndarray]) -> np.ndarray:
     return np.floor(a + lo * sq)
 
 
+def _cap(a: np.ndarray) -> np.ndarray:
+    return np.minimum(_MAX_FACTOR * a + 1000.0, _MAX_AGENTS)
+
+
+def _bisect_c(
+    a: np.ndarray, lo: np.ndarray, hi: np.ndarray, tg: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Smallest whole n in (lo, hi] meeting the targets, given hi meets and lo does not."""
+    hi = hi.copy()
+    lo = lo.copy()
+    idx = np.flatnonzero(hi - lo > 1.0)
+    while idx.size:
+        mid = np.floor(0.5 * (lo[idx] + hi[idx]))
+        sub = {k: v[idx] for k, v in tg.items()}
+        ok = _c_meets(mid, a[idx], _inv_b(mid, a[idx]), sub)
+        hi[idx[ok]] = mid[ok]
+        lo[idx[~ok]] = mid[~ok]
+        idx = idx[hi[idx] - lo[idx] > 1.0]
+    return hi
+
+
 def _erlang_c_integer(a: np.ndarray, tg: dict[str, np.ndarray]) -> np.ndarray:
-    """Smallest whole n meeting the Erlang C targets (a > 0 for every element)."""
+    """Smallest whole n meeting the Erlang C targets (0 < a <= MAX_LOAD_ERL everywhere)."""
     lb = np.maximum(np.floor(a) + 1.0, np.ceil(a / tg["occ"] * (1 - 1e-12)))
     n = np.maximum(lb, _hw_guess(a, tg))
     inv_b = _inv_b(n, a)
@@ -93,7 +122,9 @@ def _erlang_c_integer(a: np.ndarray, tg: dict[str, np.ndarray]) -> np.ndarray:
     # Elements already meeting the target at the guess: step down while n − 1 still meets.
     idx = np.flatnonzero(meets)
     nn, ii = n[idx], inv_b[idx]
-    while idx.size:
+    for _ in range(_UNIT_STEPS):
+        if not idx.size:
+            break
         can = nn - 1.0 >= lb[idx]
         n_down = nn - 1.0
         # Downward Erlang B recursion: 1/B(n−1) = (a/n)(1/B(n) − 1).
@@ -104,19 +135,41 @@ def _erlang_c_integer(a: np.ndarray, tg: dict[str, np.ndarray]) -> np.ndarray:
         done = ~ok_down
         result[idx[done]] = nn[done]
         idx, nn, ii = idx[ok_down], n_down[ok_down], i_down[ok_down]
+    if idx.size:  # still meeting far below the guess: the answer lies in [lb, nn]
+        sub = {k: v[idx] for k, v in tg.items()}
+        result[idx] = _bisect_c(a[idx], lb[idx] - 1.0, nn, sub)
 
     # Elements failing at the guess: step up with the stable forward recursion.
     idx = np.flatnonzero(~meets)
     nn, ii = n[idx], inv_b[idx]
-    cap = _MAX_FACTOR * a + 1000.0
-    while idx.size:
+    for _ in range(_UNIT_STEPS):
+        if not idx.size:
+            break
         nn = nn + 1.0
         ii = 1.0 + nn / a[idx] * ii
         sub = {k: v[idx] for k, v in tg.items()}
         ok = _c_meets(nn, a[idx], ii, sub)
         result[idx[ok]] = nn[ok]
-        keep = ~ok & (nn < cap[idx])
-        idx, nn, ii = idx[keep], nn[keep], ii[keep]
+        idx, nn, ii = idx[~ok], nn[~ok], ii[~ok]
+    if idx.size:
+        # Far from the guess: double the step until the target is met (or the cap is
+        # reached: NaN), then bisect between the last failing and the first meeting count.
+        cap = _cap(a[idx])
+        lo, hi = nn.copy(), nn.copy()
+        step = np.ones_like(nn)
+        act = np.arange(idx.size)
+        while act.size:
+            lo[act] = hi[act]
+            hi[act] = np.minimum(hi[act] + step[act], cap[act])
+            step[act] *= 2.0
+            sub = {k: v[idx[act]] for k, v in tg.items()}
+            ok = _c_meets(hi[act], a[idx[act]], _inv_b(hi[act], a[idx[act]]), sub)
+            stuck = ~ok & (hi[act] >= cap[act])
+            hi[act[stuck]] = np.nan
+            act = act[~ok & ~stuck]
+        found = np.isfinite(hi)
+        sub = {k: v[idx[found]] for k, v in tg.items()}
+        result[idx[found]] = _bisect_c(a[idx[found]], lo[found], hi[found], sub)
     return result
 
 
@@ -129,8 +182,8 @@ def _a_meets(n: np.ndarray, a: np.ndarray, tg: dict[str, np.ndarray]) -> np.ndar
 def _erlang_a_integer(a: np.ndarray, tg: dict[str, np.ndarray]) -> np.ndarray:
     """Smallest whole n meeting the Erlang A targets, by bisection from zero agents."""
     lo = np.zeros_like(a)  # n = 0 never meets a target when a > 0
-    hi = np.ceil(a + 3.0 * np.sqrt(a) + 5.0)
-    cap = _MAX_FACTOR * a + 1000.0
+    cap = _cap(a)
+    hi = np.minimum(np.ceil(a + 3.0 * np.sqrt(a) + 5.0), cap)
     ok = _a_meets(hi, a, tg)
     idx = np.flatnonzero(~ok)
     while idx.size:
@@ -290,7 +343,9 @@ def required_agents(
     numeric
         Agents [agents] of the broadcast shape; Series in gives Series out.
         Zero volume gives 0.  An element whose targets cannot be met by any
-        count up to 1000 × the load is NaN.
+        count up to 1000 × the load is NaN; so is an element with a missing (NaN)
+        input or target, and one whose load exceeds ``MAX_LOAD_ERL`` (1e15
+        Erlangs, where float64 can no longer count single agents).
 
     Raises
     ------
@@ -342,25 +397,28 @@ def required_agents(
     vol, aht, sl, t, asa_s, pat, ab, occ, shr = arrays
     check_nonnegative(vol, "volume", allow_nan=True)
     check_positive(aht, "aht_s", allow_nan=True)
+    # A missing (NaN) target gives NaN in the intervals it applies to, not an error.
     if service_level is not None:
-        check_fraction(sl, "service_level")
-    check_nonnegative(t, "target_answer_s")
+        check_fraction(sl, "service_level", allow_nan=True)
+    check_nonnegative(t, "target_answer_s", allow_nan=True)
     if max_asa_s is not None:
-        check_positive(asa_s, "max_asa_s")
+        check_positive(asa_s, "max_asa_s", allow_nan=True)
     if patience_s is not None:
-        check_positive(pat, "patience_s")
+        check_positive(pat, "patience_s", allow_nan=True)
     if max_abandon is not None:
-        check_fraction(ab, "max_abandon")
+        check_fraction(ab, "max_abandon", allow_nan=True)
     if max_occupancy is not None:
-        check_fraction(occ, "max_occupancy", high_open=False)
-    check_fraction(shr, "shrinkage", low_open=False)
+        check_fraction(occ, "max_occupancy", high_open=False, allow_nan=True)
+    check_fraction(shr, "shrinkage", low_open=False, allow_nan=True)
 
     shape = vol.shape
     flat = [np.ascontiguousarray(v, dtype=np.float64).ravel() for v in arrays]
+    missing = np.logical_or.reduce([np.isnan(v) for v in flat])
     vol, aht, sl, t, asa_s, pat, ab, occ, shr = flat
     load = vol * aht / (60.0 * interval_min)
     out = np.zeros(load.size)
-    idx = np.flatnonzero(load > 0)
+    out[load > MAX_LOAD_ERL] = np.nan
+    idx = np.flatnonzero((load > 0) & (load <= MAX_LOAD_ERL) & ~missing)
     tg = {
         "aht": aht[idx],
         "t": t[idx],
@@ -389,7 +447,7 @@ def required_agents(
             n_b = np.where(shr_b > 0, scheduled_agents(frac, shr_b), n_b)
         n[blk] = n_b
     out[idx] = n
-    out[np.isnan(load)] = np.nan  # a missing volume or AHT has no requirement, not zero
+    out[missing] = np.nan  # a missing input or target has no requirement, not zero
     if not integer:
         out = scheduled_agents(out, shr, integer=False)
     return wrap(out.reshape(shape))
@@ -422,7 +480,9 @@ def scheduled_agents(on_phones: ArrayLike, shrinkage: ArrayLike, *, integer: boo
     >>> float(scheduled_agents(13.3, 0.3))   # 13.3 / 0.7 = 19.0
     19.0
     """
-    shr = check_fraction(np.asarray(shrinkage, dtype=np.float64), "shrinkage", low_open=False)
+    shr = check_fraction(
+        np.asarray(shrinkage, dtype=np.float64), "shrinkage", low_open=False, allow_nan=True
+    )
     scheduled = np.asarray(on_phones, dtype=np.float64) / (1.0 - shr)
     if not integer:
         return scheduled

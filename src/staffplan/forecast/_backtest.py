@@ -105,8 +105,8 @@ def backtest(
     *,
     method: str = "auto",
     folds: int = 4,
-    horizon: str | pd.Timedelta = "14D",
-    step: str | pd.Timedelta | None = None,
+    horizon: str | pd.Timedelta | int = "14D",
+    step: str | pd.Timedelta | int | None = None,
     quantiles: Sequence[float] = BACKTEST_QUANTILES,
     events: pd.DataFrame | None = None,
     interval_min: int | None = None,
@@ -131,8 +131,9 @@ def backtest(
         Forecasting method (see :class:`VolumeForecaster`).
     folds : int
         Number of origins.
-    horizon, step : str or Timedelta
-        Length of each held-out window and spacing of the cutoffs (whole days).
+    horizon, step : str, Timedelta or int
+        Length of each held-out window and spacing of the cutoffs (whole days;
+        an int counts intervals, as in :func:`forecast`).
     quantiles : sequence of float
         Levels scored with the pinball loss; central-interval coverage needs
         the matching pairs (0.1/0.9, 0.05/0.95, 0.025/0.975).
@@ -143,13 +144,14 @@ def backtest(
     """
     folds = check_int(folds, "folds", minimum=1)
     levels = _check_quantiles(quantiles)
-    h = pd.Timedelta(horizon)
-    s = pd.Timedelta(step) if step is not None else h
-    for name, td in (("horizon", h), ("step", s)):
-        if td <= pd.Timedelta(0) or td % pd.Timedelta(days=1):
-            raise ValueError(f"{name} must be a positive whole number of days, got {td}")
     cols = Columns(queue_col, ds_col, volume_col, aht_col)
-    _grids, has_queue = group_history(history, cols, interval_min=interval_min)
+    grids, has_queue = group_history(history, cols, interval_min=interval_min)
+    step_min = grids[0].interval_min
+    h = intervals.horizon_span(horizon, step_min)
+    s = intervals.horizon_span(step, step_min, name="step") if step is not None else h
+    for name, td in (("horizon", h), ("step", s)):
+        if td % pd.Timedelta(days=1):
+            raise ValueError(f"{name} must be a positive whole number of days, got {td}")
     ds_all = intervals.as_datetime_index(history[ds_col], f"history[{ds_col!r}]")
     day_all = intervals.local_day(ds_all)
     last_day = day_all.max()

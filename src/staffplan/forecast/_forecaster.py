@@ -80,7 +80,8 @@ class VolumeForecaster:
         the five best are averaged.  Within a method, parameters (k, windows,
         mean/median) are chosen the same way.
     interval_min : int, optional
-        Interval length [min]; inferred from ``ds`` when omitted.
+        Interval length [min]; inferred from ``ds`` when omitted, refused when
+        it disagrees with the spacing of ``ds``.
     queue_col, ds_col, volume_col, aht_col : str
         Column names of the history frame.
     open_weeks : int
@@ -209,9 +210,12 @@ class VolumeForecaster:
         Parameters
         ----------
         horizon : int, str, Timedelta or timestamps
-            A number of open intervals, a duration after the last history
-            interval (``"14D"``), or the explicit future ``ds`` to forecast
-            (explicit timestamps in closed slots get 0).
+            A duration with a unit after the last history interval (``"14D"``),
+            an int counting intervals of ``interval_min`` (``96`` on a 30-min
+            grid is ``"2D"``; see :func:`staffplan.intervals.horizon_span`), or
+            the explicit future ``ds`` to forecast (explicit timestamps in
+            closed slots get 0).  Only the open intervals of a duration are
+            returned.
         quantiles : sequence of float
             Levels in (0, 1).
 
@@ -227,6 +231,19 @@ class VolumeForecaster:
         levels = _check_quantiles(quantiles)
         frames = [self._predict_queue(m, horizon, levels) for m in self.models_.values()]
         out = pd.concat(frames, ignore_index=True)
+        # AHT may be missing (NaN) for a queue without any; volumes never are.
+        vol_cols = [
+            c
+            for c in out.columns
+            if c == self.columns_.volume or c.startswith(f"{self.columns_.volume}_q")
+        ]
+        values = out[vol_cols].to_numpy(np.float64)
+        if not np.isfinite(values).all():  # never hand on an overflowed or missing forecast
+            row = out.iloc[int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])]
+            raise ValueError(
+                f"the forecast for queue {row[self.columns_.queue]!r} at {row[self.columns_.ds]} "
+                "is not a finite number; check the history's volume and AHT for that queue"
+            )
         return out
 
     def _predict_queue(
@@ -337,34 +354,23 @@ def _aht_profile(g: QueueGrid, cal: Days, weeks: int) -> np.ndarray:
             sel = wd == w
             prof[w] = num[sel].sum(axis=0) / den[sel].sum(axis=0)
         by_slot = num.sum(axis=0) / den.sum(axis=0)
-        overall = num.sum() / den.sum() if den.sum() > 0 else float(np.nanmean(g.aht))
+        known = g.aht[np.isfinite(g.aht)]
+        # No AHT at all for the queue: NaN, which pooling refuses by name.
+        overall = (
+            num.sum() / den.sum()
+            if den.sum() > 0
+            else (float(known.mean()) if known.size else np.nan)
+        )
     prof = np.where(np.isfinite(prof), prof, by_slot[None, :])
     return np.where(np.isfinite(prof), prof, overall)
 
 
 def _resolve_horizon(horizon: Horizon, g: QueueGrid, open_mask: np.ndarray) -> pd.DatetimeIndex:
-    step = pd.Timedelta(minutes=g.interval_min)
-    if isinstance(horizon, (bool, np.bool_)):
-        raise TypeError(f"horizon must be an int, a duration or timestamps, got {horizon!r}")
-    if isinstance(horizon, (int, np.integer)):
-        n = check_int(horizon, "horizon", minimum=1)
-        per_week = max(int(open_mask.sum()), 1)
-        steps = (
-            int(np.ceil(n / per_week * 7 * 24 * 60 / g.interval_min)) + 7 * 1440 // g.interval_min
-        )
-        grid = intervals.future_grid(g.last_ds, steps, g.interval_min)
-        grid = grid[_is_open(grid, g, open_mask)][:n]
-        return grid
-    if isinstance(horizon, (str, pd.Timedelta, np.timedelta64)):
-        try:
-            td = pd.Timedelta(horizon)
-        except ValueError:
-            raise ValueError(
-                f"horizon must be an int, a duration like '14D' or timestamps, got {horizon!r}"
-            ) from None
-        if td <= pd.Timedelta(0):
-            raise ValueError(f"horizon must be a positive duration, got {horizon!r}")
-        grid = intervals.future_grid(g.last_ds, int(td // step), g.interval_min)
+    if isinstance(horizon, (bool, np.bool_, int, np.integer, str, pd.Timedelta, np.timedelta64)):
+        # One rule for every entry point: an int counts intervals, a duration needs a unit.
+        span = intervals.horizon_span(horizon, g.interval_min)
+        n = int(span // pd.Timedelta(minutes=g.interval_min))
+        grid = intervals.future_grid(g.last_ds, n, g.interval_min)
         return grid[_is_open(grid, g, open_mask)]
     ds = intervals.as_datetime_index(horizon, "horizon")
     if (ds.tz is None) != (g.tz is None):
@@ -408,7 +414,9 @@ def forecast(
         Long frame: ``queue`` (optional with one series), ``ds`` (interval
         start), ``volume`` [contacts], optional ``aht_s`` [s].
     horizon : int, str, Timedelta or timestamps
-        Number of open intervals, a duration (``"14D"``) or explicit ``ds``.
+        A duration with a unit (``"14D"``), an int counting intervals of
+        ``interval_min`` after the last history interval, or explicit ``ds``.
+        A unit-less string (``"7"``) is refused.
     quantiles : sequence of float
         Quantile levels in (0, 1) [-].
     events : pandas.DataFrame, optional
@@ -418,7 +426,8 @@ def forecast(
     method : str
         See :class:`VolumeForecaster`.
     interval_min : int, optional
-        Interval length [min]; inferred when omitted.
+        Interval length [min]; inferred when omitted, and refused when it
+        disagrees with the spacing of ``ds``.
 
     Returns
     -------

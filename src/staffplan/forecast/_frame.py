@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 
 from staffplan import intervals
-from staffplan._validation import check_columns, check_interval_min
+from staffplan._validation import check_columns
 
 __all__ = ["DEFAULT_QUEUE", "Columns", "QueueGrid", "group_history", "weekly_naive_mae"]
 
 DEFAULT_QUEUE = "all"
+#: Largest volume accepted in one interval [contacts]: far above any centre, and low
+#: enough that sums over years of intervals stay finite in float64.
+MAX_VOLUME = 1e12
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,26 @@ def weekly_naive_mae(y: np.ndarray) -> float:
     return float(np.nanmean(err)) if np.any(np.isfinite(err)) else float("nan")
 
 
+def _numeric_column(values: pd.Series, label: str) -> np.ndarray:
+    """A column as float64; text that is not a number, booleans or complex values raise."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
+        raise TypeError(f"{label} must hold real numbers, got dtype {dtype}")
+    try:
+        numbers = pd.to_numeric(values, errors="coerce")
+        out = np.asarray(numbers, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{label} must hold real numbers, got dtype {dtype}") from None
+    bad = np.isnan(out) & values.notna().to_numpy()
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise TypeError(
+            f"{label} must hold numbers, got {values.iloc[i]!r} in row {i + 1}; "
+            "an unknown interval is an empty cell (NaN)"
+        )
+    return out
+
+
 def group_history(
     history: pd.DataFrame,
     cols: Columns,
@@ -96,31 +119,42 @@ def group_history(
     if len(history) == 0:
         raise ValueError(f"{name} must have at least one row, got an empty frame")
     ds = intervals.as_datetime_index(history[cols.ds], f"{name}[{cols.ds!r}]")
-    try:
-        vol = pd.to_numeric(history[cols.volume], errors="raise").to_numpy(dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}[{cols.volume!r}] must be numeric") from None
+    vol = _numeric_column(history[cols.volume], f"{name}[{cols.volume!r}]")
     has_aht = cols.aht in history.columns
     aht = None
     if has_aht:
-        aht = pd.to_numeric(history[cols.aht], errors="coerce").to_numpy(dtype=np.float64)
+        aht = _numeric_column(history[cols.aht], f"{name}[{cols.aht!r}]")
     queues = history[cols.queue].to_numpy() if has_queue else np.full(len(history), DEFAULT_QUEUE)
+    no_queue = pd.isna(queues)
+    if np.any(no_queue):
+        i = int(np.argmax(no_queue))
+        raise ValueError(
+            f"{name}[{cols.queue!r}] is empty in row {i + 1} ({cols.ds} {history[cols.ds].iloc[i]}); "
+            "give every row its queue id"
+        )
     codes, labels = pd.factorize(pd.Series(queues), sort=True)
     order = np.lexsort((ds.asi8, codes))
     codes, ds, vol = codes[order], ds[order], vol[order]
     if aht is not None:
         aht = aht[order]
     keep = ~np.isnan(vol)
-    neg = keep & (vol < 0)
+    neg = keep & ~((vol >= 0) & (vol <= MAX_VOLUME))
     if np.any(neg):
         i = int(np.argmax(neg))
+        rule = ">= 0" if vol[i] < 0 else f"finite, at most {MAX_VOLUME:g} contacts per interval"
         raise ValueError(
-            f"{name}[{cols.volume!r}] must be >= 0, got {vol[i]:g} "
+            f"{name}[{cols.volume!r}] must be {rule}, got {vol[i]:g} "
+            f"(queue {labels[codes[i]]!r}, {cols.ds} {ds[i]}); an unknown interval is NaN"
+        )
+    bad_aht = np.zeros(keep.shape, dtype=bool)
+    if aht is not None:
+        bad_aht = keep & ~np.isnan(aht) & ~((aht >= 0) & np.isfinite(aht))
+    if aht is not None and np.any(bad_aht):
+        i = int(np.argmax(bad_aht))
+        raise ValueError(
+            f"{name}[{cols.aht!r}] must be a finite number >= 0 [s], got {aht[i]:g} "
             f"(queue {labels[codes[i]]!r}, {cols.ds} {ds[i]})"
         )
-    if aht is not None and np.any(keep & (aht < 0)):
-        i = int(np.argmax(keep & (aht < 0)))
-        raise ValueError(f"{name}[{cols.aht!r}] must be >= 0, got {aht[i]:g} (at {ds[i]})")
     dup = np.r_[False, (codes[1:] == codes[:-1]) & (ds.asi8[1:] == ds.asi8[:-1])]
     if np.any(dup):
         i = int(np.argmax(dup))
@@ -137,15 +171,17 @@ def group_history(
         qname = (
             f"{name}[{cols.ds!r}] (queue {labels[q]!r})" if has_queue else f"{name}[{cols.ds!r}]"
         )
-        if interval_min is None:
-            step = intervals.infer_interval_min(qds, name=qname)
-        else:
-            step = check_interval_min(interval_min)
-            intervals._check_on_grid(qds, step, qname)
+        step = intervals.interval_min_for(qds, interval_min, name=qname)
         qds, qvol = qds[qkeep], qvol[qkeep]
         qaht = aht[sel][qkeep] if aht is not None else None
         if len(qds) == 0:
             raise ValueError(f"{name} has no non-missing volume for queue {labels[q]!r}")
+        if not np.any(qvol > 0):
+            raise ValueError(
+                f"{name}[{cols.volume!r}] is 0 in every interval for queue {labels[q]!r}: "
+                "there is no contact to learn opening hours or a level from; check the "
+                "volume column, or leave the queue out"
+            )
         grids.append(_to_grid(labels[q], qds, qvol, qaht, step))
     return grids, has_queue
 

@@ -147,12 +147,9 @@ def _forecast_task(
 
 
 def _interval_min_of(ds: pd.Series) -> int:
-    steps = pd.to_datetime(ds).drop_duplicates().sort_values().diff().dropna()
-    if steps.empty:
-        raise ValueError(
-            "interval_min cannot be inferred from a single interval; pass interval_min"
-        )
-    return int(steps.mode().iloc[0] / pd.Timedelta(minutes=1))
+    from staffplan import intervals
+
+    return intervals.interval_min_for(ds)
 
 
 def _staff_task(

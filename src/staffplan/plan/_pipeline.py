@@ -13,16 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from staffplan import defaults
+from staffplan import defaults, intervals
 from staffplan._validation import (
     check_columns,
     check_fraction,
     check_int,
-    check_interval_min,
     check_positive,
 )
 from staffplan.forecast._forecaster import quantile_column
-from staffplan.intervals import infer_interval_min
 from staffplan.plan._plan import Plan, plain_settings
 from staffplan.plan._service import ServiceTarget, pool_queues, requirements_frame
 from staffplan.plan._verdict import (
@@ -41,7 +39,6 @@ __all__ = [
     "Progress",
     "assemble",
     "build_verdict",
-    "horizon_span",
     "paid_hours",
     "plan",
     "plan_window",
@@ -85,7 +82,10 @@ def _prepare_history(
     frame = history.copy()
     if "queue" not in frame:
         frame["queue"] = "all"
-    frame["ds"] = pd.to_datetime(frame["ds"])
+    if frame["queue"].isna().any():
+        i = int(np.flatnonzero(frame["queue"].isna().to_numpy())[0])
+        raise ValueError(f"history['queue'] is empty in row {i + 1}; give every row its queue id")
+    frame["ds"] = pd.Series(intervals.as_datetime_index(frame["ds"], "history['ds']"), frame.index)
     if queue is not None:
         wanted = [queue] if isinstance(queue, str) else list(queue)
         have = sorted(frame["queue"].astype(str).unique())
@@ -121,8 +121,7 @@ def _forecast(
     # after the plan do not concern it (and the forecaster rejects events outside
     # its calendar).
     if events is not None:
-        first_day = events["start"] if "start" in events else pd.to_datetime(events["date"])
-        events = events[pd.to_datetime(first_day) < end]
+        events = events[_event_starts(events) < end.tz_localize(None)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fc = forecast.forecast(
@@ -142,6 +141,25 @@ def _forecast(
     if fc.empty:
         raise ValueError(f"the forecast holds no interval between {start} and {end}")
     return fc
+
+
+def _event_starts(events: pd.DataFrame) -> pd.Series:
+    """When each event begins, as naive wall time, parsed without guessing (NaT if unknown)."""
+    check_columns(events, [], "events")
+    out = pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]")
+    for col in ("start", "date"):
+        if col not in events:
+            continue
+        values = events[col]
+        if not pd.api.types.is_datetime64_any_dtype(values):
+            try:
+                values = intervals.parse_timestamp_text(values).set_axis(events.index)
+            except intervals.TimestampError as exc:
+                raise ValueError(f"events[{col!r}], row {exc.row + 1}: {exc}") from None
+        if values.dt.tz is not None:
+            values = values.dt.tz_localize(None)
+        out = out.fillna(values.dt.as_unit("ns"))
+    return out
 
 
 def requirement_grid(ds: Any, required: Any, interval_min: int) -> pd.DataFrame:
@@ -169,12 +187,18 @@ def _solve_roster(
     num_workers: int | None,
     seed: int,
     hint: Any = None,
+    previous_roster: Any = None,
 ) -> Any:
-    """Roster the requirement's ``scheduled`` agents on its wall-clock grid under ``rules``."""
+    """Roster the requirement's ``scheduled`` agents on its wall-clock grid under ``rules``.
+
+    ``previous_roster``: shifts before the grid that still count on it.
+    """
     from staffplan import roster
 
     frame = requirement_grid(requirements["ds"], requirements["scheduled"], interval_min)
-    instance = rules.make_instance(frame, interval_min=interval_min)
+    instance = rules.make_instance(
+        frame, interval_min=interval_min, previous_roster=previous_roster
+    )
     kwargs: dict[str, Any] = {"time_limit_s": time_limit_s, "random_seed": seed}
     if num_workers is not None:
         kwargs["num_workers"] = num_workers
@@ -317,7 +341,7 @@ def _seed_of(rng: np.random.Generator | int | None) -> int:
 def plan(
     history: pd.DataFrame,
     *,
-    horizon: str | pd.Timedelta = defaults.HORIZON,
+    horizon: str | pd.Timedelta | int = defaults.HORIZON,
     start: Any = None,
     events: pd.DataFrame | None = None,
     service: ServiceTarget | None = None,
@@ -335,6 +359,7 @@ def plan(
     time_limit_s: float = defaults.TIME_LIMIT_S,
     num_workers: int | None = None,
     progress: Progress | None = None,
+    previous_roster: Any = None,
 ) -> Plan:
     """Forecast, staff, roster and predict service in one call.
 
@@ -343,8 +368,9 @@ def plan(
     history : pandas.DataFrame
         Long frame with ``ds`` (interval start), ``volume`` [contacts] and
         optionally ``queue`` and ``aht_s`` [s].
-    horizon : str or Timedelta
-        Length of the plan, e.g. ``"7D"``; whole days work best.
+    horizon : str, Timedelta or int
+        Length of the plan with a unit, e.g. ``"7D"`` (whole days work best),
+        or an int counting intervals (see :func:`staffplan.intervals.horizon_span`).
     start : timestamp, optional
         First day of the plan (default: midnight after the history ends).
     events : pandas.DataFrame, optional
@@ -362,9 +388,11 @@ def plan(
         part-timers starting from opening time up to the last start that ends
         by closing time (07:00-13:00 and 07:00-17:00 for a 07:00-21:00 centre;
         round the clock, crossing midnight, for a 24/7 centre); by default also
-        a 30-min lunch (60 min on an hourly grid), a 15-min break on grids of
-        15 min or finer (on coarser grids short breaks belong in shrinkage)
-        and leads/manager per the span of control rules.
+        a 30-min lunch (60 min on an hourly grid), a 15-min break (on a 30-
+        or 60-min grid its share of the interval is off the floor) and
+        leads/manager per the span of control rules.  Unless the rules set
+        ``cyclic``, the plan wraps when no ``previous_roster`` is given (a
+        weekly template), so a 24/7 or night centre does not start empty.
     volume_quantile : float, optional
         Staff to this forecast quantile (e.g. 0.95: "95% sure") instead of the
         mean. The verdict is then reported at the mean (``verdict``) and at
@@ -372,7 +400,8 @@ def plan(
     quantiles : sequence of float
         Quantiles the forecast carries (``volume_quantile`` is added).
     interval_min : int, optional
-        Interval length [min]; inferred from the history by default.
+        Interval length [min]; inferred from the history by default, refused
+        when it disagrees with the history's spacing.
     forecast_method : str
         Passed to :func:`staffplan.forecast.forecast`.
     queue : str or sequence of str, optional
@@ -395,6 +424,10 @@ def plan(
     progress : callable, optional
         Called as ``progress(stage, seconds)`` after each stage; the stage
         timings are also logged (``logging``, logger ``staffplan.plan``, DEBUG).
+    previous_roster : DataFrame or Plan or RosterResult, optional
+        The roster before ``start`` (or its tail): its shifts still at work
+        when the plan starts count on the floor (coverage, leads, manager; see
+        :func:`staffplan.roster.make_instance`), and the plan does not wrap.
 
     Returns
     -------
@@ -443,17 +476,13 @@ def plan(
 
     service = _check_inputs(service, volume_quantile, time_limit_s, forecast_method)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
-    span = horizon_span(horizon)
     hist, queues = _prepare_history(history, queue)
     if "aht_s" not in hist and aht_s is None:
         raise ValueError(
             "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
         )
-    interval_min = (
-        infer_interval_min(hist["ds"], name="history['ds']")
-        if interval_min is None
-        else check_interval_min(interval_min)
-    )
+    interval_min = intervals.interval_min_for(hist["ds"], interval_min, name="history['ds']")
+    span = intervals.horizon_span(horizon, interval_min)
     # The rules are checked on the grid now, not after the forecast.
     roster_rules = _rules(rules, interval_min).check(interval_min)
     first, end = plan_window(hist["ds"], start, span, interval_min)
@@ -491,6 +520,7 @@ def plan(
         time_limit_s=time_limit_s,
         num_workers=num_workers,
         seed=seed,
+        previous_roster=previous_roster,
     )
     done("roster")
 
@@ -559,19 +589,6 @@ def _check_inputs(
     return service
 
 
-def horizon_span(horizon: Any) -> pd.Timedelta:
-    """A plan's horizon as a positive duration (``'7D'``)."""
-    try:
-        span = pd.Timedelta(horizon)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"horizon must be a duration such as '7D' or '2D', got {horizon!r}"
-        ) from None
-    if span <= pd.Timedelta(0):
-        raise ValueError(f"horizon must be positive, got {horizon!r}")
-    return span
-
-
 def plan_window(
     ds: pd.Series, start: Any, span: pd.Timedelta, interval_min: int
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -583,7 +600,7 @@ def plan_window(
     first = (
         (ds.max() + pd.Timedelta(minutes=interval_min)).ceil("D")
         if start is None
-        else pd.Timestamp(start)
+        else intervals.as_datetime_index([start], "start")[0]
     )
     tz = ds.dt.tz
     if tz is not None and first.tz is None:

@@ -161,6 +161,16 @@ def requirements_frame(
     vol = np.asarray(volume, dtype=np.float64)
     aht = np.asarray(aht_s, dtype=np.float64)
     frac = service.required_on_phones(vol, aht, interval_min=interval_min, integer=False)
+    unstaffed = np.isnan(frac)
+    if unstaffed.any():
+        # A NaN would become a garbage whole count below: name the interval instead.
+        i = int(np.flatnonzero(unstaffed)[0])
+        raise ValueError(
+            f"no agent count can be given for the interval {pd.DatetimeIndex(ds)[i]} "
+            f"(volume {vol[i]:g}, aht_s {aht[i]:g}, {vol[i] * aht[i] / (60.0 * interval_min):g} "
+            "Erlangs): a value is missing or beyond what can be staffed; check the volume "
+            "and AHT and their units"
+        )
     whole = service.required_on_phones(vol, aht, interval_min=interval_min, integer=True)
     scheduled = scheduled_agents(frac, service.shrinkage, integer=False)
     # Rounding happens once, at the last step, by the one rule the roster uses too.
@@ -176,6 +186,22 @@ def requirements_frame(
             "scheduled": scheduled,
             "scheduled_int": np.maximum(scheduled_int, 0.0).astype(np.int64),
         }
+    )
+
+
+def _refuse_missing_aht(fc: pd.DataFrame) -> None:
+    """A queue with contacts but no usable AHT would add zero work to the pool: refuse it."""
+    aht = fc["aht_s"].to_numpy(dtype=np.float64)
+    no_aht = (fc["volume"].to_numpy(dtype=np.float64) > 0) & ~(np.isfinite(aht) & (aht > 0))
+    if not no_aht.any():
+        return
+    lacking = fc.loc[no_aht, "queue"] if "queue" in fc else pd.Series(["all"])
+    names = ", ".join(map(repr, sorted(map(str, lacking.unique()))))
+    raise ValueError(
+        f"queue(s) {names} have contacts but no usable AHT in {int(no_aht.sum())} "
+        f"interval(s) (first {fc.loc[no_aht, 'ds'].iloc[0]}): their work would count as zero. "
+        "Give the history an aht_s > 0 for them, plan them apart with queue=, or pass aht_s= "
+        "(average handle time [s]) for every queue"
     )
 
 
@@ -204,13 +230,15 @@ def pool_queues(forecast: pd.DataFrame, aht_s: float | None = None) -> pd.DataFr
     Raises
     ------
     ValueError
-        When there is no ``aht_s`` column and no ``aht_s`` given.
+        When there is no ``aht_s`` column and no ``aht_s`` given, or a queue has
+        contacts but no usable AHT (its work would silently count as zero).
     """
     fc = forecast.copy()
     if aht_s is not None:
         fc["aht_s"] = float(aht_s)
     elif "aht_s" not in fc:
         raise ValueError("the data has no 'aht_s' column: pass aht_s= (average handle time [s])")
+    _refuse_missing_aht(fc)
     vol_cols = [c for c in fc.columns if c == "volume" or str(c).startswith("volume_")]
     fc["_work"] = fc["volume"].clip(lower=0) * fc["aht_s"]
     grouped = fc.groupby("ds", sort=True)

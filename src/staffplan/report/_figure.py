@@ -167,11 +167,12 @@ def _num(values: Any) -> np.ndarray:
 
 
 def _step_of(ds: pd.DatetimeIndex) -> pd.Timedelta:
-    """Interval length: the smallest gap between distinct interval starts (30 min if one)."""
-    uniq = np.unique(ds.as_unit("ns").asi8)
-    if len(uniq) < 2:
+    """Interval length as :func:`staffplan.intervals.interval_min_for` finds it (30 min if one)."""
+    from staffplan import intervals
+
+    if ds.nunique() < 2:
         return pd.Timedelta(minutes=30)
-    return pd.Timedelta(int(np.diff(uniq).min()), unit="ns")
+    return pd.Timedelta(minutes=intervals.interval_min_for(ds))
 
 
 def _broken(ds: pd.DatetimeIndex, step: pd.Timedelta, *ys: np.ndarray) -> tuple[np.ndarray, ...]:

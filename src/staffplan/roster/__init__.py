@@ -22,7 +22,7 @@ Examples
 from staffplan.roster._bound import FloorBound, floor_bound, lower_bound
 from staffplan.roster._check import check
 from staffplan.roster._diagnose import diagnose
-from staffplan.roster._hours import shifts_for_hours
+from staffplan.roster._hours import open_blocks, shifts_for_hours
 from staffplan.roster._instance import (
     ROUND_TOL,
     BreakRule,
@@ -60,6 +60,7 @@ __all__ = [
     "floor_bound",
     "lower_bound",
     "make_instance",
+    "open_blocks",
     "shifts_for_hours",
     "solve",
 ]

@@ -45,7 +45,9 @@ class FloorBound:
     ----------
     agent_intervals : float
         No roster that leaves no reachable interval short has fewer agent-intervals on the
-        floor [agent-intervals]; NaN when no such roster exists (caps forbid full coverage).
+        floor [agent-intervals], counted as the coverage frame counts them (fractional breaks
+        as their share, shifts carried in from a previous roster included); NaN when no such
+        roster exists (caps forbid full coverage).
     on_floor_h : float
         The same in agent hours [h].
     required_h : float
@@ -134,7 +136,10 @@ def lower_bound(
             dom = proto.variables[rm.shortage[i].index].domain
             dom.clear()
             dom.extend([0, 0])
-    surplus = cp_model.LinearExpr.sum(rm.surplus)
+    # No shift reaches the other intervals: their floor is what the previous roster carries
+    # in, a constant added below rather than surplus to minimise.
+    surplus = cp_model.LinearExpr.sum([rm.surplus[i] for i, t in enumerate(rm.slots) if reach[t]])
+    carried = float(rm.carry_floor["agent"][~reach].sum()) / rm.scale
     lp = lp_relaxation(rm, time_limit_s=max(1.0, time_limit_s), objective=surplus)
     bound = lp_bound(rm, lp) if lp is not None else 0.0
     rm.model.clear_hints()
@@ -155,9 +160,9 @@ def lower_bound(
     optimal = run.status == "OPTIMAL"
     if run.found:
         bound = max(bound, float(math.ceil(run.bound - 1e-6)))
-    # Models that count the floor in fractions of an agent (``scale`` units per agent, for
-    # breaks shorter than an interval) count surplus in those units too.
-    total = required + bound / getattr(rm, "scale", 1)
+    # The model counts the floor in fractions of an agent (``scale`` units per agent, for
+    # breaks shorter than an interval): surplus too.
+    total = required + bound / rm.scale + carried
     return FloorBound(
         agent_intervals=total,
         on_floor_h=total * hours,
@@ -176,11 +181,15 @@ def floor_bound(
     shifts: ShiftRules | Sequence[ShiftRules],
     lunch: LunchRule | None,
     breaks: BreakRule | Sequence[BreakRule] = (),
-    cyclic: Any = False,
+    cyclic: bool | None = False,
     time_limit_s: float = 60.0,
     num_workers: int = 2,
 ) -> tuple[float, str]:
-    """:func:`lower_bound` for a requirement and shift rules, without building an instance.
+    """Least agent on-floor hours that cover every interval with these shift types [h].
+
+    :func:`lower_bound` of the instance these rules make (agents only: leads and a manager
+    cannot lower it), with every interval to be covered: an interval no allowed shift reaches
+    makes the rules infeasible here, where :func:`lower_bound` sets it apart.
 
     Parameters
     ----------
@@ -199,10 +208,11 @@ def floor_bound(
     -------
     hours : float
         Proven least agent hours on the floor of any roster of these rules that leaves no
-        reachable interval short [h].
+        interval short [h]; NaN when ``status`` is ``"INFEASIBLE"``.
     status : str
         ``"OPTIMAL"`` when an agents-only roster reaches it, ``"BOUND"`` when it is proven but
-        not reached in time, ``"INFEASIBLE"`` when no roster covers every reachable interval.
+        not reached in time, ``"INFEASIBLE"`` when no roster covers every interval (one no
+        shift reaches, or caps).
     """
     inst = make_instance(
         requirements,
@@ -214,4 +224,6 @@ def floor_bound(
         cyclic=cyclic,
     )
     b = lower_bound(inst, time_limit_s=time_limit_s, num_workers=num_workers)
+    if b.unreachable_h > 0:
+        return math.nan, "INFEASIBLE"
     return b.on_floor_h, b.status

@@ -19,6 +19,8 @@ from staffplan.roster._patterns import manager_window
 
 __all__ = ["check"]
 
+#: Tolerance for sums of interval shares (a 15-min break is 0.5 of a 30-min interval).
+_EPS = 1e-9
 _COLS = ("person", "role", "team", "start", "end", "lunch_start", "lunch_end", "breaks")
 
 
@@ -35,10 +37,20 @@ class _Grid:
         self.td = pd.Timedelta(minutes=inst.interval_min)
 
     def slots(self, a: pd.Timestamp, b: pd.Timestamp) -> np.ndarray:
+        """Intervals that ``[a, b)`` touches."""
+        return self.shares(a, b)[0]
+
+    def shares(self, a: pd.Timestamp, b: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+        """Intervals that ``[a, b)`` touches and the share of each it covers."""
         i = int((a - self.inst.start) // self.td)
         j = int(-((self.inst.start - b) // self.td))
         ts = np.arange(i, j)
-        return ts % self.n if self.inst.cyclic else ts[(ts >= 0) & (ts < self.n)]
+        a_iv, b_iv = (a - self.inst.start) / self.td, (b - self.inst.start) / self.td
+        share = np.minimum(ts + 1.0, b_iv) - np.maximum(ts.astype(float), a_iv)
+        if self.inst.cyclic:
+            return ts % self.n, share
+        keep = (ts >= 0) & (ts < self.n)
+        return ts[keep], share[keep]
 
 
 def _check_row(inst: RosterInstance, row: Any, label: str) -> list[str]:
@@ -54,14 +66,29 @@ def _check_row(inst: RosterInstance, row: Any, label: str) -> list[str]:
         out.append(f"{label}: starts outside the horizon")
     length = int(_mins(end - start))
     tod = int(_mins(start - start.normalize()))
-    if not any(r.runs_on(start.weekday()) and r.allows(tod, length) for r in inst.shifts):
+    allowed = [r for r in inst.shifts if r.runs_on(start.weekday()) and r.allows(tod, length)]
+    if not allowed:
         out.append(
             f"{label}: a {length}-min shift starting {start:%a %H:%M} is not allowed by any ShiftRules"
         )
     pieces: list[tuple[pd.Timestamp, pd.Timestamp, str]] = []
     lu = inst.lunch
     has_lunch = pd.notna(row.lunch_start) and pd.notna(row.lunch_end)
-    needs_lunch = lu is not None and length >= lu.min_shift_min
+    gap = _split_gap(inst, row)
+    worked = length
+    if gap is not None:
+        # A split shift: the lunch columns hold its gap, which replaces the lunch.
+        pieces.append((gap[0], gap[1], "split gap"))
+        worked -= int(_mins(gap[1] - gap[0]))
+        needs_lunch = has_lunch = False
+    elif allowed and all(r.is_split for r in allowed):
+        out.append(
+            f"{label}: a split shift needs its gap in lunch_start/lunch_end "
+            "(ShiftRules.split_after_min, split_gap_min)"
+        )
+        needs_lunch = has_lunch = False
+    else:
+        needs_lunch = lu is not None and length >= lu.min_shift_min
     if needs_lunch and not has_lunch:
         out.append(f"{label}: a {length}-min shift needs a lunch (LunchRule.min_shift_min)")
     if has_lunch and not needs_lunch:
@@ -81,7 +108,7 @@ def _check_row(inst: RosterInstance, row: Any, label: str) -> list[str]:
                 "(window and work before/after) on the grid"
             )
         pieces.append((ls, le, "lunch"))
-    rules = [b for b in inst.breaks if length >= b.min_shift_min]
+    rules = [b for b in inst.breaks if worked >= b.min_shift_min]
     got = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in (row.breaks or [])]
     if len(got) != len(rules):
         out.append(
@@ -115,8 +142,31 @@ def _check_row(inst: RosterInstance, row: Any, label: str) -> list[str]:
     return out
 
 
+def _split_gap(inst: RosterInstance, row: Any) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The gap of a split shift when the row is one (its lunch columns hold the gap)."""
+    if pd.isna(row.lunch_start) or pd.isna(row.lunch_end):
+        return None
+    start, end = pd.Timestamp(row.start), pd.Timestamp(row.end)
+    a, b = pd.Timestamp(row.lunch_start), pd.Timestamp(row.lunch_end)
+    length = int(_mins(end - start))
+    tod = int(_mins(start - start.normalize()))
+    for r in inst.shifts:
+        if (
+            r.is_split
+            and r.runs_on(start.weekday())
+            and r.allows(tod, length)
+            and _mins(a - start) == r.split_after_min
+            and _mins(b - a) == r.split_gap_min
+        ):
+            return a, b
+    return None
+
+
 def _paid_h(inst: RosterInstance, row: Any) -> float:
     h = _mins(pd.Timestamp(row.end) - pd.Timestamp(row.start)) / 60
+    gap = _split_gap(inst, row)
+    if gap is not None:
+        return h - _mins(gap[1] - gap[0]) / 60
     if inst.lunch is not None and not inst.lunch.paid and pd.notna(row.lunch_start):
         h -= _mins(pd.Timestamp(row.lunch_end) - pd.Timestamp(row.lunch_start)) / 60
     return h
@@ -210,8 +260,17 @@ def check(instance: RosterInstance, roster: pd.DataFrame) -> list[str]:
     -------
     list of str
         Empty when every rule holds: allowed shifts, lunch and break windows with work before
-        and after, no overlaps, span of control per interval, team sizes and leads, manager
-        presence, off-floor and headcount caps, hard coverage and named people's contracts.
+        and after, no overlaps, span of control per interval, team sizes and leads, a manager
+        on the floor in every interval with more than ``manager_above_agents`` agents on the
+        floor (and at work through ``manager_hours``), off-floor and headcount caps, hard
+        coverage and named people's contracts.
+
+    Notes
+    -----
+    Shifts carried in from the previous roster (``instance.carried_in``) count on the floor
+    but are not judged.  A break shorter than its interval takes its share of the interval
+    off the floor (half an agent for 15 min of 30); a manager on such a break is off the
+    floor for the whole interval.
     """
     inst = instance
     check_columns(roster, list(_COLS), "roster")
@@ -227,28 +286,36 @@ def check(instance: RosterInstance, roster: pd.DataFrame) -> list[str]:
     floor = {r: np.zeros(n) for r in ("agent", "lead", "manager")}
     work = {r: np.zeros(n) for r in ("agent", "lead", "manager")}
     off = np.zeros(n)
-    for row in roster.itertuples():
-        label = f"{row.person} ({row.role}) {pd.Timestamp(row.start):%a %Y-%m-%d %H:%M}"
-        out += _check_row(inst, row, label)
+    carried = [] if inst.carried_in is None else list(inst.carried_in.itertuples())
+    for row in [*roster.itertuples(), *carried]:
+        from_before = not hasattr(row, "person")  # carried in: counted, not judged
+        if not from_before:
+            label = f"{row.person} ({row.role}) {pd.Timestamp(row.start):%a %Y-%m-%d %H:%M}"
+            out += _check_row(inst, row, label)
         if row.role not in floor:
             continue
-        ws = grid.slots(pd.Timestamp(row.start), pd.Timestamp(row.end))
-        np.add.at(work[row.role], ws, 1)
-        np.add.at(floor[row.role], ws, 1)
-        pieces = [(a, b) for a, b in (row.breaks or [])]
+        ws, share = grid.shares(pd.Timestamp(row.start), pd.Timestamp(row.end))
+        np.add.at(work[row.role], ws, share)
+        np.add.at(floor[row.role], ws, share)
+        pieces = [(a, b, True) for a, b in (row.breaks or [])]
         if pd.notna(row.lunch_start):
-            pieces.append((row.lunch_start, row.lunch_end))
-        for a, b in pieces:
-            ps = grid.slots(pd.Timestamp(a), pd.Timestamp(b))
-            np.add.at(floor[row.role], ps, -1)
-            np.add.at(off, ps, 1)
+            # A split shift's gap is off the floor but not at work: no off-floor cap.
+            at_work = from_before or _split_gap(inst, row) is None
+            pieces.append((row.lunch_start, row.lunch_end, at_work))
+        for a, b, at_work in pieces:
+            ps, share = grid.shares(pd.Timestamp(a), pd.Timestamp(b))
+            # A short break takes its share of an agent or lead off the floor; a manager on
+            # a break of part of an interval is off the floor for all of it.
+            np.add.at(floor[row.role], ps, -1.0 if row.role == "manager" else -share)
+            if not from_before and at_work:
+                np.add.at(off, ps, 1)
     ts = inst.timestamps
     if inst.weights.hard_coverage:
-        bad = np.flatnonzero(floor["agent"] < inst.required)
+        bad = np.flatnonzero(floor["agent"] < inst.required - _EPS)
         if bad.size:
             out.append(
                 f"hard coverage: {bad.size} interval(s) short, first {ts[bad[0]]} "
-                f"({int(floor['agent'][bad[0]])} on the floor, {int(inst.required[bad[0]])} required)"
+                f"({floor['agent'][bad[0]]:g} on the floor, {int(inst.required[bad[0]])} required)"
             )
     lim = inst.limits
     if lim.max_off_floor is not None:
@@ -284,11 +351,11 @@ def _check_span(
     out: list[str] = []
     k = span.max_agents_per_lead
     ts = inst.timestamps
-    bad = np.flatnonzero(floor["agent"] > k * floor["lead"])
+    bad = np.flatnonzero(floor["agent"] > k * floor["lead"] + _EPS)
     if bad.size:
         t = bad[0]
         out.append(
-            f"span of control: {int(floor['agent'][t])} agents but {int(floor['lead'][t])} lead(s) on "
+            f"span of control: {floor['agent'][t]:g} agents but {floor['lead'][t]:g} lead(s) on "
             f"the floor at {ts[t]} ({bad.size} interval(s)), max {k} per lead"
         )
     teams: dict[tuple[int, str], dict[str, list[Any]]] = defaultdict(
@@ -312,16 +379,26 @@ def _check_span(
                     out.append(
                         f"team {team} on day {d + 1}: {a['person']}'s shift is not inside the lead's"
                     )
-    if span.manager_above_agents is not None:
+    above = span.manager_above_agents
+    if above is not None:
+        bad = np.flatnonzero((floor["agent"] > above + _EPS) & (floor["manager"] < 1 - _EPS))
+        if bad.size:
+            t = bad[0]
+            out.append(
+                f"manager on the floor: {floor['agent'][t]:g} agents on the floor (> {above}) but no "
+                f"manager on the floor (at work, not at lunch or on a break) at {ts[t]} "
+                f"({bad.size} interval(s))"
+            )
+    if above is not None and span.manager_hours is not None:
         td = pd.Timedelta(minutes=inst.interval_min)
         for d, c in agents_per_day.items():
-            if c <= span.manager_above_agents:
+            if c <= above:
                 continue
             need = manager_window(inst, int(d))
-            missing = [t for t in need if work["manager"][t] < 1]
+            missing = [t for t in need if work["manager"][t] < 1 - _EPS]
             if missing:
                 out.append(
-                    f"manager: {c} agents work on day {int(d) + 1} (> {span.manager_above_agents}) but no "
+                    f"manager hours: {c} agents work on day {int(d) + 1} (> {above}) but no "
                     f"manager at work at {ts[missing[0]]} ({len(missing)} interval(s) of {td})"
                 )
     return out

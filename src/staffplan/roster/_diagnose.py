@@ -1,6 +1,7 @@
 """Why an instance has no roster: a static pre-check, then assumption cores over rule groups.
 
-Every rule group (hard coverage, span of control, teams, manager, caps, people) is enforced
+Every rule group (hard coverage, span of control, teams, manager on the floor, manager hours,
+caps, people) is enforced
 per day through an assumption literal; when the model is infeasible, CP-SAT's
 ``sufficient_assumptions_for_infeasibility`` returns a set of literals whose rules cannot hold
 together, which is shrunk greedily to a minimal set and reported in words.
@@ -16,6 +17,7 @@ from ortools.sat.python import cp_model
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._model import RosterModel
 from staffplan.roster._patterns import coverable, enumerate_shifts
+from staffplan.roster._solution import tally
 
 __all__ = ["describe_group", "diagnose", "precheck", "uncovered_note"]
 
@@ -25,8 +27,11 @@ def _hhmm(minutes: int) -> str:
 
 
 def _uncovered(inst: RosterInstance) -> np.ndarray:
-    """Intervals that need agents but lie inside no allowed shift."""
-    return np.flatnonzero(~coverable(inst) & (inst.required > 0))
+    """Intervals that need more agents than are carried in but lie inside no allowed shift."""
+    carried = np.zeros(inst.n_intervals)
+    if inst.carried_in is not None and not inst.carried_in.empty:
+        carried = tally(inst, inst.carried_in)["floor"]["agent"]
+    return np.flatnonzero(~coverable(inst) & (inst.required > carried + 1e-9))
 
 
 def _uncovered_text(inst: RosterInstance, bad: np.ndarray) -> str:
@@ -87,11 +92,13 @@ def describe_group(inst: RosterInstance, key: str) -> str:
         return f"teams (at most {k} agents per lead working that day) on {when}"
     if group == "manager":
         assert span is not None
-        hours = (
-            f"{_hhmm(int(span.manager_hours[0]))}-{_hhmm(int(span.manager_hours[1]))}"
-            if span.manager_hours is not None
-            else "the opening hours"
+        return (
+            f"manager on the floor (a manager, not at lunch or on a break, in every interval "
+            f"with more than {span.manager_above_agents} agents on the floor) on {when}"
         )
+    if group == "manager hours":
+        assert span is not None and span.manager_hours is not None
+        hours = f"{_hhmm(int(span.manager_hours[0]))}-{_hhmm(int(span.manager_hours[1]))}"
         return (
             f"manager presence (a manager at work {hours} when more than "
             f"{span.manager_above_agents} agents work) on {when}"

@@ -5,7 +5,8 @@ coverage) whose net gain ``sum over on-floor intervals of value[t] - paid cost``
 where ``value[t]`` is the peak-weighted shortage cost while the interval is short and minus
 the surplus cost once it is covered; stop when no shift gains.  Leads: the same with the
 deficit ``ceil(agents on floor / max_agents_per_lead) - leads on floor``, then enough leads per
-day for the teams.  Managers: cover the manager window of each day that needs one.
+day for the teams.  Managers: on the floor wherever the hint has more agents on the floor than
+``manager_above_agents`` (and at work through ``manager_hours`` when set).
 
 Hard rules beyond these (caps, people) are not enforced here; CP-SAT repairs the hint.
 """
@@ -33,8 +34,10 @@ class _Table:
         self.length = np.array([s.length for s in shifts], dtype=np.int64)
         self.paid = np.array([s.paid for s in shifts], dtype=float)
         self.max_len = int(self.length.max()) if shifts else 0
-        piece_a: list[int] = []
-        piece_l: list[int] = []
+        # One entry per slot a piece touches, weighted by the share of an agent it takes off
+        # the floor there (a 15-min break on a 30-min grid: 0.5).
+        piece_slot: list[int] = []
+        piece_w: list[float] = []
         piece_opt: list[int] = []
         opt_group: list[int] = []
         group_shift: list[int] = []
@@ -51,11 +54,13 @@ class _Table:
                     self.options.append((k, g, o))
                     for kind, rule, off in opt.places:
                         sl = rm._place_slots(kind, rule, off)
-                        piece_a.append(s.start_slot + sl.start)
-                        piece_l.append(len(sl))
-                        piece_opt.append(oi)
-        self.piece_a = np.array(piece_a, dtype=np.int64)
-        self.piece_b = self.piece_a + np.array(piece_l, dtype=np.int64)
+                        units = rm._place_units(kind, rule, "agent")
+                        for j, rel in enumerate(sl):
+                            piece_slot.append(s.start_slot + rel)
+                            piece_w.append(units[j] / rm.scale)
+                            piece_opt.append(oi)
+        self.piece_slot = np.array(piece_slot, dtype=np.int64)
+        self.piece_w = np.array(piece_w, dtype=float)
         self.piece_opt = np.array(piece_opt, dtype=np.int64)
         self.opt_group = np.array(opt_group, dtype=np.int64)
         self.group_shift = np.array(group_shift, dtype=np.int64)
@@ -64,9 +69,13 @@ class _Table:
         self.n_groups = len(group_shift)
         self.k = len(shifts)
 
+    def _ext(self, v: np.ndarray) -> np.ndarray:
+        return (
+            np.concatenate([v, v]) if self.cyclic else np.concatenate([v, np.zeros(self.max_len)])
+        )
+
     def _prefix(self, v: np.ndarray) -> np.ndarray:
-        ext = np.concatenate([v, v]) if self.cyclic else np.concatenate([v, np.zeros(self.max_len)])
-        return np.concatenate([[0.0], np.cumsum(ext)])
+        return np.concatenate([[0.0], np.cumsum(self._ext(v))])
 
     def gains(self, v: np.ndarray, paid_w: float) -> tuple[np.ndarray, np.ndarray]:
         """Net gain per shift and the chosen (least costly) option per group."""
@@ -75,7 +84,7 @@ class _Table:
         best_opt: np.ndarray = np.zeros(self.n_groups, dtype=np.int64)
         off: np.ndarray
         if self.n_groups:
-            piece = p[self.piece_b] - p[self.piece_a]
+            piece = self._ext(v)[self.piece_slot] * self.piece_w
             opt_sum = np.bincount(self.piece_opt, weights=piece, minlength=self.n_opts)
             gmin = np.minimum.reduceat(opt_sum, self.group_first_arr)
             # index of the minimum inside each group
@@ -93,26 +102,16 @@ class _Table:
             off = np.zeros(self.k)
         return work - off - paid_w * self.paid, best_opt
 
-    def floor_slots(self, k: int, best_opt: np.ndarray) -> tuple[np.ndarray, list[int]]:
-        """Absolute on-floor slots of shift ``k`` with the chosen options, and those options."""
+    def floor_slots(self, k: int, best_opt: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Slots of shift ``k``, its on-floor share in each with the chosen options, those options."""
         slots = np.arange(self.start[k], self.start[k] + self.length[k])
         opts = [int(best_opt[g]) for g in np.flatnonzero(self.group_shift == k)]
-        off = (
-            np.concatenate(
-                [
-                    np.arange(a, b)
-                    for a, b in zip(
-                        self.piece_a[np.isin(self.piece_opt, opts)],
-                        self.piece_b[np.isin(self.piece_opt, opts)],
-                        strict=True,
-                    )
-                ]
-            )
-            if opts
-            else np.zeros(0, dtype=np.int64)
-        )
-        floor = np.setdiff1d(slots, off)
-        return self._wrap(floor), opts
+        share = np.ones(slots.size)
+        if opts:
+            sel = np.isin(self.piece_opt, opts)
+            np.add.at(share, self.piece_slot[sel] - self.start[k], -self.piece_w[sel])
+        keep = slots < self.n if not self.cyclic else np.ones(slots.size, dtype=bool)
+        return slots[keep] % self.n, share[keep], opts
 
     def work_slots(self, k: int) -> np.ndarray:
         return self._wrap(np.arange(self.start[k], self.start[k] + self.length[k]))
@@ -138,11 +137,11 @@ def _fill(
         k = int(np.argmax(gain))
         if gain[k] <= 0:
             return
-        floor, opts = table.floor_slots(k, best_opt)
+        floor, share, opts = table.floor_slots(k, best_opt)
         counts[k] += 1
         for o in opts:
             opt_counts[o] += 1
-        np.add.at(state, floor, 1)
+        np.add.at(state, floor, share)
 
 
 def _rounded(
@@ -175,18 +174,16 @@ def _rounded(
     return counts, opt_counts
 
 
-def _state(
-    table: _Table, counts: np.ndarray, opt_counts: np.ndarray, *, floor: bool = True
-) -> np.ndarray:
-    """People per slot (on the floor, or at work with ``floor=False``)."""
+def _state(table: _Table, counts: np.ndarray, opt_counts: np.ndarray) -> np.ndarray:
+    """People on the floor per slot."""
     state = np.zeros(table.n)
     for k in np.flatnonzero(counts):
         np.add.at(state, table.work_slots(int(k)), counts[k])
-    if floor:
-        for oi in np.flatnonzero(opt_counts):
-            sel = table.piece_opt == oi
-            for a, b in zip(table.piece_a[sel], table.piece_b[sel], strict=True):
-                np.add.at(state, table._wrap(np.arange(a, b)), -opt_counts[oi])
+    for oi in np.flatnonzero(opt_counts):
+        sel = table.piece_opt == oi
+        slots = table.piece_slot[sel]
+        keep = slots < table.n if not table.cyclic else np.ones(slots.size, dtype=bool)
+        np.add.at(state, slots[keep] % table.n, -opt_counts[oi] * table.piece_w[sel][keep])
     return state
 
 
@@ -203,14 +200,19 @@ def greedy_hint(
     table = _Table(rm)
 
     def start(role: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Counts, placements and people on the floor per slot (carried-in shifts included).
+
+        On the floor for managers too: the rule wants one on the floor, not at a break.
+        """
+        carried = rm.carry_floor[role] / rm.scale
         if lp is None or role not in rm.roles:
             return (
                 np.zeros(table.k, dtype=np.int64),
                 np.zeros(table.n_opts, dtype=np.int64),
-                np.zeros(table.n),
+                carried.astype(float),
             )
         c, o = _rounded(rm, table, role, lp)
-        return c, o, _state(table, c, o, floor=role != "manager")
+        return c, o, _state(table, c, o) + carried
 
     n = inst.n_intervals
     in_comp = np.zeros(n, dtype=bool)
@@ -247,34 +249,41 @@ def greedy_hint(
                 cand = np.flatnonzero(day == d)
                 gain, best_opt = table.gains(lead_value(leads), paid_w)
                 k = int(cand[np.argmax(gain[cand])])
-                floor, opts = table.floor_slots(k, best_opt)
+                floor, share, opts = table.floor_slots(k, best_opt)
                 lcounts[k] += 1
                 for o in opts:
                     lopt[o] += 1
-                np.add.at(leads, floor, 1)
+                np.add.at(leads, floor, share)
         per_role["lead"] = (lcounts, lopt)
         if "manager" in rm.roles and span.manager_above_agents is not None:
+            above = span.manager_above_agents
             mcounts, mopt, covered = start("manager")
+            slot_day = (np.arange(n) + inst.first_slot_offset) // inst.slots_per_day
             for i, d in enumerate(rm.days):
-                if counts[day == d].sum() <= span.manager_above_agents:
-                    continue
                 window = np.zeros(n, dtype=bool)
                 window[rm._manager_slots(d)] = True
-                hint[rm.manager_needed[i]] = 1
+                if span.manager_hours is None:
+                    # Wherever this hint puts more agents on the floor than the threshold.
+                    window |= (slot_day == d) & in_comp & (agents > above + 1e-9)
+                elif counts[day == d].sum() <= above:
+                    continue
+                else:
+                    hint[rm.manager_needed[i]] = 1
                 for _ in range(24):
                     todo = window & (covered < 1)
                     if not todo.any():
                         break
-                    p = table._prefix(todo.astype(float))
-                    gain = p[table.start + table.length] - p[table.start]
+                    # Lunch and breaks placed where no manager is needed, if they can be.
+                    gain, best_opt = table.gains(todo.astype(float), 0.0)
                     k = int(np.argmax(gain))
                     if gain[k] <= 0:
                         break
+                    floor, share, opts = table.floor_slots(k, best_opt)
                     mcounts[k] += 1
-                    _, best_opt = table.gains(np.zeros(n), 0.0)
-                    for g in np.flatnonzero(table.group_shift == k):
-                        mopt[int(best_opt[g])] += 1
-                    np.add.at(covered, table.work_slots(k), 1)
+                    for o in opts:
+                        mopt[o] += 1
+                    # A manager on a break of part of an interval is off the floor for all of it.
+                    np.add.at(covered, floor, (share > 1 - 1e-9).astype(float))
             per_role["manager"] = (mcounts, mopt)
     for role, (cnt, opt_cnt) in per_role.items():
         for kx, var in enumerate(rm.x[role]):
@@ -283,22 +292,7 @@ def greedy_hint(
             var = rm.y[role, ks, gs][os_]
             if var is not rm.x[role][ks]:
                 hint[var] = int(opt_cnt[oi])
-    for i, t in enumerate(rm.slots):
-        diff = agents[t] - req[t]
-        hint[rm.shortage[i]] = int(max(0, -diff))
-        hint[rm.surplus[i]] = int(max(0, diff))
-    # Indicator variables follow from the counts: with them the hint is complete, and CP-SAT
-    # takes a complete feasible hint as its first solution without searching.
-    for b in getattr(rm, "manager_needed", []):
-        hint.setdefault(b, 0)
-    used = {
-        (s.start_min, s.length) for k, s in enumerate(rm.shifts) if hint.get(rm.x["agent"][k], 0)
-    }
-    for key, b in rm.pattern_used.items():
-        hint[b] = int(key in used)
-    for slot, b in rm.lunch_slot_used.items():
-        hint[b] = int(any(hint.get(v, 0) > 0 for v in rm.lunch_starts[slot]))
-    hint[rm.coverage_cap] = _ub(rm.coverage_cap)
+    hint.update(rm.complete_hint(hint))
     return hint
 
 

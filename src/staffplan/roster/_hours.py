@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -10,7 +12,7 @@ from staffplan._validation import check_int, check_interval_min
 from staffplan.intervals import as_datetime_index, slot_of_day, slots_per_day
 from staffplan.roster._instance import LunchRule, ShiftRules
 
-__all__ = ["default_lunch", "opening_hours", "shifts_for_hours"]
+__all__ = ["default_lunch", "open_blocks", "opening_hours", "shifts_for_hours"]
 
 _DAY_MIN = 1440
 
@@ -51,6 +53,38 @@ def opening_hours(is_open: np.ndarray) -> tuple[int, int]:
     return open_slot, (close_slot - open_slot) % n_slots
 
 
+def open_blocks(is_open: np.ndarray, min_closure_slots: int = 1) -> list[tuple[int, int]]:
+    """Open blocks of a daily open mask as (opening slot, number of slots), in day order.
+
+    A closed run shorter than ``min_closure_slots`` does not split a block.  Blocks may run
+    past midnight (the first then starts late in the day).  Round the clock, or never open:
+    one block ``(0, slots per day)``.
+    """
+    n_slots = is_open.size
+    is_open = is_open.astype(bool)
+    if is_open.all() or not is_open.any():
+        return [(0, n_slots)]
+    # Rotated to start at an open slot, no closed run wraps past the end of the day.
+    r0 = int(np.argmax(is_open))
+    closed = ~np.roll(is_open, -r0)
+    edges = np.diff(np.r_[0, closed.astype(np.int8), 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    long_ = (ends - starts) >= max(1, min_closure_slots)
+    cuts = [(int(a), int(b)) for a, b in zip(starts[long_], ends[long_], strict=True)]
+    if not cuts:
+        return [(0, n_slots)]
+    out = []
+    for i, (_, b) in enumerate(cuts):
+        next_close = cuts[(i + 1) % len(cuts)][0]
+        out.append(((b + r0) % n_slots, (next_close - b) % n_slots or n_slots))
+    return sorted(out)
+
+
+def _hhmm(minutes: int) -> str:
+    minutes %= _DAY_MIN
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def default_lunch(interval_min: int) -> LunchRule:
     """The default 30-min lunch, lengthened to whole intervals on a coarser grid (60 on 60)."""
     interval_min = check_interval_min(interval_min)
@@ -65,15 +99,20 @@ def shifts_for_hours(
     lengths_min: tuple[int, ...] = defaults.SHIFT_LENGTHS_MIN,
     names: tuple[str, ...] = defaults.SHIFT_NAMES,
     start_step_min: int | None = None,
+    min_closure_min: int = 60,
+    split: bool = False,
 ) -> tuple[ShiftRules, ...]:
-    """Shift types whose starts span the opening hours of a requirement.
+    """Shift types whose starts span the opening hours of a requirement, block by block.
 
-    The opening hours are the times of day with any requirement on any day; the
-    longest closed stretch of the day (wrapping past midnight) marks closing
-    time.  Each length gets a type starting from opening time up to the last start
-    that ends by closing time; a centre open round the clock gets starts at every
-    step of the day, crossing midnight.  On days when the centre opens later or
-    closes earlier the solver simply leaves the extra starts unused.
+    The opening hours are the times of day with any requirement on any day.  Closed
+    stretches of at least ``min_closure_min`` split the day into open blocks (08:00-12:00
+    and 14:00-19:00 for a centre closed at midday); a centre with one block closes where
+    its longest closed stretch starts (wrapping past midnight).  In each block each length
+    gets a type starting from the block's opening up to the last start that ends by its
+    closing, lengths longer than the block being cut to it; so no shift straddles a
+    closure.  A centre open round the clock gets starts at every step of the day, crossing
+    midnight.  On days when the centre opens later or closes earlier the solver simply
+    leaves the extra starts unused.
 
     Parameters
     ----------
@@ -92,12 +131,20 @@ def shifts_for_hours(
     start_step_min : int, optional
         Spacing of starts [min]; default 30 min, or the interval when it is
         longer or does not divide 30.
+    min_closure_min : int
+        Shortest closed stretch that separates two open blocks [min]; shorter
+        quiet stretches count as open.
+    split : bool
+        Also offer a split shift per pair of consecutive blocks: it works the
+        whole first block, leaves for the closure (unpaid), and works the whole
+        second block (see ``ShiftRules.split_after_min``).
 
     Returns
     -------
     tuple of ShiftRules
         With the defaults and a centre open 07:00–21:00: 8 h ``day`` shifts
-        starting 07:00–13:00 and 4 h ``part`` shifts starting 07:00–17:00.
+        starting 07:00–13:00 and 4 h ``part`` shifts starting 07:00–17:00.  With
+        blocks, type names carry the block (``"day (14:00-19:00)"``).
 
     Raises
     ------
@@ -134,24 +181,50 @@ def shifts_for_hours(
         raise ValueError(
             f"start_step_min must be a multiple of interval_min={interval_min}, got {step}"
         )
+    closure = check_int(min_closure_min, "min_closure_min", minimum=interval_min)
     n_slots = slots_per_day(interval_min)
     is_open = np.zeros(n_slots, dtype=bool)
     is_open[slot_of_day(idx[need > 0], interval_min)] = True
-    open_slot, hours = opening_hours(is_open)
-    if hours == n_slots:
+    blocks = open_blocks(is_open, -(-closure // interval_min))
+    if blocks == [(0, n_slots)]:
         return tuple(
             ShiftRules(name, 0, _DAY_MIN - step, step, (length,), crosses_midnight=True)
             for name, length in zip(names, lengths_min, strict=True)
         )
-    open_min = open_slot * interval_min
-    hours_min = hours * interval_min
-    # Start on the step grid counted from opening time.
     out: list[ShiftRules] = []
-    seen: set[int] = set()
-    for name, length in zip(names, lengths_min, strict=True):
-        fit = min(length, hours_min)  # both are whole intervals
-        if fit in seen:
-            continue
-        seen.add(fit)
-        out.extend(_window(name, open_min, open_min + hours_min - fit, step, fit))
+    for open_slot, hours in blocks:
+        open_min = open_slot * interval_min
+        hours_min = hours * interval_min
+        label = f" ({_hhmm(open_min)}-{_hhmm(open_min + hours_min)})" if len(blocks) > 1 else ""
+        # Start on the step grid counted from opening time.
+        seen: set[int] = set()
+        for name, length in zip(names, lengths_min, strict=True):
+            fit = min(length, hours_min)  # both are whole intervals
+            if fit in seen:
+                continue
+            seen.add(fit)
+            out.extend(_window(name + label, open_min, open_min + hours_min - fit, step, fit))
+    if split and len(blocks) > 1:
+        # Pair blocks in the order of the operating day, which starts after its longest
+        # closure (the night for a day centre): no split shift spans that closure.
+        day_open = opening_hours(is_open)[0]
+        order = sorted(blocks, key=lambda b: (b[0] - day_open) % n_slots)
+        for (a, a_len), (b, b_len) in itertools.pairwise(order):
+            a_min, b_min = a * interval_min, b * interval_min
+            first = a_len * interval_min
+            gap = (b_min - a_min - first) % _DAY_MIN
+            length = first + gap + b_len * interval_min
+            out.append(
+                ShiftRules(
+                    f"split ({_hhmm(a_min)}-{_hhmm(a_min + first)} + "
+                    f"{_hhmm(b_min)}-{_hhmm(b_min + b_len * interval_min)})",
+                    a_min,
+                    a_min,
+                    step,
+                    (length,),
+                    crosses_midnight=a_min + length > _DAY_MIN,
+                    split_after_min=first,
+                    split_gap_min=gap,
+                )
+            )
     return tuple(out)

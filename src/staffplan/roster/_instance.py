@@ -11,6 +11,7 @@ shift (lunch and break windows) are minutes after the shift starts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffplan import intervals
 from staffplan._validation import (
     as_float_array,
     check_columns,
@@ -59,6 +61,10 @@ def _minutes(value: Any, name: str) -> int:
     return check_int(value, name, minimum=0)
 
 
+#: Largest requirement a roster is built for [agents per interval].
+MAX_REQUIRED = 10_000
+
+
 def _weekday(value: Any, name: str) -> int:
     if isinstance(value, str) and value.strip().lower()[:3] in _WEEKDAYS:
         return _WEEKDAYS.index(value.strip().lower()[:3])
@@ -83,6 +89,13 @@ class ShiftRules:
         Weekdays the type may run (0 = Monday or ``"mon"``); default every day.
     crosses_midnight : bool
         Whether a shift of this type may end after midnight of its start day.
+    split_after_min, split_gap_min : int or None
+        A *split shift*: work ``split_after_min`` from the start, leave for an unpaid gap of
+        ``split_gap_min``, then work the rest of the length (``lengths_min`` run from the
+        first start to the final end, gap included) [min].  For a centre closed at midday
+        (08:00-12:00 and 14:00-19:00): start 08:00, length 660, split after 240, gap 120.
+        A split shift has no lunch (the gap is the meal break) and shows its gap in the
+        roster's lunch columns; breaks follow ``BreakRule`` outside the gap.  Both or neither.
     """
 
     name: str = "shift"
@@ -92,6 +105,8 @@ class ShiftRules:
     lengths_min: tuple[int, ...] = (480,)
     days: tuple[int, ...] | None = None
     crosses_midnight: bool = False
+    split_after_min: int | None = None
+    split_gap_min: int | None = None
 
     def __post_init__(self) -> None:
         n = f"ShiftRules {self.name!r}"
@@ -105,6 +120,11 @@ class ShiftRules:
         object.__setattr__(self, "earliest_start", lo)
         object.__setattr__(self, "latest_start", hi)
         check_int(self.start_step_min, f"{n}: start_step_min", minimum=1)
+        for attr in ("lengths_min", "days"):
+            value = getattr(self, attr)
+            absent_ok = attr == "days" and value is None  # None: every day
+            if not absent_ok and not isinstance(value, (tuple, list, range, np.ndarray)):
+                raise TypeError(f"{n}: {attr} must be a sequence such as (480,), got {value!r}")
         lengths = tuple(
             sorted({check_int(v, f"{n}: lengths_min", minimum=1) for v in self.lengths_min})
         )
@@ -114,6 +134,20 @@ class ShiftRules:
         if self.days is not None:
             days = tuple(sorted({_weekday(d, f"{n}: days") for d in self.days}))
             object.__setattr__(self, "days", days)
+        if (self.split_after_min is None) != (self.split_gap_min is None):
+            raise ValueError(
+                f"{n}: split_after_min and split_gap_min go together, got "
+                f"split_after_min={self.split_after_min!r}, split_gap_min={self.split_gap_min!r}"
+            )
+        if self.split_after_min is not None and self.split_gap_min is not None:
+            after = check_int(self.split_after_min, f"{n}: split_after_min", minimum=1)
+            gap = check_int(self.split_gap_min, f"{n}: split_gap_min", minimum=1)
+            short = [v for v in lengths if v <= after + gap]
+            if short:
+                raise ValueError(
+                    f"{n}: lengths_min must exceed split_after_min + split_gap_min = "
+                    f"{after + gap} (work on both sides of the gap), got {short[0]}"
+                )
         if not self.crosses_midnight:
             late = [v for v in lengths if hi + v > _DAY_MIN and lo + v > _DAY_MIN]
             if late:
@@ -128,6 +162,11 @@ class ShiftRules:
         return tuple(
             range(int(self.earliest_start), int(self.latest_start) + 1, self.start_step_min)
         )
+
+    @property
+    def is_split(self) -> bool:
+        """Whether shifts of this type are split by an unpaid gap."""
+        return self.split_gap_min is not None
 
     def runs_on(self, weekday: int) -> bool:
         """Whether this type may start on ``weekday`` (0 = Monday)."""
@@ -201,7 +240,10 @@ class BreakRule:
     Parameters
     ----------
     length_min : int
-        Break length [min].
+        Break length [min].  It need not be a whole number of intervals: a break starts on
+        the interval grid and takes off the floor, in each interval it touches, the share of
+        the interval it lasts (a 15-min break on a 30-min grid is half an agent off the floor
+        in its interval, on a 60-min grid a quarter).
     earliest_start_min, latest_start_min : int
         Window for the break start, from the shift start [min].
     min_shift_min : int
@@ -244,14 +286,17 @@ class SpanOfControl:
     max_agents_per_lead : int
         Teams hold at most this many agents, each team has one lead working that day, and in
         every interval agents on the floor <= this × leads on the floor (a lead at lunch or on
-        a break is not on the floor).
+        a break is not on the floor, so leads stagger their lunches with their teams).
     manager_above_agents : int or None
-        On a day when more agents than this work, a customer-service manager must be at work
-        through ``manager_hours``; ``None`` never requires a manager.
+        In every interval with more agents than this on the floor, a customer-service manager
+        is on the floor: at work and not at lunch or on a break (a manager on a break that
+        lasts part of the interval is off the floor for all of it).  An interval with this
+        many agents or fewer (a quiet night) needs no manager; its leads still follow
+        ``max_agents_per_lead``.  ``None`` never requires a manager.
     manager_hours : (int or str, int or str) or None
-        Daily window a manager must cover [time of day]; ``None`` means from the first to the
-        last interval with a positive requirement of the centre's operating day, which starts
-        at opening time (a night centre's day runs 18:00 to 06:00 the next morning).
+        Optional daily window [time of day] through which, on a day when more than
+        ``manager_above_agents`` agents work, a manager must also be at work (on top of the
+        rule per interval); ``None`` adds no such window.
     lead_covers_team : bool
         A lead's shift starts no later and ends no earlier than every agent of their team.
     team_lunch_share : float or None
@@ -298,7 +343,11 @@ class Weights:
     with ``peak_weight[t] = 1 + peak_boost * r[t] / max(r on that day)`` where ``r`` is the
     rounded requirement, so with the default ``peak_boost = 1`` a missing agent at the day's
     peak costs twice one at a quiet hour.  ``interval_weights`` passed to
-    :func:`make_instance` replace ``peak_weight``.
+    :func:`make_instance` replace ``peak_weight``.  When breaks are not whole intervals (a
+    15-min break on a 30-min grid) shortage and surplus are counted in ``1 / floor_scale``
+    agent-intervals (see :attr:`RosterInstance.floor_scale`) and every other weight is
+    multiplied by ``floor_scale``: the objective is ``floor_scale`` times the formula, the
+    same optimum.
 
     Parameters
     ----------
@@ -444,6 +493,10 @@ class RosterInstance:
         Shortage weight per interval (peak weights unless given).
     cyclic : bool
         Whether the horizon wraps (a shift running past the end continues at the start).
+    carried_in : DataFrame or None
+        Shifts of the previous roster that run into the horizon (columns ``role``,
+        ``start``, ``end``, ``lunch_start``, ``lunch_end``, ``breaks``): they count on the
+        floor (coverage, leads, manager) but are not the solver's to change.
     """
 
     required: np.ndarray
@@ -459,12 +512,26 @@ class RosterInstance:
     people: tuple[Person, ...] | None
     interval_weights: np.ndarray
     cyclic: bool = False
+    carried_in: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n_intervals(self) -> int:
         """Number of intervals in the horizon."""
         return int(self.required.size)
+
+    @property
+    def floor_scale(self) -> int:
+        """Units per agent in which the model counts people on the floor.
+
+        1 when every break is a whole number of intervals; otherwise the smallest count that
+        makes each break's share of an interval whole (2 for a 15-min break on a 30-min grid,
+        4 on a 60-min grid).
+        """
+        g = self.interval_min
+        for b in self.breaks:
+            g = math.gcd(g, b.length_min)
+        return self.interval_min // g
 
     @property
     def slots_per_day(self) -> int:
@@ -501,7 +568,7 @@ def _requirements(
 ) -> tuple[np.ndarray, pd.Timestamp]:
     if isinstance(requirements, pd.DataFrame):
         frame = check_columns(requirements, [ds_col, required_col], "requirements")
-        ds = pd.to_datetime(frame[ds_col])
+        ds = pd.Series(intervals.as_datetime_index(frame[ds_col], f"requirements[{ds_col!r}]"))
         if ds.dt.tz is not None:
             ds = ds.dt.tz_localize(None)
         order = np.argsort(ds.to_numpy(), kind="stable")
@@ -528,6 +595,12 @@ def _requirements(
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"requirements must be a non-empty 1-D sequence, got shape {values.shape}")
     check_nonnegative(values, "requirements")
+    if values.max() > MAX_REQUIRED:
+        # Beyond any centre, and each agent is placed one by one: refuse, don't stall.
+        raise ValueError(
+            f"requirements must be at most {MAX_REQUIRED:,} agents per interval, got "
+            f"{values.max():g}; check the units of the requirement column"
+        )
     if (start_ts - start_ts.normalize()) % pd.Timedelta(minutes=interval_min):
         raise ValueError(f"start must lie on the {interval_min}-min grid, got {start_ts}")
     return values, start_ts
@@ -566,11 +639,14 @@ def _validate_rules(inst: RosterInstance) -> None:
         n = f"ShiftRules {s.name!r}"
         _check_multiple(int(s.earliest_start), iv, f"{n}: earliest_start")
         _check_multiple(s.start_step_min, iv, f"{n}: start_step_min")
+        if s.split_after_min is not None and s.split_gap_min is not None:
+            _check_multiple(s.split_after_min, iv, f"{n}: split_after_min")
+            _check_multiple(s.split_gap_min, iv, f"{n}: split_gap_min")
         for length in s.lengths_min:
             _check_multiple(length, iv, f"{n}: lengths_min")
             if length > _DAY_MIN:
                 raise ValueError(f"{n}: lengths_min must be <= 1440, got {length}")
-            if inst.lunch is not None and length >= inst.lunch.min_shift_min:
+            if not s.is_split and inst.lunch is not None and length >= inst.lunch.min_shift_min:
                 if not inst.lunch.offsets(length, iv):
                     lu = inst.lunch
                     raise ValueError(
@@ -588,8 +664,6 @@ def _validate_rules(inst: RosterInstance) -> None:
                     )
     if inst.lunch is not None:
         _check_multiple(inst.lunch.length_min, iv, "LunchRule: length_min")
-    for b in inst.breaks:
-        _check_multiple(b.length_min, iv, f"BreakRule {b.name!r}: length_min")
     if inst.span is not None and inst.span.manager_hours is not None:
         for v in inst.span.manager_hours:
             _check_multiple(int(v), iv, "SpanOfControl: manager_hours")
@@ -599,6 +673,67 @@ def _validate_rules(inst: RosterInstance) -> None:
             if p.name in seen:
                 raise ValueError(f"people names must be unique, got {p.name!r} twice")
             seen.add(p.name)
+
+
+_CARRY_COLS = ("role", "start", "end", "lunch_start", "lunch_end", "breaks")
+
+
+def _naive(ts: Any) -> pd.Series:
+    out = pd.to_datetime(pd.Series(ts).reset_index(drop=True))
+    return out.dt.tz_localize(None) if out.dt.tz is not None else out
+
+
+def _carried_in(previous: Any, start: pd.Timestamp) -> pd.DataFrame | None:
+    """Rows of ``previous`` still at work at ``start``, with naive timestamps."""
+    if previous is None:
+        return None
+    if isinstance(previous, pd.DataFrame):
+        frame = previous
+    elif hasattr(previous, "roster") and isinstance(previous.roster, pd.DataFrame):
+        frame = previous.roster  # a RosterResult or a Plan
+    else:
+        raise TypeError(
+            "previous_roster must be a roster frame (or a RosterResult), got "
+            f"{type(previous).__name__}"
+        )
+    check_columns(frame, ["role", "start", "end"], "previous_roster")
+    roles = set(frame["role"])
+    if not roles <= {"agent", "lead", "manager"}:
+        bad = sorted(map(str, roles - {"agent", "lead", "manager"}))
+        raise ValueError(
+            f"previous_roster['role'] must be 'agent', 'lead' or 'manager', got {bad[0]!r}"
+        )
+    nat = pd.Series(pd.NaT, index=range(len(frame)), dtype="datetime64[ns]")
+    out = pd.DataFrame(
+        {
+            "role": frame["role"].to_numpy(),
+            "start": _naive(frame["start"]),
+            "end": _naive(frame["end"]),
+            "lunch_start": _naive(frame["lunch_start"]) if "lunch_start" in frame else nat,
+            "lunch_end": _naive(frame["lunch_end"]) if "lunch_end" in frame else nat,
+            "breaks": [
+                [
+                    (pd.Timestamp(a).tz_localize(None), pd.Timestamp(b).tz_localize(None))
+                    for a, b in v
+                ]
+                if isinstance(v, (list, tuple))
+                else []
+                for v in (frame["breaks"] if "breaks" in frame else [[]] * len(frame))
+            ],
+        }
+    )
+    if (out["end"] <= out["start"]).any():
+        i = int((out["end"] <= out["start"]).to_numpy().argmax())
+        raise ValueError(
+            f"previous_roster shifts must end after they start, got {out['start'][i]}..{out['end'][i]}"
+        )
+    late = out["start"] >= start
+    if late.any():
+        raise ValueError(
+            f"previous_roster must hold shifts that start before the horizon ({start}), got one "
+            f"starting {out['start'][late.to_numpy().argmax()]}; pass only the previous roster"
+        )
+    return out[out["end"] > start].reset_index(drop=True)
 
 
 def make_instance(
@@ -614,7 +749,8 @@ def make_instance(
     weights: Weights = Weights(),
     limits: Limits = Limits(),
     interval_weights: Any = None,
-    cyclic: bool = False,
+    cyclic: bool | None = False,
+    previous_roster: Any = None,
     ds_col: str = "ds",
     required_col: str = "required",
 ) -> RosterInstance:
@@ -646,8 +782,17 @@ def make_instance(
         Headcount caps.
     interval_weights : array-like, optional
         Shortage weight per interval, replacing the peak weights.
-    cyclic : bool
+    cyclic : bool or None
         The horizon wraps around (a weekly template: Sunday night shifts run into Monday).
+        ``None``: wrap when the horizon is whole days from midnight and no
+        ``previous_roster`` is given, so that a 24/7 or night centre's first hours are
+        covered by its last night (a day centre's roster is the same either way).
+    previous_roster : DataFrame or RosterResult, optional
+        The roster before the horizon (or its tail): columns ``role``, ``start``, ``end`` and
+        optionally ``lunch_start``, ``lunch_end``, ``breaks``.  Its shifts still at work when
+        the horizon starts count on the floor for coverage, leads and the manager (for
+        example last Sunday's night shift covering Monday 00:00-06:00).  Contract rules of
+        named ``people`` do not see them.  Not with ``cyclic``.
     ds_col, required_col : str
         Column names for frame input.  Time-zone-aware timestamps are read as local wall-clock
         time (the zone is dropped), which is how shifts are planned.
@@ -683,8 +828,16 @@ def make_instance(
                 f"interval_weights must have one value per interval ({required.size}), "
                 f"got shape {iw.shape}"
             )
+    if cyclic is None:
+        cyclic = previous_roster is None and offset == 0 and required.size % slots_per_day == 0
     if cyclic and (offset != 0 or required.size % slots_per_day):
         raise ValueError("cyclic requires whole days starting at midnight")
+    if cyclic and previous_roster is not None:
+        raise ValueError(
+            "cyclic=True wraps the horizon onto itself, previous_roster carries shifts in from "
+            "before it: pass one of them, not both"
+        )
+    carried = _carried_in(previous_roster, start_ts)
     inst = RosterInstance(
         required=required,
         required_raw=values.copy(),
@@ -699,6 +852,7 @@ def make_instance(
         people=None if people is None else tuple(people),
         interval_weights=np.asarray(iw, dtype=float),
         cyclic=bool(cyclic),
+        carried_in=carried,
     )
     _validate_rules(inst)
     return inst

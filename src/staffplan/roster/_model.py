@@ -7,6 +7,11 @@ Variables (``k`` indexes a concrete shift: day, start, length):
   (``sum_o y = x``; a group with a single placement needs no variable);
 - ``shortage[t]``, ``surplus[t]``: agents on the floor minus requirement, split by sign.
 
+People on the floor are counted in units of ``1 / inst.floor_scale`` agents, so that a
+break shorter than its interval takes its share of the interval off the floor (half an agent
+for a 15-min break on a 30-min grid); with whole-interval breaks the unit is one agent.
+Shifts carried in from the previous roster (``inst.carried_in``) add constants.
+
 Names are not needed for coverage, so people are assigned afterwards
 (:mod:`staffplan.roster._assign`); that keeps the model size independent of headcount.
 
@@ -26,7 +31,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from staffplan.roster._instance import RosterInstance
-from staffplan.roster._patterns import Shift, enumerate_shifts, manager_window
+from staffplan.roster._patterns import Shift, enumerate_shifts, manager_window, piece_min
+from staffplan.roster._solution import tally
 
 __all__ = ["ROLES", "RosterModel", "ShiftInstance", "components"]
 
@@ -89,6 +95,8 @@ class RosterModel:
                     roles.append(p.role)
         self.roles = tuple(r for r in ROLES if r in roles)
         n = inst.n_intervals
+        self.scale = inst.floor_scale
+        self._carry_in()
         self.covered: list[list[int]] = []
         for s in self.shifts:
             slots = [s.start_slot + i for i in range(s.length)]
@@ -136,12 +144,46 @@ class RosterModel:
         self.all_vars.append(v)
         return v
 
+    def _piece_min(self, kind: str, rule: int) -> int:
+        """Length of a lunch, break or split-shift gap [min]."""
+        return piece_min(self.inst, kind, rule)
+
     def _place_slots(self, kind: str, rule: int, off: int) -> range:
-        iv = self.inst.interval_min
-        if kind == "lunch":
-            assert self.inst.lunch is not None
-            return range(off, off + self.inst.lunch.length_min // iv)
-        return range(off, off + self.inst.breaks[rule].length_min // iv)
+        """Slots a lunch, break or gap placed at ``off`` touches (a short break: one slot)."""
+        return range(off, off + -(-self._piece_min(kind, rule) // self.inst.interval_min))
+
+    def _place_units(self, kind: str, rule: int, role: str) -> list[int]:
+        """Floor units (``1 / scale`` agents) a piece takes off in each slot it touches.
+
+        A manager on a break of part of an interval is off the floor for all of it.
+        """
+        iv, d = self.inst.interval_min, self.scale
+        length = self._piece_min(kind, rule)
+        slots = range(-(-length // iv))
+        if role == "manager":
+            return [d for _ in slots]
+        return [min(iv, length - j * iv) * d // iv for j in slots]
+
+    def _place_end(self, kind: str, rule: int, off: int) -> float:
+        """End of a piece placed at ``off`` [slots, fractional for a short break]."""
+        whole, part = divmod(self._piece_min(kind, rule), self.inst.interval_min)
+        return off + whole + (part / self.inst.interval_min if part else 0)
+
+    def _carry_in(self) -> None:
+        """Constants from shifts carried in: people at work and floor units per slot."""
+        inst = self.inst
+        n = inst.n_intervals
+        self.carry_work = {r: np.zeros(n, dtype=np.int64) for r in ROLES}
+        self.carry_floor = {r: np.zeros(n, dtype=np.int64) for r in ROLES}
+        if inst.carried_in is None or inst.carried_in.empty:
+            return
+        c = tally(inst, inst.carried_in)
+        for r in ROLES:
+            # A person at work for part of an interval (a shift ending off the grid) is not
+            # counted as at work there; their floor share counts.
+            self.carry_work[r] = np.floor(c["work"][r] + 1e-9).astype(np.int64)
+            floor = c["floor"][r] if r != "manager" else np.floor(c["floor"][r] + 1e-9)
+            self.carry_floor[r] = np.floor(floor * self.scale + 1e-9).astype(np.int64)
 
     # -- variables -----------------------------------------------------------------------------
     def _add_shift_vars(self) -> None:
@@ -181,6 +223,10 @@ class RosterModel:
         self.y: dict[tuple[str, int, int], list[Any]] = {}
         self.off_lunch: dict[str, list[list[Any]]] = {r: [[] for _ in range(n)] for r in self.roles}
         self.off_break: dict[str, list[list[Any]]] = {r: [[] for _ in range(n)] for r in self.roles}
+        # (count variable, floor units it takes off) per role and slot
+        self.off_units: dict[str, list[list[tuple[Any, int]]]] = {
+            r: [[] for _ in range(n)] for r in self.roles
+        }
         self.lunch_starts: dict[int, list[Any]] = defaultdict(list)  # agent lunches by slot
         for role in self.roles:
             for k, s in enumerate(self.shifts):
@@ -197,41 +243,61 @@ class RosterModel:
                     self.y[role, k, g] = counts
                     for opt, var in zip(group.options, counts, strict=True):
                         for kind, rule, off in opt.places:
-                            target = self.off_lunch if kind == "lunch" else self.off_break
-                            for rel in self._place_slots(kind, rule, off):
+                            # A split shift's gap is off the floor but not a lunch or break
+                            # at work (the off-floor cap does not count it).
+                            target = {"lunch": self.off_lunch, "break": self.off_break}.get(kind)
+                            units = self._place_units(kind, rule, role)
+                            for j, rel in enumerate(self._place_slots(kind, rule, off)):
                                 t = s.start_slot + rel
                                 if cyc:
                                     t %= n
                                 elif t >= n:
                                     continue
-                                target[role][t].append(var)
+                                if target is not None:
+                                    target[role][t].append(var)
+                                self.off_units[role][t].append((var, units[j]))
                             if kind == "lunch" and role == "agent":
                                 self.lunch_starts[s.start_slot + off].append(var)
 
     def _add_coverage(self) -> None:
         inst = self.inst
         n = inst.n_intervals
+        d = self.scale
         work: dict[str, list[list[Any]]] = {r: [[] for _ in range(n)] for r in self.roles}
         for role in self.roles:
             for k, cov in enumerate(self.covered):
                 for t in cov:
                     work[role][t].append(self.x[role][k])
-        self.work = {r: [cp_model.LinearExpr.sum(v) for v in work[r]] for r in self.roles}
+        self.work = {
+            r: [
+                cp_model.LinearExpr.sum(v) + int(self.carry_work[r][t])
+                for t, v in enumerate(work[r])
+            ]
+            for r in self.roles
+        }
+        # On the floor, in units of 1/scale agents.
         self.floor = {
             r: {
-                t: cp_model.LinearExpr.sum(work[r][t])
-                - cp_model.LinearExpr.sum(self.off_lunch[r][t])
-                - cp_model.LinearExpr.sum(self.off_break[r][t])
+                t: d * cp_model.LinearExpr.sum(work[r][t])
+                - cp_model.LinearExpr.weighted_sum(
+                    [v for v, _ in self.off_units[r][t]], [u for _, u in self.off_units[r][t]]
+                )
+                + int(self.carry_floor[r][t])
                 for t in self.slots
             }
             for r in self.roles
+        }
+        self.floor_ub = {
+            t: d * (sum(_ub(v) for v in work["agent"][t]) + int(self.carry_work["agent"][t]))
+            for t in self.slots
         }
         hard = inst.weights.hard_coverage
         self.shortage = []
         self.surplus = []
         for t in self.slots:
-            r = int(inst.required[t])
-            ub_surplus = max(1, len(work["agent"][t])) * (2 * int(inst.required.max()) + 2)
+            r = d * int(inst.required[t])
+            ub_surplus = max(1, len(work["agent"][t])) * (2 * int(inst.required.max()) + 2) * d
+            ub_surplus = max(ub_surplus, self.floor_ub[t])
             sh = self._new_int(0, 0 if hard and not self.assumptions else r, f"shortage[{t}]")
             su = self._new_int(0, ub_surplus, f"surplus[{t}]")
             self.model.add(self.floor["agent"][t] + sh - su == r)
@@ -241,12 +307,27 @@ class RosterModel:
             self.surplus.append(su)
 
     def _manager_slots(self, day: int) -> list[int]:
-        return manager_window(self.inst, day)
+        """Where a manager is likely needed on ``day`` (used to build hints).
+
+        With ``manager_hours``: that window; otherwise the day's intervals whose requirement
+        exceeds ``manager_above_agents``.
+        """
+        span = self.inst.span
+        assert span is not None
+        if span.manager_hours is not None:
+            return manager_window(self.inst, day)
+        above = span.manager_above_agents if span.manager_above_agents is not None else 0
+        return [
+            t
+            for t in self.slots
+            if self._day_of_slot(t) == day and int(self.inst.required[t]) > above
+        ]
 
     def _add_span_of_control(self) -> None:
         inst = self.inst
         span = inst.span
         self.manager_needed: list[Any] = []
+        self.manager_ruled: set[int] = set()  # slots where agents may pass the threshold
         if span is None:
             return
         k = span.max_agents_per_lead
@@ -257,16 +338,43 @@ class RosterModel:
             ct = self.model.add(self.day_count["agent"][d] <= k * self.day_count["lead"][d])
             self._enforce(ct, f"teams|{d}")
         if span.manager_above_agents is not None:
+            self._add_manager_on_floor(span.manager_above_agents)
             for d in self.days:
+                # One per day, also without manager_hours: the greedy hint sets it.
                 b = self.model.new_bool_var(f"manager_needed[{d}]")
                 self.all_vars.append(b)
                 self.manager_needed.append(b)
+                if span.manager_hours is None:
+                    continue
                 self.model.add(self.day_count["agent"][d] <= span.manager_above_agents + _BIG * b)
                 for t in self._manager_slots(d):
                     ct = self.model.add(self.work["manager"][t] >= b)
-                    self._enforce(ct, f"manager|{d}")
+                    self._enforce(ct, f"manager hours|{d}")
         if span.lead_covers_team:
             self._add_lead_covers_team(k)
+
+    def _add_manager_on_floor(self, above: int) -> None:
+        """More than ``above`` agents on the floor at ``t`` -> a manager on the floor at ``t``.
+
+        In floor units (``1 / scale`` agents): ``floor_agent - scale * above <= M *
+        floor_manager`` with ``M = ceil((ub - scale * above) / scale)``, ``ub`` the most agents
+        that can be on the floor.  A manager counts ``scale`` units or nothing (a manager on a
+        break of part of the interval is off the floor for all of it), so without a manager
+        the agents stay at or below ``above`` and with one the cap is lifted.  Stated on the
+        manager count itself rather than through a literal per interval: the search proves
+        rosters optimal several times faster.  Intervals whose agents can never pass
+        ``above`` get no constraint.
+        """
+        d = self.scale
+        for t in self.slots:
+            big = self.floor_ub[t] - d * above
+            if big <= 0:
+                continue
+            self.manager_ruled.add(t)
+            ct = self.model.add(
+                self.floor["agent"][t] - d * above <= -(-big // d) * self.floor["manager"][t]
+            )
+            self._enforce(ct, f"manager|{self._day_of_slot(t)}")
 
     def _add_redundant_cuts(self) -> None:
         """Implied constraints stated on shift counts alone.
@@ -275,17 +383,29 @@ class RosterModel:
         bound propagation on the shift counts.  Since ``floor_agent[t] = required[t] -
         shortage[t] + surplus[t]`` and ``off >= 0``, it follows that ``work_agent[t] +
         shortage[t] >= required[t]``; with span of control ``k * work_lead[t] >=
-        floor_agent[t] >= required[t] - shortage[t]`` as well.
+        floor_agent[t] >= required[t] - shortage[t]`` as well.  When ``required[t]`` exceeds
+        the manager threshold ``a``, the interval has more than ``a`` agents on the floor
+        unless ``shortage[t] >= required[t] - a``, so a manager is on the floor (``scale``
+        units) or the shortage is that large: ``(required[t] - a) * floor_manager[t] +
+        shortage[t] >= scale * (required[t] - a)``, and ``work_manager[t] + shortage[t] >= 1``.
+        (Shortage and floor counts in floor units of ``1 / scale`` agents.)
         """
         span = self.inst.span
+        d = self.scale
+        above = span.manager_above_agents if span is not None else None
         for i, t in enumerate(self.slots):
             r = int(self.inst.required[t])
             if r == 0:
                 continue
-            self.model.add(self.work["agent"][t] + self.shortage[i] >= r)
+            self.model.add(d * self.work["agent"][t] + self.shortage[i] >= d * r)
             if span is not None:
                 k = span.max_agents_per_lead
-                self.model.add(k * self.work["lead"][t] + self.shortage[i] >= r)
+                self.model.add(d * k * self.work["lead"][t] + self.shortage[i] >= d * r)
+            if t in self.manager_ruled and above is not None and r > above:
+                self.model.add(
+                    (r - above) * self.floor["manager"][t] + self.shortage[i] >= d * (r - above)
+                )
+                self.model.add(self.work["manager"][t] + self.shortage[i] >= 1)
 
     def _add_lead_covers_team(self, k: int) -> None:
         by_day: dict[int, dict[tuple[int, int], list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -394,6 +514,8 @@ class RosterModel:
     def _add_objective(self) -> None:
         inst = self.inst
         w = inst.weights
+        # Shortage and surplus are in floor units (1/scale agents): other costs scale up.
+        d = self.scale
         cw = np.rint(w.shortage * inst.interval_weights).astype(np.int64)
         cov_vars = self.shortage + self.surplus
         cov_coef = [int(cw[t]) for t in self.slots] + [w.surplus] * len(self.surplus)
@@ -404,7 +526,7 @@ class RosterModel:
             for role in self.roles:
                 for k, s in enumerate(self.shifts):
                     cost_vars.append(self.x[role][k])
-                    cost_coef.append(w.paid_interval * s.paid)
+                    cost_coef.append(d * w.paid_interval * s.paid)
         self.pattern_used: dict[tuple[int, int], Any] = {}
         if w.pattern:
             groups: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -420,11 +542,11 @@ class RosterModel:
                     for t in self.covered[k]:
                         users[t][key] = b
                 cost_vars.append(b)
-                cost_coef.append(w.pattern)
+                cost_coef.append(d * w.pattern)
             # Cover cuts: an interval that is not short has an agent at work, so some pattern
             # reaching it is used.  Implied for integers, but the big-M links above let the
             # LP use a sliver of each pattern; these make it pay for whole ones (a set-cover
-            # bound on the pattern count).
+            # bound on the pattern count).  Shortage is in floor units: any shortfall is >= 1.
             for i, t in enumerate(self.slots):
                 if self.inst.required[t] > 0 and users[t]:
                     used = cp_model.LinearExpr.sum(list(users[t].values()))
@@ -441,7 +563,7 @@ class RosterModel:
                 total = sum(_ub(v) for v in vars_)
                 self.model.add(cp_model.LinearExpr.sum(vars_) <= total * b)
                 cost_vars.append(b)
-                cost_coef.append(w.team_lunch)
+                cost_coef.append(d * w.team_lunch)
         self.other_cost = cp_model.LinearExpr.weighted_sum(cost_vars, cost_coef)
         self.objective = self.coverage_cost + self.other_cost
         self.has_bool_terms = bool(self.pattern_used) or self.lunch_slot_terms
@@ -466,9 +588,9 @@ class RosterModel:
                     for opt, var in zip(group.options, self.y[role, k, g], strict=True):
                         for _ in range(int(solver.value(var))):
                             for kind, rule, off in opt.places:
-                                sl = self._place_slots(kind, rule, off)
-                                piece = (s.start_slot + sl.start, s.start_slot + sl.stop)
-                                if kind == "lunch":
+                                end = self._place_end(kind, rule, off)
+                                piece = (s.start_slot + off, s.start_slot + end)
+                                if kind in ("lunch", "split"):
                                     rows[i]["lunch"] = piece
                                 else:
                                     rows[i]["breaks"].append(piece)
@@ -476,6 +598,47 @@ class RosterModel:
                 for r in rows:
                     r["breaks"].sort()
                 out.extend(rows)
+        return out
+
+    def complete_hint(self, hint: dict[Any, int]) -> dict[Any, int]:
+        """Shortage, surplus and indicators that agree with shift and placement hints.
+
+        ``hint`` maps ``x`` and ``y`` variables to values (missing ones count 0); the result
+        holds the coverage variables computed exactly, in floor units, and the pattern, lunch
+        slot and manager indicators, so that a hint that meets the rules is accepted as it
+        stands.
+        """
+        d = self.scale
+        n = self.inst.n_intervals
+        floor = {r: self.carry_floor[r].astype(np.int64).copy() for r in self.roles}
+        for role in self.roles:
+            for k, cov in enumerate(self.covered):
+                c = int(hint.get(self.x[role][k], 0))
+                if c:
+                    np.add.at(floor[role], np.asarray(cov, dtype=np.int64), d * c)
+            for t in range(n):
+                for var, u in self.off_units[role][t]:
+                    floor[role][t] -= u * int(hint.get(var, 0))
+        out: dict[Any, int] = {}
+        for i, t in enumerate(self.slots):
+            diff = int(floor["agent"][t]) - d * int(self.inst.required[t])
+            out[self.shortage[i]] = max(0, -diff)
+            out[self.surplus[i]] = max(0, diff)
+        # Indicator variables follow from the counts: with them the hint is complete, and
+        # CP-SAT takes a complete feasible hint as its first solution without searching.
+        for b in self.manager_needed:
+            out[b] = int(hint.get(b, 0))
+        used = {
+            (s.start_min, s.length)
+            for k, s in enumerate(self.shifts)
+            if hint.get(self.x["agent"][k], 0)
+        }
+        for key, b in self.pattern_used.items():
+            out[b] = int(key in used)
+        for slot, b in self.lunch_slot_used.items():
+            out[b] = int(any(hint.get(v, 0) > 0 for v in self.lunch_starts[slot]))
+        out[self.coverage_cap] = _ub(self.coverage_cap)
+
         return out
 
     def values(self, solver: cp_model.CpSolver) -> list[int]:

@@ -27,6 +27,7 @@ __all__ = [
     "enumerate_shifts",
     "manager_window",
     "piece_groups",
+    "piece_min",
 ]
 
 _MAX_COMBOS = 20000
@@ -78,32 +79,48 @@ class Shift:
     groups: tuple[Group, ...]
 
 
-def _pieces(inst: RosterInstance, length_min: int) -> list[Piece]:
+def _pieces(inst: RosterInstance, length_min: int, split: int | None = None) -> list[Piece]:
+    """Off-floor pieces of a shift; ``split`` is the index of a split shift type.
+
+    A split shift's gap is a piece of kind ``"split"`` (``rule`` = its ShiftRules index)
+    with one offset; it replaces the lunch, and breaks go by the minutes worked.
+    """
     iv = inst.interval_min
     out: list[Piece] = []
     lu = inst.lunch
-    if lu is not None and length_min >= lu.min_shift_min:
+    worked = length_min
+    if split is not None:
+        rules = inst.shifts[split]
+        assert rules.split_after_min is not None and rules.split_gap_min is not None
+        worked -= rules.split_gap_min
+        out.append(Piece("split", split, rules.split_gap_min // iv, (rules.split_after_min // iv,)))
+    elif lu is not None and length_min >= lu.min_shift_min:
         offs = tuple(o // iv for o in lu.offsets(length_min, iv))
         out.append(Piece("lunch", 0, lu.length_min // iv, offs))
     for i, b in enumerate(inst.breaks):
-        if length_min >= b.min_shift_min:
+        if worked >= b.min_shift_min:
             out.append(
                 Piece(
                     "break",
                     i,
-                    b.length_min // iv,
+                    -(-b.length_min // iv),  # a break shorter than a slot touches one
                     tuple(o // iv for o in b.offsets(length_min, iv)),
                 )
             )
     return out
 
 
-def piece_groups(inst: RosterInstance, length_min: int) -> tuple[Group, ...]:
-    """Independent groups of pieces for a shift of ``length_min`` with all their placements."""
-    key = f"groups{length_min}"
+def piece_groups(
+    inst: RosterInstance, length_min: int, split: int | None = None
+) -> tuple[Group, ...]:
+    """Independent groups of pieces for a shift of ``length_min`` with all their placements.
+
+    ``split``: index of the split shift type the shift belongs to, if any.
+    """
+    key = f"groups{length_min}" if split is None else f"groups{length_min}split{split}"
     if key in inst._cache:
         return inst._cache[key]
-    pieces = _pieces(inst, length_min)
+    pieces = _pieces(inst, length_min, split)
     spans = [(min(p.offsets), max(p.offsets) + p.length) for p in pieces]
     # Union pieces whose reachable spans overlap: only they can collide.
     parent = list(range(len(pieces)))
@@ -157,13 +174,14 @@ def enumerate_shifts(inst: RosterInstance) -> list[Shift]:
         return inst._cache["shifts"]
     iv = inst.interval_min
     first = inst.first_slot_offset
-    seen: set[tuple[int, int, int]] = set()
+    seen: set[tuple[int, int, int, int | None]] = set()
     out: list[Shift] = []
     for day in range(inst.n_days):
         weekday = inst.day_start(day).weekday()
-        for rules in inst.shifts:
+        for index, rules in enumerate(inst.shifts):
             if not rules.runs_on(weekday):
                 continue
+            split = index if rules.is_split else None
             for start_min in rules.start_mins:
                 slot = day * inst.slots_per_day + start_min // iv - first
                 if not 0 <= slot < inst.n_intervals:
@@ -171,29 +189,55 @@ def enumerate_shifts(inst: RosterInstance) -> list[Shift]:
                 for length_min in rules.lengths_min:
                     if not rules.allows(start_min, length_min):
                         continue
-                    key = (slot, length_min, day)
+                    key = (slot, length_min, day, split)
                     if key in seen:
                         continue
                     seen.add(key)
-                    groups = piece_groups(inst, length_min)
+                    groups = piece_groups(inst, length_min, split)
                     length = length_min // iv
                     paid = length
                     lu = inst.lunch
-                    if lu is not None and not lu.paid and length_min >= lu.min_shift_min:
+                    if split is not None:
+                        paid -= int(rules.split_gap_min or 0) // iv  # the gap is unpaid
+                    elif lu is not None and not lu.paid and length_min >= lu.min_shift_min:
                         paid -= lu.length_min // iv
                     out.append(Shift(day, slot, start_min, length, rules.name, paid, groups))
     inst._cache["shifts"] = out
     return out
 
 
+def piece_min(inst: RosterInstance, kind: str, rule: int) -> int:
+    """Length of a lunch, break or split-shift gap [min]."""
+    if kind == "lunch":
+        assert inst.lunch is not None
+        return inst.lunch.length_min
+    if kind == "split":
+        return int(inst.shifts[rule].split_gap_min or 0)
+    return inst.breaks[rule].length_min
+
+
 def coverable(inst: RosterInstance) -> np.ndarray:
-    """Per interval: does some allowed shift work it (a bool array)?"""
+    """Per interval: does some allowed shift have someone on the floor there (a bool array)?
+
+    A slot that every placement of a shift keeps off the floor (a split shift's gap, a lunch
+    with one place) is not reached by that shift.
+    """
     if "coverable" in inst._cache:
         return inst._cache["coverable"]
     n = inst.n_intervals
+    iv = inst.interval_min
     covered = np.zeros(n, dtype=bool)
     for s in enumerate_shifts(inst):
-        t = np.arange(s.start_slot, s.start_slot + s.length)
+        on = np.ones(s.length, dtype=bool)
+        for g in s.groups:
+            always_off = np.ones(s.length, dtype=bool)
+            for opt in g.options:
+                off = np.zeros(s.length, dtype=bool)
+                for kind, rule, o in opt.places:
+                    off[o : o + piece_min(inst, kind, rule) // iv] = True
+                always_off &= off
+            on &= ~always_off
+        t = s.start_slot + np.flatnonzero(on)
         covered[t % n if inst.cyclic else t[t < n]] = True
     inst._cache["coverable"] = covered
     return covered

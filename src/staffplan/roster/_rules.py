@@ -65,8 +65,10 @@ class Rules:
         Objective weights.
     limits : Limits
         Headcount caps.
-    cyclic : bool
-        The horizon wraps around (a weekly template).
+    cyclic : bool or None
+        The horizon wraps around (a weekly template).  ``None`` (the default): wrap when
+        the requirement is whole days from midnight and no previous roster is given (see
+        :func:`staffplan.roster.make_instance`), so no 24/7 or night plan starts empty.
     fit_lengths_min : sequence of int
         Shift lengths [min] of the fitted types when ``shifts`` is None
         (default :data:`staffplan.defaults.SHIFT_LENGTHS_MIN`).
@@ -90,7 +92,7 @@ class Rules:
     people: tuple[Person, ...] | None = None
     weights: Weights = field(default_factory=Weights)
     limits: Limits = field(default_factory=Limits)
-    cyclic: bool = False
+    cyclic: bool | None = None
     fit_lengths_min: tuple[int, ...] = defaults.SHIFT_LENGTHS_MIN
     fit_names: tuple[str, ...] = defaults.SHIFT_NAMES
     fit_start_step_min: int | None = None
@@ -121,9 +123,10 @@ class Rules:
                     f"Rules: {key} must be a {cls.__name__}{' or None' if optional else ''}, "
                     f"got {type(value).__name__} (use Rules.from_dict for plain dicts)"
                 )
-        if not isinstance(self.cyclic, (bool, np.bool_)):
-            raise TypeError(f"Rules: cyclic must be True or False, got {self.cyclic!r}")
-        object.__setattr__(self, "cyclic", bool(self.cyclic))
+        if self.cyclic is not None:
+            if not isinstance(self.cyclic, (bool, np.bool_)):
+                raise TypeError(f"Rules: cyclic must be True, False or None, got {self.cyclic!r}")
+            object.__setattr__(self, "cyclic", bool(self.cyclic))
         lengths = tuple(
             check_int(v, "Rules: fit_lengths_min", minimum=1) for v in self.fit_lengths_min
         )
@@ -146,17 +149,16 @@ class Rules:
         Shift types fitted to the opening hours (8 h and 4 h, see
         :data:`staffplan.defaults.SHIFT_LENGTHS_MIN`); a 30-min lunch (whole
         intervals on a coarser grid: 60 min on an hourly one); a 15-min break
-        on grids of 15 min or finer (on coarser grids short breaks belong in
-        shrinkage, as planners on 30-min intervals usually count them); leads
-        and a manager per the span-of-control rules.
+        on every grid (shrinkage excludes breaks, so they are rostered: on a
+        30- or 60-min grid the break takes its share of the interval off the
+        floor); leads and a manager per the span-of-control rules.
         """
         if interval_min is None:
             return cls()
         interval_min = check_interval_min(interval_min)
-        fine = defaults.BREAK_MIN % interval_min == 0
         return cls(
             lunch=default_lunch(interval_min),
-            breaks=(BreakRule(length_min=defaults.BREAK_MIN),) if fine else (),
+            breaks=(BreakRule(length_min=defaults.BREAK_MIN),),
         )
 
     @classmethod
@@ -194,9 +196,22 @@ class Rules:
                 if value is None and key != "breaks":
                     changes[key] = None
                     continue
-                items = [value] if isinstance(value, (Mapping, _MANY[key])) else list(value or ())
+                if value is not None and not isinstance(value, (Mapping, _MANY[key], list, tuple)):
+                    raise TypeError(
+                        f"rules[{key!r}] must be a list of {_MANY[key].__name__} (or mappings), "
+                        f"got {value!r}"
+                    )
+                items = (
+                    [value]
+                    if isinstance(value, (Mapping, _MANY[key]))
+                    else list(value)
+                    if isinstance(value, (list, tuple))
+                    else []
+                )
                 changes[key] = tuple(_build(_MANY[key], v, key) for v in items)
             elif key in ("fit_lengths_min", "fit_names"):
+                if not isinstance(value, (list, tuple)):
+                    raise TypeError(f"rules[{key!r}] must be a list, got {value!r}")
                 changes[key] = tuple(value)
             else:
                 changes[key] = value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,16 @@ import pandas as pd
 
 from staffplan.roster._instance import RosterInstance
 
-__all__ = ["COVERAGE_COLUMNS", "ROSTER_COLUMNS", "RosterResult", "coverage_frame", "empty_roster"]
+__all__ = [
+    "COVERAGE_COLUMNS",
+    "ROSTER_COLUMNS",
+    "RosterResult",
+    "add_shares",
+    "coverage_frame",
+    "empty_roster",
+    "tally",
+    "with_carried_in",
+]
 
 ROSTER_COLUMNS = ("person", "role", "team", "start", "end", "lunch_start", "lunch_end", "breaks")
 COVERAGE_COLUMNS = (
@@ -20,6 +30,7 @@ COVERAGE_COLUMNS = (
     "off_lunch",
     "off_break",
     "leads_on_floor",
+    "managers_on_floor",
     "agents_per_lead",
     "shortage",
     "surplus",
@@ -39,12 +50,16 @@ class RosterResult:
     coverage : DataFrame
         Per interval: ``ds``, ``required`` (rounded up), ``on_floor`` (agents working, not on
         lunch or break), ``off_lunch``, ``off_break`` (agents), ``leads_on_floor``,
-        ``agents_per_lead`` (NaN without a lead on the floor), ``shortage``, ``surplus``;
-        computed from the roster frame.
+        ``managers_on_floor``, ``agents_per_lead`` (NaN without a lead on the floor),
+        ``shortage``, ``surplus``; computed from the roster frame plus any shifts carried in
+        from the previous roster.  A break shorter than the interval counts as the share of
+        the interval it lasts (a 15-min break on a 30-min grid: 0.5 off the floor), and the
+        counts are then floats.
     status : str
         CP-SAT status of the final step: OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN or MODEL_INVALID.
     objective, best_bound : float
-        Objective of the roster found and the solver's proven lower bound (NaN when none).
+        Objective of the roster found and the solver's proven lower bound (NaN when none),
+        in the model's units (``floor_scale`` times the weights' formula, see ``Weights``).
     gap : float
         ``(objective - best_bound) / max(1, |objective|)``.
     wall_time_s : float
@@ -81,7 +96,7 @@ class RosterResult:
         return (
             f"RosterResult(status={self.status}, objective={self.objective:g}, "
             f"best_bound={self.best_bound:g}, gap={self.gap:.4f}, people={self.roster['person'].nunique()}, "
-            f"shortage={int(self.coverage['shortage'].sum())}, wall_time_s={self.wall_time_s:.2f})"
+            f"shortage={self.coverage['shortage'].sum():g}, wall_time_s={self.wall_time_s:.2f})"
         )
 
 
@@ -101,61 +116,122 @@ def empty_roster() -> pd.DataFrame:
     )
 
 
-def _slot_index(inst: RosterInstance, ts: Any) -> np.ndarray:
-    delta = (pd.to_datetime(pd.Series(ts)) - inst.start) / pd.Timedelta(minutes=inst.interval_min)
-    return delta.to_numpy(dtype=float)
+_ROLES = ("agent", "lead", "manager")
 
 
-def _add_spans(inst: RosterInstance, acc: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
+def _minutes_from_start(inst: RosterInstance, ts: Any) -> np.ndarray:
+    """Minutes after the horizon start of each timestamp (NaN for NaT)."""
+    ser = ts if isinstance(ts, pd.Series) else pd.Series(list(ts), dtype=object)
+    delta = pd.to_datetime(ser) - inst.start
+    return (delta / pd.Timedelta(minutes=1)).to_numpy(dtype=float)
+
+
+def add_shares(
+    inst: RosterInstance, acc: np.ndarray, a_min: Any, b_min: Any, *, whole: bool = False
+) -> None:
+    """Add to ``acc`` the share of each interval that the pieces ``[a, b)`` cover.
+
+    ``a_min``, ``b_min`` are minutes after the horizon start; a piece shorter than an interval
+    (a 15-min break on a 30-min grid) adds its fraction, or 1 with ``whole``.  Pieces wrap
+    when the instance is cyclic and are clipped to the horizon otherwise; NaN pieces are
+    skipped.
+    """
+    iv = inst.interval_min
     n = inst.n_intervals
-    for a, b in zip(starts, ends, strict=True):
-        if np.isnan(a):
+    for a, b in zip(np.asarray(a_min, float), np.asarray(b_min, float), strict=True):
+        if not (np.isfinite(a) and np.isfinite(b)) or b <= a:
             continue
-        ts = np.arange(int(a), int(b))
-        ts = ts % n if inst.cyclic else ts[(ts >= 0) & (ts < n)]
-        np.add.at(acc, ts, 1)
+        slots = np.arange(math.floor(a / iv), math.ceil(b / iv))
+        share = (np.minimum((slots + 1) * iv, b) - np.maximum(slots * iv, a)) / iv
+        if whole:
+            share = np.ones_like(share)
+        if inst.cyclic:
+            slots = slots % n
+        else:
+            keep = (slots >= 0) & (slots < n)
+            slots, share = slots[keep], share[keep]
+        np.add.at(acc, slots, share)
 
 
-def coverage_frame(inst: RosterInstance, roster: pd.DataFrame) -> pd.DataFrame:
-    """Per-interval coverage computed from a roster frame (see :class:`RosterResult`)."""
+def tally(inst: RosterInstance, roster: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """People at work, at lunch and on a break per interval and role [people, fractional].
+
+    Returns ``{"work": {role: array}, "lunch": {...}, "break": {...}, "floor": {...}}`` with
+    ``floor = work - lunch - break``.  A manager on a break of part of an interval is
+    off the floor (and counted on a break) for all of it.
+    """
     n = inst.n_intervals
-    work = {r: np.zeros(n) for r in ("agent", "lead")}
-    lunch = {r: np.zeros(n) for r in ("agent", "lead")}
-    brk = {r: np.zeros(n) for r in ("agent", "lead")}
-    for role in ("agent", "lead"):
+    out: dict[str, dict[str, np.ndarray]] = {
+        k: {r: np.zeros(n) for r in _ROLES} for k in ("work", "lunch", "break")
+    }
+    for role in _ROLES:
         sub = roster[roster["role"] == role]
         if sub.empty:
             continue
-        _add_spans(inst, work[role], _slot_index(inst, sub["start"]), _slot_index(inst, sub["end"]))
-        _add_spans(
+        add_shares(
             inst,
-            lunch[role],
-            _slot_index(inst, sub["lunch_start"]),
-            _slot_index(inst, sub["lunch_end"]),
+            out["work"][role],
+            _minutes_from_start(inst, sub["start"]),
+            _minutes_from_start(inst, sub["end"]),
         )
-        pairs = [p for b in sub["breaks"] for p in b]
+        add_shares(
+            inst,
+            out["lunch"][role],
+            _minutes_from_start(inst, sub["lunch_start"]),
+            _minutes_from_start(inst, sub["lunch_end"]),
+            whole=role == "manager",
+        )
+        pairs = [p for b in sub["breaks"] if isinstance(b, (list, tuple)) for p in b]
         if pairs:
-            _add_spans(
+            add_shares(
                 inst,
-                brk[role],
-                _slot_index(inst, [p[0] for p in pairs]),
-                _slot_index(inst, [p[1] for p in pairs]),
+                out["break"][role],
+                _minutes_from_start(inst, [p[0] for p in pairs]),
+                _minutes_from_start(inst, [p[1] for p in pairs]),
+                whole=role == "manager",
             )
-    on_floor = work["agent"] - lunch["agent"] - brk["agent"]
-    leads = work["lead"] - lunch["lead"] - brk["lead"]
+    out["floor"] = {r: out["work"][r] - out["lunch"][r] - out["break"][r] for r in _ROLES}
+    return out
+
+
+def with_carried_in(inst: RosterInstance, roster: pd.DataFrame) -> pd.DataFrame:
+    """``roster`` plus the previous roster's shifts that run into the horizon."""
+    if inst.carried_in is None or inst.carried_in.empty:
+        return roster
+    return pd.concat([roster[list(inst.carried_in.columns)], inst.carried_in], ignore_index=True)
+
+
+def coverage_frame(inst: RosterInstance, roster: pd.DataFrame) -> pd.DataFrame:
+    """Per-interval coverage computed from a roster frame (see :class:`RosterResult`).
+
+    Shifts carried in from a previous roster (``make_instance(previous_roster=...)``) count.
+    Counts are whole numbers unless a break is shorter than its interval, when on-floor,
+    break, lead and manager columns carry the fraction of the interval people are away
+    (float columns).
+    """
+    c = tally(inst, with_carried_in(inst, roster))
+    on_floor = c["floor"]["agent"]
+    leads = c["floor"]["lead"]
     req = inst.required.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):  # no lead on the floor -> NaN
         per_lead = np.where(leads > 0, on_floor / leads, np.nan)
+    # Shares of intervals are sums of fractions with small denominators: round off noise.
+    dtype: Any = np.int64 if inst.floor_scale == 1 else float
+
+    def col(v: np.ndarray) -> np.ndarray:
+        return np.round(v, 9).astype(dtype)
+
     return pd.DataFrame(
         {
             "ds": inst.timestamps,
             "required": inst.required.astype(np.int64),
-            "on_floor": on_floor.astype(np.int64),
-            "off_lunch": lunch["agent"].astype(np.int64),
-            "off_break": brk["agent"].astype(np.int64),
-            "leads_on_floor": leads.astype(np.int64),
+            "on_floor": col(on_floor),
+            "off_lunch": col(c["lunch"]["agent"]),
+            "off_break": col(c["break"]["agent"]),
+            "leads_on_floor": col(leads),
+            "managers_on_floor": col(c["floor"]["manager"]),
             "agents_per_lead": per_lead,
-            "shortage": np.maximum(req - on_floor, 0).astype(np.int64),
-            "surplus": np.maximum(on_floor - req, 0).astype(np.int64),
+            "shortage": col(np.maximum(req - on_floor, 0)),
+            "surplus": col(np.maximum(on_floor - req, 0)),
         }
     )
