@@ -153,3 +153,14 @@ def test_parse_timestamp_text_reads_iso_and_stated_orders_only():
     # Offsets that change across a DST switch come back in UTC, one instant each.
     utc = intervals.parse_timestamp_text(["2026-10-25 02:30+02:00", "2026-10-25 02:30+01:00"])
     assert str(utc.dt.tz) == "UTC" and utc.diff().iloc[1] == pd.Timedelta(hours=1)
+
+
+def test_wall_time_keeps_the_zone_clock_and_missing_values():
+    # Hand-stated: 09:00 at +02:00 is 09:00 on the wall; a shift without lunch keeps NaT.
+    aware = pd.DatetimeIndex(["2026-03-02 09:00"]).tz_localize("Europe/Berlin")
+    assert intervals.wall_time(aware)[0] == pd.Timestamp("2026-03-02 09:00")
+    mixed = pd.Series([pd.Timestamp("2026-03-02 12:00"), pd.NaT])
+    out = intervals.wall_time(mixed)
+    assert out[0] == pd.Timestamp("2026-03-02 12:00") and pd.isna(out[1])
+    with pytest.raises(ValueError, match="ds"):
+        intervals.wall_time(["05/01/2026 09:00"])

@@ -104,3 +104,29 @@ def test_clean_leftovers_restores_a_folder_cut_mid_swap(tmp_path):
 def test_atomic_path_refuses_a_nameless_target():
     with pytest.raises(IsADirectoryError, match="give a file name"), atomic_path("/"):
         pass
+
+
+def test_break_pairs_read_back_what_writers_wrote(tmp_path):
+    # The reference is the frame before writing: what write_frame (JSON) and plain
+    # pandas to_csv (repr text) wrote must read back as the same (start, end) pairs.
+    from staffplan._io import break_pairs
+
+    pair = (pd.Timestamp("2026-03-02 10:00"), pd.Timestamp("2026-03-02 10:15"))
+    frame = pd.DataFrame({"person": ["A", "B"], "breaks": [[pair], []]})
+    ours = pd.read_csv(write_frame(frame, tmp_path / "ours.csv"))
+    frame.to_csv(tmp_path / "plain.csv", index=False)
+    plain = pd.read_csv(tmp_path / "plain.csv")
+    for back in (ours, plain):
+        assert [break_pairs(v) for v in back["breaks"]] == [[pair], []]
+    assert break_pairs(float("nan")) == [] and break_pairs("") == []
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["x", "[1, 2]", '[["a", "b"]]', '[["2026-03-02 10:00"]]', 5, "[(Timestamp('x'), os)]"],
+)
+def test_break_pairs_refuses_what_is_not_pairs_of_times(cell):
+    from staffplan._io import break_pairs
+
+    with pytest.raises(ValueError, match="roster breaks"):
+        break_pairs(cell, name="roster breaks")

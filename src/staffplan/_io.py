@@ -17,6 +17,7 @@ import ctypes
 import errno
 import hashlib
 import json
+import math
 import os
 import re
 import secrets
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "atomic_dir",
     "atomic_path",
     "atomic_write_text",
+    "break_pairs",
     "clean_leftovers",
     "fsync_dir",
     "inside",
@@ -382,3 +385,51 @@ def atomic_dir(
     finally:
         if staged.exists():
             _remove(staged)
+
+
+def break_pairs(value: Any, *, name: str = "breaks") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """One roster ``breaks`` cell as naive ``(start, end)`` pairs.
+
+    Takes the cell as the roster holds it (a list of pairs) or as files hold it (the
+    JSON text :func:`staffplan._io.write_frame` writes, or the text plain
+    ``DataFrame.to_csv`` writes for a list of ``Timestamp`` pairs); empty or missing means
+    no break.  Anything else raises ``ValueError`` naming ``name``.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        if not value.strip():
+            return []
+        try:
+            value = json.loads(_from_pandas_repr(value))
+        except (ValueError, RecursionError):
+            raise ValueError(
+                f"{name} must be a JSON list of [start, end] pairs, got {value[:80]!r}"
+            ) from None
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        raise ValueError(f"{name} must be a list of (start, end) pairs, got {value!r}")
+    out = []
+    for pair in value:
+        if isinstance(pair, str) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"{name} must be a list of (start, end) pairs, got {value!r}")
+        try:
+            a, b = (pd.Timestamp(t) for t in pair)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} holds a time that does not parse: {pair!r}") from None
+        if a is pd.NaT or b is pd.NaT:
+            raise ValueError(f"{name} holds a missing time: {pair!r}")
+        out.append((a.tz_localize(None) if a.tz else a, b.tz_localize(None) if b.tz else b))
+    return out
+
+
+_TIMESTAMP_REPR = re.compile(r"Timestamp\('([^']*)'\)")
+
+
+def _from_pandas_repr(text: str) -> str:
+    """``[(Timestamp('a'), Timestamp('b'))]`` (pandas' own CSV text) as JSON; JSON unchanged.
+
+    Rewritten as text and read as JSON, so nothing in a file is ever evaluated.
+    """
+    if "Timestamp(" not in text:
+        return text
+    return _TIMESTAMP_REPR.sub(r'"\1"', text).replace("(", "[").replace(")", "]")

@@ -42,6 +42,7 @@ __all__ = [
     "parse_timestamp_text",
     "slot_of_day",
     "slots_per_day",
+    "wall_time",
     "weekday",
 ]
 
@@ -257,12 +258,28 @@ def slot_of_day(ds: Any, interval_min: int) -> np.ndarray:
     return _wall_minutes(as_datetime_index(ds)) // step
 
 
+def wall_time(ds: Any) -> pd.DatetimeIndex:
+    """Timestamps as naive local wall-clock time, the roster's and the report's clock.
+
+    Time-zone-aware values keep their zone's clock (09:00+02:00 becomes 09:00), so a
+    roster on naive time matches aware history by its wall-clock time.  Missing values
+    (NaT, such as the lunch of a shift without one) stay missing; text goes through
+    :func:`as_datetime_index` (ISO 8601 only).
+    """
+    if isinstance(ds, pd.DatetimeIndex):
+        idx = ds
+    else:
+        values = pd.Series(ds) if np.ndim(ds) else pd.Series([ds])
+        if pd.api.types.is_datetime64_any_dtype(values.dtype) or values.isna().all():
+            idx = pd.DatetimeIndex(values)
+        else:
+            idx = as_datetime_index(values)
+    return idx.tz_localize(None) if idx.tz is not None else idx
+
+
 def local_day(ds: Any) -> pd.DatetimeIndex:
     """Local calendar day (naive midnight) of each timestamp."""
-    idx = as_datetime_index(ds)
-    if idx.tz is not None:
-        idx = idx.tz_localize(None)
-    return idx.normalize()
+    return wall_time(as_datetime_index(ds)).normalize()
 
 
 def weekday(ds: Any) -> np.ndarray:

@@ -215,3 +215,28 @@ def test_floor_bound_by_hand() -> None:
     need = pd.DataFrame({"ds": pd.date_range(DAY0, periods=24, freq="60min"), "required": 2})
     assert roster.floor_bound(need, cyclic=True, **kw) == (48.0, "OPTIMAL")
     assert roster.floor_bound(need, cyclic=False, **kw)[1] == "INFEASIBLE"
+
+
+def test_previous_roster_read_from_a_file_keeps_its_breaks(tmp_path) -> None:
+    # A roster read back from CSV holds its breaks as the JSON text write_frame wrote;
+    # a carried-in break must still take its share of the floor (it was once read as none).
+    from staffplan._io import write_frame
+
+    prev = _previous(2)
+    brk = (DAY0 + pd.Timedelta(hours=1), DAY0 + pd.Timedelta(minutes=90))
+    prev["breaks"] = [[brk], []]
+    path = write_frame(prev, tmp_path / "previous.csv")
+    from_file = pd.read_csv(path, parse_dates=["start", "end", "lunch_start", "lunch_end"])
+    assert isinstance(from_file["breaks"].iloc[0], str)
+    in_memory = solved(_round_the_clock(previous_roster=prev)).coverage
+    read_back = solved(_round_the_clock(previous_roster=from_file)).coverage
+    # Hour 01:00 on a 60-min grid: one agent on a 30-min break is half an agent off the floor.
+    assert read_back["off_break"].iloc[1] == pytest.approx(0.5)
+    pd.testing.assert_frame_equal(read_back, in_memory)
+
+
+def test_previous_roster_with_unreadable_breaks_is_refused() -> None:
+    prev = _previous(1)
+    prev["breaks"] = ["[[1, 2, 3]]"]
+    with pytest.raises(ValueError, match=r"previous_roster\['breaks'\]"):
+        _round_the_clock(previous_roster=prev)

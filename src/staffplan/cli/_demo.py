@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from staffplan import defaults
+from staffplan._format import table
 from staffplan.cli._plan import _Progress, add_plan_options, make_plan, print_summary, write_outputs
 
 __all__ = ["demo_scenarios", "register", "run"]
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print_summary(result, written)
     cols = ["scenario", "agents_needed", "paid_hours", "service_level", "asa_s", "peak_shortage"]
-    print(comparison[cols].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print(table(comparison[cols]).to_string(index=False))
     return 0
 
 

@@ -47,7 +47,6 @@ __all__ = [
     "rules_from_mapping",
     "rules_to_mapping",
     "summarize",
-    "wall_time",
 ]
 
 #: Called after each stage with its name and duration [s].
@@ -170,7 +169,7 @@ def requirement_grid(ds: Any, required: Any, interval_min: int) -> pd.DataFrame:
     (closed hours, days outside) need nobody.  ``staffplan plan`` and
     ``staffplan roster`` both roster this frame.
     """
-    wall = wall_time(ds)
+    wall = intervals.wall_time(ds)
     need = pd.Series(np.asarray(required, dtype=float), index=wall).groupby(level=0).max()
     first = need.index.min().normalize()
     last = need.index.max().normalize() + pd.Timedelta(days=1)
@@ -207,16 +206,12 @@ def _solve_roster(
     return roster.solve(instance, **kwargs)
 
 
-def wall_time(ds: Any) -> pd.DatetimeIndex:
-    """Interval starts as naive local wall time, the roster's clock."""
-    idx = pd.DatetimeIndex(ds)
-    # The roster works on naive local time; time-zone-aware history is matched
-    # to it by its wall-clock time.
-    return idx.tz_localize(None) if idx.tz is not None else idx
-
-
 def _on_floor_at(coverage: pd.DataFrame, ds: pd.Series) -> np.ndarray:
-    return coverage.set_index("ds")["on_floor"].reindex(wall_time(ds), fill_value=0).to_numpy(float)
+    return (
+        coverage.set_index("ds")["on_floor"]
+        .reindex(intervals.wall_time(ds), fill_value=0)
+        .to_numpy(float)
+    )
 
 
 def build_verdict(
@@ -619,7 +614,9 @@ def _rules(rules: Rules | Mapping[str, Any] | None, interval_min: int) -> Rules:
 
 def _used_shifts(rules: Rules, reqs: pd.DataFrame, interval_min: int) -> list[dict[str, Any]]:
     """The shift types the roster was given (fitted when the rules give none)."""
-    fitted = rules.fitted(wall_time(reqs["ds"]), reqs["scheduled"], interval_min=interval_min)
+    fitted = rules.fitted(
+        intervals.wall_time(reqs["ds"]), reqs["scheduled"], interval_min=interval_min
+    )
     return [dataclasses.asdict(s) for s in fitted.shifts or ()]
 
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from staffplan import defaults
+from staffplan import defaults, intervals
 from staffplan._validation import check_int, check_nonnegative, check_positive
-from staffplan.plan._pipeline import _solve_roster, _used_shifts, assemble, wall_time
+from staffplan.plan._pipeline import _solve_roster, _used_shifts, assemble
 from staffplan.plan._plan import Plan
 from staffplan.plan._service import requirements_frame
 
@@ -278,8 +278,8 @@ def _coverage_for(base_coverage: pd.DataFrame, reqs: pd.DataFrame, factor: float
     cov = base_coverage.copy()
     need = (
         reqs["scheduled_int"]
-        .set_axis(wall_time(reqs["ds"]))
-        .reindex(wall_time(cov["ds"]), fill_value=0)
+        .set_axis(intervals.wall_time(reqs["ds"]))
+        .reindex(intervals.wall_time(cov["ds"]), fill_value=0)
     )
     cov["required"] = need.to_numpy()
     if factor != 1.0:

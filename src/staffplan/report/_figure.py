@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from staffplan._optional import require
+from staffplan.intervals import wall_time
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -152,18 +153,10 @@ def _check_single_panel(ax: Axes | None, panels: int, what: str, fix: str) -> No
         raise ValueError(f"ax= draws one panel, but the {what} needs {panels}; {fix}")
 
 
-def _wall_time(values: Any) -> pd.DatetimeIndex:
-    """Timestamps as naive local wall-clock time (tz-aware values keep their zone's clock)."""
-    idx = pd.DatetimeIndex(pd.to_datetime(values))
-    if idx.tz is not None:
-        idx = idx.tz_localize(None)
-    return idx
-
-
 def _num(values: Any) -> np.ndarray:
     from matplotlib import dates as mdates
 
-    return np.asarray(mdates.date2num(_wall_time(values).to_pydatetime()), dtype=float)
+    return np.asarray(mdates.date2num(wall_time(values).to_pydatetime()), dtype=float)
 
 
 def _step_of(ds: pd.DatetimeIndex) -> pd.Timedelta:
@@ -262,7 +255,7 @@ def _legend(ax: Axes, *, ncols: int = 4, **kw: Any) -> None:
 
 def _sorted_by_ds(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     out = frame.copy()
-    out["ds"] = _wall_time(out["ds"])
+    out["ds"] = wall_time(out["ds"])
     out = out.sort_values("ds", kind="stable").reset_index(drop=True)
     if out["ds"].duplicated().any():
         first = out.loc[out["ds"].duplicated(), "ds"].iloc[0]
@@ -271,7 +264,3 @@ def _sorted_by_ds(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             "aggregate the queues (sum) before plotting"
         )
     return out
-
-
-def _quantile_col(q: float) -> str:
-    return f"volume_q{q:g}"

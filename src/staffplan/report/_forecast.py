@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from staffplan._validation import check_columns, check_fraction
+from staffplan.forecast._forecaster import quantile_column
+from staffplan.intervals import wall_time
 from staffplan.report._figure import (
     _BLUE,
     _GREEN,
@@ -20,11 +22,9 @@ from staffplan.report._figure import (
     _legend,
     _num,
     _on,
-    _quantile_col,
     _sorted_by_ds,
     _step_of,
     _time_axis,
-    _wall_time,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,7 +89,7 @@ def plot_forecast(
         if quantiles is not None:
             lo, hi = (float(q) for q in quantiles)
             check_fraction([lo, hi], "quantiles")
-            band_cols = (_quantile_col(min(lo, hi)), _quantile_col(max(lo, hi)))
+            band_cols = (quantile_column(min(lo, hi)), quantile_column(max(lo, hi)))
             absent = [c for c in band_cols if c not in forecast.columns]
             if absent:
                 present = [c for c in forecast.columns if str(c).startswith("volume_q")]
@@ -123,9 +123,9 @@ def plot_forecast(
         axes = np.array([[one]], dtype=object)
     cut = None
     if history_days is not None and forecast is not None and len(forecast):
-        cut = _wall_time(forecast["ds"]).min() - pd.Timedelta(days=float(history_days))
+        cut = wall_time(forecast["ds"]).min() - pd.Timedelta(days=float(history_days))
     elif history_days is not None and history is not None and len(history):
-        cut = _wall_time(history["ds"]).max() - pd.Timedelta(days=float(history_days))
+        cut = wall_time(history["ds"]).max() - pd.Timedelta(days=float(history_days))
 
     def select(frame: pd.DataFrame | None, q: Any) -> pd.DataFrame | None:
         if frame is None:

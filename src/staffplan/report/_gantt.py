@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import ast
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from staffplan._io import break_pairs
 from staffplan._validation import check_columns
-from staffplan.report._figure import _RED, _figure, _num, _on, _wall_time
+from staffplan.intervals import wall_time
+from staffplan.report._figure import _RED, _figure, _num, _on
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -20,30 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_gantt"]
 
 _ROLE_ORDER = {"manager": 0, "lead": 1, "agent": 2}
-
-
-def _pairs(value: Any) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Break intervals from a list of pairs (or its string form, as read back from CSV)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return []
-        text = text.replace("Timestamp(", "(")
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            raise ValueError(
-                f"roster breaks must be a list of (start, end) pairs, got {value!r}"
-            ) from None
-    out = []
-    for pair in value:
-        if isinstance(pair, str) or len(pair) != 2:
-            raise ValueError(f"roster breaks must be a list of (start, end) pairs, got {value!r}")
-        s, e = pair
-        out.append((pd.Timestamp(s), pd.Timestamp(e)))
-    return out
 
 
 _TEAM_COLORS = (
@@ -86,7 +62,7 @@ def _day_rows(roster: pd.DataFrame, day: Any) -> tuple[pd.DataFrame, pd.Timestam
     r = roster.copy()
     for col in ("start", "end", "lunch_start", "lunch_end"):
         if col in r.columns:
-            r[col] = _wall_time(r[col])
+            r[col] = wall_time(r[col])
     days = sorted(r["start"].dt.normalize().unique())
     if not days:
         raise ValueError("roster must have at least one row, got an empty frame")
@@ -167,7 +143,7 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
     brk_y, brk_s, brk_e = [], [], []
     if "breaks" in r.columns:
         for i, value in enumerate(r["breaks"]):
-            for s_, e_ in _pairs(value):
+            for s_, e_ in break_pairs(value, name="roster breaks"):
                 s_n, e_n = _num([s_, e_])
                 brk_y.append(y[i])
                 brk_s.append(s_n)
@@ -275,7 +251,7 @@ def gantt_html(roster: pd.DataFrame) -> str:
     import html
 
     check_columns(roster, ["person", "role", "team", "start", "end"], "roster")
-    starts = _wall_time(roster["start"])
+    starts = wall_time(roster["start"])
     out = [f"<style>{_GANTT_CSS}</style>"]
     out.append(
         '<p class="g-key"><i class="g-lunch"></i>lunch<i class="g-break"></i>break'
@@ -325,9 +301,9 @@ def gantt_html(roster: pd.DataFrame) -> str:
             ):
                 bars.append(f'<i class="g-lunch" style="{place(lunch_s, lunch_e)}"></i>')
                 what.append(f"lunch {_clock(lunch_s)}-{_clock(lunch_e)}")
-            pairs = _pairs(rec.get("breaks"))
+            pairs = break_pairs(rec.get("breaks"), name="roster breaks")
             for bs, be in pairs:
-                bs_, be_ = _wall_time([bs, be])
+                bs_, be_ = wall_time([bs, be])
                 bars.append(f'<i class="g-break" style="{place(bs_, be_)}"></i>')
             if pairs:
                 what.append("breaks " + ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in pairs))

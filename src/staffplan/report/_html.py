@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 import html
 import io
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
+from staffplan._format import cell as _cell
+from staffplan._format import table
 from staffplan._io import atomic_write_text
 from staffplan._optional import require
 from staffplan._validation import check_fraction
@@ -58,25 +58,14 @@ _SECTIONS = (
 )
 
 #: Columns and summary keys holding a fraction, shown as a percentage.
-_PERCENT = frozenset(
-    {
-        "service_level",
-        "sim_service_level",
-        "sim_service_level_lo",
-        "sim_service_level_hi",
-        "service_level_at_quantile",
-        "worst_service_level",
-        "p_abandon",
-        "sim_p_abandon",
-        "p_wait",
-        "occupancy",
-        "shrinkage",
-        "max_occupancy",
-    }
-)
-#: Differences of two fractions, shown in percentage points.
-_POINTS = frozenset({"sim_gap"})
-_TIMES = frozenset({"ds", "start", "end", "lunch_start", "lunch_end"})
+
+
+def _png(fig: Figure, dpi: int = 100) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 #: Summary keys as a planner names them, with their unit.
 _LABELS = {
     "volume": ("contacts offered", ""),
@@ -94,55 +83,8 @@ _LABELS = {
 }
 
 
-def _png(fig: Figure, dpi: int = 100) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
 def _img(fig: Figure, alt: str, dpi: int = 100) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_png(fig, dpi)}">'
-
-
-def _number(v: float) -> str:
-    """Thousands separators and no exponent for the sizes a plan has."""
-    if np.isposinf(v):
-        return "unbounded"
-    if not np.isfinite(v):
-        return "n/a"
-    if abs(v) >= 1000 or v == round(v):
-        return f"{v:,.0f}"
-    return f"{v:,.3g}" if abs(v) >= 1e-3 else f"{v:.1e}"
-
-
-def _cell(value: Any, name: str = "") -> str:
-    """A value as a planner reads it: %, thousands separators, weekday and clock, break pairs."""
-    key = str(name).strip().lower().replace(" ", "_")
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, int | float | np.integer | np.floating):
-        v = float(value)
-        if key in _PERCENT and np.isfinite(v):
-            return f"{v:.1%}"
-        if key in _POINTS and np.isfinite(v):
-            return f"{v * 100:+.1f} pp"
-        return _number(v)
-    if isinstance(value, pd.Timestamp | _dt.datetime | _dt.date) or (
-        key == "date" and isinstance(value, str)
-    ):
-        if pd.isna(value):
-            return ""
-        ts = pd.Timestamp(value)
-        if key == "date" or (not isinstance(value, _dt.datetime) and isinstance(value, _dt.date)):
-            return f"{ts:%a %Y-%m-%d}"
-        return f"{ts:%a %Y-%m-%d %H:%M}"
-    if isinstance(value, list | tuple) and all(
-        isinstance(p, list | tuple) and len(p) == 2 for p in value
-    ):
-        return ", ".join(f"{pd.Timestamp(a):%H:%M}-{pd.Timestamp(b):%H:%M}" for a, b in value)
-    if value is None or value is pd.NaT:
-        return ""
-    return str(value)
 
 
 def _open_rows(frame: pd.DataFrame) -> pd.Series | None:
@@ -167,9 +109,7 @@ def _table(frame: pd.DataFrame, *, index: bool = False, rows: int | None = 10) -
         elif len(frame) > rows:
             caption = f"first {rows} of {len(frame):,} rows"
         part = part.head(rows)
-    shown = pd.DataFrame(
-        {c: [_cell(v, str(c)) for v in part[c]] for c in part.columns}, index=part.index
-    )
+    shown = table(part)
     out = shown.to_html(index=index, border=0, escape=True)
     if caption:
         out += f'<p class="caption">{html.escape(caption)}</p>'

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from staffplan import intervals
+from staffplan._io import break_pairs
 from staffplan._validation import (
     as_float_array,
     check_columns,
@@ -526,11 +527,17 @@ class RosterInstance:
 
         1 when every break is a whole number of intervals; otherwise the smallest count that
         makes each break's share of an interval whole (2 for a 15-min break on a 30-min grid,
-        4 on a 60-min grid).
+        4 on a 60-min grid), breaks of shifts carried in from a previous roster included.
         """
         g = self.interval_min
         for b in self.breaks:
             g = math.gcd(g, b.length_min)
+        if self.carried_in is not None:
+            # A carried-in break off the grid (10:00-10:15 on a 30-min grid) is a share of
+            # an interval too; counted in whole units it would vanish from the floor.
+            ends = [t for pairs in self.carried_in["breaks"] for pair in pairs for t in pair]
+            for t in ends:
+                g = math.gcd(g, int((t - self.start) / pd.Timedelta(minutes=1)) % g)
         return self.interval_min // g
 
     @property
@@ -712,12 +719,7 @@ def _carried_in(previous: Any, start: pd.Timestamp) -> pd.DataFrame | None:
             "lunch_start": _naive(frame["lunch_start"]) if "lunch_start" in frame else nat,
             "lunch_end": _naive(frame["lunch_end"]) if "lunch_end" in frame else nat,
             "breaks": [
-                [
-                    (pd.Timestamp(a).tz_localize(None), pd.Timestamp(b).tz_localize(None))
-                    for a, b in v
-                ]
-                if isinstance(v, (list, tuple))
-                else []
+                break_pairs(v, name="previous_roster['breaks']")
                 for v in (frame["breaks"] if "breaks" in frame else [[]] * len(frame))
             ],
         }
