@@ -11,6 +11,7 @@ import pytest
 from staffplan import roster
 
 from ._helpers import LUNCH60, flat, solved
+from .test_edges import _previous, _round_the_clock
 
 
 def test_two_shifts_cover_six_hours_with_eight() -> None:
@@ -119,29 +120,7 @@ def test_the_previous_roster_counts_in_the_bound() -> None:
     # 2 agents every hour of a day, 8 h shifts at 06:00, 14:00 and 22:00 only; two shifts of
     # 22:00-06:00 carried in from the day before cover 00:00-06:00 (12 h, reached by no shift
     # of the day), then 2 x 8 h + 2 x 8 h + 2 x 2 h (22:00-24:00): 48 h on the floor.
-    three = roster.ShiftRules(
-        "3x8", "06:00", "22:00", start_step_min=480, lengths_min=(480,), crosses_midnight=True
-    )
-    prev = pd.DataFrame(
-        {
-            "person": ["P0", "P1"],
-            "role": "agent",
-            "start": DAY0 - pd.Timedelta(hours=2),
-            "end": DAY0 + pd.Timedelta(hours=6),
-            "lunch_start": pd.NaT,
-            "lunch_end": pd.NaT,
-            "breaks": [[], []],
-        }
-    )
-    inst = roster.make_instance(
-        [2] * 24,
-        interval_min=60,
-        start=DAY0,
-        shifts=three,
-        lunch=None,
-        span=None,
-        previous_roster=prev,
-    )
+    inst = _round_the_clock(previous_roster=_previous(2))
     b = roster.lower_bound(inst, time_limit_s=5)
     assert (b.on_floor_h, b.required_h, b.unreachable_h) == (48.0, 36.0, 12.0)
     res = solved(inst)
