@@ -343,7 +343,7 @@ def test_requirement_beyond_any_centre_is_refused_not_rostered_for_ever():
             lunch=None,
             span=None,
         ),
-        r"requirements must be at most 10,000 agents per interval, got 6e\+16",
+        r"requirements must be at most 50,000 agents per interval, got 6e\+16",
     )
 
 

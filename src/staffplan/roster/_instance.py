@@ -62,8 +62,10 @@ def _minutes(value: Any, name: str) -> int:
     return check_int(value, name, minimum=0)
 
 
-#: Largest requirement a roster is built for [agents per interval].
-MAX_REQUIRED = 10_000
+#: Largest requirement a roster is built for [agents per interval]: above the 30,000-agent
+#: peak the roster is measured on (benchmarks/bench_roster.py), far below values that only a
+#: unit mistake gives and that would keep the greedy placing agents one by one for hours.
+MAX_REQUIRED = 50_000
 
 
 def _weekday(value: Any, name: str) -> int:
