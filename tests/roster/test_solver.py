@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from staffplan import roster
+from staffplan import defaults, roster
 
 from ._helpers import LUNCH60, flat, solved
 
@@ -30,6 +30,8 @@ def test_parameters_reach_the_solver(workers: int, seed: int) -> None:
         limit = float(re.search(r"max_time_in_seconds: ([0-9.e-]+)", ln).group(1))
         assert 0 < limit <= 3.0
         assert float(re.search(r"max_deterministic_time: ([0-9.e-]+)", ln).group(1)) > 0
+        gap = float(re.search(r"relative_gap_limit: ([0-9.e-]+)", ln).group(1))
+        assert gap == pytest.approx(defaults.ROSTER_GAP)
     # Each step's budget is a share of the one time limit; together they stay inside it.
     budgets = res.solver_parameters["stage_budgets_s"]
     assert len(budgets) == len(lines) and 0 < sum(budgets) <= 3.0

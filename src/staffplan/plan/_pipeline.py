@@ -303,7 +303,12 @@ def _warnings_for(
             f"the roster solver found no roster (status {roster_result.status}): "
             + "; ".join(roster_result.reasons or ["no reason given"])
         )
-    elif roster_result is not None and roster_result.status != "OPTIMAL":
+    elif (
+        roster_result is not None
+        and roster_result.status != "OPTIMAL"
+        # Within the gap at which the search stops by design, there is nothing to warn about.
+        and not roster_result.gap <= defaults.ROSTER_GAP
+    ):
         out.append(
             f"the roster is feasible but not proven optimal (gap {roster_result.gap:.1%} after "
             f"{roster_result.wall_time_s:.1f} s); a longer time_limit_s may do better"

@@ -19,6 +19,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from staffplan import defaults
 from staffplan._validation import check_int, check_positive
 from staffplan.roster._instance import RosterInstance
 
@@ -65,6 +66,7 @@ def _params(
     p = solver.parameters
     p.num_workers = 1
     p.random_seed = seed + i
+    p.relative_gap_limit = defaults.ROSTER_GAP
     if deterministic:
         p.max_deterministic_time = max(0.02, budget_s * DET_PER_S)
         p.max_time_in_seconds = max(0.05, wall_s)

@@ -269,6 +269,12 @@ def _stage_b(
         best.bound = agents.bound
         best.status = "FEASIBLE"
         return best, spent
+    if best.objective - agents.bound <= defaults.ROSTER_GAP * max(1.0, abs(best.objective)):
+        # Already within the stopping gap of the agents-only bound: the free run could not
+        # gain enough to be worth its budget (on a day centre, most of the solve).
+        best.bound = agents.bound
+        best.status = "FEASIBLE"
+        return best, spent
     fm.hint(best.values)
     out2 = ctx.run(fm, fm.objective, max(0.05, budget_s - spent))
     spent += out2.used_s
