@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import logging
+import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -56,12 +60,50 @@ rules file (--rules RULES.json), every key optional:
 
 
 class _Progress:
-    """Logs one line per finished stage with its time (logger ``staffplan.cli``, stderr)."""
+    """Logs one line per finished stage with its time (logger ``staffplan.cli``, stderr).
 
-    def __init__(self) -> None:
+    A long stage with a time budget (the roster) also gets a tqdm bar of its seconds on
+    stderr, when tqdm is installed (``staffplan[progress]``), stderr is a terminal and the
+    log shows progress (not ``--quiet``); ``bar`` forces it on or off.
+    """
+
+    def __init__(self, *, bar: bool | None = None, file: Any = None) -> None:
         self.t0 = time.perf_counter()
+        self.file = sys.stderr if file is None else file
+        if bar is None:
+            bar = bool(getattr(self.file, "isatty", lambda: False)()) and log.isEnabledFor(
+                logging.INFO
+            )
+        self.bar = bar and importlib.util.find_spec("tqdm") is not None
+        self._stop: threading.Event | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, stage: str, budget_s: float) -> None:
+        """Draw a bar of ``budget_s`` seconds for ``stage`` until it finishes."""
+        if not self.bar:
+            return
+        from tqdm import tqdm
+
+        stop = threading.Event()
+        t_start = time.perf_counter()
+        total = max(1, round(budget_s))
+        pbar = tqdm(total=total, desc=f"  {stage}", unit="s", file=self.file, leave=False)
+
+        def tick() -> None:
+            # The bar shows time used of the budget: a solver step's progress is not knowable.
+            while not stop.wait(0.5):
+                pbar.n = min(total, round(time.perf_counter() - t_start))
+                pbar.refresh()
+            pbar.close()
+
+        self._stop, self._thread = stop, threading.Thread(target=tick, daemon=True)
+        self._thread.start()
 
     def __call__(self, stage: str, seconds: float) -> None:
+        if self._stop is not None and self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._stop = self._thread = None
         total = time.perf_counter() - self.t0
         log.info("  %-14s %7.2f s   (total %6.1f s)", stage, seconds, total)
 

@@ -424,6 +424,9 @@ def plan(
     progress : callable, optional
         Called as ``progress(stage, seconds)`` after each stage; the stage
         timings are also logged (``logging``, logger ``staffplan.plan``, DEBUG).
+        When it also has a method ``start(stage, budget_s)``, that is called as
+        a long stage begins with its time budget [s]: the roster, with
+        ``time_limit_s`` (the command line draws a progress bar with it).
     previous_roster : DataFrame or Plan or RosterResult, optional
         The roster before ``start`` (or its tail): its shifts still at work
         when the plan starts count on the floor (coverage, leads, manager; see
@@ -513,6 +516,9 @@ def plan(
     done("requirements")
 
     seed = _seed_of(rng)
+    start_stage = getattr(progress, "start", None)
+    if callable(start_stage):
+        start_stage("roster", float(time_limit_s))
     result = _solve_roster(
         reqs,
         interval_min=interval_min,
