@@ -157,9 +157,9 @@ def test_read_history_round_trips_the_sample_as_parquet(tmp_path):
             "history.csv, row 1 (line 2), column 'volume': 'twelve' is not a number",
         ),
         (
-            "queue,ds,volume,aht_s\nq,2026-01-05 07:00,1,\n",
+            "queue,ds,volume,aht_s\nq,2026-01-05 07:00,1,300\nq,2026-01-05 07:30,1,\n",
             {},
-            "history.csv, row 1 (line 2), column 'aht_s': value is empty; fill it in",
+            "history.csv, row 2 (line 3), column 'aht_s': value is empty; fill it in",
         ),
         (
             "queue,ds,volume,aht_s\nq,2026-01-05 07:00,1,300\nq,2026-01-05 07:30,1,0\n",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,16 @@ def _check_writable_dir(directory: Path, flag: str, path: Any) -> None:
         raise UserError(f"{flag}: cannot write {path}: {existing} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UserError(f"{flag}: cannot write {path}: {existing} is not writable")
+    # os.access says yes to root everywhere; only creating a file shows that a folder
+    # (a read-only mount, /proc) takes new files.
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise UserError(
+            f"{flag}: cannot write {path}: {existing} does not take new files "
+            f"({exc.strerror}); choose another folder"
+        ) from None
 
 
 def check_out_file(path: str | None, flag: str = "--out") -> None:

@@ -201,7 +201,12 @@ def register(subparsers: Any) -> None:
         help="queue column; optional: absent (or 'none') means one queue (queue)",
     )
     cols.add_argument("--aht-col", default="aht_s", help="AHT column [s] (aht_s)")
-    cols.add_argument("--aht-s", type=float, help="AHT [s] when the history has none")
+    cols.add_argument(
+        "--aht-s",
+        type=float,
+        help="AHT [s] for every interval: needed when the history has none; replaces "
+        "the history's own AHT otherwise (the plan warns)",
+    )
     cols.add_argument("--queue", action="append", help="plan only this queue (repeatable)")
     add_timestamp_options(parser)
     add_plan_options(parser, time_limit_s=defaults.TIME_LIMIT_S)

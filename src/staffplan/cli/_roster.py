@@ -378,5 +378,7 @@ def run(args: argparse.Namespace) -> int:
         f"{res.wall_time_s:.1f} s -> {args.out}"
     )
     for note in res.reasons:
-        log.info("note: %s", note)
+        # A roster that may differ from run to run is a warning, shown even with --quiet.
+        wall = res.solver_parameters.get("wall_limited") and "run to run" in note
+        (log.warning if wall else log.info)("note: %s", note)
     return 0

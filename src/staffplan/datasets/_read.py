@@ -353,8 +353,22 @@ def read_history(
     )
     if aht_col is not None and use_aht:
         out["aht_s"] = _checked_numbers(
-            frame, name, aht_col, ok=lambda v: v > 0, rule="aht_s must be > 0 [s]"
+            frame,
+            name,
+            aht_col,
+            ok=lambda v: v > 0,
+            rule="aht_s must be > 0 [s]",
+            allow_empty=True,
         )
+        # A hole in a queue's AHT is a data error named by its row; a queue with no AHT
+        # at all is read as missing, so that it can be left out (--queue) or given one
+        # (aht_s=), and planning it as it is names the queue.
+        empty = out["aht_s"].isna()
+        holes = empty & out.groupby("queue", sort=False)["aht_s"].transform("count").gt(0)
+        if holes.any():
+            raise DataFileError(
+                name, "value is empty; fill it in", column=aht_col, row=_first_row(holes.to_numpy())
+            )
     dup = out.duplicated(["queue", "ds"], keep="first").to_numpy()
     if dup.any():
         i = _first_row(dup)

@@ -313,6 +313,12 @@ def _warnings_for(
             f"the roster is feasible but not proven optimal (gap {roster_result.gap:.1%} after "
             f"{roster_result.wall_time_s:.1f} s); a longer time_limit_s may do better"
         )
+    if roster_result is not None and roster_result.solver_parameters.get("wall_limited"):
+        out.append(
+            "the machine was too busy for the roster's deterministic budget (the wall clock "
+            "stopped a solver step first): this roster may differ from run to run; raise "
+            "time_limit_s or plan on a quieter machine"
+        )
     short = verdict[verdict["shortage"] > 0]
     if not short.empty:
         worst = short["shortage"].idxmax()
@@ -484,6 +490,14 @@ def plan(
         raise ValueError(
             "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
         )
+    if aht_s is not None:
+        aht_s = float(check_positive(aht_s, "aht_s"))
+        if "aht_s" in hist and hist["aht_s"].notna().any():
+            own = volume_weighted(hist["aht_s"], hist["volume"].fillna(0.0))
+            notes.append(
+                f"aht_s={aht_s:g} s replaces the history's own AHT (volume-weighted mean "
+                f"{own:.0f} s) in every interval"
+            )
     interval_min = intervals.interval_min_for(hist["ds"], interval_min, name="history['ds']")
     span = intervals.horizon_span(horizon, interval_min)
     # The rules are checked on the grid now, not after the forecast.

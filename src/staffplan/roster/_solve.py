@@ -441,6 +441,7 @@ def solve(
     notes += [f"check: {v}" for v in violations[:20]]
     if not instance.weights.hard_coverage:
         notes += uncovered_note(instance)
+    params["wall_limited"] = bool(ctx.wall_limited)
     if ctx.wall_limited:
         notes.append(
             "the wall clock stopped a solver step before its deterministic budget (machine "
