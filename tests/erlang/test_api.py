@@ -172,3 +172,14 @@ def test_missing_elements_give_nan_without_failing_the_array():
     # a negative value is a mistake, not a missing element: it still raises
     with pytest.raises(ValueError, match="volume must be >= 0, got -1"):
         erlang.required_agents([100.0, -1.0], 180.0)
+
+
+def test_occupancy_of_a_subnormal_agent_count_is_capped_without_a_warning() -> None:
+    import warnings
+
+    from staffplan import erlang
+
+    # Hand-stated: 10 Erlangs on 5e-324 agents overflow traffic / agents; the group is full.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert float(erlang.occupancy(5e-324, 10.0)) == 1.0

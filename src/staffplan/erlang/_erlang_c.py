@@ -338,6 +338,7 @@ def occupancy(agents: ArrayLike | SeriesLike, traffic_erl: ArrayLike | SeriesLik
     0.75
     """
     (n, a), wrap = _agents_traffic(agents, traffic_erl)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # a / n overflows for a subnormal agent count; the cap at 1 is the answer there.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         occ = np.minimum(a / n, 1.0)
     return wrap(np.where(n > 0, occ, np.nan))
