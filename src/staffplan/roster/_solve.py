@@ -186,7 +186,47 @@ def _improve(rm: RosterModel, first: _Best, budget_s: float, ctx: _Ctx) -> _Best
     box[0].bound = max(out.bound if out.found else -math.inf, rm.lp_bound)
     if not kept:
         box[0].status = "FEASIBLE"
-    return box[0]
+    repaired, used = _repair(rm, box[0], max(0.05, left()), ctx)
+    spent[0] += used
+    return repaired
+
+
+def _shortage(rm: RosterModel, best: _Best) -> int:
+    """Shortage of ``best`` [floor units: agent-intervals times ``rm.scale``]."""
+    pos = {v.index: i for i, v in enumerate(rm.all_vars)}
+    return int(sum(best.values[pos[v.index]] for v in rm.shortage))
+
+
+def _repair(rm: RosterModel, best: _Best, budget_s: float, ctx: _Ctx) -> tuple[_Best, float]:
+    """Add shifts where ``best`` leaves intervals short and covering them costs less.
+
+    A search stopped by its gap limit or budget can end in a roster with a short interval
+    that one more shift would cover more cheaply than the shortage costs (a local minimum
+    of the moves CP-SAT's last run explored, not of the objective).  The greedy completion
+    of :func:`greedy_hint`, started from ``best`` itself, adds exactly those shifts; CP-SAT
+    checks the result against the hard rules (repairing it when it breaks a cap) and it is
+    kept only when its objective is lower.  Returns the roster kept and the budget used [s].
+    """
+    if _shortage(rm, best) == 0:
+        return best, 0.0
+    vec = np.zeros(len(rm.model.proto.variables))
+    for var, val in zip(rm.all_vars, best.values, strict=True):
+        vec[var.index] = val
+    hint = greedy_hint(rm, vec)
+    if all(hint.get(v, 0) == int(vec[v.index]) for role in rm.roles for v in rm.x[role]):
+        return best, 0.0
+    rm.model.clear_hints()
+    for var, val in hint.items():
+        rm.model.add_hint(var, val)
+    out = ctx.run(
+        rm, rm.objective, budget_s, stop_after_first_solution=True, cp_model_presolve=False
+    )
+    if out.found and out.solver is not None and out.solver.value(rm.objective) < best.objective:
+        repaired = _Best(rm, out)
+        repaired.bound = best.bound
+        repaired.status = "FEASIBLE"
+        return repaired, out.used_s
+    return best, out.used_s
 
 
 def _hint_from_roster(rm: RosterModel, roster: pd.DataFrame) -> None:
