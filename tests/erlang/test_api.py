@@ -183,3 +183,17 @@ def test_occupancy_of_a_subnormal_agent_count_is_capped_without_a_warning() -> N
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert float(erlang.occupancy(5e-324, 10.0)) == 1.0
+
+
+def test_erlang_a_of_a_vanishing_load_per_agent_is_the_zero_load_limit() -> None:
+    import warnings
+
+    from staffplan import erlang
+
+    # Found by the hostile suite: 1e-223 Erlangs on 4.75e100 agents (load per agent below
+    # 1e-300) gave NaN. Hand-stated limit: nobody waits, nobody abandons, all answered.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = erlang.erlang_a(4.75431766188008e100, 1.1744725130756135e-223, 180.0, 1.0, 20.0)
+    assert (r.p_wait, r.p_abandon, r.service_level, r.asa_s) == (0.0, 0.0, 1.0, 0.0)
+    assert 0.0 <= r.occupancy < 1e-300

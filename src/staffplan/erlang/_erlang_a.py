@@ -65,7 +65,11 @@ def _erlang_a_arrays(
     sl = np.ones(size)
     # No agents: every contact waits and eventually abandons.
     none = n <= 0
-    busy = (a > 0) & ~none
+    # A load per agent below 1/MAX_SCALE (1e-223 Erlangs on 1e100 agents) is no load:
+    # rho would underflow to zero and 1/rho overflow, so take the zero-load limit there.
+    with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
+        idle = a / np.where(none, 1.0, n) < 1.0 / MAX_SCALE
+    busy = (a > 0) & ~none & ~idle
     p_wait[none & (a > 0)] = 1.0
     p_ab[none & (a > 0)] = 1.0
     sl[none & (a > 0)] = 0.0
