@@ -124,3 +124,26 @@ def test_plan_json_of_a_saved_plan_keeps_the_aht_warning(tmp_path, two_queues):
     )
     warnings = json.loads((out / "plan.json").read_text())["warnings"]
     assert any("aht_s=150 s replaces" in w for w in warnings)
+
+
+def test_a_bare_number_horizon_that_lands_on_closed_hours_says_how_it_was_read(capsys, tmp_path):
+    # The sample opens at 07:00: 7 half-hour intervals from midnight hold no open interval.
+    sample = Path(datasets.__file__).parent / "sample_history.csv"
+    assert (
+        main(
+            [
+                "plan",
+                str(sample),
+                "--horizon",
+                "7",
+                "--start",
+                "2026-03-02",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "closed for the whole window" in err and "'7D' plans 7 days" in err
+    assert "30-min intervals" in err

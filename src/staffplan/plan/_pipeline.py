@@ -138,7 +138,11 @@ def _forecast(
             notes.append(str(w.message))
     fc = fc[(fc["ds"] >= start) & (fc["ds"] < end)].reset_index(drop=True)
     if fc.empty:
-        raise ValueError(f"the forecast holds no interval between {start} and {end}")
+        raise ValueError(
+            f"the forecast holds no interval between {start} and {end}: the centre is closed "
+            f"for the whole window. Give the horizon a unit ('7D' plans 7 days; a bare number "
+            f"counts {interval_min}-min intervals) or a later start"
+        )
     return fc
 
 
