@@ -134,6 +134,16 @@ def test_compare_side_by_side(base_plan):
         assert col in table
     assert_allclose(table["cost"], table["paid_hours"] * 25.0)
     assert table.loc[1, "peak_shortage"] > 0
+    # Each row names the target it is judged against; a stricter target keeps the base
+    # roster (no re-roster) and shows what that roster leaves below the new target.
+    strict = compare(base_plan, Scenario("90/20", service_level=0.9))
+    assert list(strict["target"]) == [
+        f"{base_plan.service.service_level:.0%} in {base_plan.service.target_answer_s:g} s",
+        f"90% in {base_plan.service.target_answer_s:g} s",
+    ]
+    assert strict.loc[1, "paid_hours"] == strict.loc[0, "paid_hours"]
+    assert strict.loc[1, "paid_hours_needed"] > strict.loc[0, "paid_hours_needed"]
+    assert strict.loc[1, "intervals_below_target"] >= strict.loc[0, "intervals_below_target"]
     with pytest.raises(ValueError, match="unique"):
         compare(base_plan, Scenario("x"), Scenario("x"))
 

@@ -197,3 +197,18 @@ def test_a_split_shift_roster_by_hand():
 def test_split_rules_are_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):
         roster.ShiftRules("s", "08:00", "08:00", lengths_min=(480,), **kwargs)
+
+
+def test_rules_make_instance_fits_an_array_requirement_as_a_frame_one():
+    # An array with start= is read as make_instance reads it: the night centre's fitted
+    # types are the same as for the frame with the same timestamps (hand rule above).
+    ds, need = _day("18:00", "06:00")
+    rules = roster.Rules.defaults(30)
+    frame = pd.DataFrame({"ds": ds, "required": need})
+    from_frame = rules.make_instance(frame, interval_min=30)
+    from_array = rules.make_instance(need, interval_min=30, start=ds[0])
+    assert _windows(from_array.shifts) == _windows(from_frame.shifts)
+    assert _windows(from_array.shifts)[0] == ("day", 1080, 1320, (480,), True)
+    np.testing.assert_array_equal(from_array.required, from_frame.required)
+    with pytest.raises(ValueError, match="requirements"):
+        rules.make_instance(np.array([[1.0, 2.0]]), interval_min=30, start=ds[0])

@@ -75,7 +75,18 @@ def run(args: argparse.Namespace) -> int:
         progress=progress,
     )
     print_summary(result, written)
-    cols = ["scenario", "agents_needed", "paid_hours", "service_level", "asa_s", "peak_shortage"]
+    # The roster stays the base one unless a scenario re-rosters: "paid_hours_needed" is what
+    # the scenario would cost and "intervals_below_target" what the base roster leaves short.
+    cols = [
+        "scenario",
+        "target",
+        "agents_needed",
+        "paid_hours",
+        "paid_hours_needed",
+        "service_level",
+        "asa_s",
+        "intervals_below_target",
+    ]
     print(table(comparison[cols]).to_string(index=False))
     return 0
 

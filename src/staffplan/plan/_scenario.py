@@ -404,6 +404,7 @@ def _scenario_dict(scenario: Scenario) -> dict[str, Any]:
 
 _COMPARE_COLUMNS = (
     "scenario",
+    "target",
     "volume",
     "agents_needed",
     "agent_hours_needed",
@@ -442,7 +443,8 @@ def compare(
     Returns
     -------
     pandas.DataFrame
-        One row per scenario: ``scenario``, ``volume`` [contacts],
+        One row per scenario: ``scenario``, ``target`` (the service target the
+        scenario is judged against, e.g. ``"90% in 20 s"``), ``volume`` [contacts],
         ``agents_needed`` (peak agents on the floor needed), ``agent_hours_needed``
         [h], ``paid_hours`` [h] (of the roster evaluated),
         ``paid_hours_needed`` [h] (base paid hours scaled by the change in
@@ -456,7 +458,7 @@ def compare(
     rows = []
     base_summary = dict(base.summary)
     base_summary.setdefault("paid_hours_needed", base_summary.get("paid_hours", math.nan))
-    rows.append({"scenario": "base", **base_summary})
+    rows.append({"scenario": "base", "target": _target_label(base), **base_summary})
     names = {"base"}
     for sc in scenarios:
         result = sc if isinstance(sc, Plan) else what_if(base, sc, simulate=simulate)
@@ -468,7 +470,7 @@ def compare(
         if name in names:
             raise ValueError(f"scenario names must be unique, got {name!r} twice")
         names.add(name)
-        rows.append({"scenario": name, **result.summary})
+        rows.append({"scenario": name, "target": _target_label(result), **result.summary})
     frame = pd.DataFrame(rows)
     cols = [c for c in _COMPARE_COLUMNS if c in frame]
     extra = [c for c in frame.columns if c.endswith("_at_quantile")]
@@ -477,6 +479,12 @@ def compare(
         out["cost"] = out["paid_hours"] * float(rate_per_hour)
         out["cost_needed"] = out["paid_hours_needed"] * float(rate_per_hour)
     return out
+
+
+def _target_label(p: Plan) -> str:
+    """The service target as a planner writes it: ``80% in 20 s``."""
+    svc = p.service
+    return f"{svc.service_level:.0%} in {svc.target_answer_s:g} s"
 
 
 def requirement_change(base: Plan, other: Plan) -> pd.DataFrame:

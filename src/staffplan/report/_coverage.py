@@ -17,6 +17,7 @@ from staffplan.report._figure import (
     _check_single_panel,
     _day_label,
     _figure,
+    _hour_step,
     _legend,
     _num,
     _on,
@@ -211,7 +212,8 @@ def plot_breaks(coverage: pd.DataFrame, *, day: Any = None, ax: Axes | None = No
             a.set_title(f"{_day_label(d)}: nobody off the floor", loc="left", fontsize=9)
         a.set_xlim(lo_h, hi_h)
         a.set_ylim(0, max(1.0, top * 1.08))
-        a.xaxis.set_major_locator(MultipleLocator(2 if hi_h - lo_h > 8 else 1))
+        # Small panels: a 24 h span labelled every 2 h would run its labels together.
+        a.xaxis.set_major_locator(MultipleLocator(_hour_step(hi_h - lo_h, 6 if ax is None else 12)))
         a.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{int(v) % 24:02d}:00"))
         a.tick_params(axis="both", labelsize=8)
         a.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -217,6 +217,14 @@ def _time_axis(ax: Axes) -> None:
     ax.grid(True, axis="both", alpha=0.3)
 
 
+def _hour_step(span_h: float, max_ticks: int) -> int:
+    """Hours between clock labels so that at most ``max_ticks`` fit the span (a 24/7 day too)."""
+    for step in (1, 2, 3, 4, 6, 8, 12):
+        if span_h / step <= max_ticks:
+            return step
+    return 24
+
+
 def _day_label(day: Any) -> str:
     """``Mon 02 Mar``: how a planner names a day."""
     return f"{pd.Timestamp(day):%a %d %b}"

@@ -10,7 +10,7 @@ import pandas as pd
 from staffplan._io import break_pairs
 from staffplan._validation import check_columns
 from staffplan.intervals import wall_time
-from staffplan.report._figure import _RED, _figure, _num, _on
+from staffplan.report._figure import _RED, _figure, _hour_step, _num, _on
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -190,7 +190,10 @@ def plot_gantt(roster: pd.DataFrame, *, day: Any = None, ax: Axes | None = None)
         )
     from matplotlib import dates as mdates
 
-    ax.xaxis.set_major_locator(mdates.HourLocator())
+    lo, hi = ax.get_xlim()
+    # A round-the-clock day with a label every hour runs the labels together.
+    step = _hour_step((hi - lo) * 24, 14)
+    ax.xaxis.set_major_locator(mdates.HourLocator(byhour=range(0, 24, step)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
     ax.tick_params(axis="x", labelsize=8, labelrotation=0)
     for lab in ax.get_xticklabels():

@@ -288,15 +288,23 @@ class Rules:
     ) -> RosterInstance:
         """A :class:`RosterInstance` for a requirement frame under these rules.
 
-        ``requirements`` is a frame with ``ds_col`` and ``required_col``; shift types
-        not given are fitted to its opening hours first.  Other keywords go to
-        :func:`staffplan.roster.make_instance`.
+        ``requirements`` is what :func:`staffplan.roster.make_instance` takes: a frame
+        with ``ds_col`` and ``required_col``, or agents per interval with ``start=``.
+        Shift types not given are fitted to its opening hours first.  Other keywords go
+        to :func:`staffplan.roster.make_instance`.
         """
+        import pandas as pd
+
+        from staffplan.roster._instance import _requirements
+
         rules = self
         if self.shifts is None:
-            rules = self.fitted(
-                requirements[ds_col], requirements[required_col], interval_min=interval_min
+            # The same reading of the requirement as make_instance's, so arrays work too.
+            values, start_ts = _requirements(
+                requirements, interval_min, kwargs.get("start"), ds_col, required_col
             )
+            ds = pd.date_range(start_ts, periods=len(values), freq=f"{interval_min}min")
+            rules = self.fitted(ds, values, interval_min=interval_min)
         return make_instance(
             requirements,
             interval_min=interval_min,
