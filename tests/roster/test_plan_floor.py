@@ -7,6 +7,7 @@ work, minus lunch, minus the share of the interval a break takes), never from th
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 
 import staffplan
 from staffplan import datasets
-from staffplan.plan import Plan, ServiceTarget, rules_from_mapping
+from staffplan.plan import Plan, Scenario, ServiceTarget, rules_from_mapping, what_if
 
 IV = pd.Timedelta(minutes=30)
 
@@ -125,6 +126,19 @@ def test_a_previous_roster_carries_into_the_next_plan(plan_247) -> None:
     assert (cov["shortage"].iloc[:4] == 0).all()
     # Not wrapped: nothing of the new roster is counted before its own start.
     assert nxt.roster["start"].min() >= start
+    # The plan keeps the carried-in shifts: a scenario that re-rosters, and the plan
+    # saved and loaded, count the same night shifts instead of wrapping the week.
+    assert len(nxt.settings["previous_roster"]) == int((prev["end"] > start).sum())
+    again = what_if(nxt, Scenario("re-roster", reroster=True), simulate=False)
+    cov2 = again.coverage
+    assert np.allclose(
+        _recount(again.roster, ds, "agent") + carried, cov2["on_floor"].to_numpy(float)
+    )
+    assert again.roster["start"].min() >= start
+    with tempfile.TemporaryDirectory() as tmp:
+        nxt.save(f"{tmp}/plan")
+        loaded = Plan.load(f"{tmp}/plan")
+    assert loaded.settings["previous_roster"] == nxt.settings["previous_roster"]
 
 
 def _history_split_day(weeks: int = 3, seed: int = 5) -> pd.DataFrame:

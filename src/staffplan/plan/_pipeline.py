@@ -210,6 +210,49 @@ def _solve_roster(
     return roster.solve(instance, **kwargs)
 
 
+def carried_in_records(previous_roster: Any, requirements: pd.DataFrame) -> list[dict[str, Any]]:
+    """The shifts of ``previous_roster`` still at work when the roster's grid starts, as JSON.
+
+    A plan keeps them in ``settings["previous_roster"]`` so that a scenario that
+    re-rosters, or a plan loaded from disk, counts the same shifts on the floor instead
+    of wrapping the week onto itself.
+    """
+    from staffplan.roster._instance import _carried_in
+
+    start = intervals.wall_time(requirements["ds"]).min().normalize()
+    frame = _carried_in(previous_roster, start)
+    if frame is None:
+        return []
+
+    def iso(ts: Any) -> str | None:
+        return None if pd.isna(ts) else pd.Timestamp(ts).isoformat()
+
+    return [
+        {
+            "role": str(r.role),
+            "start": iso(r.start),
+            "end": iso(r.end),
+            "lunch_start": iso(r.lunch_start),
+            "lunch_end": iso(r.lunch_end),
+            "breaks": [[iso(a), iso(b)] for a, b in r.breaks],
+        }
+        for r in frame.itertuples(index=False)
+    ]
+
+
+def previous_roster_of(settings: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The carried-in shifts a plan was made with (None: the plan wraps its week)."""
+    records = settings.get("previous_roster")
+    if records is None:
+        return None
+    frame = pd.DataFrame(
+        list(records), columns=["role", "start", "end", "lunch_start", "lunch_end", "breaks"]
+    )
+    for col in ("start", "end", "lunch_start", "lunch_end"):
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+    return frame
+
+
 def _on_floor_at(coverage: pd.DataFrame, ds: pd.Series) -> np.ndarray:
     return (
         coverage.set_index("ds")["on_floor"]
@@ -574,6 +617,10 @@ def plan(
         "time_limit_s": float(time_limit_s),
         "num_workers": num_workers,
         "roster_status": result.status,
+        # Shifts carried in from before the plan (None: the week wraps onto itself).
+        "previous_roster": None
+        if previous_roster is None
+        else carried_in_records(previous_roster, reqs),
     }
     plan_ = assemble(
         forecast=fc,

@@ -13,7 +13,7 @@ import pandas as pd
 
 from staffplan import defaults, intervals
 from staffplan._validation import check_int, check_nonnegative, check_positive
-from staffplan.plan._pipeline import _solve_roster, _used_shifts, assemble
+from staffplan.plan._pipeline import _solve_roster, _used_shifts, assemble, previous_roster_of
 from staffplan.plan._plan import Plan
 from staffplan.plan._service import requirements_frame
 
@@ -356,6 +356,7 @@ def what_if(
             num_workers=base.settings.get("num_workers"),
             seed=int(seed) if isinstance(seed, (int, np.integer)) else 0,
             hint=base.roster,
+            previous_roster=previous_roster_of(base.settings),
         )
         roster_frame = result.roster
         coverage = _coverage_for(result.coverage, reqs, 1.0)

@@ -687,11 +687,6 @@ def _validate_rules(inst: RosterInstance) -> None:
 _CARRY_COLS = ("role", "start", "end", "lunch_start", "lunch_end", "breaks")
 
 
-def _naive(ts: Any) -> pd.Series:
-    out = pd.to_datetime(pd.Series(ts).reset_index(drop=True))
-    return out.dt.tz_localize(None) if out.dt.tz is not None else out
-
-
 def _carried_in(previous: Any, start: pd.Timestamp) -> pd.DataFrame | None:
     """Rows of ``previous`` still at work at ``start``, with naive timestamps."""
     if previous is None:
@@ -716,10 +711,14 @@ def _carried_in(previous: Any, start: pd.Timestamp) -> pd.DataFrame | None:
     out = pd.DataFrame(
         {
             "role": frame["role"].to_numpy(),
-            "start": _naive(frame["start"]),
-            "end": _naive(frame["end"]),
-            "lunch_start": _naive(frame["lunch_start"]) if "lunch_start" in frame else nat,
-            "lunch_end": _naive(frame["lunch_end"]) if "lunch_end" in frame else nat,
+            "start": pd.Series(intervals.wall_time(frame["start"])),
+            "end": pd.Series(intervals.wall_time(frame["end"])),
+            "lunch_start": pd.Series(intervals.wall_time(frame["lunch_start"]))
+            if "lunch_start" in frame
+            else nat,
+            "lunch_end": pd.Series(intervals.wall_time(frame["lunch_end"]))
+            if "lunch_end" in frame
+            else nat,
             "breaks": [
                 break_pairs(v, name="previous_roster['breaks']")
                 for v in (frame["breaks"] if "breaks" in frame else [[]] * len(frame))
