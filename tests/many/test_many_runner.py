@@ -382,3 +382,20 @@ def test_dask_cluster_gives_the_same_results(dask_client: object) -> None:
 def test_result_module_escapes_keys_into_safe_file_names() -> None:
     rel = result_module.key_relpath(("../etc", "a/b"), ("site", "queue"))
     assert rel.parts == ("%2E.%2Fetc", "a%2Fb")
+
+
+def test_queue_ids_longer_than_a_file_name_allows_are_written_and_reopened(
+    tmp_path: os.PathLike[str],
+) -> None:
+    # Linux refuses file names past 255 bytes; two ids that share their first 300 characters
+    # must still land in distinct files and come back under their own keys.
+    frame = _long_frame(n_queues=2)
+    long_ids = {"q00": "é" * 300 + "-a", "q01": "é" * 300 + "-b"}
+    frame["queue"] = frame["queue"].map(long_ids)
+    streamed = map_queues(scaled, frame, executor="serial", out_dir=tmp_path)
+    assert streamed.status["status"].tolist() == ["ok", "ok"]
+    names = [p.name for p in Path(tmp_path).iterdir() if not p.name.startswith("_")]
+    assert len(names) == 2 and all(len(n.encode()) <= 255 for n in names)
+    reopened = ManyResult.open(tmp_path)
+    for key in long_ids.values():
+        assert_frame_equal(reopened[key], streamed[key])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import json
 import os
@@ -89,12 +90,21 @@ def _loader_for(value: Any) -> str | None:
     return None
 
 
+#: Longest file-name part written for a key (room left for a suffix and a temp prefix).
+_MAX_NAME = 160
+
+
 def _safe_part(value: Any) -> str:
     # Keys become file names: escape separators, a leading dot (no "..", no hidden
     # files) and a leading underscore (reserved for STATUS_FILE).
     text = quote(str(value), safe="")
     if text[:1] in (".", "_"):
         text = f"%{ord(text[0]):02X}" + text[1:]
+    if len(text) > _MAX_NAME:
+        # File systems refuse names past 255 bytes: keep a readable head and make the name
+        # unique with a digest of the whole key (keys are stored, so nothing is lost).
+        digest = hashlib.sha256(str(value).encode()).hexdigest()[:16]
+        text = f"{text[: _MAX_NAME - 17]}~{digest}"
     return text
 
 
