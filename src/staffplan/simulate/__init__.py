@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from staffplan.simulate._des import simulate_intervals
+from staffplan.simulate._multi import MultiQueueResult, simulate_queues
 
-__all__ = ["simulate_intervals"]
+__all__ = ["MultiQueueResult", "simulate_intervals", "simulate_queues"]
