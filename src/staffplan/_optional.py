@@ -14,6 +14,8 @@ _EXTRA_FOR = {
     "distributed": "dask",
     "tqdm": "progress",
     "statsforecast": "bench",
+    "holidays": "holidays",
+    "threadpoolctl": "fast",
 }
 
 

@@ -28,6 +28,7 @@ from staffplan.forecast._models import (
     min_history_days,
     profile,
     run_config,
+    single_blas_thread,
 )
 from staffplan.forecast._select import select
 
@@ -170,7 +171,8 @@ class VolumeForecaster:
                     f"event {row['name']!r} on {row['start']} lies outside the calendar: "
                     f"history starts on {first.date()}"
                 )
-        self.models_ = {g.queue: self._fit_queue(g) for g in grids}
+        with single_blas_thread():
+            self.models_ = {g.queue: self._fit_queue(g) for g in grids}
         self.has_aht_ = all(m.aht_profile is not None for m in self.models_.values())
         return self
 
@@ -229,7 +231,8 @@ class VolumeForecaster:
         if not hasattr(self, "models_"):
             raise ValueError("this VolumeForecaster is not fitted yet: call fit(history) first")
         levels = _check_quantiles(quantiles)
-        frames = [self._predict_queue(m, horizon, levels) for m in self.models_.values()]
+        with single_blas_thread():
+            frames = [self._predict_queue(m, horizon, levels) for m in self.models_.values()]
         out = pd.concat(frames, ignore_index=True)
         # AHT may be missing (NaN) for a queue without any; volumes never are.
         vol_cols = [

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from staffplan.forecast._models import (
-    SLOW_METHODS,
     Config,
     Days,
     blend,
     candidate_grid,
+    is_slow,
     run_config,
 )
 
@@ -21,6 +21,7 @@ _BLEND_WEIGHTS = (0.25, 0.5, 0.75)
 _N_COMBINE = 5  # leaders averaged by method="auto"
 _MIN_COVER = 0.95  # a candidate must forecast this share of the held-out cells
 _N_SLOW_FOLDS = 3  # most recent origins on which slow candidates are refitted
+_N_SCREEN_FOLDS = 1  # a slow candidate outside the leaders on these origins is dropped
 
 
 @dataclass
@@ -56,9 +57,11 @@ def select(
     ``"blend"`` the best robust profile and the best two-stage forecast are also
     blended with weights 0.25/0.5/0.75 (from the stored fold forecasts, no
     refit).  The lowest MAE wins; for ``"auto"`` the five lowest are averaged
-    with equal weights.  Slow candidates (MSTL) are refitted on the three most
-    recent origins only and ranked by their MAE there relative to the best
-    fast candidate on the same origins.  Held-out cells are scored against
+    with equal weights.  Slow candidates (MSTL, the SARIMAX two-stage) are
+    refitted on the three most recent origins only and ranked by their MAE
+    there relative to the best fast candidate on the same origins; one that
+    five fast candidates (one for a single method) beat on the most recent
+    origin is dropped without further fits.  Held-out cells are scored against
     ``y_eval`` when given (the history with anomalous days kept: they are
     part of what a forecast must expect), else against ``y``.
     """
@@ -72,29 +75,22 @@ def select(
             f"{min_train_days + val_days} days, got {n_days}"
         )
     configs = candidate_grid(method)
-    # Slow candidates are refitted on the most recent origins only (speed); when others
-    # exist they are ranked by their MAE relative to the best fast candidate there.
-    slow_only = all(c.method in SLOW_METHODS for c in configs)
+    fast = [c for c in configs if not is_slow(c)]
+    slow = [c for c in configs if is_slow(c)]
     truth: list[np.ndarray] = []
     leads: list[np.ndarray] = []
-    recent: list[np.ndarray] = []
-    preds: dict[Config, list[np.ndarray]] = {c: [] for c in configs}
-    for i, o in enumerate(origins):
+    preds: dict[Config, list[np.ndarray]] = {c: [] for c in fast}
+    for o in origins:
         stop = min(o + val_days, n_days)
         fut = cal[o:stop]
         truth.append(truth_src[o:stop].ravel())
         leads.append(np.repeat(np.arange(stop - o), y.shape[1]))
-        is_recent = i < _N_SLOW_FOLDS or slow_only
-        recent.append(np.full(truth[-1].size, is_recent))
-        for c in configs:
-            if c.method in SLOW_METHODS and not is_recent:
-                preds[c].append(np.full(truth[-1].size, np.nan))
-            else:
-                preds[c].append(run_config(c, y[:o], cal[:o], fut).ravel())
+        for c in fast:
+            preds[c].append(run_config(c, y[:o], cal[:o], fut).ravel())
     actual = np.concatenate(truth)
     lead = np.concatenate(leads)
-    in_recent = np.concatenate(recent)
     have = np.isfinite(actual)
+    fold = np.repeat(np.arange(len(origins)), [t.size for t in truth])
     stacked = {c: np.concatenate(p) for c, p in preds.items()}
 
     def score(p: np.ndarray, where: np.ndarray | None = None) -> float:
@@ -104,19 +100,38 @@ def select(
             return float("inf")
         return float(np.mean(np.abs(actual[ok] - p[ok])))
 
-    scores = {c: score(p) for c, p in stacked.items() if c.method not in SLOW_METHODS}
+    scores = {c: score(p) for c, p in stacked.items()}
     ref = min(scores, key=scores.__getitem__) if scores else None
-    for c in configs:
-        if c.method in SLOW_METHODS:
-            mine = score(stacked[c], in_recent)
-            if ref is None:
-                scores[c] = mine
-            else:
-                ref_recent = score(stacked[ref], in_recent)
-                scores[c] = mine / ref_recent * scores[ref] if ref_recent > 0 else mine
+    # Slow candidates are refitted on the most recent origins only, and one that does not
+    # reach the leaders on the first of them is dropped there: on real centres MSTL and the
+    # SARIMAX level cost most of the fit time and rarely enter the combination.
+    n_recent = len(origins) if not fast else min(_N_SLOW_FOLDS, len(origins))
+    n_leaders = _N_COMBINE if method == "auto" else 1
+    for c in slow:
+        p = np.full(actual.size, np.nan)
+        for i in range(n_recent):
+            stop = min(origins[i] + val_days, n_days)
+            p[fold == i] = run_config(
+                c, y[: origins[i]], cal[: origins[i]], cal[origins[i] : stop]
+            ).ravel()
+            if fast and i + 1 == _N_SCREEN_FOLDS and i + 1 < n_recent:
+                early = fold <= i
+                mine = score(p, early)
+                beaten_by = sum(score(stacked[f], early) < mine for f in fast)
+                if beaten_by >= n_leaders:
+                    break
+        else:
+            stacked[c] = p
+            in_recent = fold < n_recent
+            mine = score(p, in_recent)
+            ref_recent = score(stacked[ref], in_recent) if ref is not None else 0.0
+            scores[c] = (
+                mine / ref_recent * scores[ref] if ref is not None and ref_recent > 0 else mine
+            )
     if method in ("auto", "blend"):
+        # Blend members come from forecasts stored for every origin: fast candidates only.
         best_of = {
-            m: min((c for c in configs if c.method == m), key=scores.__getitem__, default=None)
+            m: min((c for c in fast if c.method == m), key=scores.__getitem__, default=None)
             for m in ("twostage", "profile")
         }
         a, b = best_of["twostage"], best_of["profile"]
