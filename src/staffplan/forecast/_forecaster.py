@@ -12,8 +12,11 @@ import pandas as pd
 from staffplan import defaults, intervals
 from staffplan._validation import check_choice, check_fraction, check_int
 from staffplan.forecast._events import (
+    CALENDAR_YEARS_AHEAD,
+    DAY_AFTER,
     EventEffects,
     Occurrence,
+    adjacent_occurrences,
     after_closure_days,
     estimate_effects,
     occurrences,
@@ -36,6 +39,8 @@ __all__ = ["DEFAULT_QUANTILES", "VolumeForecaster", "forecast", "quantile_column
 
 DEFAULT_QUANTILES = defaults.QUANTILES
 Horizon: TypeAlias = int | str | pd.Timedelta | Sequence[Any] | pd.DatetimeIndex | pd.Series
+#: An events frame, a holiday calendar (code or ``holidays`` object), a list of them, or None.
+Events: TypeAlias = pd.DataFrame | str | Any | None
 
 
 def quantile_column(level: float, volume_col: str = "volume") -> str:
@@ -130,7 +135,7 @@ class VolumeForecaster:
         self.aht_weeks = aht_weeks
 
     # ------------------------------------------------------------------ fit
-    def fit(self, history: pd.DataFrame, events: pd.DataFrame | None = None) -> VolumeForecaster:
+    def fit(self, history: pd.DataFrame, events: Events = None) -> VolumeForecaster:
         """Validate ``history``, learn events, pick and calibrate a model per queue.
 
         Parameters
@@ -138,8 +143,11 @@ class VolumeForecaster:
         history : pandas.DataFrame
             Long frame with ``queue`` (optional), ``ds`` (interval start),
             ``volume`` [contacts per interval] and optional ``aht_s`` [s].
-        events : pandas.DataFrame, optional
-            Dated events for history and future (see :mod:`staffplan.forecast`).
+        events : pandas.DataFrame, str, holidays calendar or list of them, optional
+            Dated events for history and future, or a holiday calendar:
+            ``"DE"``, ``"DE-BY"`` (country and subdivision of the ``holidays``
+            package, the ``[holidays]`` extra) or a ``holidays`` calendar
+            object (see :mod:`staffplan.forecast` and docs/calendars.md).
 
         Returns
         -------
@@ -161,9 +169,14 @@ class VolumeForecaster:
         tz = grids[0].tz
         if any((g.tz is None) != (tz is None) for g in grids):
             raise ValueError("history ds must be all tz-naive or all tz-aware")
-        self.events_ = parse_events(events, tz)
+        first = min(g.start_day for g in grids)
+        years = range(first.year, max(g.last_ds for g in grids).year + 1 + CALENDAR_YEARS_AHEAD)
+        self.events_ = parse_events(events, tz, years=years)
         if self.events_ is not None:
-            first = min(g.start_day for g in grids)
+            # a calendar lists whole years: its holidays before the history are not the caller's
+            self.events_ = self.events_[
+                ~(self.events_["calendar"] & (self.events_["end"] <= first))
+            ].reset_index(drop=True)
             early = self.events_["end"] <= first
             if early.any():
                 row = self.events_[early].iloc[0]
@@ -190,8 +203,15 @@ class VolumeForecaster:
             if 0 <= o.day < g.n_days:
                 y_train[o.day, o.s0 : o.s1] = np.nan
         open_mask = _open_mask(y_train, cal, self.open_weeks)
-        after = after_closure_days(y_train, cal, np.asarray(open_mask.any(axis=1)))
+        open_day = np.asarray(open_mask.any(axis=1))
+        after = after_closure_days(y_train, cal, open_day)
         y_eval = y_train.copy()
+        adjacent = adjacent_occurrences(occ, g.start_day, open_day, y_train.shape[1])
+        for o in adjacent:  # learned by name, so neither training data nor a plain closure
+            if 0 <= o.day < g.n_days:
+                y_train[o.day] = np.nan
+                after[o.day] &= o.kind != DAY_AFTER
+        occ = occ + adjacent
         y_train[after] = np.nan
         effects = estimate_effects(g.y, y_train, cal, occ, after)
         sel = select(y_train, cal, self.method, y_eval=y_eval)
@@ -401,7 +421,7 @@ def forecast(
     horizon: Horizon,
     *,
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
-    events: pd.DataFrame | None = None,
+    events: Events = None,
     method: str = "auto",
     interval_min: int | None = None,
     queue_col: str = "queue",
@@ -422,10 +442,12 @@ def forecast(
         A unit-less string (``"7"``) is refused.
     quantiles : sequence of float
         Quantile levels in (0, 1) [-].
-    events : pandas.DataFrame, optional
+    events : pandas.DataFrame, str, holidays calendar or list of them, optional
         ``date`` or ``start``/``end``, ``name``, optional ``kind``,
         ``factor``, ``queue``.  Every event must fall within the history and
-        horizon calendar.
+        horizon calendar.  A holiday calendar (``"US"``, ``"DE-BY"``, a
+        ``holidays`` object) adds each public holiday as a ``kind="holiday"``
+        event, for the years of the history and the two after it.
     method : str
         See :class:`VolumeForecaster`.
     interval_min : int, optional
@@ -452,12 +474,16 @@ def forecast(
     occurrences in history as a factor on the covered intervals (whole-day
     events also get an intraday shape); a whole day without any rows on an
     event date means the centre was closed, and later occurrences are closed
-    (volume 0).  A name never seen in history uses, in this order: its
-    ``factor`` column (0 = closed); for ``kind="holiday"`` the nearest weekend
-    day (Sunday for Monday–Wednesday, Saturday for Thursday–Friday): closed
-    if that day is closed at this centre, else that day's recent profile; for
-    any other kind no effect, with a warning.  The first open day after a
-    closure gets the backlog factor learned from history (``"(after closure)"``).
+    (volume 0).  The open day before and after each holiday are learned as
+    ``"<name> (day before)"`` / ``"<name> (day after)"``.  A name never seen
+    in history uses, in this order: its ``factor`` column (0 = closed); the
+    pooled effect of its ``kind`` in history (closed when most holidays were
+    closed, else their mean factor); for a holiday with no holiday in history
+    the nearest weekly rest day of the centre: closed if that day is closed,
+    else that day's recent profile; for any other kind no effect, with a
+    warning.  The first open day after a closure gets the backlog factor
+    learned from history (``"(after closure)"``).  The full rules are in
+    :mod:`staffplan.forecast._events` and docs/calendars.md.
 
     Unsorted history is sorted internally; rows with a missing volume count
     as missing intervals.
@@ -485,7 +511,7 @@ def forecast(
     if model.events_ is not None and len(out):
         end = out[ds_col].max()
         end = end.tz_localize(None) if getattr(end, "tz", None) is not None else end
-        late = model.events_["start"] > end
+        late = (model.events_["start"] > end) & ~model.events_["calendar"]
         if late.any():
             row = model.events_[late].iloc[0]
             raise ValueError(
