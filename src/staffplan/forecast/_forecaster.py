@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -22,7 +23,14 @@ from staffplan.forecast._events import (
     occurrences,
     parse_events,
 )
-from staffplan.forecast._frame import DEFAULT_QUEUE, Columns, QueueGrid, group_history
+from staffplan.forecast._frame import (
+    DEFAULT_QUEUE,
+    Columns,
+    QueueGrid,
+    describe_gaps,
+    group_history,
+    missing_intervals,
+)
 from staffplan.forecast._intervals import ResidualQuantiles
 from staffplan.forecast._models import (
     METHODS,
@@ -198,10 +206,21 @@ class VolumeForecaster:
             )
         cal = Days.from_start(g.start_day, g.n_days)
         occ = occurrences(self.events_, g.queue, g.start_day, g.interval_min)
-        y_train = g.y.copy()
+        covered = np.zeros(g.y.shape, dtype=bool)
         for o in occ:
             if 0 <= o.day < g.n_days:
-                y_train[o.day, o.s0 : o.s1] = np.nan
+                covered[o.day, o.s0 : o.s1] = True
+        y_train = np.where(covered, np.nan, g.y)
+        gaps = missing_intervals(g, covered)
+        if len(gaps):
+            warnings.warn(
+                f"history{f' for queue {g.queue!r}' if self.has_queue_ else ''} has no rows for "
+                f"{len(gaps)} interval(s) inside open hours: {describe_gaps(gaps, g.interval_min)}; "
+                "they are treated as missing, not as zero contacts (write 0 where the centre "
+                "had no contacts)",
+                UserWarning,
+                stacklevel=4,
+            )
         open_mask = _open_mask(y_train, cal, self.open_weeks)
         open_day = np.asarray(open_mask.any(axis=1))
         after = after_closure_days(y_train, cal, open_day)

@@ -11,7 +11,15 @@ import pandas as pd
 from staffplan import intervals
 from staffplan._validation import check_columns
 
-__all__ = ["DEFAULT_QUEUE", "Columns", "QueueGrid", "group_history", "weekly_naive_mae"]
+__all__ = [
+    "DEFAULT_QUEUE",
+    "Columns",
+    "QueueGrid",
+    "describe_gaps",
+    "group_history",
+    "missing_intervals",
+    "weekly_naive_mae",
+]
 
 DEFAULT_QUEUE = "all"
 #: Largest volume accepted in one interval [contacts]: far above any centre, and low
@@ -217,3 +225,54 @@ def _to_grid(
         last_ds=ds[-1],
         first_ds=ds[0],
     )
+
+
+def missing_intervals(g: QueueGrid, covered: np.ndarray | None = None) -> pd.DatetimeIndex:
+    """Open intervals without a row inside days that have rows (a gap, not a closure).
+
+    A cell counts as open when the same weekday and slot has a value one
+    week before and one week after (whichever exist), so a change of opening
+    hours is not a gap.  Whole missing days (closures, holidays), the hours
+    before the first and after the last row, cells in ``covered`` (events)
+    and wall times that do not exist (the hour skipped by a DST change) are
+    not reported.
+    """
+    y = g.y
+    n_days = y.shape[0]
+    empty = np.isnan(y)
+    prev = np.full(y.shape, np.nan)
+    nxt = np.full(y.shape, np.nan)
+    prev[7:], nxt[:-7] = y[:-7], y[7:]
+    neighbours_open = (
+        (np.isfinite(prev) | (np.arange(n_days) < 7)[:, None])
+        & (np.isfinite(nxt) | (np.arange(n_days) >= n_days - 7)[:, None])
+        & (np.isfinite(prev) | np.isfinite(nxt))
+    )
+    gap = empty & neighbours_open & g.present[:, None]
+    step = g.interval_min
+    gap[0, : intervals.slot_of_day(pd.DatetimeIndex([g.first_ds]), step)[0]] = False
+    gap[-1, intervals.slot_of_day(pd.DatetimeIndex([g.last_ds]), step)[0] + 1 :] = False
+    if covered is not None:
+        gap &= ~covered
+    d, sl = np.nonzero(gap)
+    wall = pd.DatetimeIndex(
+        g.start_day + pd.to_timedelta(d, unit="D") + pd.to_timedelta(sl * step, unit="min")
+    )
+    if g.tz is not None and len(wall):
+        stamped = wall.tz_localize(g.tz, nonexistent="NaT", ambiguous=True)
+        wall = wall[~stamped.isna()]
+    return wall
+
+
+def describe_gaps(wall: pd.DatetimeIndex, interval_min: int, *, limit: int = 3) -> str:
+    """``2024-03-05 02:00-04:30 (6 intervals)`` for the first ``limit`` runs of ``wall``."""
+    step = pd.Timedelta(minutes=interval_min)
+    breaks = np.flatnonzero(np.diff(wall.asi8) != step.value) + 1
+    runs = np.split(np.arange(len(wall)), breaks)
+    parts = [
+        f"{wall[r[0]]:%Y-%m-%d %H:%M}-{wall[r[-1]] + step:%H:%M} ({r.size} interval{'s' if r.size > 1 else ''})"
+        for r in runs[:limit]
+    ]
+    if len(runs) > limit:
+        parts.append(f"and {len(runs) - limit} more gap(s)")
+    return ", ".join(parts)
