@@ -10,6 +10,7 @@ from staffplan import defaults
 from staffplan.cli._common import check_out_file, log
 
 __all__ = [
+    "add_holidays_option",
     "add_timestamp_options",
     "parse_horizon",
     "read_table",
@@ -18,6 +19,7 @@ __all__ = [
     "select_queues",
     "timestamp_options",
     "with_file",
+    "with_holidays",
 ]
 
 _HELP = """\
@@ -122,6 +124,7 @@ def register(subparsers: Any) -> None:
         help="comma-separated levels in (0, 1)",
     )
     parser.add_argument("--events", help="events file: date or start/end, name, kind, factor")
+    add_holidays_option(parser)
     parser.add_argument(
         "--method",
         default=defaults.FORECAST_METHOD,
@@ -140,6 +143,34 @@ def register(subparsers: Any) -> None:
     cols.add_argument("--aht-col", default="aht_s", help="AHT column [s] (aht_s)")
     cols.add_argument("--queue", action="append", help="forecast only this queue (repeatable)")
     parser.set_defaults(func=run)
+
+
+def add_holidays_option(parser: argparse.ArgumentParser) -> None:
+    """``--holidays COUNTRY[-SUBDIV]``: a public-holiday calendar as events."""
+    parser.add_argument(
+        "--holidays",
+        metavar="COUNTRY[-SUBDIV]",
+        help="public holidays of a country or region ('US', 'DE-BY', 'AE'; the holidays "
+        "package, staffplan[holidays]): each holiday and the days around it are learned "
+        "from the history like events",
+    )
+
+
+def with_holidays(events: Any, code: str | None) -> Any:
+    """The events for the forecast: the ``--events`` frame, the ``--holidays`` code, or both.
+
+    An unknown code is refused here, before any fitting, naming ``--holidays``.
+    """
+    from staffplan.cli import UserError
+    from staffplan.forecast._events import calendar_events
+
+    if not code:
+        return events
+    try:
+        calendar_events(code, range(2000, 2001), name="--holidays")
+    except (ValueError, ImportError) as exc:
+        raise UserError(str(exc)) from None
+    return code if events is None else [events, code]
 
 
 def _parse_quantiles(text: str) -> tuple[float, ...]:
@@ -221,6 +252,7 @@ def run(args: argparse.Namespace) -> int:
             allow_missing_time=True,
             args=args,
         )
+    events = with_holidays(events, args.holidays)
     try:
         model = forecast.VolumeForecaster(
             args.method,

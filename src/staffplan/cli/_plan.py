@@ -15,7 +15,13 @@ from typing import Any
 
 from staffplan import defaults
 from staffplan.cli._common import check_out_dir, file_columns, log
-from staffplan.cli._forecast import add_timestamp_options, parse_horizon, timestamp_options
+from staffplan.cli._forecast import (
+    add_holidays_option,
+    add_timestamp_options,
+    parse_horizon,
+    timestamp_options,
+    with_holidays,
+)
 from staffplan.cli._staff import service_from_args
 
 __all__ = [
@@ -192,6 +198,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--events", help="known events (.csv or .parquet): date or start/end, name, kind"
     )
+    add_holidays_option(parser)
     cols = parser.add_argument_group("history columns")
     cols.add_argument("--ds-col", default="ds", help="interval start column (ds)")
     cols.add_argument("--volume-col", default="volume", help="contacts column (volume)")
@@ -431,7 +438,7 @@ def run(args: argparse.Namespace) -> int:
     result = make_plan(
         history,
         args,
-        events=events,
+        events=with_holidays(events, args.holidays),
         rules=rules,
         rules_source=args.rules or "default rules",
         progress=progress,

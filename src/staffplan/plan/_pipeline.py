@@ -102,7 +102,7 @@ def _forecast(
     end: pd.Timestamp,
     interval_min: int,
     quantiles: tuple[float, ...],
-    events: pd.DataFrame | None,
+    events: Any,
     method: str,
     notes: list[str],
 ) -> pd.DataFrame:
@@ -119,8 +119,13 @@ def _forecast(
     # enough to reach the end of the plan, then keep the plan's window. Events
     # after the plan do not concern it (and the forecaster rejects events outside
     # its calendar).
-    if events is not None:
+    if isinstance(events, pd.DataFrame):
         events = events[_event_starts(events) < end.tz_localize(None)]
+    elif isinstance(events, (list, tuple)):  # frames mixed with holiday calendars
+        events = [
+            e[_event_starts(e) < end.tz_localize(None)] if isinstance(e, pd.DataFrame) else e
+            for e in events
+        ]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fc = forecast.forecast(
@@ -399,7 +404,7 @@ def plan(
     *,
     horizon: str | pd.Timedelta | int = defaults.HORIZON,
     start: Any = None,
-    events: pd.DataFrame | None = None,
+    events: Any = None,
     service: ServiceTarget | None = None,
     rules: Rules | Mapping[str, Any] | None = None,
     volume_quantile: float | None = None,
@@ -429,9 +434,10 @@ def plan(
         or an int counting intervals (see :func:`staffplan.intervals.horizon_span`).
     start : timestamp, optional
         First day of the plan (default: midnight after the history ends).
-    events : pandas.DataFrame, optional
+    events : pandas.DataFrame, str, holidays calendar or list of them, optional
         Known future and past events for the forecast (``date`` or
-        ``start``/``end``, ``name``, optional ``kind``).
+        ``start``/``end``, ``name``, optional ``kind``), or a public-holiday
+        calendar (``"DE-BY"``; see :func:`staffplan.forecast.forecast`).
     service : ServiceTarget, optional
         Service target, shrinkage and patience; default 80/20, occupancy
         at most 90%, shrinkage 30% (:mod:`staffplan.defaults`).
