@@ -30,6 +30,7 @@ def _commands(quick: bool) -> dict[str, list[str]]:
     return {
         "erlang": [py, str(HERE / "bench_erlang.py"), *(["--quick"] if quick else [])],
         "forecast": [py, str(HERE / "bench_forecast.py"), *(["--folds", "2"] if quick else [])],
+        "fit_speed": [py, str(HERE / "bench_fit_speed.py"), *(["--quick"] if quick else [])],
         "roster": [py, str(HERE / "bench_roster.py"), "--time-limit", "20" if quick else "60"],
         "msd": [py, str(HERE / "msd.py"), *msd_files, "--time-limit", "20" if quick else "60"]
         if msd_files

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from staffplan.forecast import _models, _select
 from staffplan.forecast._models import Config, Days
@@ -75,3 +80,31 @@ def test_fits_run_with_one_blas_thread_when_threadpoolctl_is_there():
     after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
     assert inside == [1] * len(blas)
     assert after == [i["num_threads"] for i in blas]  # restored on exit
+
+
+@settings(max_examples=40)
+@given(
+    st.integers(0, 12),
+    st.integers(1, 6),
+    st.floats(0.0, 1.0),
+    st.integers(0, 2**31 - 1),
+)
+def test_the_fast_median_equals_numpys_nanmedian(rows, cols, nan_share, seed):
+    # Reference: numpy's own nanmedian, which the models used before.
+    gen = np.random.default_rng(seed)
+    x = gen.poisson(20.0, (rows, cols)).astype(float)
+    x[gen.random(x.shape) < nan_share] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column → NaN
+        ref = np.nanmedian(x, axis=0) if rows else np.full(cols, np.nan)
+    np.testing.assert_array_equal(_models._nanmedian0(x), ref)
+
+
+def test_sharing_daily_parts_between_two_stage_fits_changes_no_number(monkeypatch):
+    # Reference: the same selection with every two-stage fit computing its own parts.
+    y, cal = _weekly_matrix(16, noise=True, rng=3)
+    shared = _select.select(y, cal, "twostage")
+    monkeypatch.setattr(_select, "shared_daily_parts", contextlib.nullcontext)
+    alone = _select.select(y, cal, "twostage")
+    assert shared.scores == alone.scores
+    np.testing.assert_array_equal(shared.pred, alone.pred)

@@ -13,6 +13,7 @@ from staffplan.forecast._models import (
     candidate_grid,
     is_slow,
     run_config,
+    shared_daily_parts,
 )
 
 __all__ = ["Selection", "select"]
@@ -85,8 +86,9 @@ def select(
         fut = cal[o:stop]
         truth.append(truth_src[o:stop].ravel())
         leads.append(np.repeat(np.arange(stop - o), y.shape[1]))
-        for c in fast:
-            preds[c].append(run_config(c, y[:o], cal[:o], fut).ravel())
+        with shared_daily_parts():  # y is not modified here: one memo per origin
+            for c in fast:
+                preds[c].append(run_config(c, y[:o], cal[:o], fut).ravel())
     actual = np.concatenate(truth)
     lead = np.concatenate(leads)
     have = np.isfinite(actual)
