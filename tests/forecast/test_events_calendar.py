@@ -153,7 +153,24 @@ def test_calendar_holidays_outside_the_history_and_horizon_are_not_errors():
     # A frame event after the forecast is refused (a typo in a date); the calendar's own
     # later holidays are not the caller's and are simply not used.
     hist = _holiday_centre(open_on_holidays=None, end="2023-03-31")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        out = forecast.forecast(hist, "7D", events="DE", method="profile")
+    out = forecast.forecast(hist, "3D", events="DE", method="profile")
     assert len(out) > 0
+    late = pd.DataFrame({"date": ["2023-06-01"], "name": ["typo"], "kind": "holiday"})
+    with pytest.raises(ValueError, match="'typo' on 2023-06-01 00:00:00 lies outside"):
+        forecast.forecast(hist, "3D", events=["DE", late], method="profile")
+
+
+def test_an_unseen_holiday_forecast_closed_warns_and_an_own_row_opens_it():
+    # History 2 Jan - 31 Mar 2023 holds no German holiday (1 January was a Sunday), so Good
+    # Friday (7 April) follows the nearest rest day, Saturday: closed, with a warning.
+    hist = _holiday_centre(open_on_holidays=None, end="2023-03-31")
+    with pytest.warns(UserWarning, match="'Good Friday' never occurs in history: it is forecast"):
+        out = forecast.forecast(hist, "7D", events="DE", method="profile")
+    good_friday = pd.Timestamp("2023-04-07")
+    assert _by_day(out)[good_friday] == 0.0
+    # The caller's own row for that date replaces the calendar's: open, an ordinary Friday.
+    own = pd.DataFrame({"date": [good_friday], "name": ["open"], "kind": "holiday", "factor": 1.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        day = _by_day(forecast.forecast(hist, "7D", events=["DE", own], method="profile"))
+    assert day[good_friday] / day[pd.Timestamp("2023-04-06")] == pytest.approx(1.0, rel=0.08)

@@ -71,7 +71,8 @@ def test_rest_days_are_absent_and_the_day_after_keeps_its_backlog(name):
 def test_an_unseen_holiday_in_a_friday_saturday_centre_is_closed_like_its_weekend():
     hist, _ = _centre((6, 0, 1, 2, 3), 6, weeks=6)
     events = pd.DataFrame({"date": ["2024-02-13"], "name": ["national day"], "kind": "holiday"})
-    out = forecast.forecast(hist, "14D", events=events, method="profile")
+    with pytest.warns(UserWarning, match="its nearest weekly rest day is closed"):
+        out = forecast.forecast(hist, "14D", events=events, method="profile")
     day = out.groupby(out["ds"].dt.normalize())["volume"].sum()
     assert day[pd.Timestamp("2024-02-13")] == 0.0  # Tuesday: nearest rest day Saturday, closed
     assert day[pd.Timestamp("2024-02-14")] > 0.5 * DAILY

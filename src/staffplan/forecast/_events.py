@@ -25,7 +25,9 @@ Holiday calendars: ``events`` may also be a country code (``"DE"``,
 ``holidays`` package, or a list mixing them with event frames.  Each
 holiday becomes a whole-day event of kind ``"holiday"`` named as in the
 calendar (``"Christmas Day"``), for the years of the history and the two
-after it; those before the history are dropped.
+after it; those before the history are dropped.  A ``"holiday"`` row of an
+events frame in the same list replaces the calendar's holiday on its date
+(a factor for a holiday the centre works, say).
 
 Around every whole-day holiday on an open weekday, the nearest open day
 before it and the nearest after it (skipping weekly rest days, and not past
@@ -52,7 +54,8 @@ this order:
    this centre, else that day's recent profile.  For a Saturday–Sunday
    weekend this is Sunday for Monday–Wednesday and Saturday for
    Thursday–Friday; for a Friday–Saturday weekend Saturday for Sunday–Tuesday
-   and Friday for Wednesday–Thursday;
+   and Friday for Wednesday–Thursday.  A holiday forecast closed by rule 2
+   or 3 comes with a warning that says how to open it (a factor);
 4. a day before or after a holiday: no effect (the after-closure rule below
    still applies);
 5. any other kind: no effect, with a warning.
@@ -193,7 +196,15 @@ def parse_events(events: Any, tz: Any, *, years: range | None = None) -> pd.Data
     if isinstance(events, (list, tuple)):
         parts = [parse_events(e, tz, years=years) for e in events]
         kept = [p for p in parts if p is not None]
-        return pd.concat(kept, ignore_index=True) if kept else None
+        if not kept:
+            return None
+        out = pd.concat(kept, ignore_index=True)
+        # The caller's own holiday row for a date replaces the calendar's (a factor for a
+        # holiday the centre works, say).
+        own = out.loc[~out["calendar"] & (out["kind"].str.lower() == "holiday"), "start"]
+        own_days = set(pd.DatetimeIndex(own).normalize())
+        replaced = out["calendar"] & pd.DatetimeIndex(out["start"]).normalize().isin(own_days)
+        return out[~replaced].reset_index(drop=True)
     if _is_calendar(events):
         if years is None:  # pragma: no cover - the forecaster always passes its years
             raise ValueError("a holiday calendar needs the years to list")
@@ -370,12 +381,15 @@ class EventEffects:
             elif o.kind.lower() in self.kind_factor:
                 if self.kind_closed.get(o.kind.lower(), False):
                     closed[j, sl] = True
+                    if o.kind.lower() == "holiday":
+                        _warn_closed_guess(o, "most holidays in the history were closed")
                 else:
                     forecast[j, sl] *= self.kind_factor[o.kind.lower()]
             elif o.kind.lower() == "holiday":
                 twin = _rest_day_twin(int(future.weekday[j]), y_train, cal, open_mask)
                 if not open_mask[twin].any():
                     closed[j, sl] = True
+                    _warn_closed_guess(o, "its nearest weekly rest day is closed")
                 else:
                     twin_days = Days(np.array([twin]), future.dom[j : j + 1])
                     repl = profile(y_train, cal, twin_days, k=_BASELINE_WEEKS)[0]
@@ -402,6 +416,16 @@ class EventEffects:
                 was_closed = False
         forecast[closed] = 0.0
         return closed
+
+
+def _warn_closed_guess(o: Occurrence, why: str) -> None:
+    warnings.warn(
+        f"holiday {o.name!r} never occurs in history: it is forecast closed because {why}; "
+        "if the centre opens that day, add an events row with that date, kind 'holiday' and "
+        "a factor (1 = an ordinary day)",
+        UserWarning,
+        stacklevel=6,
+    )
 
 
 def _rest_day_twin(w: int, y: np.ndarray, cal: Days, open_mask: np.ndarray) -> int:
