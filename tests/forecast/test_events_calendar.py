@@ -174,3 +174,14 @@ def test_an_unseen_holiday_forecast_closed_warns_and_an_own_row_opens_it():
         warnings.simplefilter("error", UserWarning)
         day = _by_day(forecast.forecast(hist, "7D", events=["DE", own], method="profile"))
     assert day[good_friday] / day[pd.Timestamp("2023-04-06")] == pytest.approx(1.0, rel=0.08)
+
+
+def test_each_queue_learns_its_own_holidays():
+    # Sales closes on public holidays; the service line opens at 40% of a normal day.
+    sales = _holiday_centre(open_on_holidays=None).assign(queue="sales")
+    service = _holiday_centre(open_on_holidays=0.4, rng=1).assign(queue="service")
+    out = forecast.forecast(pd.concat([sales, service]), "14D", events="DE", method="profile")
+    for queue, share in (("sales", 0.0), ("service", 0.4)):
+        day = _by_day(out[out["queue"] == queue])
+        ordinary = day[[pd.Timestamp(d) for d in ("2024-04-29", "2024-05-06", "2024-05-07")]]
+        assert day[pd.Timestamp("2024-05-01")] / ordinary.mean() == pytest.approx(share, abs=0.03)

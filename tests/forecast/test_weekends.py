@@ -93,19 +93,22 @@ def test_a_seven_day_centre_with_a_quiet_friday_and_saturday_maps_an_unseen_holi
     )
 
 
-def _hours_247(weeks: int = 6, tz: str | None = None, start: str = "2024-01-01"):
+def _hours_247(
+    weeks: int = 6, tz: str | None = None, start: str = "2024-01-01", interval_min: int = 30
+):
     gen = np.random.default_rng(2)
-    ds = pd.date_range(start, periods=weeks * 7 * 48, freq="30min", tz=tz)
+    per_day = 24 * 60 // interval_min
+    ds = pd.date_range(start, periods=weeks * 7 * per_day, freq=f"{interval_min}min", tz=tz)
     mean = 30.0 + 20.0 * np.sin(np.pi * (ds.hour + ds.minute / 60) / 24.0) ** 2
     return pd.DataFrame({"ds": ds, "volume": gen.poisson(mean).astype(float)})
 
 
-def test_a_247_history_with_missing_hours_warns_naming_the_gap():
-    hist = _hours_247()
+@pytest.mark.parametrize(("interval_min", "n"), [(15, 12), (30, 6), (60, 3)])
+def test_a_247_history_with_missing_hours_warns_naming_the_gap(interval_min, n):
+    hist = _hours_247(interval_min=interval_min)
     night = (hist["ds"] >= "2024-01-10 02:00") & (hist["ds"] < "2024-01-10 05:00")
-    with pytest.warns(
-        UserWarning, match=r"6 interval\(s\) inside open hours: 2024-01-10 02:00-05:00"
-    ):
+    gap = rf"{n} interval\(s\) inside open hours: 2024-01-10 02:00-05:00 \({n} intervals\)"
+    with pytest.warns(UserWarning, match=gap):
         out = forecast.forecast(hist[~night], "7D", method="profile")
     # the gap is missing, not zero: that Wednesday night is forecast like the others
     wed = out[(out["ds"].dt.day_of_week == 2) & out["ds"].dt.hour.isin([2, 3, 4])]

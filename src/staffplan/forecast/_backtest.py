@@ -11,7 +11,12 @@ import pandas as pd
 
 from staffplan import intervals
 from staffplan._validation import check_int
-from staffplan.forecast._forecaster import VolumeForecaster, _check_quantiles, quantile_column
+from staffplan.forecast._forecaster import (
+    Events,
+    VolumeForecaster,
+    _check_quantiles,
+    quantile_column,
+)
 from staffplan.forecast._frame import Columns, group_history, weekly_naive_mae
 
 __all__ = ["BACKTEST_QUANTILES", "BacktestResult", "accuracy", "backtest", "pinball_loss"]
@@ -108,7 +113,7 @@ def backtest(
     horizon: str | pd.Timedelta | int = "14D",
     step: str | pd.Timedelta | int | None = None,
     quantiles: Sequence[float] = BACKTEST_QUANTILES,
-    events: pd.DataFrame | None = None,
+    events: Events = None,
     interval_min: int | None = None,
     queue_col: str = "queue",
     ds_col: str = "ds",
