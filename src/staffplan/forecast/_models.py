@@ -431,13 +431,33 @@ def single_blas_thread() -> Iterator[None]:
     BLAS keeps its own setting, e.g. ``OPENBLAS_NUM_THREADS`` set before the
     start of Python.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
+    controller = _blas_controller()
+    if controller is None:
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    with controller.limit(limits=1, user_api="blas"):
         yield
+
+
+_CONTROLLER: list[Any] = [None, -1]  # threadpoolctl controller, len(sys.modules) when made
+
+
+def _blas_controller() -> Any:
+    """A threadpoolctl controller, found again only when modules were imported since.
+
+    Finding the loaded BLAS libraries takes milliseconds (a scan of every
+    shared library), a noticeable share of a small queue's fit; the libraries
+    change only when a module loads one (scipy's BLAS with statsmodels).
+    """
+    import sys
+
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    if _CONTROLLER[1] != len(sys.modules):
+        _CONTROLLER[:] = [ThreadpoolController(), len(sys.modules)]
+    return _CONTROLLER[0]
 
 
 def run_config(cfg: Config, y: np.ndarray, cal: Days, future: Days) -> np.ndarray:
