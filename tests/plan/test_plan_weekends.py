@@ -20,8 +20,11 @@ holidays = pytest.importorskip("holidays")
 SUNDAY_LIFT = 1.4
 
 
-def _sun_thu_history(weeks: int = 6, seed: int = 5) -> pd.DataFrame:
-    """Sunday-Thursday 08:00-16:00 from Sunday 2024-01-07, closed on Saudi public holidays."""
+def _sun_thu_history(
+    weeks: int = 6, seed: int = 5, *, closed: tuple[int, ...] = (4, 5), busy: int = 6
+) -> pd.DataFrame:
+    """08:00-16:00 from Sunday 2024-01-07, closed on ``closed`` weekdays and Saudi holidays;
+    the ``busy`` weekday (after the rest days) is ``SUNDAY_LIFT`` busier."""
     rng = np.random.default_rng(seed)
     sa = holidays.country_holidays("SA", years=[2024])
     slots = pd.to_timedelta(8 * 60 + 30 * np.arange(16), unit="min")
@@ -30,9 +33,9 @@ def _sun_thu_history(weeks: int = 6, seed: int = 5) -> pd.DataFrame:
     shape /= shape.sum()
     frames = []
     for day in pd.date_range("2024-01-07", periods=7 * weeks, freq="D"):
-        if day.day_of_week in (4, 5) or day.date() in sa:
+        if day.day_of_week in closed or day.date() in sa:
             continue
-        lam = 500.0 * shape * (SUNDAY_LIFT if day.day_of_week == 6 else 1.0)
+        lam = 500.0 * shape * (SUNDAY_LIFT if day.day_of_week == busy else 1.0)
         frames.append(pd.DataFrame({"ds": day + slots, "volume": rng.poisson(lam), "aht_s": 240.0}))
     return pd.concat(frames, ignore_index=True).astype({"volume": float})
 
@@ -56,6 +59,17 @@ def test_a_friday_saturday_weekend_plan_staffs_sunday_to_thursday_only():
     founding = pd.Timestamp("2024-02-22")
     assert need[founding] == 0
     assert not (starts.dt.normalize() == founding).any()
+
+
+def test_a_six_day_week_closed_on_sunday_plans_monday_to_saturday():
+    hist = _sun_thu_history(closed=(6,), busy=0)
+    start = pd.Timestamp("2024-02-19")  # a Monday
+    p = staffplan.plan(hist, horizon="7D", start=start, rules=RULES, simulate=False, **FAST)
+    assert p.settings["roster_status"] in ("OPTIMAL", "FEASIBLE")
+    assert set(p.requirements["ds"].dt.day_of_week) == {0, 1, 2, 3, 4, 5}
+    assert not pd.to_datetime(p.roster["start"]).dt.day_of_week.eq(6).any()
+    need = p.requirements.groupby(p.requirements["ds"].dt.normalize())["agents"].sum()
+    assert need[start] > 1.15 * need[start + pd.Timedelta(days=1)]  # Monday's backlog
 
 
 def test_the_cli_takes_holidays_and_refuses_an_unknown_code(tmp_path, capsys):
