@@ -15,6 +15,7 @@ import pandas as pd
 
 from staffplan import defaults, intervals
 from staffplan._validation import (
+    check_choice,
     check_columns,
     check_fraction,
     check_int,
@@ -30,6 +31,7 @@ from staffplan.plan._certainty import (
     day_codes,
     pooled_paths,
 )
+from staffplan.plan._isa import STAFFING_METHODS, time_stable_requirements
 from staffplan.plan._plan import Plan, plain_settings
 from staffplan.plan._service import ServiceTarget, pool_queues, requirements_frame
 from staffplan.plan._verdict import (
@@ -37,6 +39,7 @@ from staffplan.plan._verdict import (
     check_with_simulation,
     daily_verdict,
     evaluate_staffing,
+    mark_at_risk,
     peak_intervals,
     volume_weighted,
 )
@@ -433,6 +436,7 @@ def plan(
     rules: Rules | Mapping[str, Any] | None = None,
     volume_quantile: float | None = None,
     certainty: float | None = None,
+    staffing: str = "erlang",
     quantiles: Sequence[float] = defaults.QUANTILES,
     interval_min: int | None = None,
     forecast_method: str = defaults.FORECAST_METHOD,
@@ -491,6 +495,12 @@ def plan(
         mean, never below the mean plan). Contradicts ``volume_quantile``.
         Every plan's ``daily`` frame reports, per day, ``p_meet_target`` and
         ``expected_service_level`` over the forecast's sample paths.
+    staffing : {"erlang", "time_stable"}
+        ``"erlang"``: each interval staffed by the formula (Erlang C, or A with
+        ``patience_s``) as if it started empty. ``"time_stable"``: then raised
+        where a simulation that carries each interval's backlog into the next
+        finds the target missed (the iterative staffing algorithm of Feldman et
+        al. 2008, :mod:`staffplan.plan._isa`); slower (simulation runs).
     quantiles : sequence of float
         Quantiles the forecast carries (``volume_quantile`` is added).
     interval_min : int, optional
@@ -573,6 +583,7 @@ def plan(
 
     service = _check_inputs(service, volume_quantile, time_limit_s, forecast_method)
     certainty = check_certainty(certainty, volume_quantile)
+    check_choice(staffing, "staffing", STAFFING_METHODS)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
     hist, queues = _prepare_history(history, queue)
     if "aht_s" not in hist and aht_s is None:
@@ -622,6 +633,16 @@ def plan(
     reqs, scales = _requirements(
         demand, paths, service, interval_min, volume_quantile, certainty, notes
     )
+    isa_facts = None
+    if staffing == "time_stable":
+        reqs, isa_facts = time_stable_requirements(
+            reqs, service=service, interval_min=interval_min, rng=np.random.default_rng([seed, 2])
+        )
+        if not isa_facts["converged"]:
+            notes.append(
+                f"time-stable staffing stopped after {isa_facts['iterations']} iterations with "
+                "intervals still short in simulation; the verdict's simulation shows where"
+            )
     done("requirements")
 
     start_stage = getattr(progress, "start", None)
@@ -649,6 +670,8 @@ def plan(
         "volume_quantile": volume_quantile,
         "certainty": certainty,
         "n_paths": N_PATHS,
+        "staffing": staffing,
+        "time_stable": isa_facts,
         "quantiles": list(qs),
         "forecast_method": forecast_method,
         "aht_s": aht_s,
@@ -844,6 +867,7 @@ def assemble(
             rng=rng,
         )
         notes += sim_notes
+        verdict["at_risk"] = mark_at_risk(verdict, service.service_level)
         if done is not None:
             done("simulation")
     summary = summarize(
@@ -863,6 +887,11 @@ def assemble(
         summary["sim_service_level"] = volume_weighted(
             verdict["sim_service_level"], verdict["volume"]
         )
+        busy = verdict["volume"] > 0
+        summary["sim_intervals_below_target"] = float(
+            (busy & (verdict["sim_service_level"] < service.service_level - 1e-9)).sum()
+        )
+        summary["intervals_at_risk"] = float(verdict["at_risk"].sum())
         summary["sim_gap"] = summary["sim_service_level"] - summary["service_level"]
         summary["sim_disagreeing_intervals"] = float(verdict["sim_disagrees"].sum())
     if roster_result is not None:
