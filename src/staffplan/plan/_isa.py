@@ -69,6 +69,27 @@ ISA_N_REPS = 50
 STAFFING_METHODS = ("erlang", "time_stable")
 
 
+def service_level_given_seen(
+    values: np.ndarray,
+    weights: np.ndarray,
+    agents: np.ndarray,
+    aht_s: float,
+    target_answer_s: float,
+) -> np.ndarray:
+    """Service level with ``agents`` when arrivals find ``values`` callers with ``weights``.
+
+    A caller who finds ``L < c`` callers is answered at once; one who finds
+    ``L >= c`` is answered within ``target_answer_s`` when ``L - c + 1`` contacts
+    end within it, Poisson with mean ``c * target_answer_s / aht_s`` (all ``c``
+    agents busy, exponential handle times).  Shape: ``agents``'.
+    """
+    c = np.asarray(agents, dtype=np.float64)[..., None]
+    ahead = np.asarray(values, dtype=np.float64) - c + 1.0
+    # pdtrc(k, m) = P(Poisson(m) > k): at least `ahead` completions within the target.
+    within = special.pdtrc(np.maximum(ahead - 1.0, 0.0), c * target_answer_s / aht_s)
+    return np.where(ahead <= 0, 1.0, within) @ np.asarray(weights, dtype=np.float64)
+
+
 def _fewest_agents(
     seen: np.ndarray, aht_s: float, target_answer_s: float, service_level: float, floor: int
 ) -> int:
@@ -76,15 +97,10 @@ def _fewest_agents(
     if seen.size == 0:
         return floor
     values, counts = np.unique(seen, return_counts=True)
-    weights = counts / counts.sum()
-    cands = np.arange(max(floor, 1), int(values.max()) + 2)
-    c = cands[:, None].astype(float)
-    ahead = values[None, :] - c + 1.0  # completions needed before this caller is answered
-    # pdtrc(k, m) = P(Poisson(m) > k): at least `ahead` completions within the target.
-    within = special.pdtrc(ahead - 1.0, c * target_answer_s / aht_s)
-    sl = np.where(values[None, :] < c, 1.0, np.where(ahead <= 0, 1.0, within)) @ weights
+    # Past the largest L every arrival is answered at once, so the last candidate meets it.
+    cands = np.arange(max(floor, 1), max(int(values.max()) + 2, floor + 1))
+    sl = service_level_given_seen(values, counts / counts.sum(), cands, aht_s, target_answer_s)
     ok = np.flatnonzero(sl >= service_level - 1e-12)
-    # Past the largest L every arrival is answered at once, so the last candidate always meets it.
     return int(cands[ok[0]]) if ok.size else int(cands[-1])
 
 
