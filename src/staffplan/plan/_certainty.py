@@ -23,6 +23,13 @@ interval ever gets less than the mean plan gives it.  The probability rises
 with the scale, so a bisection finds it to ``SCALE_TOL``; every day's bracket
 moves in the same vectorised step.
 
+A greedy marginal allocation (from the mean plan, one agent at a time where it
+adds most service on the paths that decide the chance, then a trim) was
+measured against it on a week of the fpp2 bank and of a synthetic 24/7 centre:
+it saved 0.25 % and 1.2 % of agent-hours at 20x and 3x the time.  With the
+error shaped by one level per day, the scale is close to the least, so it is
+what plans use.
+
 Not modelled: AHT uncertainty (the forecast's AHT profile is taken as known)
 and the queue's own randomness given the volumes (a day's realised service
 scatters a point or two around the formula's; the simulation check shows it).

@@ -49,7 +49,7 @@ import pandas as pd
 from scipy import special
 
 from staffplan._validation import check_int
-from staffplan.plan._service import ServiceTarget
+from staffplan.plan._service import ServiceTarget, with_agents
 from staffplan.plan._verdict import simulation_runs
 
 __all__ = [
@@ -213,8 +213,6 @@ def time_stable_requirements(
     and ``scheduled_int`` follow by the one shrinkage rule
     (:func:`staffplan.erlang.scheduled_agents`).  Other intervals are unchanged.
     """
-    from staffplan.erlang import scheduled_agents
-
     isa, facts = time_stable_agents(
         requirements["ds"],
         requirements["volume"],
@@ -225,14 +223,7 @@ def time_stable_requirements(
         n_reps=n_reps,
         rng=rng,
     )
-    out = requirements.copy()
-    raised = isa > out["agents"].to_numpy()
-    frac = np.where(raised, isa.astype(float), out["agents_frac"].to_numpy(float))
-    out["agents"] = np.maximum(out["agents"].to_numpy(), isa)
-    out["agents_frac"] = frac
-    out["scheduled"] = scheduled_agents(frac, service.shrinkage, integer=False)
-    out["scheduled_int"] = np.maximum(scheduled_agents(frac, service.shrinkage), 0.0).astype(
-        np.int64
-    )
+    raised = isa > requirements["agents"].to_numpy()
+    frac = np.where(raised, isa.astype(float), requirements["agents_frac"].to_numpy(float))
     facts["raised_intervals"] = int(raised.sum())
-    return out, facts
+    return with_agents(requirements, frac, service.shrinkage), facts
