@@ -61,3 +61,13 @@ def test_bad_certainty_exits_2_naming_the_option(history_csv, tmp_path, capsys, 
     assert main([*_argv(history_csv, tmp_path / "p"), *extra]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "p").exists()  # refused before any work
+
+
+def test_staffing_flag_reaches_the_plan(history_csv, tmp_path) -> None:
+    out = tmp_path / "plan"
+    argv = [*_argv(history_csv, out), "--forecast-method", "profile", "--staffing", "time_stable"]
+    assert main(argv) == 0
+    assert Plan.load(out).settings["staffing"] == "time_stable"
+    with pytest.raises(SystemExit) as exc:  # argparse refuses an unknown choice by name
+        main([*_argv(history_csv, tmp_path / "q"), "--staffing", "isa"])
+    assert exc.value.code == 2

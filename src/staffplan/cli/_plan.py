@@ -159,6 +159,13 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
         help="staff so that each day meets the target with this probability, e.g. 0.95 "
         "(at the least staff; not with --volume-quantile)",
     )
+    svc.add_argument(
+        "--staffing",
+        choices=("erlang", "time_stable"),
+        default=defaults.STAFFING,
+        help="erlang: each interval by the formula; time_stable: raised where a simulation "
+        f"carrying backlog over finds the target missed (slower) ({defaults.STAFFING})",
+    )
     run_opts = parser.add_argument_group("run")
     run_opts.add_argument("--rules", help="roster rules as JSON (see below)")
     run_opts.add_argument(
@@ -299,6 +306,7 @@ def make_plan(
         rules=built,
         volume_quantile=args.volume_quantile,
         certainty=args.certainty,
+        staffing=args.staffing,
         interval_min=interval_min,
         forecast_method=args.forecast_method,
         simulate=not args.no_simulate,

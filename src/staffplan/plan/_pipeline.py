@@ -436,7 +436,7 @@ def plan(
     rules: Rules | Mapping[str, Any] | None = None,
     volume_quantile: float | None = None,
     certainty: float | None = None,
-    staffing: str = "erlang",
+    staffing: str = defaults.STAFFING,
     quantiles: Sequence[float] = defaults.QUANTILES,
     interval_min: int | None = None,
     forecast_method: str = defaults.FORECAST_METHOD,
