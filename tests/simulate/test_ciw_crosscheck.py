@@ -42,17 +42,21 @@ def _ours(vol: float, aht_s: float, agents: int, patience_s: float | None) -> np
     return np.array(rows)
 
 
-def _ciw(vol: float, aht_s: float, agents: int, patience_s: float | None) -> np.ndarray:
-    interval_s = 60.0 * INTERVAL_MIN
+def _network(vol: float, aht_s: float, agents: int, patience_s: float | None) -> object:
     kwargs = {}
     if patience_s is not None:
         kwargs["reneging_time_distributions"] = [ciw.dists.Exponential(rate=1.0 / patience_s)]
-    network = ciw.create_network(
-        arrival_distributions=[ciw.dists.Exponential(rate=vol / interval_s)],
+    return ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=vol / (60.0 * INTERVAL_MIN))],
         service_distributions=[ciw.dists.Exponential(rate=1.0 / aht_s)],
         number_of_servers=[agents],
         **kwargs,
     )
+
+
+def _ciw(vol: float, aht_s: float, agents: int, patience_s: float | None) -> np.ndarray:
+    interval_s = 60.0 * INTERVAL_MIN
+    network = _network(vol, aht_s, agents, patience_s)
     rows = []
     for seed in range(REPS):
         ciw.seed(1000 + seed)
@@ -100,11 +104,7 @@ def test_callers_found_on_arrival_agree_with_ciw() -> None:
         interval_min=INTERVAL_MIN, n_reps=REPS, rng=4,
     )  # fmt: skip
     ours = np.concatenate(seen[:KEEP])
-    network = ciw.create_network(
-        arrival_distributions=[ciw.dists.Exponential(rate=vol / 1800.0)],
-        service_distributions=[ciw.dists.Exponential(rate=1.0 / aht_s)],
-        number_of_servers=[agents],
-    )
+    network = _network(vol, aht_s, agents, None)
     peer = []
     for seed in range(REPS):
         ciw.seed(2000 + seed)

@@ -107,28 +107,9 @@ def _prepare_history(
     return frame, sorted(frame["queue"].astype(str).unique())
 
 
-def _forecast(
-    history: pd.DataFrame,
-    *,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    interval_min: int,
-    quantiles: tuple[float, ...],
-    events: pd.DataFrame | None,
-    method: str,
-    notes: list[str],
-) -> pd.DataFrame:
-    """Forecast the plan's window; the forecaster's warnings go to ``notes``."""
-    return _forecast_model(
-        history,
-        start=start,
-        end=end,
-        interval_min=interval_min,
-        quantiles=quantiles,
-        events=events,
-        method=method,
-        notes=notes,
-    )[0]
+def _forecast(history: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+    """Forecast the plan's window (keywords of :func:`_forecast_model`); warnings go to ``notes``."""
+    return _forecast_model(history, **kwargs)[0]
 
 
 def _forecast_model(
@@ -142,7 +123,10 @@ def _forecast_model(
     method: str,
     notes: list[str],
 ) -> tuple[pd.DataFrame, Any]:
-    """:func:`_forecast` and the fitted forecaster (for sample paths of the window)."""
+    """Forecast the plan's window and return the fitted forecaster too (for sample paths).
+
+    The forecaster's warnings go to ``notes``.
+    """
     from staffplan import forecast
 
     last = history["ds"].max()
