@@ -118,3 +118,27 @@ def test_plan_with_time_stable_staffing(history, service) -> None:
         assert "intervals_at_risk" in p.daily
     with pytest.raises(ValueError, match="staffing must be one of"):
         staffplan.plan(history, staffing="isa!", **kw)
+
+
+def test_service_plot_marks_intervals_at_risk() -> None:
+    pytest.importorskip("matplotlib")
+    from staffplan import report
+
+    ds = pd.date_range("2026-03-02 08:00", periods=4, freq="30min")
+    v = pd.DataFrame(
+        {
+            "ds": ds,
+            "service_level": [0.85, 0.84, 0.86, 0.9],
+            "sim_service_level": [0.83, 0.6, 0.85, 0.7],
+            "sim_service_level_lo": [0.78, 0.5, 0.8, 0.6],
+            "sim_service_level_hi": [0.88, 0.7, 0.9, 0.82],
+            "volume": [50.0, 60.0, 55.0, 40.0],
+        }
+    )
+    v["at_risk"] = mark_at_risk(v, 0.8)
+    fig = report.plot_service(v, target=0.8)
+    ax = fig.axes[0]
+    crosses = next(line for line in ax.get_lines() if line.get_label().startswith("at risk"))
+    assert crosses.get_label() == "at risk in simulation (1)"
+    np.testing.assert_allclose(crosses.get_ydata(), [60.0])
+    assert ax.get_title(loc="left").endswith("; 1 at risk in simulation")

@@ -134,7 +134,7 @@ def plot_service(
         ax.plot(mid[below], sl[below] * 100, "v", ms=4, color=_RED, ls="none", label="below target")
         title = f"{int(below.sum())} of {len(sl)} intervals below target"
     if "at_risk" in v.columns:
-        title += f"; {int(risk.sum())} at risk in simulation (backlog carried over)"
+        title += f"; {int(risk.sum())} at risk in simulation"
         shown.append(np.array([target]))
     values = np.concatenate([np.ravel(a) for a in shown]) * 100
     values = values[np.isfinite(values)]
