@@ -11,7 +11,7 @@ from _plan_testdata import FAST, RULES, START, synthetic_history
 
 import staffplan
 from staffplan import erlang, forecast
-from staffplan.plan import ServiceTarget
+from staffplan.plan import Plan, ServiceTarget
 from staffplan.plan._certainty import (
     certainty_scale,
     check_certainty,
@@ -136,7 +136,7 @@ def test_certainty_scale_never_goes_below_the_mean() -> None:
 
 
 @pytest.fixture(scope="module")
-def plans() -> dict[str, staffplan.plan.Plan]:
+def plans() -> dict[str, Plan]:
     hist = synthetic_history(weeks=8)
     svc = ServiceTarget(service_level=0.8, target_answer_s=20, shrinkage=0.3)
     kw = {"horizon": "2D", "start": "2024-02-26", "service": svc, "rules": RULES, "rng": 3}
@@ -201,3 +201,34 @@ def test_certainty_with_a_volume_quantile_is_refused_before_any_work(history) ->
         staffplan.plan(history, start=START, certainty=0.95, volume_quantile=0.9)
     with pytest.raises(ValueError, match=r"certainty must be in \(0, 1\).*got 1.2"):
         staffplan.plan(history, start=START, certainty=1.2)
+
+
+def test_paths_share_a_level_per_calendar_day_on_a_247_quarter_hour_grid() -> None:
+    # A 24/7 centre on 15-min intervals with a Friday-Saturday weekend (quieter days): the
+    # night before midnight and after it belong to different days and move apart.
+    rng = np.random.default_rng(6)
+    ds = pd.date_range("2024-01-01", periods=6 * 7 * 96, freq="15min")
+    quiet = np.isin(ds.day_of_week, (4, 5))
+    level = np.repeat(rng.lognormal(0, 0.08, len(ds) // 96), 96)
+    hist = pd.DataFrame(
+        {"ds": ds, "volume": rng.poisson(40 * level * np.where(quiet, 0.6, 1.0)).astype(float)}
+    )
+    model = forecast.VolumeForecaster("profile").fit(hist)
+    fc = model.predict("3D")
+    paths = model.sample_paths(fc, n_paths=2000, rng=7)
+    ratio = paths / fc["volume"].to_numpy()
+    hour = fc["ds"].dt.hour.to_numpy()
+    day = fc["ds"].dt.normalize().to_numpy()
+    d0, d1 = np.unique(day)[:2]
+    late = ratio[:, (day == d0) & (hour == 23)].mean(axis=1)
+    early_same = ratio[:, (day == d0) & (hour < 2)].mean(axis=1)
+    early_next = ratio[:, (day == d1) & (hour < 2)].mean(axis=1)
+    assert np.corrcoef(late, early_same)[0, 1] > 0.25
+    assert abs(np.corrcoef(late, early_next)[0, 1]) < 0.08
+
+
+def test_certainty_plan_saves_and_loads(plans, tmp_path) -> None:
+    p = plans["certainty"]
+    back = Plan.load(p.save(tmp_path / "p"))
+    pd.testing.assert_frame_equal(back.daily, p.daily)
+    assert back.settings["certainty"] == 0.95 and back.settings["n_paths"] > 0

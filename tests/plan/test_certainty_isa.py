@@ -142,3 +142,18 @@ def test_service_plot_marks_intervals_at_risk() -> None:
     assert crosses.get_label() == "at risk in simulation (1)"
     np.testing.assert_allclose(crosses.get_ydata(), [60.0])
     assert ax.get_title(loc="left").endswith("; 1 at risk in simulation")
+
+
+def test_time_stable_staffing_on_a_quarter_hour_grid() -> None:
+    ds, vol = _two_peak_day()
+    quarter = pd.date_range(ds[0], periods=2 * len(ds), freq="15min")
+    vol15 = np.repeat(vol / 2.0, 2)
+    base = SERVICE.required_on_phones(vol15, 300.0, interval_min=15, integer=True)
+    isa, facts = time_stable_agents(
+        quarter, vol15, 300.0, base, service=SERVICE, interval_min=15, rng=2
+    )
+    assert facts["converged"] and (isa >= base).all() and facts["added"] > 0
+    judge = simulate.simulate_intervals(
+        vol15, 300.0, isa.astype(int), interval_min=15, n_reps=40, rng=98
+    )
+    assert int((judge["service_level_hi"] < 0.8).sum()) == 0
