@@ -420,6 +420,11 @@ def print_summary(result: Any, written: list[Path]) -> None:
             f"simulation: service level {s['sim_service_level']:.1%} "
             f"(difference {s['sim_gap']:+.1%})"
         )
+    if "intervals_at_risk" in s:
+        print(
+            f"per interval, with backlog carried over: {s['sim_intervals_below_target']:.0f} "
+            f"below target in simulation, {s['intervals_at_risk']:.0f} at risk (beyond its noise)"
+        )
     for w in result.warnings:
         log.warning("warning: %s", w)
     if written:
