@@ -232,3 +232,12 @@ def test_certainty_plan_saves_and_loads(plans, tmp_path) -> None:
     back = Plan.load(p.save(tmp_path / "p"))
     pd.testing.assert_frame_equal(back.daily, p.daily)
     assert back.settings["certainty"] == 0.95 and back.settings["n_paths"] > 0
+
+
+def test_a_day_beyond_reach_is_staffed_at_the_cap_and_said() -> None:
+    ds = pd.date_range("2026-03-02 08:00", periods=4, freq="h")
+    mean = np.full(4, 100.0)
+    paths = np.tile(mean * 6.0, (50, 1))  # every path six times the mean
+    out = certainty_scale(ds, mean, 180.0, paths, certainty=0.9, service=SERVICE, interval_min=60)
+    assert not bool(out.loc[0, "reached"])
+    assert out.loc[0, "scale"] == 4.0 and out.loc[0, "p_meet_target"] == 0.0
