@@ -157,3 +157,31 @@ def test_time_stable_staffing_on_a_quarter_hour_grid() -> None:
         vol15, 300.0, isa.astype(int), interval_min=15, n_reps=40, rng=98
     )
     assert int((judge["service_level_hi"] < 0.8).sum()) == 0
+
+
+def test_time_stable_staffing_with_abandonment() -> None:
+    # Erlang A: callers hang up after 120 s on average; the simulation counts only those
+    # still waiting among the callers an arrival finds.
+    ds, vol = _two_peak_day()
+    svc = SERVICE.replace(patience_s=120.0)
+    base = svc.required_on_phones(vol, 300.0, interval_min=30, integer=True)
+    isa, facts = time_stable_agents(ds, vol, 300.0, base, service=svc, interval_min=30, rng=3)
+    assert facts["converged"] and (isa >= base).all()
+    judge = {
+        name: simulate.simulate_intervals(
+            vol, 300.0, a.astype(int), interval_min=30, patience_s=120.0, n_reps=40, rng=97
+        )
+        for name, a in (("erlang", base), ("isa", isa))
+    }
+    short = {k: int((v["service_level_hi"] < 0.8).sum()) for k, v in judge.items()}
+    assert short["isa"] <= short["erlang"]
+    assert judge["isa"]["service_level"].min() > judge["erlang"]["service_level"].min()
+
+
+def test_certainty_and_time_stable_compose(history, service) -> None:
+    kw = {"horizon": "1D", "start": START, "service": service, "rules": RULES, "rng": 3, **FAST}
+    both = staffplan.plan(history, certainty=0.9, staffing="time_stable", **kw)
+    only = staffplan.plan(history, certainty=0.9, **kw)
+    assert both.settings["certainty"] == 0.9 and both.settings["staffing"] == "time_stable"
+    assert (both.requirements["scheduled"] >= only.requirements["scheduled"] - 1e-9).all()
+    assert (both.daily["p_meet_target"] >= 0.9).all()
