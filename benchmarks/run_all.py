@@ -1,6 +1,6 @@
 """Run every benchmark in one go and gather their JSON into one summary.
 
-    python benchmarks/run_all.py [--quick] [--only erlang,forecast,roster,msd,many,everyday,files]
+    python benchmarks/run_all.py [--quick] [--only erlang,forecast,roster,msd,many,everyday,files,certainty]
 
 Each benchmark runs as its own process (so one failing or missing peer does not
 stop the rest), prints its own table, and writes ``benchmarks/results/<name>.json``;
@@ -44,6 +44,7 @@ def _commands(quick: bool) -> dict[str, list[str]]:
         ],
         "everyday": [py, str(HERE / "bench_everyday.py"), "--repeats", "2" if quick else "5"],
         "files": [py, str(HERE / "bench_files.py"), "--repeats", "3" if quick else "7"],
+        "certainty": [py, str(HERE / "bench_certainty.py"), *(["--quick"] if quick else [])],
     }
 
 

@@ -159,6 +159,19 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
         type=float,
         help="staff to this forecast quantile instead of the mean, e.g. 0.95",
     )
+    svc.add_argument(
+        "--certainty",
+        type=float,
+        help="staff so that each day meets the target with this probability, e.g. 0.95 "
+        "(at the least staff; not with --volume-quantile)",
+    )
+    svc.add_argument(
+        "--staffing",
+        choices=("erlang", "time_stable"),
+        default=defaults.STAFFING,
+        help="erlang: each interval by the formula; time_stable: raised where a simulation "
+        f"carrying backlog over finds the target missed (slower) ({defaults.STAFFING})",
+    )
     run_opts = parser.add_argument_group("run")
     run_opts.add_argument("--rules", help="roster rules as JSON (see below)")
     run_opts.add_argument(
@@ -252,6 +265,17 @@ def check_rules(rules: Any, *, interval_min: int, source: str) -> Any:
         raise UserError(f"{source}: {exc}") from None
 
 
+def check_certainty_option(args: argparse.Namespace) -> None:
+    """``--certainty`` in (0, 1) and not with ``--volume-quantile``, before any work."""
+    from staffplan.cli import UserError
+    from staffplan.plan._certainty import check_certainty
+
+    try:
+        check_certainty(args.certainty, args.volume_quantile)
+    except ValueError as exc:
+        raise UserError(f"--certainty: {exc}") from None
+
+
 def make_plan(
     history: Any,
     args: argparse.Namespace,
@@ -272,6 +296,7 @@ def make_plan(
     from staffplan.plan import plan
 
     service = service_from_args(args)
+    check_certainty_option(args)
     interval_min = infer_interval_min(history["ds"], name="history ds")
     built = check_rules(rules, interval_min=interval_min, source=rules_source)
     if "aht_s" not in history.columns and extra.get("aht_s") is None:
@@ -287,6 +312,8 @@ def make_plan(
         service=service,
         rules=built,
         volume_quantile=args.volume_quantile,
+        certainty=args.certainty,
+        staffing=args.staffing,
         interval_min=interval_min,
         forecast_method=args.forecast_method,
         simulate=not args.no_simulate,
@@ -367,6 +394,7 @@ def _headline(result: Any) -> dict[str, Any]:
         "agents_needed",
         "peak_shortage",
         "service_level_at_quantile",
+        "p_day_meets_target",
         "sim_service_level",
     )
     return {k: s[k] for k in keys if k in s}
@@ -388,10 +416,21 @@ def print_summary(result: Any, written: list[Path]) -> None:
     if "service_level_at_quantile" in s:
         q = result.settings["volume_quantile"]
         print(f"at the {q:g} volume quantile: service level {s['service_level_at_quantile']:.1%}")
+    if "p_day_meets_target" in s:
+        print(
+            f"days meeting the target: {s['p_day_meets_target']:.0%} expected (worst day "
+            f"{s['min_p_day_meets_target']:.0%}); expected service level "
+            f"{s['expected_service_level']:.1%} under the forecast's uncertainty"
+        )
     if "sim_service_level" in s:
         print(
             f"simulation: service level {s['sim_service_level']:.1%} "
             f"(difference {s['sim_gap']:+.1%})"
+        )
+    if "intervals_at_risk" in s:
+        print(
+            f"per interval, with backlog carried over: {s['sim_intervals_below_target']:.0f} "
+            f"below target in simulation, {s['intervals_at_risk']:.0f} at risk (beyond its noise)"
         )
     for w in result.warnings:
         log.warning("warning: %s", w)
@@ -406,6 +445,7 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress()
     t0 = time.perf_counter()
     service_from_args(args)  # option mistakes first
+    check_certainty_option(args)
     check_out_dir(args.out, args.format)
     rules = read_rules(args.rules)
     queue_col = None if str(args.queue_col).lower() == "none" else args.queue_col

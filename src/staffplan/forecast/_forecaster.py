@@ -359,6 +359,70 @@ class VolumeForecaster:
         ]
         return pd.DataFrame(rows)
 
+    def sample_paths(
+        self,
+        forecast: pd.DataFrame,
+        *,
+        n_paths: int = 500,
+        rng: np.random.Generator | int | None = None,
+    ) -> np.ndarray:
+        """Joint sample paths of the volume behind a forecast's quantiles.
+
+        Each path draws one day ratio per calendar day (shared by every slot of
+        that day and, through the same uniform, by every queue: queues of a
+        centre rise and fall together, as :func:`staffplan.plan` assumes when it
+        adds their quantiles) and independent slot residuals, from the held-out
+        errors that calibrate the quantiles (see the class Notes).  Each
+        cell's marginal distribution is the one whose quantiles
+        :meth:`predict` returns; the paths add how intervals of a day move
+        together.
+
+        Parameters
+        ----------
+        forecast : pandas.DataFrame
+            Output of :meth:`predict` of this forecaster (any subset of its rows).
+        n_paths : int, default 500
+            Number of paths.
+        rng : numpy.random.Generator, int or None
+            Random source or seed; the same seed gives the same paths.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n_paths, len(forecast))`` [contacts], row-aligned with
+            ``forecast``; 0 where the forecast is 0 (closed or a closing event).
+        """
+        if not hasattr(self, "models_"):
+            raise ValueError("this VolumeForecaster is not fitted yet: call fit(history) first")
+        from staffplan.forecast._intervals import sample_compound
+
+        n_paths = check_int(n_paths, "n_paths", minimum=1)
+        cols = self.columns_
+        missing = [c for c in (cols.ds, cols.volume) if c not in forecast]
+        if missing:
+            raise ValueError(f"forecast must be a frame from predict(); it lacks {missing}")
+        gen = np.random.default_rng(rng)
+        ds = pd.DatetimeIndex(forecast[cols.ds])
+        point = forecast[cols.volume].to_numpy(np.float64)
+        local = intervals.local_day(ds)
+        days = pd.DatetimeIndex(local).unique().sort_values()
+        day_u = gen.random((n_paths, len(days)))[:, days.get_indexer(local)]
+        queue = (
+            forecast[cols.queue].astype(str).to_numpy()
+            if cols.queue in forecast
+            else np.full(len(forecast), DEFAULT_QUEUE)
+        )
+        out = np.zeros((n_paths, len(forecast)))
+        for name, m in self.models_.items():
+            rows = np.flatnonzero(queue == (str(name) if self.has_queue_ else DEFAULT_QUEUE))
+            if rows.size == 0:
+                continue
+            day = np.asarray((local[rows] - m.grid.start_day).days, dtype=np.int64)
+            lead = np.maximum(day - m.grid.n_days, 0)
+            out[:, rows] = sample_compound(m.residuals, point[rows], lead, day_u[:, rows], gen)
+        out[:, point <= 0] = 0.0
+        return out
+
 
 def _open_mask(y: np.ndarray, cal: Days, open_weeks: int) -> np.ndarray:
     """Weekday × slot open in the last ``open_weeks`` weeks.

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LEAD_EDGES_DAYS", "ResidualQuantiles", "monotone_quantiles"]
+__all__ = ["LEAD_EDGES_DAYS", "ResidualQuantiles", "monotone_quantiles", "sample_compound"]
 
 #: Lead-time buckets in days ahead (0 = the first forecast day).
 LEAD_EDGES_DAYS = (0, 2, 7)
@@ -131,4 +131,34 @@ def monotone_quantiles(q: np.ndarray, levels: tuple[float, ...]) -> np.ndarray:
     sorted_q = np.maximum.accumulate(np.nan_to_num(q[:, order], nan=0.0), axis=1)
     out = np.empty_like(q)
     out[:, order] = sorted_q
+    return out
+
+
+def sample_compound(
+    model: ResidualQuantiles,
+    pred: np.ndarray,
+    lead_days: np.ndarray,
+    day_u: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Joint sample paths of the model behind :meth:`ResidualQuantiles.quantiles`.
+
+    ``day_u`` (paths × cells) holds the uniform that picks each cell's day
+    ratio: cells of one day share it, so a path's slots move together through
+    the day's level, and the slot residuals are drawn independently.  The
+    marginal distribution of each cell is the one whose quantiles
+    :meth:`ResidualQuantiles.quantiles` returns.
+    """
+    pred = np.maximum(np.asarray(pred, dtype=np.float64), 0.0)
+    out = np.empty(day_u.shape)
+    b = _bucket(np.asarray(lead_days))
+    for k, ratios in enumerate(model.day_ratios):
+        sel = b == k
+        if not np.any(sel):
+            continue
+        # Inverse empirical distribution function of the day ratios, as np.quantile reads it.
+        d = np.quantile(np.sort(ratios), day_u[:, sel])
+        mu = d * pred[sel][None, :]
+        r = rng.choice(model.slot_residuals, size=mu.shape)
+        out[:, sel] = np.maximum(mu + r * np.maximum(mu, 1.0) ** model.power, 0.0)
     return out

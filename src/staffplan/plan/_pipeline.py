@@ -15,12 +15,23 @@ import pandas as pd
 
 from staffplan import defaults, intervals
 from staffplan._validation import (
+    check_choice,
     check_columns,
     check_fraction,
     check_int,
     check_positive,
 )
 from staffplan.forecast._forecaster import quantile_column
+from staffplan.plan._certainty import (
+    MAX_SCALE,
+    N_PATHS,
+    certainty_scale,
+    check_certainty,
+    day_chance,
+    day_codes,
+    pooled_paths,
+)
+from staffplan.plan._isa import STAFFING_METHODS, time_stable_requirements
 from staffplan.plan._plan import Plan, plain_settings
 from staffplan.plan._service import ServiceTarget, pool_queues, requirements_frame
 from staffplan.plan._verdict import (
@@ -28,6 +39,7 @@ from staffplan.plan._verdict import (
     check_with_simulation,
     daily_verdict,
     evaluate_staffing,
+    mark_at_risk,
     peak_intervals,
     volume_weighted,
 )
@@ -95,7 +107,12 @@ def _prepare_history(
     return frame, sorted(frame["queue"].astype(str).unique())
 
 
-def _forecast(
+def _forecast(history: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+    """Forecast the plan's window (keywords of :func:`_forecast_model`); warnings go to ``notes``."""
+    return _forecast_model(history, **kwargs)[0]
+
+
+def _forecast_model(
     history: pd.DataFrame,
     *,
     start: pd.Timestamp,
@@ -105,8 +122,11 @@ def _forecast(
     events: Any,
     method: str,
     notes: list[str],
-) -> pd.DataFrame:
-    """Forecast the plan's window; the forecaster's warnings go to ``notes``."""
+) -> tuple[pd.DataFrame, Any]:
+    """Forecast the plan's window and return the fitted forecaster too (for sample paths).
+
+    The forecaster's warnings go to ``notes``.
+    """
     from staffplan import forecast
 
     last = history["ds"].max()
@@ -128,14 +148,10 @@ def _forecast(
         ]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fc = forecast.forecast(
-            history,
-            pd.Timedelta(end - last),
-            quantiles=quantiles,
-            events=events,
-            method=method,
-            interval_min=interval_min,
+        model = forecast.VolumeForecaster(method, interval_min=interval_min).fit(
+            history, events=events
         )
+        fc = model.predict(pd.Timedelta(end - last), quantiles=quantiles)
     for w in caught:
         if not issubclass(w.category, UserWarning):  # pragma: no cover - not ours to hide
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -148,7 +164,7 @@ def _forecast(
             f"for the whole window. Give the horizon a unit ('7D' plans 7 days; a bare number "
             f"counts {interval_min}-min intervals) or a later start"
         )
-    return fc
+    return fc, model
 
 
 def _event_starts(events: pd.DataFrame) -> pd.Series:
@@ -408,6 +424,8 @@ def plan(
     service: ServiceTarget | None = None,
     rules: Rules | Mapping[str, Any] | None = None,
     volume_quantile: float | None = None,
+    certainty: float | None = None,
+    staffing: str = defaults.STAFFING,
     quantiles: Sequence[float] = defaults.QUANTILES,
     interval_min: int | None = None,
     forecast_method: str = defaults.FORECAST_METHOD,
@@ -459,6 +477,20 @@ def plan(
         Staff to this forecast quantile (e.g. 0.95: "95% sure") instead of the
         mean. The verdict is then reported at the mean (``verdict``) and at
         the quantile (``verdict_quantile``).
+    certainty : float, optional
+        Staff so that each day meets its service target with this probability
+        under the forecast's uncertainty [fraction, in (0, 1)], at the least
+        staff within the method of :mod:`staffplan.plan._certainty` (every
+        interval of a day staffed to the target at one day-level scale of the
+        mean, never below the mean plan). Contradicts ``volume_quantile``.
+        Every plan's ``daily`` frame reports, per day, ``p_meet_target`` and
+        ``expected_service_level`` over the forecast's sample paths.
+    staffing : {"erlang", "time_stable"}
+        ``"erlang"``: each interval staffed by the formula (Erlang C, or A with
+        ``patience_s``) as if it started empty. ``"time_stable"``: then raised
+        where a simulation that carries each interval's backlog into the next
+        finds the target missed (the iterative staffing algorithm of Feldman et
+        al. 2008, :mod:`staffplan.plan._isa`); slower (simulation runs).
     quantiles : sequence of float
         Quantiles the forecast carries (``volume_quantile`` is added).
     interval_min : int, optional
@@ -540,6 +572,8 @@ def plan(
         tick = now
 
     service = _check_inputs(service, volume_quantile, time_limit_s, forecast_method)
+    certainty = check_certainty(certainty, volume_quantile)
+    check_choice(staffing, "staffing", STAFFING_METHODS)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
     hist, queues = _prepare_history(history, queue)
     if "aht_s" not in hist and aht_s is None:
@@ -566,7 +600,8 @@ def plan(
         check_fraction(q, "quantiles")
     done("prepare")
 
-    fc = _forecast(
+    seed = _seed_of(rng)
+    fc, model = _forecast_model(
         hist,
         start=first,
         end=end,
@@ -579,13 +614,27 @@ def plan(
     done("forecast")
 
     demand = pool_queues(fc, aht_s)
-    staff_col = "volume" if volume_quantile is None else quantile_column(volume_quantile)
-    reqs = requirements_frame(
-        demand["ds"], demand[staff_col], demand["aht_s"], service=service, interval_min=interval_min
+    # Joint sample paths of the pooled volume: the per-day chance of meeting the target.
+    paths = pooled_paths(
+        fc,
+        model.sample_paths(fc, n_paths=N_PATHS, rng=np.random.default_rng([seed, 1])),
+        demand["ds"],
     )
+    reqs, scales = _requirements(
+        demand, paths, service, interval_min, volume_quantile, certainty, notes
+    )
+    isa_facts = None
+    if staffing == "time_stable":
+        reqs, isa_facts = time_stable_requirements(
+            reqs, service=service, interval_min=interval_min, rng=np.random.default_rng([seed, 2])
+        )
+        if not isa_facts["converged"]:
+            notes.append(
+                f"time-stable staffing stopped after {isa_facts['iterations']} iterations with "
+                "intervals still short in simulation; the verdict's simulation shows where"
+            )
     done("requirements")
 
-    seed = _seed_of(rng)
     start_stage = getattr(progress, "start", None)
     if callable(start_stage):
         start_stage("roster", float(time_limit_s))
@@ -609,6 +658,10 @@ def plan(
         "pooling": "pooled",
         "service": service.to_dict(),
         "volume_quantile": volume_quantile,
+        "certainty": certainty,
+        "n_paths": N_PATHS,
+        "staffing": staffing,
+        "time_stable": isa_facts,
         "quantiles": list(qs),
         "forecast_method": forecast_method,
         "aht_s": aht_s,
@@ -646,9 +699,50 @@ def plan(
         settings=settings,
         warnings=notes,
         done=done,
+        volume_paths=paths,
+        certainty_scales=scales,
     )
     done("summary")
     return plan_
+
+
+def _requirements(
+    demand: pd.DataFrame,
+    paths: np.ndarray,
+    service: ServiceTarget,
+    interval_min: int,
+    volume_quantile: float | None,
+    certainty: float | None,
+    notes: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The requirement staffed for: the mean, a volume quantile or a day-level certainty."""
+    staffed = (
+        demand["volume"] if volume_quantile is None else demand[quantile_column(volume_quantile)]
+    )
+    scales = None
+    if certainty is not None:
+        scales = certainty_scale(
+            demand["ds"],
+            demand["volume"],
+            demand["aht_s"],
+            paths,
+            certainty=certainty,
+            service=service,
+            interval_min=interval_min,
+        )
+        _, code = day_codes(demand["ds"])
+        staffed = demand["volume"] * scales["scale"].to_numpy()[code]
+        for _, row in scales[~scales["reached"]].iterrows():
+            notes.append(
+                f"{row['date'].date()} meets its target on only {row['p_meet_target']:.0%} of "
+                f"the forecast's paths even staffed for {MAX_SCALE:g}x its mean volume, short of "
+                f"certainty={certainty:g}: its forecast is too uncertain; plan it at a lower "
+                "certainty or re-forecast closer to the day"
+            )
+    reqs = requirements_frame(
+        demand["ds"], staffed, demand["aht_s"], service=service, interval_min=interval_min
+    )
+    return reqs, scales
 
 
 def _check_inputs(
@@ -726,13 +820,20 @@ def assemble(
     paid_factor: float = 1.0,
     base_summary: Mapping[str, Any] | None = None,
     done: Callable[[str], None] | None = None,
+    volume_paths: np.ndarray | None = None,
+    certainty_scales: pd.DataFrame | None = None,
 ) -> Plan:
     """Judge a roster against a requirement and package everything as a :class:`Plan`.
 
     ``roster_result`` (a :class:`staffplan.roster.RosterResult`, or None when
     an existing roster is re-used) adds solver facts and warnings;
     ``paid_factor`` scales paid hours (a budget what-if); ``base_summary``
-    lets a scenario estimate the paid hours its requirement needs.
+    lets a scenario estimate the paid hours its requirement needs;
+    ``volume_paths`` (sample paths of the pooled volume, paths × intervals)
+    add each day's ``p_meet_target`` and ``expected_service_level`` to
+    ``daily``, and ``certainty_scales`` (from
+    :func:`staffplan.plan._certainty.certainty_scale`) the scale each day was
+    staffed for.
     """
     verdict = build_verdict(
         requirements, coverage, service=service, interval_min=interval_min, volume=mean_volume
@@ -756,6 +857,7 @@ def assemble(
             rng=rng,
         )
         notes += sim_notes
+        verdict["at_risk"] = mark_at_risk(verdict, service.service_level)
         if done is not None:
             done("simulation")
     summary = summarize(
@@ -775,21 +877,31 @@ def assemble(
         summary["sim_service_level"] = volume_weighted(
             verdict["sim_service_level"], verdict["volume"]
         )
+        busy = verdict["volume"] > 0
+        summary["sim_intervals_below_target"] = float(
+            (busy & (verdict["sim_service_level"] < service.service_level - 1e-9)).sum()
+        )
+        summary["intervals_at_risk"] = float(verdict["at_risk"].sum())
         summary["sim_gap"] = summary["sim_service_level"] - summary["service_level"]
         summary["sim_disagreeing_intervals"] = float(verdict["sim_disagrees"].sum())
     if roster_result is not None:
         summary["roster_objective"] = float(roster_result.objective)
         summary["roster_gap"] = float(roster_result.gap)
         summary["roster_wall_time_s"] = float(roster_result.wall_time_s)
+    daily = daily_verdict(
+        verdict, interval_min=interval_min, target_service_level=service.service_level
+    )
+    if volume_paths is not None:
+        daily = _add_day_chance(daily, verdict, volume_paths, service, interval_min, summary)
+    if certainty_scales is not None:
+        daily["certainty_scale"] = certainty_scales["scale"].to_numpy()
     return Plan(
         forecast=forecast,
         requirements=requirements,
         roster=roster_frame,
         coverage=coverage,
         verdict=verdict,
-        daily=daily_verdict(
-            verdict, interval_min=interval_min, target_service_level=service.service_level
-        ),
+        daily=daily,
         peaks=peak_intervals(verdict),
         verdict_quantile=verdict_q,
         history=history,
@@ -797,3 +909,33 @@ def assemble(
         summary=summary,
         warnings=tuple(notes),
     )
+
+
+def _add_day_chance(
+    daily: pd.DataFrame,
+    verdict: pd.DataFrame,
+    paths: np.ndarray,
+    service: ServiceTarget,
+    interval_min: int,
+    summary: dict[str, Any],
+) -> pd.DataFrame:
+    """Each day's chance of meeting the target with the rostered staff, and the summary's."""
+    chance = day_chance(
+        verdict["ds"],
+        paths,
+        verdict["aht_s"],
+        verdict["on_phones"],
+        service=service,
+        interval_min=interval_min,
+    )
+    if len(chance) != len(daily):  # pragma: no cover - both group the same intervals by day
+        raise RuntimeError("the day chance and the daily verdict disagree on the days")
+    out = daily.copy()
+    for col in ("p_meet_target", "expected_service_level", "service_level_p05"):
+        out[col] = chance[col].to_numpy()
+    summary["p_day_meets_target"] = float(chance["p_meet_target"].mean())
+    summary["min_p_day_meets_target"] = float(chance["p_meet_target"].min())
+    summary["expected_service_level"] = volume_weighted(
+        chance["expected_service_level"], daily["volume"]
+    )
+    return out

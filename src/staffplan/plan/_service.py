@@ -12,7 +12,7 @@ import pandas as pd
 from staffplan import defaults
 from staffplan._validation import check_fraction, check_positive
 
-__all__ = ["ServiceTarget", "pool_queues", "requirements_frame"]
+__all__ = ["ServiceTarget", "pool_queues", "requirements_frame", "with_agents"]
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,25 @@ def requirements_frame(
             "scheduled_int": np.maximum(scheduled_int, 0.0).astype(np.int64),
         }
     )
+
+
+def with_agents(requirements: pd.DataFrame, agents_frac: Any, shrinkage: float) -> pd.DataFrame:
+    """A copy of a requirements frame staffed with other fractional agents on the phones.
+
+    ``agents`` (whole), ``agents_frac``, ``scheduled`` and ``scheduled_int``
+    follow from ``agents_frac`` by the one rounding rule
+    (:func:`staffplan.erlang.scheduled_agents`); the other columns are kept.
+    """
+    from staffplan import defaults
+    from staffplan.erlang import scheduled_agents
+
+    frac = np.asarray(agents_frac, dtype=np.float64)
+    out = requirements.copy()
+    out["agents"] = np.ceil(frac - defaults.ROUND_TOL)
+    out["agents_frac"] = frac
+    out["scheduled"] = scheduled_agents(frac, shrinkage, integer=False)
+    out["scheduled_int"] = np.maximum(scheduled_agents(frac, shrinkage), 0.0).astype(np.int64)
+    return out
 
 
 def _refuse_missing_aht(fc: pd.DataFrame) -> None:

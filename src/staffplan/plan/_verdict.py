@@ -16,7 +16,9 @@ __all__ = [
     "check_with_simulation",
     "daily_verdict",
     "evaluate_staffing",
+    "mark_at_risk",
     "peak_intervals",
+    "simulation_runs",
     "volume_weighted",
 ]
 
@@ -206,6 +208,8 @@ def daily_verdict(
             row["sim_gap"] = row["sim_service_level"] - row["service_level"]
             if "sim_disagrees" in g:
                 row["sim_disagreeing_intervals"] = int(g["sim_disagrees"].sum())
+            if "at_risk" in g:
+                row["intervals_at_risk"] = int(g["at_risk"].sum())
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -226,6 +230,35 @@ def peak_intervals(verdict: pd.DataFrame, *, n: int = 1) -> pd.DataFrame:
     return picked[cols].reset_index(drop=True)
 
 
+def simulation_runs(ds: Any, interval_min: int) -> list[np.ndarray]:
+    """Positions of the runs of consecutive intervals in ``ds`` (in order).
+
+    A queue carries over from one interval to the next only when the centre
+    stays open: a gap (closed hours, a closed day) ends a run, while a 24/7
+    centre is one run across midnight.
+    """
+    t = pd.DatetimeIndex(ds)
+    if len(t) == 0:
+        return []
+    step = pd.Timedelta(minutes=interval_min)
+    cuts = np.flatnonzero(np.asarray(t[1:] - t[:-1]) != step.to_timedelta64()) + 1
+    return np.split(np.arange(len(t)), cuts)
+
+
+def mark_at_risk(verdict: pd.DataFrame, target: float) -> pd.Series:
+    """Intervals at risk: the simulation's whole 95% interval lies below the target.
+
+    The formula cannot see the backlog an interval inherits; the simulation
+    can.  A point estimate under the target is often noise (a busy interval's
+    simulated service level scatters by several points), so an interval is
+    at risk only when ``sim_service_level_hi`` is below ``target``.
+    """
+    hi = verdict["sim_service_level_hi"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        risk = (hi < target - 1e-9) & (verdict["volume"].to_numpy(float) > 0)
+    return pd.Series(risk, index=verdict.index, name="at_risk")
+
+
 def check_with_simulation(
     verdict: pd.DataFrame,
     *,
@@ -238,9 +271,11 @@ def check_with_simulation(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Check a verdict against a seeded discrete-event simulation.
 
-    Each day is simulated on its own (queues carry over interval boundaries
-    within a day) with :func:`staffplan.simulate.simulate_intervals`, using the
-    verdict's ``volume``, ``aht_s`` and ``on_phones``. A fractional
+    Each run of consecutive open intervals (:func:`simulation_runs`: a day of a
+    centre that closes at night, the whole plan of a 24/7 centre) is simulated
+    as one with :func:`staffplan.simulate.simulate_intervals`, so queues carry
+    over interval boundaries (and midnight when the centre stays open), using
+    the verdict's ``volume``, ``aht_s`` and ``on_phones``. A fractional
     ``on_phones`` is simulated at the two neighbouring whole counts and mixed
     linearly (the fractional agent is there that share of the time).
 
@@ -252,7 +287,7 @@ def check_with_simulation(
         As for :func:`evaluate_staffing`; ``patience_s`` is the simulated
         callers' mean patience [s].
     n_reps : int
-        Replications per day.
+        Replications per run.
     tolerance : float
         Absolute service-level gap [fraction] allowed outside the simulation's
         95% confidence interval.
@@ -282,8 +317,7 @@ def check_with_simulation(
     }
     for col in cols.values():
         out[col] = np.nan
-    days = out["ds"].dt.normalize()
-    for _, idx in out.groupby(days, sort=True).indices.items():
+    for idx in simulation_runs(out["ds"], interval_min):
         g = out.iloc[idx]
         if g["volume"].sum() <= 0:
             continue

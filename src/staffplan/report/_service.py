@@ -47,6 +47,8 @@ def plot_service(
         the target time) [fraction]; optional ``sim_service_level`` with
         ``sim_service_level_lo`` / ``_hi`` (simulated, with a 95 % interval) and
         ``sim_disagrees`` (formula and simulation apart beyond noise),
+        ``at_risk`` (the simulation, which carries backlog over, has the
+        interval below target beyond its noise: marked with a red cross),
         ``asa_s`` (average speed of answer) [s], ``sim_asa_s`` [s] and
         ``p_abandon`` [fraction], which add a lower panel.
     target : float, optional
@@ -61,7 +63,8 @@ def plot_service(
     matplotlib.figure.Figure
         Lines labelled ``"predicted (Erlang)"``, ``"simulated (95% CI)"`` (when
         present), ``"target 80%"`` (when ``target`` is given) and ``"below target"``
-        markers.  The service-level axis spans the values shown (not always
+        markers, and ``"at risk in simulation (n)"`` crosses when ``at_risk`` is
+        set.  The service-level axis spans the values shown (not always
         0-100%); an interval whose ASA is unbounded (more traffic than agents) is
         marked ``"ASA unbounded"`` at the top of the ASA panel, which is scaled to
         the finite values up to ten minutes (longer waits run off its top).
@@ -110,6 +113,16 @@ def plot_service(
                     mid[apart], sim[apart] * 100, "o", ms=7, mfc="none", mec="black", mew=0.9,
                     ls="none", label=f"formula and simulation apart ({int(apart.sum())})",
                 )  # fmt: skip
+    risk = (
+        v["at_risk"].fillna(False).to_numpy(dtype=bool)
+        if "at_risk" in v.columns and "sim_service_level" in v.columns
+        else np.zeros(len(v), dtype=bool)
+    )
+    if risk.any():
+        ax.plot(
+            mid[risk], v["sim_service_level"].to_numpy(dtype=float)[risk] * 100, "x", ms=7,
+            mew=1.6, color=_RED, ls="none", label=f"at risk in simulation ({int(risk.sum())})",
+        )  # fmt: skip
     title = f"{len(sl)} intervals"
     if target is not None:
         ax.axhline(target * 100, color=_RED, ls="--", lw=1.0, label=f"target {target:.0%}")
@@ -120,6 +133,8 @@ def plot_service(
             ax.axvspan(x0, x1, color=_RED, alpha=0.12, lw=0)
         ax.plot(mid[below], sl[below] * 100, "v", ms=4, color=_RED, ls="none", label="below target")
         title = f"{int(below.sum())} of {len(sl)} intervals below target"
+    if "at_risk" in v.columns:
+        title += f"; {int(risk.sum())} at risk in simulation"
         shown.append(np.array([target]))
     values = np.concatenate([np.ravel(a) for a in shown]) * 100
     values = values[np.isfinite(values)]

@@ -11,13 +11,14 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from staffplan._validation import (
+    check_choice,
     check_int,
     check_interval_min,
     check_nonnegative,
     check_positive,
 )
 
-__all__ = ["simulate_intervals"]
+__all__ = ["callers_seen_on_arrival", "simulate_intervals"]
 
 _STAT_COLUMNS = ("service_level", "asa_s", "p_abandon")
 
@@ -30,8 +31,13 @@ def _one_replication(
     agents: np.ndarray,
     interval_s: float,
     target_s: float,
+    seen: list[int] | None = None,
 ) -> tuple[np.ndarray, ...]:
-    """Simulate one replication; arrays are per call in arrival order."""
+    """Simulate one replication; arrays are per call in arrival order.
+
+    ``seen``, when given, receives for each call in arrival order the number of
+    callers in the system it finds on arrival (in service plus still waiting).
+    """
     k_count = agents.size
     answered = [0.0] * k_count
     within = [0.0] * k_count
@@ -74,6 +80,11 @@ def _one_replication(
             heappop(completions)
             busy -= 1
         else:
+            if seen is not None:
+                # Callers who hung up stay in the deque until they reach its head: count
+                # only those still waiting.
+                waiting = len(queue) if dl[i] == inf else sum(1 for c in queue if dl[c] >= t)
+                seen.append(busy + waiting)
             queue.append(i)
             i += 1
         while busy < staff and queue:
@@ -102,6 +113,32 @@ def _one_replication(
     return tuple(np.asarray(v) for v in (answered, within, abandoned, wait_sum, busy_time))
 
 
+def _draw(
+    gen: np.random.Generator,
+    vol: np.ndarray,
+    aht: np.ndarray,
+    pat: np.ndarray,
+    empirical: np.ndarray | None,
+    interval_s: float,
+    *,
+    exact: bool = False,
+) -> tuple[np.ndarray, ...]:
+    """One replication's calls: counts per interval, then per call in arrival order."""
+    n_int = vol.size
+    counts = np.rint(vol).astype(np.int64) if exact else gen.poisson(vol)
+    arrival_interval = np.repeat(np.arange(n_int), counts)
+    arrivals = (arrival_interval + gen.random(arrival_interval.size)) * interval_s
+    order = np.argsort(arrivals, kind="stable")
+    arrivals, arrival_interval = arrivals[order], arrival_interval[order]
+    mean_service = aht[arrival_interval]
+    if empirical is None:
+        service = gen.exponential(mean_service)
+    else:
+        service = gen.choice(empirical, size=arrivals.size) * mean_service
+    deadline = arrivals + gen.exponential(1.0, arrivals.size) * pat[arrival_interval]
+    return counts, arrivals, arrival_interval, service, deadline
+
+
 def simulate_intervals(
     volume: ArrayLike,
     aht_s: ArrayLike,
@@ -112,6 +149,7 @@ def simulate_intervals(
     target_answer_s: float = 20,
     n_reps: int = 20,
     handle_times_s: ArrayLike | None = None,
+    arrivals: str = "poisson",
     rng: np.random.Generator | int | None = None,
 ) -> pd.DataFrame:
     """Simulate a FCFS multi-agent queue over consecutive intervals, event by event.
@@ -139,6 +177,10 @@ def simulate_intervals(
     handle_times_s : array or None
         Empirical handle times [s] to resample instead of the exponential, rescaled
         so that each interval's mean equals its ``aht_s``.
+    arrivals : {"poisson", "exact"}, default "poisson"
+        ``"poisson"``: each interval's count is Poisson with mean ``volume``;
+        ``"exact"``: ``volume`` holds the counts themselves (whole numbers: a
+        replay of actual arrivals), placed uniformly inside the interval.
     rng : numpy.random.Generator, int or None
         Random source or seed; the same seed gives the same frame.
 
@@ -165,48 +207,28 @@ def simulate_intervals(
     >>> list(df.columns[:4])
     ['agents', 'offered', 'answered', 'abandoned']
     """
-    interval_min = check_interval_min(interval_min)
-    vol = check_nonnegative(volume, "volume")
+    arrival_mode = check_choice(arrivals, "arrivals", ("poisson", "exact"))
+    interval_min, vol, aht, ag, pat, target, empirical = _check_sim_inputs(
+        volume, aht_s, agents, interval_min, patience_s, target_answer_s, handle_times_s
+    )
+    if arrival_mode == "exact" and np.any(vol != np.floor(vol)):
+        raise ValueError(
+            "volume must hold whole counts with arrivals='exact', got "
+            f"{vol[vol != np.floor(vol)][0]!r}; use arrivals='poisson' for expected volumes"
+        )
     n_int = vol.size
-    if vol.ndim != 1:
-        raise ValueError(f"volume must be 1-d (one value per interval), got shape {vol.shape}")
-    aht = np.broadcast_to(check_positive(aht_s, "aht_s"), vol.shape).astype(float)
-    ag = check_nonnegative(agents, "agents")
-    if ag.shape != vol.shape:
-        raise ValueError(f"agents must have one value per interval {vol.shape}, got {ag.shape}")
-    if np.any(ag != np.floor(ag)):
-        raise ValueError(f"agents must be whole numbers, got {ag[ag != np.floor(ag)][0]!r}")
-    if patience_s is None:
-        pat = np.full(vol.shape, np.inf)
-    else:
-        pat = np.broadcast_to(check_positive(patience_s, "patience_s"), vol.shape).astype(float)
-    target = float(check_nonnegative(target_answer_s, "target_answer_s"))
     n_reps = check_int(n_reps, "n_reps", minimum=2)
-    empirical = None
-    if handle_times_s is not None:
-        empirical = check_positive(handle_times_s, "handle_times_s").ravel()
-        if empirical.size == 0:
-            raise ValueError("handle_times_s must hold at least one value, got an empty array")
-        empirical = empirical / empirical.mean()
     gen = np.random.default_rng(rng)
     interval_s = 60.0 * interval_min
 
     names = ("offered", "answered", "abandoned", "within", "wait_s", "busy_s")
     per_rep = {name: np.empty((n_reps, n_int)) for name in names}
     for r in range(n_reps):
-        counts = gen.poisson(vol)
-        arrival_interval = np.repeat(np.arange(n_int), counts)
-        arrivals = (arrival_interval + gen.random(arrival_interval.size)) * interval_s
-        order = np.argsort(arrivals, kind="stable")
-        arrivals, arrival_interval = arrivals[order], arrival_interval[order]
-        mean_service = aht[arrival_interval]
-        if empirical is None:
-            service = gen.exponential(mean_service)
-        else:
-            service = gen.choice(empirical, size=arrivals.size) * mean_service
-        deadline = arrivals + gen.exponential(1.0, arrivals.size) * pat[arrival_interval]
+        counts, times, arrival_interval, service, deadline = _draw(
+            gen, vol, aht, pat, empirical, interval_s, exact=arrival_mode == "exact"
+        )
         answered, within, abandoned, wait_sum, busy_time = _one_replication(
-            arrivals, arrival_interval, service, deadline, ag, interval_s, target
+            times, arrival_interval, service, deadline, ag, interval_s, target
         )
         per_rep["offered"][r] = counts
         per_rep["answered"][r] = answered
@@ -244,3 +266,91 @@ def simulate_intervals(
     cols = ["agents", "offered", "answered", "abandoned", "service_level", "asa_s", "p_abandon"]
     cols += ["occupancy"] + [f"{c}_{e}" for c in _STAT_COLUMNS for e in ("lo", "hi")]
     return out[cols]
+
+
+def _check_sim_inputs(
+    volume: ArrayLike,
+    aht_s: ArrayLike,
+    agents: ArrayLike,
+    interval_min: int,
+    patience_s: ArrayLike | None,
+    target_answer_s: float,
+    handle_times_s: ArrayLike | None,
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, np.ndarray | None]:
+    """The simulator's inputs as float arrays of one value per interval, checked by name."""
+    interval_min = check_interval_min(interval_min)
+    vol = check_nonnegative(volume, "volume")
+    if vol.ndim != 1:
+        raise ValueError(f"volume must be 1-d (one value per interval), got shape {vol.shape}")
+    aht = np.broadcast_to(check_positive(aht_s, "aht_s"), vol.shape).astype(float)
+    ag = check_nonnegative(agents, "agents")
+    if ag.shape != vol.shape:
+        raise ValueError(f"agents must have one value per interval {vol.shape}, got {ag.shape}")
+    if np.any(ag != np.floor(ag)):
+        raise ValueError(f"agents must be whole numbers, got {ag[ag != np.floor(ag)][0]!r}")
+    if patience_s is None:
+        pat = np.full(vol.shape, np.inf)
+    else:
+        pat = np.broadcast_to(check_positive(patience_s, "patience_s"), vol.shape).astype(float)
+    target = float(check_nonnegative(target_answer_s, "target_answer_s"))
+    empirical = None
+    if handle_times_s is not None:
+        empirical = check_positive(handle_times_s, "handle_times_s").ravel()
+        if empirical.size == 0:
+            raise ValueError("handle_times_s must hold at least one value, got an empty array")
+        empirical = empirical / empirical.mean()
+    return interval_min, vol, aht, ag, pat, target, empirical
+
+
+def callers_seen_on_arrival(
+    volume: ArrayLike,
+    aht_s: ArrayLike,
+    agents: ArrayLike,
+    *,
+    interval_min: int = 30,
+    patience_s: ArrayLike | None = None,
+    n_reps: int = 20,
+    rng: np.random.Generator | int | None = None,
+) -> list[np.ndarray]:
+    """How many callers each arrival finds in the system, per interval, over replications.
+
+    The same simulation as :func:`simulate_intervals` (queues carry over interval
+    boundaries); each arriving caller records the callers in service plus those
+    still waiting when it arrives.  This is the distribution the iterative
+    staffing algorithm of Feldman et al. (2008) staffs against.
+
+    Parameters
+    ----------
+    volume, aht_s, agents, interval_min, patience_s, n_reps, rng
+        As for :func:`simulate_intervals` (Poisson arrivals, exponential handle times).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One integer array per interval: the number in system found by each of
+        its arrivals, all replications pooled [callers].
+
+    References
+    ----------
+    Z. Feldman, A. Mandelbaum, W. A. Massey, W. Whitt (2008), "Staffing of
+    time-varying queues to achieve time-stable performance", Management
+    Science 54(2), 324-338.
+    """
+    interval_min, vol, aht, ag, pat, _, _ = _check_sim_inputs(
+        volume, aht_s, agents, interval_min, patience_s, 0.0, None
+    )
+    n_reps = check_int(n_reps, "n_reps", minimum=1)
+    gen = np.random.default_rng(rng)
+    interval_s = 60.0 * interval_min
+    found: list[list[np.ndarray]] = [[] for _ in range(vol.size)]
+    for _ in range(n_reps):
+        _, arrivals, arrival_interval, service, deadline = _draw(
+            gen, vol, aht, pat, None, interval_s
+        )
+        seen: list[int] = []
+        _one_replication(arrivals, arrival_interval, service, deadline, ag, interval_s, 0.0, seen)
+        values = np.asarray(seen, dtype=np.int64)
+        bounds = np.searchsorted(arrival_interval, np.arange(vol.size + 1))
+        for k in range(vol.size):
+            found[k].append(values[bounds[k] : bounds[k + 1]])
+    return [np.concatenate(parts) for parts in found]

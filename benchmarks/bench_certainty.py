@@ -1,0 +1,344 @@
+"""Certainty per day and time-stable service, replayed on held-out days.
+
+    python benchmarks/bench_certainty.py [--quick] [--time-limit 20] [--repeats 3]
+
+1. Replay.  Rolling weekly origins on the fpp2 bank (``../shared/data/fpp2_calls``,
+   weekdays 07:00-21:00, 30 min; skipped with a note when absent) and on a
+   synthetic 24/7 centre (level wandering from day to day, as real ones do).
+   At each origin the forecaster is fitted on the history before it and the
+   next week is staffed three ways: to the mean, to the per-interval 0.95
+   quantile, and with ``certainty=0.95`` (the same code as ``staffplan.plan``,
+   :func:`staffplan.plan._pipeline._requirements`).  Each held-out day is then
+   replayed with its *actual* arrivals (``simulate_intervals(...,
+   arrivals="exact")``, queues carried over) and by the formula at the actual
+   volume.  Reported: share of days meeting the 80/20 target, agent-hours on the
+   phones (the requirement, no roster, no shrinkage: the cost each method asks
+   for), and the mean predicted chance of a day meeting the target.
+2. Time-stable service.  Per interval, the formula's and a simulation's (60
+   replications, its own seed) service level for the Erlang requirement and
+   for ``staffing="time_stable"`` (the ISA), on the bundled sample's forecast
+   week and on the synthetic 24/7 centre: intervals below target by the formula,
+   by the simulation's point estimate, and with the simulation's whole 95%
+   interval below target (at risk).
+3. Whole plans.  ``staffplan.plan`` of a week (mean, ``certainty=0.95``,
+   ``staffing="time_stable"``) on the sample and the 24/7 centre: paid hours,
+   the summary's counts, and wall time (median of ``--repeats``): the target is
+   a certainty plan in under 2x the time of the mean plan.
+
+Timings on a shared machine: read the ratios.  Writes ``benchmarks/results/certainty.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import staffplan
+from staffplan import datasets, forecast, simulate
+from staffplan._io import atomic_write_text
+from staffplan.plan import ServiceTarget, evaluate_staffing, requirements_frame
+from staffplan.plan._certainty import N_PATHS, day_chance, pooled_paths
+from staffplan.plan._isa import time_stable_agents
+from staffplan.plan._pipeline import _requirements
+from staffplan.plan._service import pool_queues
+from staffplan.plan._verdict import simulation_runs
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results" / "certainty.json"
+FPP2 = ROOT.parent.parent / "shared" / "data" / "fpp2_calls" / "calls_30min.csv"
+TARGET = 0.8
+CERTAINTY = 0.95
+METHODS = ("mean", "quantile 0.95", f"certainty {CERTAINTY:g}")
+
+
+def load_fpp2() -> pd.DataFrame | None:
+    if not FPP2.is_file():
+        return None
+    raw = pd.read_csv(FPP2, parse_dates=["timestamp"])
+    raw = raw[raw["n5"] == 6]  # the 21:00 bucket holds one 5-minute slot only
+    out = raw.rename(columns={"timestamp": "ds", "calls": "volume"})[["ds", "volume"]]
+    return out.assign(aht_s=180.0).reset_index(drop=True)
+
+
+def synthetic_247(weeks: int = 30, seed: int = 11) -> pd.DataFrame:
+    """A 24/7 centre: night trough, two daily peaks, weekly pattern, a wandering daily level."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2025-01-06", periods=7 * weeks, freq="D")
+    hour = np.arange(48) / 2
+    shape = (
+        0.15
+        + np.exp(-0.5 * ((hour - 11) / 2.2) ** 2)
+        + 0.8 * np.exp(-0.5 * ((hour - 19) / 2.0) ** 2)
+    )
+    shape /= shape.sum()
+    weekly = np.array([1.15, 1.05, 1.0, 1.0, 1.05, 0.8, 0.7])
+    level = np.empty(len(days))
+    z = 0.0
+    for i in range(len(days)):
+        z = 0.6 * z + rng.normal(0.0, 0.06)  # a day's level: persistent, ~7.5% spread
+        level[i] = np.exp(z)
+    lam = 2400.0 * weekly[days.day_of_week][:, None] * level[:, None] * shape[None, :]
+    ds = pd.date_range(days[0], periods=lam.size, freq="30min")
+    vol = rng.poisson(lam).ravel().astype(float)
+    return pd.DataFrame({"ds": ds, "volume": vol, "aht_s": 240.0})
+
+
+# -- 1. replay ------------------------------------------------------------------------------
+
+
+def _day_service(ds: pd.Series, volume: np.ndarray, sl: np.ndarray) -> pd.Series:
+    days = pd.DatetimeIndex(ds).normalize()
+    w = np.where(volume > 0, volume, 0.0)
+    frame = pd.DataFrame({"d": days, "num": np.nan_to_num(sl) * w, "den": w})
+    g = frame.groupby("d")[["num", "den"]].sum()
+    return g["num"] / g["den"]
+
+
+def replay_origin(
+    hist: pd.DataFrame, origin: pd.Timestamp, service: ServiceTarget, n_reps: int, seed: int
+) -> list[dict[str, Any]]:
+    train = hist[hist["ds"] < origin]
+    test = hist[(hist["ds"] >= origin) & (hist["ds"] < origin + pd.Timedelta(days=7))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model = forecast.VolumeForecaster("auto").fit(train)
+        last = train["ds"].max()
+        fc = model.predict(origin + pd.Timedelta(days=7) - last, quantiles=(0.95,))
+    fc = fc[(fc["ds"] >= origin) & (fc["ds"] < origin + pd.Timedelta(days=7))]
+    fc = fc.reset_index(drop=True).assign(aht_s=float(hist["aht_s"].iloc[0]))
+    demand = pool_queues(fc)
+    paths = pooled_paths(
+        fc, model.sample_paths(fc, n_paths=N_PATHS, rng=np.random.default_rng([seed, 1])),
+        demand["ds"],
+    )  # fmt: skip
+    actual = demand[["ds"]].merge(test[["ds", "volume"]], on="ds", how="left")["volume"]
+    have_day = actual.notna().groupby(demand["ds"].dt.normalize()).transform("all").to_numpy()
+    rows = []
+    for name, kw in zip(
+        METHODS,
+        ({}, {"volume_quantile": 0.95}, {"certainty": CERTAINTY}),
+        strict=True,
+    ):
+        reqs, _ = _requirements(
+            demand, paths, service, 30, kw.get("volume_quantile"), kw.get("certainty"), []
+        )
+        agents = reqs["scheduled_int"].to_numpy(float)  # shrinkage 0: agents on the phones
+        chance = day_chance(
+            demand["ds"], paths, demand["aht_s"], agents, service=service, interval_min=30
+        )
+        sel = have_day
+        ds, vol, ag = demand["ds"][sel], actual[sel].to_numpy(float), agents[sel]
+        formula = evaluate_staffing(
+            ds, vol, demand["aht_s"][sel], ag, interval_min=30, target_answer_s=20.0
+        )
+        sim_sl = np.full(len(ds), np.nan)
+        for run in simulation_runs(ds, 30):
+            out = simulate.simulate_intervals(
+                vol[run], demand["aht_s"][sel].to_numpy()[run], ag[run].astype(int),
+                interval_min=30, target_answer_s=20.0, n_reps=n_reps, arrivals="exact",
+                rng=seed,
+            )  # fmt: skip
+            sim_sl[run] = out["service_level"].to_numpy()
+        day_sim = _day_service(ds, vol, sim_sl)
+        day_formula = _day_service(ds, vol, formula["service_level"].to_numpy())
+        hours = pd.Series(ag * 0.5, index=pd.DatetimeIndex(ds).normalize()).groupby(level=0).sum()
+        chance = chance.set_index("date").reindex(day_sim.index)
+        for day in day_sim.index:
+            rows.append(
+                {
+                    "method": name,
+                    "day": str(day.date()),
+                    "sim_service_level": float(day_sim[day]),
+                    "formula_service_level": float(day_formula[day]),
+                    "agent_hours": float(hours[day]),
+                    "p_meet_target": float(chance.loc[day, "p_meet_target"]),
+                }
+            )
+    return rows
+
+
+def replay(name: str, hist: pd.DataFrame, n_origins: int, n_reps: int) -> dict[str, Any]:
+    service = ServiceTarget(service_level=TARGET, target_answer_s=20.0, shrinkage=0.0)
+    last_day = hist["ds"].max().normalize()
+    first = last_day - pd.Timedelta(days=last_day.day_of_week)  # the last Monday
+    origins = [first - pd.Timedelta(weeks=k) for k in range(n_origins)][::-1]
+    rows: list[dict[str, Any]] = []
+    for i, origin in enumerate(origins):
+        rows += replay_origin(hist, origin, service, n_reps, seed=i)
+    frame = pd.DataFrame(rows)
+    table = []
+    for method in METHODS:
+        m = frame[frame["method"] == method]
+        table.append(
+            {
+                "dataset": name,
+                "method": method,
+                "days": len(m),
+                "share_days_met_sim": float((m["sim_service_level"] >= TARGET).mean()),
+                "share_days_met_formula": float((m["formula_service_level"] >= TARGET).mean()),
+                "mean_day_service_sim": float(m["sim_service_level"].mean()),
+                "agent_hours_per_day": float(m["agent_hours"].mean()),
+                "mean_predicted_p_meet": float(m["p_meet_target"].mean()),
+            }
+        )
+    base = table[0]["agent_hours_per_day"]
+    for row in table:
+        row["hours_vs_mean"] = row["agent_hours_per_day"] / base
+    return {"table": table, "origins": [str(o.date()) for o in origins]}
+
+
+# -- 2. time-stable ----------------------------------------------------------------------
+
+
+def time_stable_measure(name: str, demand: pd.DataFrame, seed: int) -> dict[str, Any]:
+    service = ServiceTarget(service_level=TARGET, target_answer_s=20.0, shrinkage=0.0)
+    reqs = requirements_frame(
+        demand["ds"], demand["volume"], demand["aht_s"], service=service, interval_min=30
+    )
+    base = reqs["agents"].to_numpy()
+    t0 = time.perf_counter()
+    isa, facts = time_stable_agents(
+        demand["ds"], demand["volume"], demand["aht_s"], base,
+        service=service, interval_min=30, rng=seed,
+    )  # fmt: skip
+    isa_s = time.perf_counter() - t0
+    out: dict[str, Any] = {"dataset": name, "intervals": int((demand["volume"] > 0).sum())}
+    for label, agents in (("erlang", base), ("time_stable", isa)):
+        formula = evaluate_staffing(
+            demand["ds"], demand["volume"], demand["aht_s"], agents, interval_min=30
+        )
+        sim_sl = np.full(len(demand), np.nan)
+        sim_hi = np.full(len(demand), np.nan)
+        for run in simulation_runs(demand["ds"], 30):
+            sim = simulate.simulate_intervals(
+                demand["volume"].to_numpy()[run], demand["aht_s"].to_numpy()[run],
+                agents[run].astype(int), interval_min=30, n_reps=60, rng=seed + 1000,
+            )  # fmt: skip
+            sim_sl[run] = sim["service_level"].to_numpy()
+            sim_hi[run] = sim["service_level_hi"].to_numpy()
+        busy = demand["volume"].to_numpy() > 0
+        out[label] = {
+            "agent_hours": float(agents.sum() * 0.5),
+            "below_formula": int((busy & (formula["service_level"] < TARGET - 1e-9)).sum()),
+            "below_sim_point": int((busy & (sim_sl < TARGET)).sum()),
+            "at_risk_sim_ci": int((busy & (sim_hi < TARGET)).sum()),
+            "worst_sim": float(np.nanmin(np.where(busy, sim_sl, np.nan))),
+        }
+    out["isa"] = {**facts, "seconds": isa_s}
+    return out
+
+
+# -- 3. whole plans ----------------------------------------------------------------------
+
+
+def whole_plans(
+    name: str, hist: pd.DataFrame, events: Any, time_limit: float, repeats: int
+) -> list[dict[str, Any]]:
+    rows = []
+    kinds = {
+        "mean": {},
+        f"certainty {CERTAINTY:g}": {"certainty": CERTAINTY},
+        "time_stable": {"staffing": "time_stable"},
+    }
+    for label, kw in kinds.items():
+        secs, stages = [], []
+        for _ in range(repeats):
+            stage: dict[str, float] = {}
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                p = staffplan.plan(
+                    hist, horizon="7D", events=events, time_limit_s=time_limit, num_workers=1,
+                    progress=lambda s, t, stage=stage: stage.__setitem__(s, t), **kw,
+                )  # fmt: skip
+            secs.append(time.perf_counter() - t0)
+            stages.append(stage)
+        s = p.summary
+        rows.append(
+            {
+                "dataset": name,
+                "plan": label,
+                "seconds_median": statistics.median(secs),
+                "seconds_before_roster": statistics.median(
+                    st.get("prepare", 0) + st.get("forecast", 0) + st.get("requirements", 0)
+                    for st in stages
+                ),
+                "paid_hours": s["paid_hours"],
+                "p_day_meets_target": s.get("p_day_meets_target"),
+                "min_p_day_meets_target": s.get("min_p_day_meets_target"),
+                "intervals_below_target_formula": s["intervals_below_target"],
+                "sim_intervals_below_target": s.get("sim_intervals_below_target"),
+                "intervals_at_risk": s.get("intervals_at_risk"),
+                "roster_status": p.settings["roster_status"],
+            }
+        )
+    base = rows[0]["seconds_median"]
+    for r in rows:
+        r["time_vs_mean"] = r["seconds_median"] / base
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer origins and replications")
+    ap.add_argument("--time-limit", type=float, default=20.0, help="roster time limit [s]")
+    ap.add_argument("--repeats", type=int, default=3, help="timed repeats of each whole plan")
+    ap.add_argument("--skip-plans", action="store_true", help="skip part 3 (whole plans)")
+    args = ap.parse_args(argv)
+    n_origins = 2 if args.quick else 8
+    n_reps = 2 if args.quick else 4
+    repeats = 1 if args.quick else args.repeats
+    result: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "note": "timings on a shared 2-core machine under load; read the ratios",
+        "replay": [],
+        "time_stable": [],
+        "plans": [],
+    }
+    fpp2 = load_fpp2()
+    synth = synthetic_247()
+    if fpp2 is None:
+        print(f"fpp2 data not found at {FPP2}: replay on the synthetic centre only")
+    sets = ([("fpp2 bank", fpp2)] if fpp2 is not None else []) + [("synthetic 24/7", synth)]
+    print("== 1. replay with actual arrivals (80/20 target, requirement level, no roster)")
+    for name, hist in sets:
+        rep = replay(name, hist, n_origins, n_reps)
+        result["replay"].append(rep)
+        print(pd.DataFrame(rep["table"]).round(3).to_string(index=False))
+    print("\n== 2. per-interval service: formula vs simulation, Erlang vs time-stable (ISA)")
+    sample, events = datasets.load_sample()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fc_sample = forecast.forecast(sample, "7D", events=events)
+    demand_sample = pool_queues(fc_sample)
+    fc_synth = forecast.forecast(synth, "7D")
+    demand_synth = pool_queues(fc_synth)
+    for name, demand in (("sample", demand_sample), ("synthetic 24/7", demand_synth)):
+        m = time_stable_measure(name, demand, seed=5)
+        result["time_stable"].append(m)
+        print(json.dumps(m, indent=1))
+    if not args.skip_plans:
+        print("\n== 3. whole plans of a week")
+        for name, hist, ev in (("sample", sample, events), ("synthetic 24/7", synth, None)):
+            rows = whole_plans(name, hist, ev, args.time_limit, repeats)
+            result["plans"] += rows
+            print(pd.DataFrame(rows).round(3).to_string(index=False))
+    RESULTS.parent.mkdir(exist_ok=True)
+    atomic_write_text(RESULTS, json.dumps(result, indent=2, default=float))
+    print(f"\nwrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,243 @@
+"""Certainty per day: sample paths, the day's chance of meeting its target, certainty staffing."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from _plan_testdata import FAST, RULES, START, synthetic_history
+
+import staffplan
+from staffplan import erlang, forecast
+from staffplan.plan import Plan, ServiceTarget
+from staffplan.plan._certainty import (
+    certainty_scale,
+    check_certainty,
+    day_chance,
+    pooled_paths,
+)
+
+SERVICE = ServiceTarget(service_level=0.8, target_answer_s=20, shrinkage=0.3, max_occupancy=None)
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[forecast.VolumeForecaster, pd.DataFrame]:
+    hist = synthetic_history(weeks=8, queues=("sales", "care"))
+    model = forecast.VolumeForecaster("profile").fit(hist)
+    return model, model.predict("7D", quantiles=(0.05, 0.5, 0.95))
+
+
+# -- sample paths -----------------------------------------------------------------------
+
+
+def test_paths_have_the_forecast_quantiles_as_marginals(fitted) -> None:
+    # Reference: the forecaster's own quantiles, computed on an exact compound grid
+    # (ResidualQuantiles.quantiles), not by sampling.
+    model, fc = fitted
+    paths = model.sample_paths(fc, n_paths=6000, rng=1)
+    assert paths.shape == (6000, len(fc))
+    busy = fc["volume"].to_numpy() > 20
+    for level in (0.05, 0.5, 0.95):
+        got = np.quantile(paths, level, axis=0)[busy]
+        want = fc[forecast.quantile_column(level)].to_numpy()[busy]
+        np.testing.assert_allclose(got, want, rtol=0.06)
+
+
+def test_paths_move_together_within_a_day_and_across_queues(fitted) -> None:
+    model, fc = fitted
+    paths = model.sample_paths(fc, n_paths=3000, rng=2)
+    day = fc["ds"].dt.normalize()
+    ratio = paths / np.maximum(fc["volume"].to_numpy(), 1e-9)
+    d0, d1 = day.unique()[:2]
+    a = (fc["queue"] == "sales") & (day == d0) & (fc["volume"] > 20)
+    b = (fc["queue"] == "care") & (day == d0) & (fc["volume"] > 20)
+    c = (fc["queue"] == "sales") & (day == d1) & (fc["volume"] > 20)
+    same_day = np.corrcoef(ratio[:, a].mean(axis=1), ratio[:, b].mean(axis=1))[0, 1]
+    other_day = np.corrcoef(ratio[:, a].mean(axis=1), ratio[:, c].mean(axis=1))[0, 1]
+    # One day ratio for both queues of a day (slot noise dilutes it); days independent.
+    # With 3000 paths a correlation's standard error is about 0.02.
+    assert same_day > 0.25
+    assert abs(other_day) < 0.08
+    first = model.sample_paths(fc, n_paths=50, rng=9)
+    np.testing.assert_array_equal(first, model.sample_paths(fc, n_paths=50, rng=9))
+    assert not np.array_equal(first, model.sample_paths(fc, n_paths=50, rng=10))
+
+
+def test_sample_paths_refuses_an_unfitted_model_and_bad_counts(fitted) -> None:
+    model, fc = fitted
+    with pytest.raises(ValueError, match="not fitted"):
+        forecast.VolumeForecaster().sample_paths(fc)
+    with pytest.raises(ValueError, match="n_paths must be >= 1"):
+        model.sample_paths(fc, n_paths=0)
+
+
+def test_pooled_paths_add_queues_per_interval(fitted) -> None:
+    model, fc = fitted
+    paths = model.sample_paths(fc, n_paths=20, rng=3)
+    ds = pd.DatetimeIndex(sorted(fc["ds"].unique()))
+    pooled = pooled_paths(fc, paths, ds)
+    k = 5
+    want = paths[:, (fc["ds"] == ds[k]).to_numpy()].sum(axis=1)
+    np.testing.assert_allclose(pooled[:, k], want)
+
+
+# -- a day's chance ----------------------------------------------------------------------
+
+
+def test_day_chance_matches_a_path_by_path_computation() -> None:
+    # Reference: the same definition computed path by path with erlang.service_level.
+    rng = np.random.default_rng(4)
+    ds = pd.date_range("2026-03-02 08:00", periods=16, freq="30min").append(
+        pd.date_range("2026-03-03 08:00", periods=16, freq="30min")
+    )
+    mean = np.tile(np.linspace(40, 120, 16), 2)
+    paths = mean * rng.lognormal(0, 0.1, (200, 1)) * rng.lognormal(0, 0.05, (200, 32))
+    agents = np.ceil(mean * 240 / 1800 * 1.15)
+    out = day_chance(ds, paths, 240.0, agents, service=SERVICE, interval_min=30)
+    for d in range(2):
+        cols = slice(16 * d, 16 * (d + 1))
+        day_sl = []
+        for v in paths[:, cols]:
+            sl = erlang.service_level(agents[cols], v * 240 / 1800, 240.0, 20.0)
+            day_sl.append(np.sum(sl * v) / v.sum())
+        day_sl = np.array(day_sl)
+        assert out.loc[d, "p_meet_target"] == pytest.approx(np.mean(day_sl >= 0.8))
+        assert out.loc[d, "expected_service_level"] == pytest.approx(day_sl.mean())
+    assert list(out["date"]) == [pd.Timestamp("2026-03-02"), pd.Timestamp("2026-03-03")]
+
+
+def test_certainty_scale_is_the_quantile_of_a_pure_day_factor() -> None:
+    # Hand-checkable: without slot noise a day staffed to the target at s x mean meets it
+    # exactly when its day factor is at most s, so the scale is the certainty quantile of
+    # the day factors (the smallest order statistic with that share at or below it).
+    rng = np.random.default_rng(5)
+    ds = pd.date_range("2026-03-02 08:00", periods=12, freq="30min")
+    mean = np.linspace(60, 150, 12)
+    factor = rng.lognormal(0, 0.12, 400)
+    paths = factor[:, None] * mean[None, :]
+    out = certainty_scale(ds, mean, 200.0, paths, certainty=0.9, service=SERVICE, interval_min=30)
+    want = np.sort(factor)[math.ceil(0.9 * 400) - 1]
+    assert out.loc[0, "scale"] == pytest.approx(want, abs=2e-3)
+    assert out.loc[0, "p_meet_target"] >= 0.9
+    assert bool(out.loc[0, "reached"])
+
+
+def test_certainty_scale_never_goes_below_the_mean() -> None:
+    ds = pd.date_range("2026-03-02 08:00", periods=4, freq="h")
+    mean = np.full(4, 100.0)
+    paths = np.tile(mean * 0.5, (50, 1))  # every path far below the mean
+    out = certainty_scale(ds, mean, 180.0, paths, certainty=0.99, service=SERVICE, interval_min=60)
+    assert out.loc[0, "scale"] == 1.0
+
+
+# -- the plan -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, Plan]:
+    hist = synthetic_history(weeks=8)
+    svc = ServiceTarget(service_level=0.8, target_answer_s=20, shrinkage=0.3)
+    kw = {"horizon": "2D", "start": "2024-02-26", "service": svc, "rules": RULES, "rng": 3}
+    kw |= {**FAST, "simulate": False}
+    return {
+        "mean": staffplan.plan(hist, **kw),
+        "quantile": staffplan.plan(hist, volume_quantile=0.95, **kw),
+        "certainty": staffplan.plan(hist, certainty=0.95, **kw),
+    }
+
+
+def test_certainty_plan_meets_each_day_with_the_probability_asked(plans) -> None:
+    p = plans["certainty"]
+    assert (p.daily["p_meet_target"] >= 0.95).all()
+    assert (p.daily["certainty_scale"] >= 1.0).all()
+    assert p.settings["certainty"] == 0.95
+    # The mean plan's promise carries risk; the verdict says so per day.
+    assert (plans["mean"].daily["p_meet_target"] < 0.95).any()
+    # Never fewer agents than the mean plan in any interval's requirement.
+    assert (p.requirements["scheduled"] >= plans["mean"].requirements["scheduled"] - 1e-9).all()
+
+
+def test_certainty_costs_less_than_per_interval_quantile_staffing(plans) -> None:
+    cert, quant = plans["certainty"].requirements, plans["quantile"].requirements
+    assert cert["scheduled"].sum() < quant["scheduled"].sum()
+
+
+def test_daily_chance_columns_and_summary(plans) -> None:
+    for p in plans.values():
+        assert {"p_meet_target", "expected_service_level", "service_level_p05"} <= set(p.daily)
+        assert p.daily["p_meet_target"].between(0, 1).all()
+        assert p.summary["p_day_meets_target"] == pytest.approx(p.daily["p_meet_target"].mean())
+
+
+def test_certainty_plan_is_reproducible(plans) -> None:
+    hist = synthetic_history(weeks=8)
+    svc = ServiceTarget(service_level=0.8, target_answer_s=20, shrinkage=0.3)
+    again = staffplan.plan(
+        hist, horizon="2D", start="2024-02-26", service=svc, rules=RULES, rng=3,
+        certainty=0.95, **{**FAST, "simulate": False},
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(again.daily, plans["certainty"].daily)
+
+
+# -- bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 1, 1.0, -0.1, 1.5, float("nan"), float("inf")])
+def test_certainty_outside_the_open_unit_interval_is_refused(value) -> None:
+    with pytest.raises(ValueError, match=r"certainty must be in \(0, 1\)"):
+        check_certainty(value, None)
+
+
+@pytest.mark.parametrize("value", ["0.95", True, [0.95]])
+def test_certainty_that_is_not_a_number_is_refused(value) -> None:
+    with pytest.raises(TypeError, match="certainty must be a number"):
+        check_certainty(value, None)
+
+
+def test_certainty_with_a_volume_quantile_is_refused_before_any_work(history) -> None:
+    with pytest.raises(ValueError, match=r"certainty=0\.95 and volume_quantile=0\.9 contradict"):
+        staffplan.plan(history, start=START, certainty=0.95, volume_quantile=0.9)
+    with pytest.raises(ValueError, match=r"certainty must be in \(0, 1\).*got 1.2"):
+        staffplan.plan(history, start=START, certainty=1.2)
+
+
+def test_paths_share_a_level_per_calendar_day_on_a_247_quarter_hour_grid() -> None:
+    # A 24/7 centre on 15-min intervals with a Friday-Saturday weekend (quieter days): the
+    # night before midnight and after it belong to different days and move apart.
+    rng = np.random.default_rng(6)
+    ds = pd.date_range("2024-01-01", periods=6 * 7 * 96, freq="15min")
+    quiet = np.isin(ds.day_of_week, (4, 5))
+    level = np.repeat(rng.lognormal(0, 0.08, len(ds) // 96), 96)
+    hist = pd.DataFrame(
+        {"ds": ds, "volume": rng.poisson(40 * level * np.where(quiet, 0.6, 1.0)).astype(float)}
+    )
+    model = forecast.VolumeForecaster("profile").fit(hist)
+    fc = model.predict("3D")
+    paths = model.sample_paths(fc, n_paths=2000, rng=7)
+    ratio = paths / fc["volume"].to_numpy()
+    hour = fc["ds"].dt.hour.to_numpy()
+    day = fc["ds"].dt.normalize().to_numpy()
+    d0, d1 = np.unique(day)[:2]
+    late = ratio[:, (day == d0) & (hour == 23)].mean(axis=1)
+    early_same = ratio[:, (day == d0) & (hour < 2)].mean(axis=1)
+    early_next = ratio[:, (day == d1) & (hour < 2)].mean(axis=1)
+    assert np.corrcoef(late, early_same)[0, 1] > 0.25
+    assert abs(np.corrcoef(late, early_next)[0, 1]) < 0.08
+
+
+def test_certainty_plan_saves_and_loads(plans, tmp_path) -> None:
+    p = plans["certainty"]
+    back = Plan.load(p.save(tmp_path / "p"))
+    pd.testing.assert_frame_equal(back.daily, p.daily)
+    assert back.settings["certainty"] == 0.95 and back.settings["n_paths"] > 0
+
+
+def test_a_day_beyond_reach_is_staffed_at_the_cap_and_said() -> None:
+    ds = pd.date_range("2026-03-02 08:00", periods=4, freq="h")
+    mean = np.full(4, 100.0)
+    paths = np.tile(mean * 6.0, (50, 1))  # every path six times the mean
+    out = certainty_scale(ds, mean, 180.0, paths, certainty=0.9, service=SERVICE, interval_min=60)
+    assert not bool(out.loc[0, "reached"])
+    assert out.loc[0, "scale"] == 4.0 and out.loc[0, "p_meet_target"] == 0.0
