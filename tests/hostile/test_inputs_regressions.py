@@ -227,7 +227,12 @@ def test_pooled_queue_without_aht_is_refused_naming_the_queue():
     # The fix the message names works, and pools all three queues' work.
     full = staffplan.plan(h, horizon="1D", start=START, aht_s=240.0, **FAST)
     whole = staffplan.plan(base_history(queues=("a", "b", "c")), horizon="1D", start=START, **FAST)
-    assert full.summary["paid_hours"] == pytest.approx(whole.summary["paid_hours"])
+    # History AHT is 240 s everywhere: the same pooled requirement, interval for interval
+    # (paid hours would also depend on how far a loaded machine let the roster search run).
+    np.testing.assert_allclose(
+        full.requirements["scheduled"], whole.requirements["scheduled"], rtol=1e-12
+    )
+    assert full.requirements["volume"].sum() == pytest.approx(whole.requirements["volume"].sum())
 
 
 # ---------------------------------------------------------------------- timestamps
