@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ from staffplan.forecast._models import (
 )
 from staffplan.forecast._select import select
 
+if TYPE_CHECKING:  # _update builds on this module
+    from staffplan.forecast._update import LevelUpdate
+
 __all__ = ["DEFAULT_QUANTILES", "VolumeForecaster", "forecast", "quantile_column"]
 
 DEFAULT_QUANTILES = defaults.QUANTILES
@@ -75,6 +78,7 @@ class _QueueModel:
     effects: EventEffects
     occ: list[Occurrence]
     aht_profile: np.ndarray | None  # (7, n_slots)
+    level_update: LevelUpdate | None = None  # how far to trust the morning (intraday update)
 
 
 class VolumeForecaster:
@@ -238,9 +242,46 @@ class VolumeForecaster:
             sel.actual, sel.pred, sel.lead_days, n_slots=y_train.shape[1]
         )
         aht = _aht_profile(g, cal, self.aht_weeks) if g.aht is not None else None
-        return _QueueModel(
-            g, cal, y_train, open_mask, sel.config, sel.scores, residuals, effects, occ, aht
+        from staffplan.forecast._update import learn_level_update
+
+        level = learn_level_update(
+            sel.actual, sel.pred, sel.lead_days, n_slots=y_train.shape[1], residuals=residuals
         )
+        return _QueueModel(
+            g, cal, y_train, open_mask, sel.config, sel.scores, residuals, effects, occ, aht, level
+        )
+
+    # --------------------------------------------------------------- update
+    def update(self, actuals: pd.DataFrame, *, now: Any = None) -> VolumeForecaster:
+        """Re-level the day of ``now`` with its actuals: a new fitted forecaster.
+
+        Parameters
+        ----------
+        actuals : pandas.DataFrame
+            Observed intervals after the fitted history, in the history's
+            columns (``queue`` when it had one, ``ds``, ``volume`` [contacts]).
+        now : timestamp, optional
+            Start of the first interval not yet observed, on the grid
+            (default: the end of the last actual interval).
+
+        Returns
+        -------
+        VolumeForecaster
+            A new object (``self`` is not changed) whose ``predict`` counts its
+            horizon from ``now``: the rest of the day and the next day are
+            scaled by the shrunk observed level ratio, with narrower quantiles;
+            later days are as before.  See :mod:`staffplan.forecast._update`.
+
+        Raises
+        ------
+        ValueError
+            Actuals of an unknown queue, off the grid, duplicated, not after
+            the history, at or after ``now``; ``now`` off the grid; an update
+            that goes back in time or contradicts an earlier update.
+        """
+        from staffplan.forecast._update import update_forecaster
+
+        return update_forecaster(self, actuals, now=now)
 
     # -------------------------------------------------------------- predict
     def predict(
@@ -511,6 +552,8 @@ def forecast(
     ds_col: str = "ds",
     volume_col: str = "volume",
     aht_col: str = "aht_s",
+    actuals: pd.DataFrame | None = None,
+    now: Any = None,
 ) -> pd.DataFrame:
     """Forecast interval volume (and AHT) with quantiles: fit and predict in one call.
 
@@ -536,6 +579,12 @@ def forecast(
     interval_min : int, optional
         Interval length [min]; inferred when omitted, and refused when it
         disagrees with the spacing of ``ds``.
+    actuals : pandas.DataFrame, optional
+        Today's observed intervals after the history: the forecast is then
+        updated (:meth:`VolumeForecaster.update`) and ``horizon`` counts
+        from ``now``.
+    now : timestamp, optional
+        With ``actuals``: the first interval not yet observed.
 
     Returns
     -------
@@ -590,6 +639,10 @@ def forecast(
         volume_col=volume_col,
         aht_col=aht_col,
     ).fit(history, events=events)
+    if actuals is not None:
+        model = model.update(actuals, now=now)
+    elif now is not None:
+        raise ValueError("now is only used with actuals=; pass the actuals observed before now")
     out = model.predict(horizon, quantiles=quantiles)
     if model.events_ is not None and len(out):
         end = out[ds_col].max()

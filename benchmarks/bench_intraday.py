@@ -1,0 +1,215 @@
+"""Intraday benchmark: the rest of the day, forecast in the morning vs updated at 10/12/14h.
+
+    python benchmarks/bench_intraday.py [--days 30] [--no-replan] [--quick]
+
+For every test day the forecaster is fitted on the history before that day
+(a day-ahead forecast, refitted every day), then updated with the day's actual
+intervals before 10:00, 12:00 and 14:00 (``VolumeForecaster.update``).  The
+rest of the day (intervals from the update hour on) is scored for both the
+day-ahead and the updated forecast: MASE (scaled by the training history's
+same-slot-last-week naive MAE, averaged over days and queues), coverage of
+the central 80% and 95% intervals and their mean width [contacts].
+
+Data sets:
+
+1. fpp2 ``calls`` (``../shared/data/fpp2_calls``, a weekday 07:00-21:00 bank,
+   30-minute buckets): the last ``--days`` days present.  Skipped cleanly when
+   the data is absent.
+2. The bundled generator (``staffplan.datasets.generate_sample``, two queues,
+   Monday-Saturday), updated per queue.
+3. A synthetic 24/7 centre (48 slots a day, a day level that drifts as an
+   AR(1) in logs and a negative-binomial count per interval), to test a day
+   that runs through midnight.
+
+Speed: median time of one update plus the prediction of the rest of the day
+and the next day (target < 50 ms), and of ``staffplan.replan`` on a one-day
+plan of the 24/7 centre.  Timings are taken on whatever else the machine runs.
+Writes ``benchmarks/results/intraday.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan import forecast
+from staffplan._io import atomic_write_text
+from staffplan.datasets import generate_sample
+from staffplan.forecast._frame import weekly_naive_mae
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results" / "intraday.json"
+DATA = ROOT.parent.parent / "shared" / "data" / "fpp2_calls" / "calls_30min.csv"
+HOURS = (10, 12, 14)
+LEVELS = (0.025, 0.1, 0.5, 0.9, 0.975)
+
+
+def load_calls() -> pd.DataFrame:
+    raw = pd.read_csv(DATA, parse_dates=["timestamp"])
+    raw = raw[raw["n5"] == 6]  # the 21:00 bucket holds one 5-minute slot only
+    return raw.rename(columns={"timestamp": "ds", "calls": "volume"})[["ds", "volume"]]
+
+
+def centre_247(weeks: int = 30, seed: int = 7) -> pd.DataFrame:
+    """A 24/7 centre: night trough, two day peaks, AR(1) day level, overdispersed counts."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2025-01-06", periods=7 * weeks, freq="D")
+    hour = np.arange(48) / 2
+    shape = (
+        0.15
+        + np.exp(-0.5 * ((hour - 11) / 2.5) ** 2)
+        + 0.7 * np.exp(-0.5 * ((hour - 19) / 2.0) ** 2)
+    )
+    weekday = np.array([1.2, 1.05, 1.0, 1.0, 0.95, 0.7, 0.55])
+    level = np.zeros(len(days))
+    for i in range(1, len(days)):  # the day level wanders: the morning says where today is
+        level[i] = 0.7 * level[i - 1] + rng.normal(0.0, 0.08)
+    mu = 60.0 * shape[None, :] * weekday[days.day_of_week][:, None] * np.exp(level)[:, None]
+    counts = rng.poisson(rng.gamma(100.0, mu / 100.0))
+    ds = (days.to_numpy()[:, None] + pd.to_timedelta(30 * np.arange(48), "min").to_numpy()).ravel()
+    return pd.DataFrame({"ds": ds, "volume": counts.ravel().astype(float)})
+
+
+def _score(actual: np.ndarray, fc: pd.DataFrame, scale: float) -> dict[str, float]:
+    lo80, hi80 = fc[forecast.quantile_column(0.1)], fc[forecast.quantile_column(0.9)]
+    lo95, hi95 = fc[forecast.quantile_column(0.025)], fc[forecast.quantile_column(0.975)]
+    return {
+        "mase": float(np.mean(np.abs(fc["volume"].to_numpy() - actual)) / scale),
+        "in80": float(np.mean((actual >= lo80) & (actual <= hi80))),
+        "in95": float(np.mean((actual >= lo95) & (actual <= hi95))),
+        "width80": float(np.mean(hi80 - lo80)),
+        "width95": float(np.mean(hi95 - lo95)),
+        "n": float(actual.size),
+    }
+
+
+def rolling_days(history: pd.DataFrame, n_days: int, *, min_train_days: int = 56) -> dict[str, Any]:
+    """Refit before each of the last ``n_days`` days; score the rest of the day per hour."""
+    has_queue = "queue" in history
+    hist = history if has_queue else history.assign(queue="all")
+    day_of = hist["ds"].dt.normalize()
+    days = sorted(day_of.unique())
+    days = [d for d in days[-n_days:] if (d - days[0]).days >= min_train_days]
+    rows: list[dict[str, Any]] = []
+    update_s: list[float] = []
+    for day in days:
+        train = hist[day_of < day]
+        model = forecast.VolumeForecaster().fit(train if has_queue else train.drop(columns="queue"))
+        today = hist[day_of == day]
+        for q, part in today.groupby("queue"):
+            scale = weekly_naive_mae(model.models_[q].grid.y)
+            part = part.sort_values("ds")
+            base = model.predict(pd.DatetimeIndex(part["ds"]), quantiles=LEVELS)
+            base = base[base["queue"] == (q if has_queue else "all")].reset_index(drop=True)
+            for h in HOURS:
+                now = day + pd.Timedelta(hours=h)
+                seen, rest = part[part["ds"] < now], part["ds"] >= now
+                if seen.empty or not rest.any():
+                    continue
+                obs = seen if has_queue else seen.drop(columns="queue")
+                t0 = time.perf_counter()
+                upd = model.update(obs, now=now)
+                fc = upd.predict(pd.DatetimeIndex(part.loc[rest, "ds"]), quantiles=LEVELS)
+                update_s.append(time.perf_counter() - t0)
+                fc = fc[fc["queue"] == (q if has_queue else "all")].reset_index(drop=True)
+                y = part.loc[rest, "volume"].to_numpy(float)
+                before = base[(base["ds"] >= now).to_numpy()].reset_index(drop=True)
+                for label, frame in (("day_ahead", before), ("updated", fc)):
+                    rows.append({"hour": h, "forecast": label, **_score(y, frame, scale)})
+    table = pd.DataFrame(rows)
+    out: dict[str, Any] = {"days": len(days), "hours": {}}
+    for h in HOURS:
+        by = table[table["hour"] == h].groupby("forecast")
+        agg = by[["mase", "in80", "in95", "width80", "width95"]].mean()
+        if agg.empty:
+            continue
+        out["hours"][str(h)] = {k: {c: float(v) for c, v in agg.loc[k].items()} for k in agg.index}
+        out["hours"][str(h)]["mase_ratio"] = float(
+            agg.loc["updated", "mase"] / agg.loc["day_ahead", "mase"]
+        )
+    out["update_median_ms"] = 1000 * statistics.median(update_s) if update_s else float("nan")
+    return out
+
+
+def replan_speed(repeats: int) -> dict[str, Any]:
+    """Median time of ``staffplan.replan`` at 12:00 on a one-day plan of the 24/7 centre."""
+    import staffplan
+
+    hist = centre_247(weeks=12)
+    cut = hist["ds"].iloc[-48]
+    train, day = hist[hist["ds"] < cut], hist[hist["ds"] >= cut]
+    train = train.assign(aht_s=240.0)
+    p = staffplan.plan(train, horizon="1D", simulate=False, time_limit_s=10, rng=1)
+    now = cut + pd.Timedelta(hours=12)
+    actuals = day[day["ds"] < now]
+    times, n_changes = [], 0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        r = staffplan.replan(p, actuals, now, simulate=False, time_limit_s=10)
+        times.append(time.perf_counter() - t0)
+        n_changes = len(r.changes)
+    return {"median_s": statistics.median(times), "repeats": repeats, "changes": n_changes}
+
+
+def _print(name: str, res: dict[str, Any]) -> None:
+    print(
+        f"\n{name}: {res['days']} days, one update + predict median {res['update_median_ms']:.1f} ms"
+    )
+    print(
+        f"{'hour':>5} {'forecast':>10} {'MASE':>6} {'cov80':>6} {'cov95':>6} {'w80':>7} {'w95':>7}"
+    )
+    for h, r in res["hours"].items():
+        for k in ("day_ahead", "updated"):
+            v = r[k]
+            print(
+                f"{h:>5} {k:>10} {v['mase']:6.3f} {v['in80']:6.1%} {v['in95']:6.1%} "
+                f"{v['width80']:7.1f} {v['width95']:7.1f}"
+            )
+        print(f"{'':>5} {'ratio':>10} {r['mase_ratio']:6.3f}  (updated / day-ahead MASE)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--days", type=int, default=30, help="test days per data set (30)")
+    ap.add_argument("--quick", action="store_true", help="8 days per data set, 1 replan")
+    ap.add_argument("--no-replan", action="store_true", help="skip the replan timing")
+    args = ap.parse_args(argv)
+    n_days = 8 if args.quick else args.days
+    warnings.simplefilter("ignore", UserWarning)
+    results: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "note": "timings on a shared machine (other jobs running)",
+    }
+    if DATA.is_file():
+        results["fpp2_bank"] = rolling_days(load_calls(), n_days)
+        _print("fpp2 bank (weekdays 07-21, 30 min)", results["fpp2_bank"])
+    else:
+        print(f"fpp2 data not found at {DATA}; skipped")
+        results["fpp2_bank"] = {"skipped": f"no data at {DATA}"}
+    sample, _ = generate_sample(weeks=16, seed=11)
+    results["generator_two_queues"] = rolling_days(sample, n_days)
+    _print("generator (two queues, Mon-Sat)", results["generator_two_queues"])
+    results["synthetic_247"] = rolling_days(centre_247(), n_days)
+    _print("synthetic 24/7 centre", results["synthetic_247"])
+    if not args.no_replan:
+        results["replan"] = replan_speed(1 if args.quick else 3)
+        print(f"\nreplan of a 24/7 day at 12:00: median {results['replan']['median_s']:.2f} s")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(RESULTS, json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
