@@ -7,6 +7,7 @@ Four stages, each usable on its own:
 - :mod:`staffplan.roster`: CP-SAT shift rostering with lunches, breaks and span of control.
 - :func:`staffplan.plan`: the whole pipeline in one call; :mod:`staffplan.plan` (imported
   with ``from staffplan.plan import ...``) holds its result, scenarios and verdict.
+- :func:`staffplan.replan`: the intraday re-plan of a running plan from today's actuals.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from staffplan.plan._pipeline import plan as plan
+    from staffplan.plan._replan import replan as replan
 
 __version__ = "0.1.0"
 
@@ -48,10 +50,12 @@ def __getattr__(name: str) -> Any:
     if name == "plan":
         module = importlib.import_module(f"{__name__}.plan")
         return globals().get("plan", module.plan)
+    if name == "replan":  # the intraday re-plan of a running plan
+        return importlib.import_module(f"{__name__}.plan").replan
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'staffplan' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_SUBMODULES, "plan"])
+    return sorted([*globals(), *_SUBMODULES, "plan", "replan"])

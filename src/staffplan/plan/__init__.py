@@ -11,6 +11,7 @@ the function too; ``importlib.import_module("staffplan.plan")`` gives this modul
 - :class:`ServiceTarget`: service level, answer time, patience, occupancy, shrinkage.
 - :class:`Scenario`, :class:`Window`, :func:`what_if`, :func:`compare`: what-if studies.
 - :func:`evaluate_staffing`, :func:`check_with_simulation`: the verdict for any staffing.
+- :func:`replan`, :class:`Replan`: the intraday re-plan from today's actuals at ``now``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from staffplan.plan._pipeline import (
     rules_to_mapping,
 )
 from staffplan.plan._plan import FRAME_NAMES, Plan
+from staffplan.plan._replan import Replan, replan
 from staffplan.plan._scenario import Scenario, Window, compare, requirement_change, what_if
 from staffplan.plan._service import ServiceTarget, requirements_frame
 from staffplan.plan._verdict import (
@@ -40,6 +42,7 @@ __all__ = [
     "DEFAULT_SIM_TOLERANCE",
     "FRAME_NAMES",
     "Plan",
+    "Replan",
     "Scenario",
     "ServiceTarget",
     "Window",
@@ -53,6 +56,7 @@ __all__ = [
     "peak_intervals",
     "plan",
     "quantile_column",
+    "replan",
     "requirement_change",
     "requirements_frame",
     "rules_from_mapping",
