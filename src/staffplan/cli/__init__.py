@@ -1,7 +1,7 @@
 """The ``staffplan`` command line.
 
 Each subcommand lives in its own module (``_staff``, ``_forecast``, ``_roster``,
-``_plan``, ``_demo``) exposing ``register(subparsers)``; the module sets
+``_plan``, ``_demo``, ``_replan``) exposing ``register(subparsers)``; the module sets
 ``func`` on its parser.  Errors a user can fix (bad file, column, value or
 rule) print one line and exit 2; ``--debug`` shows the traceback instead.
 
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 __all__ = ["UserError", "build_parser", "main"]
 
-_SUBCOMMANDS = ("_demo", "_forecast", "_staff", "_roster", "_plan")
+_SUBCOMMANDS = ("_demo", "_forecast", "_staff", "_roster", "_plan", "_replan")
 
 
 class UserError(Exception):

@@ -1,0 +1,160 @@
+"""``staffplan replan``: a saved plan and today's actuals in, the rest of the day re-planned."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from staffplan.cli._common import check_out_dir, file_columns, log
+from staffplan.cli._forecast import add_timestamp_options, timestamp_options
+
+__all__ = ["register", "run"]
+
+_HELP = """\
+Re-plan the rest of the day of a saved plan (a folder written by 'staffplan plan')
+from the intervals observed so far: the day's level is re-forecast (how far to
+trust the morning is learned from the plan's history), the requirement is
+recomputed from --now on, and the fewest changes are proposed: overtime (a
+shift ends later), early leave (voluntary time off) and lunches or breaks not
+yet taken moved, in whole intervals.  Nothing before --now changes.
+
+Writes, into --out: the updated plan (as 'staffplan plan' does), changes.csv
+(one row per change) and rest.csv (per interval of the rest of the day: the
+requirement and the service before and after the changes).  Prints the service
+the rest of the day is heading for, before and after.
+
+ACTUALS is a CSV or Parquet file: ds (interval start), volume (contacts offered)
+and queue when the plan has several queues; only intervals before --now.
+"""
+
+_EXAMPLE = """\
+example:
+  staffplan replan next-week actuals.csv --now "2026-03-03 12:00" --out next-week-1200
+"""
+
+
+def register(subparsers: Any) -> None:
+    from staffplan import defaults
+
+    parser = subparsers.add_parser(
+        "replan",
+        help="re-plan the rest of today from a saved plan and the actuals so far",
+        description=_HELP,
+        epilog=_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("plan_dir", metavar="PLAN_DIR", help="a plan folder (staffplan plan)")
+    parser.add_argument("actuals", metavar="ACTUALS", help="observed intervals (.csv or .parquet)")
+    parser.add_argument(
+        "--now",
+        required=True,
+        help="start of the first interval not yet observed, on the plan's grid "
+        "(ISO 8601, e.g. '2026-03-03 12:00')",
+    )
+    parser.add_argument("--out", help="output directory (default: PLAN_DIR-replan)")
+    parser.add_argument("--events", help="events for the forecast refit (.csv or .parquet)")
+    parser.add_argument(
+        "--max-overtime-min", type=int, default=120, help="longest extension of a shift (120)"
+    )
+    parser.add_argument(
+        "--max-early-leave-min", type=int, default=120, help="earliest leave of a shift (120)"
+    )
+    parser.add_argument("--no-simulate", action="store_true", help="formula verdict only")
+    parser.add_argument(
+        "--time-limit-s",
+        type=float,
+        default=defaults.TIME_LIMIT_S,
+        help=f"solver time limit [s] ({defaults.TIME_LIMIT_S:g})",
+    )
+    parser.add_argument("--seed", type=int, help="seed (default: the plan's)")
+    parser.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv", help="file format (csv)"
+    )
+    parser.add_argument("--no-report", action="store_true", help="do not write report.html")
+    cols = parser.add_argument_group("actuals columns")
+    cols.add_argument("--ds-col", default="ds", help="interval start column (ds)")
+    cols.add_argument("--volume-col", default="volume", help="contacts column (volume)")
+    cols.add_argument("--queue-col", default="queue", help="queue column; optional (queue)")
+    add_timestamp_options(parser)
+    parser.set_defaults(func=run)
+
+
+def print_replan(result: Any) -> None:
+    """What the rest of the day is heading for, and the changes, on stdout."""
+    s = result.summary
+    target = result.plan.service.service_level
+    line = (
+        f"rest of the day from {s['now']}: service level {s['service_level_before']:.1%} "
+        f"without changes, {s['service_level_after']:.1%} with them (target {target:.0%})"
+    )
+    print(line)
+    if "sim_service_level_after" in s:
+        print(
+            f"simulation: {s['sim_service_level_before']:.1%} without changes, "
+            f"{s['sim_service_level_after']:.1%} with them"
+        )
+    for row in result.level.itertuples():
+        print(
+            f"queue {row.queue}: {row.actual:.0f} contacts so far against {row.forecast:.0f} "
+            f"forecast; rest of the day x{row.factor_today:.3f}, next day x{row.factor_next:.3f}"
+        )
+    print(
+        f"{s['changes']} change(s): overtime {s['overtime_h']:.1f} h, early leave "
+        f"{s['early_leave_h']:.1f} h, paid hours {s['paid_hours_change']:+.1f} h"
+    )
+    if len(result.changes):
+        print(result.changes.to_string(index=False))
+    for w in result.warnings:
+        log.warning("warning: %s", w)
+
+
+def run(args: argparse.Namespace) -> int:
+    from staffplan import datasets
+    from staffplan._io import write_frame
+    from staffplan.cli._plan import write_outputs
+    from staffplan.plan import Plan, replan
+
+    t0 = time.perf_counter()
+    out = args.out or f"{Path(args.plan_dir).as_posix().rstrip('/')}-replan"
+    check_out_dir(out, args.format)
+    plan = Plan.load(args.plan_dir)
+    queue_col = None if str(args.queue_col).lower() == "none" else args.queue_col
+    columns = file_columns(args.actuals)
+    if queue_col == "queue" and columns is not None and queue_col not in columns:
+        queue_col = None  # one queue: the default name may be absent
+    actuals = datasets.read_history(
+        args.actuals,
+        queue_col=queue_col,
+        ds_col=args.ds_col,
+        volume_col=args.volume_col,
+        aht_col=None,
+        **timestamp_options(args),
+    )
+    if queue_col is None and list(plan.settings.get("queues", [])) != ["all"]:
+        actuals = actuals.drop(columns="queue", errors="ignore")
+    events = datasets.read_events(args.events, **timestamp_options(args)) if args.events else None
+    log.info("  read           %7.2f s", time.perf_counter() - t0)
+    result = replan(
+        plan,
+        actuals,
+        args.now,
+        events=events,
+        max_overtime_min=args.max_overtime_min,
+        max_early_leave_min=args.max_early_leave_min,
+        simulate=not args.no_simulate,
+        time_limit_s=args.time_limit_s,
+        rng=args.seed,
+    )
+    log.info("  replan         %7.2f s", time.perf_counter() - t0)
+    written = write_outputs(
+        result.plan, out, fmt=args.format, report=not args.no_report, title="Re-plan"
+    )
+    target = Path(out)
+    suffix = "parquet" if args.format == "parquet" else "csv"
+    written.append(write_frame(result.changes, target / f"changes.{suffix}"))
+    written.append(write_frame(result.rest, target / f"rest.{suffix}"))
+    print_replan(result)
+    log.info("wrote %d files to %s/", len(written), target)
+    return 0
