@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from tests.forecast._synth import intraday_shape
+from _synth import intraday_shape
 
 from staffplan import forecast
 from staffplan.forecast._intervals import ResidualQuantiles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from tests.forecast.test_update import level_history
+from test_update import level_history
 
 from staffplan import forecast
 
