@@ -275,18 +275,21 @@ def adjust(
 # -- the actuals at the public boundary -------------------------------------------------
 
 
+def _in_tz(idx: pd.DatetimeIndex, tz: Any, name: str) -> pd.DatetimeIndex:
+    """Timestamps in the forecast's zone; naive and aware are never mixed."""
+    if (idx.tz is None) != (tz is None):
+        raise ValueError(
+            f"{name} must be tz-aware exactly when the forecast's ds are "
+            f"(forecast tz={tz}, {name} tz={idx.tz})"
+        )
+    return idx.tz_convert(tz) if tz is not None else idx
+
+
 def check_now(now: Any, *, tz: Any, interval_min: int, name: str = "now") -> pd.Timestamp:
     """``now`` as a timestamp on the ``interval_min`` grid, tz-aware exactly when ``tz`` is."""
     if isinstance(now, (bool, int, float, np.number)):
         raise TypeError(f"{name} must be a timestamp, got {type(now).__name__} {now!r}")
-    ts = intervals.as_datetime_index([now], name)[0]
-    if (ts.tz is None) != (tz is None):
-        raise ValueError(
-            f"{name} must be tz-aware exactly when the forecast's ds are "
-            f"(forecast tz={tz}, {name}={ts})"
-        )
-    if tz is not None:
-        ts = ts.tz_convert(tz)
+    ts = _in_tz(intervals.as_datetime_index([now], name), tz, name)[0]
     wall = ts.hour * 60 + ts.minute
     if wall % interval_min or ts.second or ts.microsecond or ts.nanosecond:
         lo = ts.floor(f"{interval_min}min")
@@ -325,14 +328,8 @@ def read_actuals(
     check_columns(actuals, [cols.ds, cols.volume], name)
     if len(actuals) == 0:
         raise ValueError(f"{name} must have at least one row (the intervals observed so far)")
-    ds = intervals.as_datetime_index(actuals[cols.ds], f"{name}[{cols.ds!r}]")
-    if (ds.tz is None) != (tz is None):
-        raise ValueError(
-            f"{name}[{cols.ds!r}] must be tz-aware exactly when the forecast's ds are "
-            f"(forecast tz={tz}, {name} tz={ds.tz})"
-        )
-    if tz is not None:
-        ds = ds.tz_convert(tz)
+    label = f"{name}[{cols.ds!r}]"
+    ds = _in_tz(intervals.as_datetime_index(actuals[cols.ds], label), tz, label)
     vol = _numeric_column(actuals[cols.volume], f"{name}[{cols.volume!r}]")
     bad = ~np.isnan(vol) & ~((vol >= 0) & np.isfinite(vol))
     if bad.any():
