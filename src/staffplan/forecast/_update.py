@@ -61,6 +61,7 @@ __all__ = [
     "adjust",
     "check_now",
     "learn_level_update",
+    "level_row",
     "observed_level",
     "read_actuals",
     "update_forecaster",
@@ -245,6 +246,23 @@ def observed_level(day: pd.Timestamp, k: int, actual: np.ndarray, forecast: np.n
     f = float(np.nansum(np.where(np.isfinite(actual), forecast, 0.0)))
     x = float(np.log((y + PRIOR_CONTACTS) / (f + PRIOR_CONTACTS)))
     return Observed(day=day, k=k, log_ratio=x, actual=y, forecast=f)
+
+
+def level_row(queue: Any, obs: Observed, lu: LevelUpdate) -> dict[str, Any]:
+    """One queue's update in words and numbers: what was seen and the factors applied."""
+    wt, wn = float(lu.weights_today[obs.k]), float(lu.weights_next[obs.k])
+    return {
+        "queue": queue,
+        "day": obs.day,
+        "slots_observed": obs.k,
+        "actual": obs.actual,
+        "forecast": obs.forecast,
+        "observed_ratio": float(np.exp(obs.log_ratio)),
+        "weight_today": wt,
+        "factor_today": float(np.exp(wt * obs.log_ratio)),
+        "weight_next": wn,
+        "factor_next": float(np.exp(wn * obs.log_ratio)),
+    }
 
 
 def adjust(
@@ -437,14 +455,36 @@ class UpdatedForecaster(VolumeForecaster):
     Made by :meth:`VolumeForecaster.update`; ``predict`` counts its horizon from
     ``now_`` and returns the updated rest of the day, the next day updated, and
     later days as the original forecaster.  Attributes: ``base_`` (the original,
-    untouched), ``now_``, ``actuals_`` (per queue), ``observed_`` (per queue
-    :class:`Observed`).
+    untouched), ``now_``, ``day_`` and ``slots_observed_`` (the local day of
+    ``now`` and its slots before ``now``), ``actuals_`` (per queue) and
+    ``today_`` (per queue, the actual intervals of ``day_``).
     """
 
     base_: VolumeForecaster
     now_: pd.Timestamp
+    day_: pd.Timestamp
+    slots_observed_: int
     actuals_: dict[Any, pd.DataFrame]
-    observed_: dict[Any, Observed]
+    today_: dict[Any, pd.DataFrame]
+    _observed: dict[Any, Observed]
+
+    def _base_with_morning(
+        self, m: _QueueModel, ds: pd.DatetimeIndex, levels: tuple[float, ...]
+    ) -> tuple[pd.DataFrame, Observed | None]:
+        """The original forecast of ``ds`` and the morning's level, from one model run."""
+        today = self.today_.get(m.grid.queue)
+        if today is None:
+            return super()._predict_queue(m, ds, levels), None
+        seen = pd.DatetimeIndex(today["ds"])
+        both = super()._predict_queue(m, seen.append(ds), levels)
+        obs = observed_level(
+            self.day_,
+            self.slots_observed_,
+            today["volume"].to_numpy(np.float64),
+            both[self.columns_.volume].to_numpy(np.float64)[: len(seen)],
+        )
+        self._observed[m.grid.queue] = obs  # a cache on this new object only
+        return both.iloc[len(seen) :].reset_index(drop=True), obs
 
     def _predict_queue(
         self, m: _QueueModel, horizon: Horizon, levels: tuple[float, ...]
@@ -452,8 +492,7 @@ class UpdatedForecaster(VolumeForecaster):
         g = m.grid
         step = pd.Timedelta(minutes=g.interval_min)
         ds = _resolve_horizon(horizon, replace(g, last_ds=self.now_ - step), m.open_mask)
-        out = super()._predict_queue(m, ds, levels)
-        obs = self.observed_.get(g.queue)
+        out, obs = self._base_with_morning(m, ds, levels)
         if m.level_update is None or obs is None or not len(out):
             return out
         qcols = [quantile_column(lev, self.columns_.volume) for lev in levels]
@@ -469,6 +508,12 @@ class UpdatedForecaster(VolumeForecaster):
         out[qcols] = q
         return out
 
+    def observed(self, queue: Any) -> Observed | None:
+        """The morning of ``queue`` (None without actuals on the day of ``now``)."""
+        if queue not in self._observed and queue in self.today_:
+            self._base_with_morning(self.models_[queue], pd.DatetimeIndex([]), (0.5,))
+        return self._observed.get(queue)
+
     def level_updates(self) -> pd.DataFrame:
         """Per queue: the day observed, slots seen, actual and forecast so far, factors.
 
@@ -478,25 +523,9 @@ class UpdatedForecaster(VolumeForecaster):
         """
         rows = []
         for q, m in self.models_.items():
-            obs = self.observed_.get(q)
-            lu = m.level_update
-            if obs is None or lu is None:
-                continue
-            wt, wn = float(lu.weights_today[obs.k]), float(lu.weights_next[obs.k])
-            rows.append(
-                {
-                    "queue": q,
-                    "day": obs.day,
-                    "slots_observed": obs.k,
-                    "actual": obs.actual,
-                    "forecast": obs.forecast,
-                    "observed_ratio": float(np.exp(obs.log_ratio)),
-                    "weight_today": wt,
-                    "factor_today": float(np.exp(wt * obs.log_ratio)),
-                    "weight_next": wn,
-                    "factor_next": float(np.exp(wn * obs.log_ratio)),
-                }
-            )
+            obs = self.observed(q)
+            if obs is not None and m.level_update is not None:
+                rows.append(level_row(q, obs, m.level_update))
         return pd.DataFrame(rows)
 
 
@@ -527,20 +556,18 @@ def update_forecaster(
             )
         frames = _merge_actuals(model.actuals_, frames, "actuals")
     day, k = day_of_now(now_ts, step)
-    observed: dict[Any, Observed] = {}
+    today = {}
     for q, part in frames.items():
-        today = part[intervals.local_day(part["ds"]) == day]
-        if today.empty:
-            continue
-        m = base.models_[q]
-        fc = VolumeForecaster._predict_queue(base, m, pd.DatetimeIndex(today["ds"]), (0.5,))
-        observed[q] = observed_level(
-            day, k, today["volume"].to_numpy(np.float64), fc[base.columns_.volume].to_numpy()
-        )
+        mine = part[intervals.local_day(part["ds"]) == day]
+        if not mine.empty:
+            today[q] = mine.reset_index(drop=True)
     new = UpdatedForecaster.__new__(UpdatedForecaster)
     new.__dict__.update(base.__dict__)  # shares the fitted models, which are never mutated
     new.base_ = base
     new.now_ = now_ts
+    new.day_ = day
+    new.slots_observed_ = k
     new.actuals_ = frames
-    new.observed_ = observed
+    new.today_ = today
+    new._observed = {}
     return new

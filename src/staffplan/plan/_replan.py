@@ -47,6 +47,7 @@ from staffplan.forecast._update import (
     adjust,
     check_now,
     day_of_now,
+    level_row,
     observed_level,
     read_actuals,
 )
@@ -206,21 +207,7 @@ def updated_forecast(
         )
         out.loc[later, "volume"] = point
         out.loc[later, qcols] = qv
-        wt, wn = float(m.level_update.weights_today[k]), float(m.level_update.weights_next[k])
-        rows.append(
-            {
-                "queue": label,
-                "day": day,
-                "slots_observed": k,
-                "actual": obs.actual,
-                "forecast": obs.forecast,
-                "observed_ratio": math.exp(obs.log_ratio),
-                "weight_today": wt,
-                "factor_today": math.exp(wt * obs.log_ratio),
-                "weight_next": wn,
-                "factor_next": math.exp(wn * obs.log_ratio),
-            }
-        )
+        rows.append(level_row(label, obs, m.level_update))
     return out, pd.DataFrame(rows)
 
 
