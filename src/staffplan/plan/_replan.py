@@ -535,6 +535,50 @@ def _coverage(
 # -- the entry point ---------------------------------------------------------------------
 
 
+def _restaff(plan: Plan, fc: pd.DataFrame, now: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray]:
+    """The requirement from ``now`` on for the updated forecast (as planned before ``now``).
+
+    Returns the requirement frame and the mean volume of each of its intervals.
+    """
+    settings = plan.settings
+    vq = settings.get("volume_quantile")
+    demand = pool_queues(fc, settings.get("aht_s"))
+    staff_col = "volume" if vq is None else quantile_column(float(vq))
+    new = requirements_frame(
+        demand["ds"],
+        demand[staff_col],
+        demand["aht_s"],
+        service=plan.service,
+        interval_min=plan.interval_min,
+    )
+    old = plan.requirements.reset_index(drop=True)
+    reqs = pd.concat(
+        [old.loc[(old["ds"] < now).to_numpy(), new.columns], new[(new["ds"] >= now).to_numpy()]],
+        ignore_index=True,
+    )
+    mean = demand.set_index("ds")["volume"].reindex(pd.DatetimeIndex(reqs["ds"]))
+    return reqs, mean.fillna(0.0).to_numpy(float)
+
+
+def _window(
+    inst: RosterInstance,
+    roster: pd.DataFrame,
+    now: pd.Timestamp,
+    day_end: pd.Timestamp,
+    max_ot: int,
+) -> np.ndarray:
+    """Slots the change model covers: from ``now`` to the day's end, or later for shifts
+    at work today that run (or may run, with overtime) past it."""
+    extra = pd.Timedelta(minutes=max_ot * inst.interval_min)
+    reach = day_end + extra
+    ends = pd.to_datetime(roster["end"])
+    late = ends[(ends > now) & (pd.to_datetime(roster["start"]) < day_end)]
+    if len(late):
+        reach = max(reach, late.max() + extra)
+    ts = inst.timestamps
+    return np.asarray((ts >= now) & (ts < reach))
+
+
 def replan(
     plan: Plan,
     actuals: pd.DataFrame,
@@ -616,18 +660,7 @@ def replan(
     fc, level = updated_forecast(plan, forecaster, actuals, now_ts)
     service = plan.service
     settings = dict(plan.settings)
-    vq = settings.get("volume_quantile")
-    demand = pool_queues(fc, settings.get("aht_s"))
-    staff_col = "volume" if vq is None else quantile_column(float(vq))
-    reqs = requirements_frame(
-        demand["ds"], demand[staff_col], demand["aht_s"], service=service, interval_min=step
-    )
-    old_reqs = plan.requirements.reset_index(drop=True)
-    before_now = (old_reqs["ds"] < now_ts).to_numpy()
-    reqs = pd.concat(
-        [old_reqs.loc[before_now, reqs.columns], reqs[(reqs["ds"] >= now_ts).to_numpy()]],
-        ignore_index=True,
-    )
+    reqs, mean_volume = _restaff(plan, fc, now_ts)
     rules = plan.rules
     grid = requirement_grid(reqs["ds"], reqs["scheduled"], step)
     # Changes happen on a real day: a shift extended past the horizon does not wrap
@@ -637,14 +670,8 @@ def replan(
     day_end = now_wall.normalize() + pd.Timedelta(days=1)
     old_cov = plan.coverage.set_index("ds").reindex(inst.timestamps).reset_index()
     old_cov = old_cov.rename(columns={"index": "ds"}).fillna(0)
-    ts = inst.timestamps
-    reach = day_end + pd.Timedelta(minutes=max_ot * step)
     roster = plan.roster.reset_index(drop=True)
-    ends = pd.to_datetime(roster["end"])
-    late = ends[(ends > now_wall) & (pd.to_datetime(roster["start"]) < day_end)]
-    if len(late):
-        reach = max(reach, late.max() + pd.Timedelta(minutes=max_ot * step))
-    window = np.asarray((ts >= now_wall) & (ts < reach))
+    window = _window(inst, roster, now_wall, day_end, max_ot)
     seed = int(settings.get("seed", 0)) if rng is None else _seed_of(rng)
     picked, status, wall = _solve_changes(
         inst,
@@ -679,7 +706,7 @@ def replan(
     cov = cov[cov["ds"].isin(plan.coverage["ds"])].reset_index(drop=True)
     rest = _rest_of_day(
         reqs,
-        demand,
+        mean_volume,
         old_cov,
         cov,
         now_ts,
@@ -701,8 +728,8 @@ def replan(
         coverage=cov,
         service=service,
         interval_min=step,
-        mean_volume=demand["volume"].to_numpy(float),
-        quantile=vq is not None,
+        mean_volume=mean_volume,
+        quantile=settings.get("volume_quantile") is not None,
         simulate=False,
         n_reps=int(settings.get("n_reps", 20)),
         tolerance=float(settings.get("sim_tolerance", 0.05)),
@@ -721,7 +748,7 @@ def replan(
 
 def _rest_of_day(
     reqs: pd.DataFrame,
-    demand: pd.DataFrame,
+    mean_volume: np.ndarray,
     old_cov: pd.DataFrame,
     cov: pd.DataFrame,
     now: pd.Timestamp,
@@ -735,8 +762,9 @@ def _rest_of_day(
 ) -> pd.DataFrame:
     """Formula (and simulated) service of the rest of the day, before and after the changes."""
     wall = intervals.wall_time(reqs["ds"])
-    rest = reqs[np.asarray((reqs["ds"] >= now) & (wall < day_end))].reset_index(drop=True)
-    mean = demand.set_index("ds")["volume"].reindex(pd.DatetimeIndex(rest["ds"])).to_numpy(float)
+    keep = np.asarray((reqs["ds"] >= now) & (wall < day_end))
+    rest = reqs[keep].reset_index(drop=True)
+    mean = mean_volume[keep]
     out = pd.DataFrame(
         {"ds": rest["ds"], "volume": mean, "required": rest["scheduled_int"].to_numpy()}
     )
