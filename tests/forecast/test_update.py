@@ -285,3 +285,22 @@ def test_bad_actuals_are_refused_by_name(shifting):
         model.update(seen.iloc[:0])
     with pytest.raises(ValueError, match="not fitted"):
         forecast.VolumeForecaster().update(seen)
+
+
+def test_split_day_keeps_the_midday_closure():
+    # 08-12 and 14-19: the closed midday slots are absent from history and stay absent;
+    # the afternoon is re-levelled by the morning.
+    hist = level_history(days=57, open_hour=8, close_hour=19, seed=12)
+    hour = hist["ds"].dt.hour
+    hist = hist[(hour < 12) | (hour >= 14)].reset_index(drop=True)
+    cut = pd.Timestamp("2024-02-26")
+    train, day = hist[hist["ds"] < cut], hist[hist["ds"] >= cut]
+    model = forecast.VolumeForecaster("profile").fit(train)
+    now = cut + pd.Timedelta(hours=12)
+    upd = model.update(running_at(model, day["ds"][day["ds"] < now], 1.3), now=now)
+    out = upd.predict("7h")
+    assert out["ds"].min() == cut + pd.Timedelta(hours=14)  # nothing in the closed hours
+    base = model.predict(pd.DatetimeIndex(out["ds"]))
+    ratio = out["volume"] / base["volume"]
+    np.testing.assert_allclose(ratio, upd.level_updates()["factor_today"].iloc[0])
+    assert ratio.iloc[0] > 1.15

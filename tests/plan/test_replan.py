@@ -225,3 +225,20 @@ def test_cli_replan_writes_the_day_and_refuses_an_off_grid_now(base_plan, tmp_pa
     )
     assert rc == 2
     assert "now must be on the 30-min grid" in capsys.readouterr().err
+
+
+def test_a_tz_aware_plan_is_replanned_on_its_wall_clock(service):
+    hist = level_history(weeks=6, seed=9)
+    hist["ds"] = hist["ds"].dt.tz_localize("Europe/Paris")
+    start = pd.Timestamp("2024-02-12", tz="Europe/Paris")
+    p = staffplan.plan(hist, horizon="1D", start=start, service=service, rules=RULES, rng=3, **FAST)
+    now = start + pd.Timedelta(hours=11)
+    fc = p.forecast[p.forecast["ds"] < now]
+    act = fc[["queue", "ds"]].assign(volume=np.round(fc["volume"].to_numpy() * 1.5))
+    r = replan(p, act, now, simulate=False)
+    assert r.rest["ds"].iloc[0] == now
+    moved = r.changes["change"].str.startswith("move").to_numpy()
+    assert (r.changes.loc[moved, "from_start"] >= now.tz_localize(None)).all()
+    assert r.summary["shortage_after"] <= r.summary["shortage_before"]
+    with pytest.raises(ValueError, match="tz-aware exactly when"):
+        replan(p, act, now.tz_localize(None))
