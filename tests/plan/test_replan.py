@@ -46,7 +46,7 @@ def base_plan(service):
 def actuals_at(plan, factor: float, now: pd.Timestamp = NOW, seed: int = 0) -> pd.DataFrame:
     """The morning's actuals: Poisson around the plan's own forecast times ``factor``."""
     fc = plan.forecast
-    seen = fc[(fc["ds"] >= pd.Timestamp(START)) & (fc["ds"] < now)]
+    seen = fc[fc["ds"] < now]  # the plan's own intervals before now
     vol = np.random.default_rng(seed).poisson(seen["volume"].to_numpy() * factor)
     return pd.DataFrame({"queue": seen["queue"], "ds": seen["ds"], "volume": vol.astype(float)})
 
@@ -242,3 +242,29 @@ def test_a_tz_aware_plan_is_replanned_on_its_wall_clock(service):
     assert r.summary["shortage_after"] <= r.summary["shortage_before"]
     with pytest.raises(ValueError, match="tz-aware exactly when"):
         replan(p, act, now.tz_localize(None))
+
+
+def test_a_quantile_plan_is_restaffed_to_the_updated_quantile(service):
+    p = staffplan.plan(
+        level_history(weeks=6, seed=4),
+        horizon="1D",
+        start="2024-02-12",
+        service=service,
+        rules=RULES,
+        volume_quantile=0.95,
+        simulate=False,
+        rng=3,
+        **FAST,
+    )
+    now = pd.Timestamp("2024-02-12 12:00")
+    r = replan(p, actuals_at(p, 1.3, now=now), now, simulate=False)
+    fc, req = r.plan.forecast, r.plan.requirements
+    later = (req["ds"] >= now).to_numpy()
+    pooled = fc.groupby("ds")["volume_q0.95"].sum().reindex(req.loc[later, "ds"])
+    np.testing.assert_allclose(req.loc[later, "volume"].to_numpy(), pooled.to_numpy())
+    # The band narrows once the morning is seen: the 0.95 quantile sits closer to the mean.
+    old = p.forecast[p.forecast["ds"] >= now]
+    new = fc[fc["ds"] >= now]
+    old_gap = (old["volume_q0.95"] / old["volume"]).mean()
+    new_gap = (new["volume_q0.95"] / new["volume"]).mean()
+    assert new_gap < old_gap
