@@ -173,7 +173,9 @@ def replan_speed(repeats: int) -> dict[str, Any]:
 
 def _print(name: str, res: dict[str, Any]) -> None:
     print(
-        f"\n{name}: {res['days']} days, one update + predict median {res['update_median_ms']:.1f} ms"
+        f"\n{name}: {res['days']} days; one update + predict of the rest of the day: median "
+        f"{res['update_median_ms']:.1f} ms ({res['update_over_predict']:.2f}x the day-ahead "
+        f"predict of the same intervals, {res['predict_median_ms']:.1f} ms)"
     )
     print(
         f"{'hour':>5} {'forecast':>10} {'MASE':>6} {'cov80':>6} {'cov95':>6} {'w80':>7} {'w95':>7}"
