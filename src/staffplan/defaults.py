@@ -28,6 +28,8 @@ N_REPS                  20              simulation replications per day
 SIM_TOLERANCE           0.05            formula/simulation service-level gap allowed
 STAFFING                "erlang"        requirement per interval by the formula alone
 ROUND_TOL               1e-6            tolerance of the one rounding to whole agents
+MAX_OVERTIME_MIN        120             longest shift extension a re-plan proposes [min]
+MAX_EARLY_LEAVE_MIN     120             earliest leave a re-plan proposes [min]
 ======================  ==============  ==================================================
 """
 
@@ -38,7 +40,9 @@ __all__ = [
     "FORECAST_METHOD",
     "HORIZON",
     "LUNCH_MIN",
+    "MAX_EARLY_LEAVE_MIN",
     "MAX_OCCUPANCY",
+    "MAX_OVERTIME_MIN",
     "NUM_WORKERS",
     "N_REPS",
     "QUANTILES",
@@ -80,3 +84,5 @@ STAFFING: str = "erlang"
 #: Fractional requirements become whole agents once, as ``ceil(x - ROUND_TOL)``, so that
 #: ``2.0000001`` (floating-point noise from a staffing formula) needs 2 agents, not 3.
 ROUND_TOL: float = 1e-6
+MAX_OVERTIME_MIN: int = 120
+MAX_EARLY_LEAVE_MIN: int = 120

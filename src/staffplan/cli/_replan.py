@@ -56,10 +56,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", help="output directory (default: PLAN_DIR-replan)")
     parser.add_argument("--events", help="events for the forecast refit (.csv or .parquet)")
     parser.add_argument(
-        "--max-overtime-min", type=int, default=120, help="longest extension of a shift (120)"
+        "--max-overtime-min",
+        type=int,
+        default=defaults.MAX_OVERTIME_MIN,
+        help=f"longest extension of a shift [min] ({defaults.MAX_OVERTIME_MIN})",
     )
     parser.add_argument(
-        "--max-early-leave-min", type=int, default=120, help="earliest leave of a shift (120)"
+        "--max-early-leave-min",
+        type=int,
+        default=defaults.MAX_EARLY_LEAVE_MIN,
+        help=f"earliest leave of a shift [min] ({defaults.MAX_EARLY_LEAVE_MIN})",
     )
     parser.add_argument("--no-simulate", action="store_true", help="formula verdict only")
     parser.add_argument(

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from staffplan import intervals
+from staffplan import defaults, intervals
 from staffplan._io import break_pairs
 from staffplan._validation import check_int, check_positive
 from staffplan.forecast._forecaster import VolumeForecaster, quantile_column
@@ -586,13 +586,13 @@ def replan(
     *,
     forecaster: VolumeForecaster | None = None,
     events: pd.DataFrame | None = None,
-    max_overtime_min: int = 120,
-    max_early_leave_min: int = 120,
+    max_overtime_min: int = defaults.MAX_OVERTIME_MIN,
+    max_early_leave_min: int = defaults.MAX_EARLY_LEAVE_MIN,
     change_cost: float = 2.0,
     shortage_cost: float = 100.0,
     simulate: bool = True,
     n_reps: int | None = None,
-    time_limit_s: float = 10.0,
+    time_limit_s: float = defaults.TIME_LIMIT_S,
     rng: np.random.Generator | int | None = None,
 ) -> Replan:
     """Re-forecast, re-staff and re-roster the rest of the day from ``now``.
@@ -614,7 +614,8 @@ def replan(
     events : pandas.DataFrame, optional
         Events for that fit.
     max_overtime_min, max_early_leave_min : int
-        Longest extension and earliest leave per shift [min], whole intervals.
+        Longest extension and earliest leave per shift [min], whole intervals
+        (:data:`staffplan.defaults.MAX_OVERTIME_MIN`, ``MAX_EARLY_LEAVE_MIN``: 120).
     change_cost : float
         Cost of one change [agent-intervals of paid time].
     shortage_cost : float
@@ -624,7 +625,7 @@ def replan(
     n_reps : int, optional
         Simulation replications (default: the plan's).
     time_limit_s : float
-        CP-SAT time limit [s].
+        CP-SAT time limit [s] (:data:`staffplan.defaults.TIME_LIMIT_S`).
     rng : numpy.random.Generator or int or None
         Seed for the solver and the simulation (default: the plan's seed).
 
@@ -714,8 +715,8 @@ def replan(
         service,
         step,
         simulate,
-        int(n_reps or settings.get("n_reps", 20)),
-        float(settings.get("sim_tolerance", 0.05)),
+        int(n_reps or settings.get("n_reps", defaults.N_REPS)),
+        float(settings.get("sim_tolerance", defaults.SIM_TOLERANCE)),
         seed,
     )
     settings["replanned_at"] = str(now_ts)
@@ -731,8 +732,8 @@ def replan(
         mean_volume=mean_volume,
         quantile=settings.get("volume_quantile") is not None,
         simulate=False,
-        n_reps=int(settings.get("n_reps", 20)),
-        tolerance=float(settings.get("sim_tolerance", 0.05)),
+        n_reps=int(settings.get("n_reps", defaults.N_REPS)),
+        tolerance=float(settings.get("sim_tolerance", defaults.SIM_TOLERANCE)),
         rng=seed,
         settings=settings,
         warnings=notes,
