@@ -689,6 +689,14 @@ def replan(
         seed=seed,
     )
     notes: list[str] = []
+    if settings.get("certainty") is not None or settings.get("staffing") == "time_stable":
+        # The re-plan staffs the rest of the day to the updated mean (or volume quantile);
+        # the day-level certainty search and time-stable staffing are not rerun here.
+        notes.append(
+            "the plan was staffed with certainty= or time-stable staffing; the re-plan "
+            "staffs the rest of the day to the updated "
+            + ("mean" if settings.get("volume_quantile") is None else "volume quantile")
+        )
     if status not in ("OPTIMAL", "FEASIBLE"):
         notes.append(f"the re-plan model found no solution ({status}); the roster is unchanged")
     elif status == "FEASIBLE":
