@@ -268,3 +268,13 @@ def test_a_quantile_plan_is_restaffed_to_the_updated_quantile(service):
     old_gap = (old["volume_q0.95"] / old["volume"]).mean()
     new_gap = (new["volume_q0.95"] / new["volume"]).mean()
     assert new_gap < old_gap
+
+
+def test_a_certainty_plan_is_told_how_the_rest_of_the_day_is_staffed(base_plan):
+    import dataclasses
+
+    p = dataclasses.replace(base_plan, settings={**base_plan.settings, "certainty": 0.9})
+    r = replan(p, actuals_at(p, 1.0), NOW, simulate=False)
+    assert any("certainty= or time-stable" in w for w in r.plan.warnings)
+    plain = replan(base_plan, actuals_at(base_plan, 1.0), NOW, simulate=False)
+    assert not any("certainty= or time-stable" in w for w in plain.plan.warnings)
