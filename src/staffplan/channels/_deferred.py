@@ -20,7 +20,7 @@ linear program (HiGHS through :func:`scipy.optimize.linprog`), per block:
 - FIFO with randomness: the deadline of ``t`` holds whenever, for every earlier
   ``s``, the work arriving in ``(s, t]`` fits in the capacity of ``(s, d(t)]``
   (the backlog is empty at worst at ``s``).  Asked from the block start and for
-  windows of 1, 2, 4, ... intervals, each with a safety of ``z`` standard
+  windows of 2^k intervals from half the response time up, each with a safety of ``z`` standard
   deviations of the window's work (Poisson counts of exponential handle times:
   variance ``2·N·aht²``).  A contact is late when any window before it
   overflows, so each window gets half the allowed miss share:
@@ -172,7 +172,7 @@ def _solve_block(
         # FIFO meets the deadline d(t) of interval t when for every earlier s the work
         # arriving in (s, t] fits in the capacity of (s, d(t)] (the backlog is empty at
         # worst at s).  Asked from the block start (s = −1, where the backlog is empty)
-        # and for windows of 1, 2, 4, ... intervals, each with a safety of z standard
+        # and for windows of 2^k intervals, each with a safety of z standard
         # deviations of the work; a deadline is missed when any window overflows, so each
         # window gets half the allowed miss share: z = Φ⁻¹(1 − (1 − share)/2), 1.96 for 95%.
         d = np.minimum(_deadline_index(open_mask, interval_s, target_s[j]), last_open)
@@ -182,8 +182,13 @@ def _solve_block(
         lb_c[-1] = max(lb_c[-1], w_cum[last_open, j])  # all done by the last open interval
         lb[c0 : c0 + n_open] = np.minimum(np.maximum.accumulate(lb_c), ub[c0 : c0 + n_open])
         z = special.ndtri(1.0 - 0.5 * (1.0 - share[j]))
+        # Windows much shorter than the response time have the whole response time of
+        # capacity after them and never bind: skip those under half of it.
+        short = target_s[j] / interval_s / 2
         for lag in [None, *lags]:
             tt = live if lag is None else live[live - lag >= 0]
+            if lag is not None and lag < short:
+                continue
             s_ = np.full(tt.size, -1) if lag is None else tt - lag
             has_s = s_ >= 0
             w_s = np.where(has_s, w_cum[np.maximum(s_, 0), j], 0.0)
