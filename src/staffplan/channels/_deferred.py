@@ -46,16 +46,53 @@ error says which queue and what to relax).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import optimize, sparse, special
 
-__all__ = ["DeferredPlan", "plan_deferred"]
+__all__ = ["DeferredInputs", "DeferredPlan", "plan_deferred"]
 
 # Weight of the cost tie-break against the daily peaks (agents): small enough never to
 # trade a higher peak for a cheaper hour, large enough for HiGHS to see it.
 _TIE = 1e-4
+
+
+@dataclass(frozen=True)
+class DeferredInputs:
+    """Checked inputs of the deferred-work program for ``m`` queues over ``n`` intervals.
+
+    ``arrivals`` [contacts], ``aht_s`` [s], ``max_agents`` [agents]: shape (n, m).
+    ``target_s`` [business s], ``share`` [fraction], ``max_occupancy`` [fraction]:
+    shape (m,).  ``open_mask``, ``day`` (day number), ``base_agents`` (other
+    channels' agents), ``cost`` [relative]: shape (n,).
+    """
+
+    arrivals: np.ndarray
+    aht_s: np.ndarray
+    target_s: np.ndarray
+    share: np.ndarray
+    open_mask: np.ndarray
+    day: np.ndarray
+    interval_s: float
+    base_agents: np.ndarray
+    cost: np.ndarray
+    max_occupancy: np.ndarray
+    max_agents: np.ndarray
+    names: list[str]
+
+    def part(self, sl: slice) -> DeferredInputs:
+        """The same program over the intervals ``sl``."""
+        return replace(
+            self,
+            arrivals=self.arrivals[sl],
+            aht_s=self.aht_s[sl],
+            open_mask=self.open_mask[sl],
+            day=self.day[sl],
+            base_agents=self.base_agents[sl],
+            cost=self.cost[sl],
+            max_agents=self.max_agents[sl],
+        )
 
 
 @dataclass(frozen=True)
@@ -88,22 +125,10 @@ def _deadline_index(open_mask: np.ndarray, interval_s: float, target_s: float) -
     return np.searchsorted(b_end, b_end + target_s * (1 + 1e-12), side="right") - 1
 
 
-def _solve_block(
-    arrivals: np.ndarray,
-    aht_s: np.ndarray,
-    target_s: np.ndarray,
-    share: np.ndarray,
-    open_mask: np.ndarray,
-    day: np.ndarray,
-    interval_s: float,
-    *,
-    base_agents: np.ndarray,
-    cost: np.ndarray,
-    max_occupancy: np.ndarray,
-    max_agents: np.ndarray,
-    names: list[str],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _solve_block(inp: DeferredInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One block's program: agents, cumulative work done, contacts in time, contacts counted."""
+    arrivals, aht_s, target_s, share = inp.arrivals, inp.aht_s, inp.target_s, inp.share
+    open_mask, interval_s, max_agents = inp.open_mask, inp.interval_s, inp.max_agents
     n, m = arrivals.shape
     work = arrivals * aht_s  # agent-seconds per interval
     w_cum = np.cumsum(work, axis=0)
@@ -118,7 +143,7 @@ def _solve_block(
     # The capacity after interval t is K[kpos[t]] (kpos = -1: none yet); only open intervals
     # add capacity, so K has one variable per open interval.
     kpos = np.cumsum(open_mask) - 1
-    days, day_of = np.unique(day[open_idx], return_inverse=True)
+    days, day_of = np.unique(inp.day[open_idx], return_inverse=True)
     # Variables: per queue j, K (cumulative capacity) then C (cumulative work done) at each
     # open interval [agent-s]; then the daily peaks [agents].
     nk = 2 * m * n_open
@@ -132,7 +157,7 @@ def _solve_block(
     ramp = 1.0 + np.arange(n_open) / max(n_open, 1)
     o = np.arange(n_open)
     lags = 2 ** np.arange(int(np.log2(max(n, 1))) + 1)
-    cap = max_occupancy * interval_s  # agent-seconds per agent in an interval
+    cap = inp.max_occupancy * interval_s  # agent-seconds per agent in an interval
     live_by_queue, deadline_by_queue = [], []
     for j in range(m):
         k0, c0 = 2 * j * n_open, (2 * j + 1) * n_open
@@ -166,7 +191,7 @@ def _solve_block(
         rhs.append(np.zeros(n_open))
         r += n_open
         # Objective: the cost of the agents, Σ cost·x, as a telescoped sum over K.
-        w_o = _TIE * cost[open_idx] * ramp / cap[j]
+        w_o = _TIE * inp.cost[open_idx] * ramp / cap[j]
         c[k0 : k0 + n_open] += w_o
         c[k0 : k0 + n_open - 1] -= w_o[1:]
         # FIFO meets the deadline d(t) of interval t when for every earlier s the work
@@ -219,7 +244,7 @@ def _solve_block(
     rows.append(r + o)
     cols.append(z0 + day_of)
     vals.append(-np.ones(n_open))
-    rhs.append(-base_agents[open_idx])
+    rhs.append(-inp.base_agents[open_idx])
     r += n_open
     c[z0:] = 1.0
     a_ub = sparse.csr_matrix(
@@ -234,7 +259,7 @@ def _solve_block(
     )
     if res.status != 0:
         raise ValueError(
-            f"deferred queue(s) {names} cannot meet their response targets: "
+            f"deferred queue(s) {inp.names} cannot meet their response targets: "
             f"{res.message.strip()} Raise max_agents, open more business hours or relax the target"
         )
     agents = np.zeros((n, m))
@@ -279,27 +304,9 @@ def _block_ends(open_mask: np.ndarray, block: int) -> list[int]:
     return [*ends, n]
 
 
-def plan_deferred(
-    arrivals: np.ndarray,
-    aht_s: np.ndarray,
-    target_s: np.ndarray,
-    share: np.ndarray,
-    open_mask: np.ndarray,
-    day: np.ndarray,
-    interval_s: float,
-    *,
-    base_agents: np.ndarray,
-    cost: np.ndarray,
-    max_occupancy: np.ndarray,
-    max_agents: np.ndarray,
-    names: list[str],
-    block: int,
-) -> DeferredPlan:
+def plan_deferred(inp: DeferredInputs, block: int) -> DeferredPlan:
     """Solve the deferred-work program for ``m`` queues over ``n`` intervals, block by block.
 
-    Inputs are checked arrays: ``arrivals``, ``aht_s``, ``max_agents`` of shape
-    (n, m); ``target_s``, ``share``, ``max_occupancy`` of shape (m,); ``open_mask``,
-    ``day`` (day number of each interval), ``base_agents``, ``cost`` of shape (n,).
     Blocks of about ``block`` intervals end right after an open interval (where
     the centre closes when it does), so each block starts with no backlog but
     what arrived while closed: the blocks are independent programs, and solve
@@ -311,22 +318,18 @@ def plan_deferred(
         The program is infeasible (only possible with ``max_agents``): names
         the queues and what to relax.
     """
-    n, m = arrivals.shape
-    work = arrivals * aht_s
+    n, m = inp.arrivals.shape
+    work = inp.arrivals * inp.aht_s
     w_cum = np.cumsum(work, axis=0)
-    a_cum = np.cumsum(arrivals, axis=0)
+    a_cum = np.cumsum(inp.arrivals, axis=0)
     agents = np.zeros((n, m))
     done_work = np.zeros((n, m))
     in_time = np.zeros(m)
     counted = np.zeros(m)
     start = 0
-    for end in _block_ends(open_mask, block):
+    for end in _block_ends(inp.open_mask, block):
         sl = slice(start, end)
-        x, c, y, tot = _solve_block(
-            arrivals[sl], aht_s[sl], target_s, share, open_mask[sl], day[sl], interval_s,
-            base_agents=base_agents[sl], cost=cost[sl], max_occupancy=max_occupancy,
-            max_agents=max_agents[sl], names=names,
-        )  # fmt: skip
+        x, c, y, tot = _solve_block(inp.part(sl))
         offset = w_cum[start - 1] if start else np.zeros(m)
         agents[sl], done_work[sl] = x, c + offset
         in_time += y

@@ -25,8 +25,8 @@ from numpy.typing import ArrayLike
 
 from staffplan import intervals
 from staffplan._validation import as_float_array, check_interval_min, describe
-from staffplan.channels._deferred import plan_deferred
-from staffplan.channels._spec import CHANNELS, check_channels, per_queue
+from staffplan.channels._deferred import DeferredInputs, plan_deferred
+from staffplan.channels._spec import CHANNELS, check_business_hours, check_channels, per_queue
 from staffplan.defaults import ROUND_TOL
 from staffplan.erlang import required_agents
 
@@ -296,15 +296,9 @@ def _staff_deferred(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Plan the deferred queues together; fills their columns of ``agents`` in place."""
     n = len(volume)
-    if business_hours is None:
+    open_mask = check_business_hours(business_hours, n)
+    if open_mask is None:
         open_mask = np.ones(n, dtype=bool)
-    else:
-        open_mask = np.asarray(business_hours)
-        if open_mask.shape != (n,) or open_mask.dtype != bool:
-            raise ValueError(
-                f"business_hours must be booleans, one per interval ({n}), got "
-                f"{describe(business_hours)}"
-            )
     cost_arr = _vector(cost, n, "cost", default=1.0)
     if not np.all(np.isfinite(cost_arr) & (cost_arr > 0)):
         raise ValueError(f"cost must be > 0 in every interval, got {describe(cost_arr)}")
@@ -328,21 +322,21 @@ def _staff_deferred(
     )
     others = agents.drop(columns=deferred).to_numpy(dtype=float)
     base = np.nan_to_num(others).sum(axis=1) if others.size else np.zeros(n)
-    plan = plan_deferred(
-        arr,
-        aht,
-        np.array([float(tgt[q]) for q in deferred]),
-        share,
-        open_mask,
-        _day_numbers(volume.index, interval_min),
-        60.0 * interval_min,
+    inputs = DeferredInputs(
+        arrivals=arr,
+        aht_s=aht,
+        target_s=np.array([float(tgt[q]) for q in deferred]),
+        share=share,
+        open_mask=open_mask,
+        day=_day_numbers(volume.index, interval_min),
+        interval_s=60.0 * interval_min,
         base_agents=base,
         cost=cost_arr,
         max_occupancy=occ_arr,
         max_agents=cap_arr,
         names=deferred,
-        block=BLOCK_DAYS * intervals.slots_per_day(interval_min),
     )
+    plan = plan_deferred(inputs, BLOCK_DAYS * intervals.slots_per_day(interval_min))
     for j, q in enumerate(deferred):
         x = plan.agents[:, j]
         if integer:

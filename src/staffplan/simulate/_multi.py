@@ -46,7 +46,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from staffplan._validation import as_float_array, check_int, check_interval_min, describe
-from staffplan.channels._spec import check_channels, per_queue
+from staffplan.channels._spec import check_business_hours, check_channels, per_queue
 
 __all__ = ["MultiQueueResult", "simulate_queues"]
 
@@ -264,15 +264,9 @@ def _check(
             )
         tiers.append([ranks[r] for r in sorted(ranks)])
 
-    if business_hours is None:
+    open_mask = check_business_hours(business_hours, n_int)
+    if open_mask is None:
         open_mask = staff_arr.sum(axis=1) > 0
-    else:
-        open_mask = np.asarray(business_hours)
-        if open_mask.shape != (n_int,) or open_mask.dtype != bool:
-            raise ValueError(
-                f"business_hours must be booleans, one per interval ({n_int}), got "
-                f"{describe(business_hours)}"
-            )
     capacity = 1
     for k in conc.values():
         capacity = capacity * k // gcd(capacity, k)
