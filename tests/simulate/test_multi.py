@@ -262,3 +262,27 @@ def _call(**over: object) -> None:
 def test_bad_input_names_the_queue_and_the_fix(over: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         _call(**over)
+
+
+def test_handle_time_per_interval_sets_each_intervals_load() -> None:
+    # Light load on many agents, nobody waits: a contact arriving uniformly in an interval of
+    # length L with exponential handle time of mean h spends on average h²/L of it after the
+    # interval's end, so interval i is busy load_i·(1 − h_i/L) + load_{i−1}·h_{i−1}/L.
+    idx = IDX[:4]
+    res = simulate.simulate_queues(
+        _frame(idx, q=60.0), {"q": [60.0, 240.0, 60.0, 240.0]}, 30, _frame(idx, g=40),
+        {"g": ["q"]}, runs=20, seed=6,
+    )  # fmt: skip
+    own = np.array([60 * 60 * (1 - 60 / 1800), 60 * 240 * (1 - 240 / 1800)])
+    spill_in = np.array([0.0, 60 * 60 * 60 / 1800])
+    expected = (own + spill_in) / 1800 / 40
+    np.testing.assert_allclose(res.occupancy.g.to_numpy()[:2], expected, rtol=0.08)
+    with pytest.raises(ValueError, match=re.escape("aht_s of queue 'q' must be one value or one")):
+        simulate.simulate_queues(
+            _frame(idx, q=60.0), {"q": [120.0]}, 30, _frame(idx, g=4), {"g": ["q"]}
+        )
+    with pytest.raises(ValueError, match=re.escape("business_hours must be booleans, one per")):
+        simulate.simulate_queues(
+            _frame(idx, q=60.0), {"q": 120.0}, 30, _frame(idx, g=4), {"g": ["q"]},
+            business_hours=[1, 0],
+        )  # fmt: skip
