@@ -92,6 +92,37 @@ def run_speed(args: argparse.Namespace) -> dict[str, Any]:
             f"  year, {label}: {statistics.median(times):.2f} s wall, "
             f"{statistics.median(cpu):.2f} s CPU (median of {repeats})"
         )
+    out["simulation"] = _simulation_speed(args)
+    return out
+
+
+def _simulation_speed(args: argparse.Namespace) -> dict[str, Any]:
+    """Contacts per second of ``simulate_queues`` (three queues) and ``simulate_intervals``."""
+    vol, open_ = centre(2 if args.quick else 7)
+    staff = _requirements(vol, open_).agents.rename(columns=GROUP)
+    runs = 5 if args.quick else 20
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = _simulate(vol, staff, open_, list(vol.columns), runs)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    contacts = float(res.per_run["offered"].sum())
+    t1, c1 = time.perf_counter(), time.process_time()
+    one = simulate.simulate_intervals(
+        vol.calls.to_numpy(), AHT_S["calls"], staff.phone.to_numpy(), interval_min=INTERVAL_MIN,
+        n_reps=runs, rng=7,
+    )  # fmt: skip
+    wall1, cpu1 = time.perf_counter() - t1, time.process_time() - c1
+    contacts1 = float(one.offered.sum() * runs)
+    out = {
+        "simulate_queues": {"contacts": contacts, "wall_s": wall, "cpu_s": cpu,
+                            "contacts_per_cpu_s": contacts / cpu},
+        "simulate_intervals_voice_only": {"contacts": contacts1, "wall_s": wall1, "cpu_s": cpu1,
+                                          "contacts_per_cpu_s": contacts1 / cpu1},
+    }  # fmt: skip
+    print(
+        f"  simulate_queues, {len(vol) // 48} days x 3 queues x {runs} runs: {contacts:,.0f} "
+        f"contacts, {cpu:.2f} s CPU ({contacts / cpu:,.0f} per s); simulate_intervals on the "
+        f"voice queue alone: {contacts1 / cpu1:,.0f} per s"
+    )
     return out
 
 
