@@ -19,8 +19,8 @@ linear program (HiGHS through :func:`scipy.optimize.linprog`), per block:
   ``W_t``;
 - FIFO with randomness: the deadline of ``t`` holds whenever, for every earlier
   ``s``, the work arriving in ``(s, t]`` fits in the capacity of ``(s, d(t)]``
-  (the backlog is empty at worst at ``s``).  Asked from the block start and for
-  windows of 2^k intervals from half the response time up, each with a safety of ``z`` standard
+  (the backlog is empty at worst at ``s``).  Asked for windows of 2^k intervals
+  from half the response time up, each with a safety of ``z`` standard
   deviations of the window's work (Poisson counts of exponential handle times:
   variance ``2·N·aht²``).  A contact is late when any window before it
   overflows, so each window gets half the allowed miss share:
@@ -196,10 +196,10 @@ def _solve_block(inp: DeferredInputs) -> tuple[np.ndarray, np.ndarray, np.ndarra
         c[k0 : k0 + n_open - 1] -= w_o[1:]
         # FIFO meets the deadline d(t) of interval t when for every earlier s the work
         # arriving in (s, t] fits in the capacity of (s, d(t)] (the backlog is empty at
-        # worst at s).  Asked from the block start (s = −1, where the backlog is empty)
-        # and for windows of 2^k intervals, each with a safety of z standard
-        # deviations of the work; a deadline is missed when any window overflows, so each
-        # window gets half the allowed miss share: z = Φ⁻¹(1 − (1 − share)/2), 1.96 for 95%.
+        # worst at s).  Asked for windows of 2^k intervals, each with a safety of z
+        # standard deviations of the work; a deadline is missed when any window overflows,
+        # so each window gets half the allowed miss share: z = Φ⁻¹(1 − (1 − share)/2),
+        # 1.96 for 95%.  The mean over every s is the work-done bound below.
         d = np.minimum(_deadline_index(open_mask, interval_s, target_s[j]), last_open)
         live = np.flatnonzero((arrivals[:, j] > 0) & (np.arange(n) <= last_open))
         lb_c = np.zeros(n_open)
@@ -208,30 +208,23 @@ def _solve_block(inp: DeferredInputs) -> tuple[np.ndarray, np.ndarray, np.ndarra
         lb[c0 : c0 + n_open] = np.minimum(np.maximum.accumulate(lb_c), ub[c0 : c0 + n_open])
         z = special.ndtri(1.0 - 0.5 * (1.0 - share[j]))
         # Windows much shorter than the response time have the whole response time of
-        # capacity after them and never bind: skip those under half of it.
-        short = target_s[j] / interval_s / 2
-        for lag in [None, *lags]:
-            tt = live if lag is None else live[live - lag >= 0]
-            if lag is not None and lag < short:
-                continue
-            s_ = np.full(tt.size, -1) if lag is None else tt - lag
-            has_s = s_ >= 0
-            w_s = np.where(has_s, w_cum[np.maximum(s_, 0), j], 0.0)
-            v_s = np.where(has_s, v_cum[np.maximum(s_, 0), j], 0.0)
+        # capacity after them and never bind: those under half of it are left out.
+        for lag in lags[lags >= target_s[j] / interval_s / 2]:
+            tt = live[live - lag >= 0]
+            s_ = tt - lag
             # The mean part asks only the target share of t's own work.
-            need = w_cum[tt, j] - (1.0 - share[j]) * work[tt, j] - w_s
-            need += z * np.sqrt(np.maximum(v_cum[tt, j] - v_s, 0.0))
-            hi = kpos[d[tt]]
-            lo = np.where(has_s, kpos[np.maximum(s_, 0)], -1)
+            need = w_cum[tt, j] - (1.0 - share[j]) * work[tt, j] - w_cum[s_, j]
+            need += z * np.sqrt(np.maximum(v_cum[tt, j] - v_cum[s_, j], 0.0))
+            hi, lo = kpos[d[tt]], kpos[s_]
             keep = hi > lo
-            tt, hi, lo, need = tt[keep], hi[keep], lo[keep], need[keep]
-            q = np.arange(tt.size)
+            hi, lo, need = hi[keep], lo[keep], need[keep]
+            q = np.arange(hi.size)
             with_lo = lo >= 0
             rows += [r + q, r + q[with_lo]]
             cols += [k0 + hi, k0 + lo[with_lo]]
-            vals += [-np.ones(tt.size), np.ones(int(with_lo.sum()))]
+            vals += [-np.ones(hi.size), np.ones(int(with_lo.sum()))]
             rhs.append(-need)
-            r += tt.size
+            r += hi.size
         live_by_queue.append(live)
         deadline_by_queue.append(d)
     # Daily peak: base_t + Σ_j x_{j,t} − z_{day(t)} ≤ 0 in open intervals.
