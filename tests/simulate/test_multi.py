@@ -286,3 +286,25 @@ def test_handle_time_per_interval_sets_each_intervals_load() -> None:
             _frame(idx, q=60.0), {"q": 120.0}, 30, _frame(idx, g=4), {"g": ["q"]},
             business_hours=[1, 0],
         )  # fmt: skip
+
+
+def test_separate_groups_do_not_affect_each_other() -> None:
+    # Chat agents come and go (who leaves depends only on their own group); the voice
+    # group's size must not change a single chat outcome.
+    idx = IDX[:8]
+    arr = _frame(idx, calls=80.0, chats=50.0)
+    kw = dict(
+        skills={"phone": ["calls"], "chat": ["chats"]}, concurrency={"chats": 3},
+        channel={"calls": "voice", "chats": "chat"}, runs=3, seed=2,
+    )  # fmt: skip
+    chat_staff = [6, 4, 6, 3, 5, 2, 6, 4]
+    a = simulate.simulate_queues(
+        arr, {"calls": 240, "chats": 500}, 30, _frame(idx, phone=14, chat=chat_staff), **kw
+    )
+    b = simulate.simulate_queues(
+        arr, {"calls": 240, "chats": 500}, 30, _frame(idx, phone=[9, 20] * 4, chat=chat_staff),
+        **kw,
+    )  # fmt: skip
+    for name in ("answered", "within", "wait_s", "backlog"):
+        np.testing.assert_array_equal(a.per_run[name][:, :, 1], b.per_run[name][:, :, 1])
+    assert not np.array_equal(a.per_run["wait_s"][:, :, 0], b.per_run["wait_s"][:, :, 0])

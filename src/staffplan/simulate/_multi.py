@@ -407,7 +407,9 @@ def _event_loop(
                 members[g].discard(a)
                 diff += 1
             while diff < 0:
-                a = min(members[g], key=a_load.__getitem__)
+                # The least loaded goes first, then the longest on the floor (lowest id: a
+                # group's agents keep their order whatever the other groups do).
+                a = min(members[g], key=lambda b: (a_load[b], b))
                 members[g].discard(a)
                 leaving[g].add(a)
                 a_leaving[a] = True
