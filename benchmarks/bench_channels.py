@@ -17,7 +17,8 @@ section):
   e-mail), and the service per channel in simulation at the project's staffing against
   the promise.
 
-Results go to ``benchmarks/results/channels.json``.  Timings on a shared machine: the
+Results go to ``benchmarks/results/channels.json`` (a run with ``--only`` keeps the other
+sections of an earlier run).  Timings on a shared machine: the
 ratios and agent counts mean more than absolute seconds.
 """
 
@@ -294,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
             "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
         },
     }
+    if RESULTS.exists():  # keep the sections not run this time
+        try:
+            old = json.loads(RESULTS.read_text())
+        except json.JSONDecodeError:
+            old = {}
+        result = {**{k: v for k, v in old.items() if k in SECTIONS}, **result}
     for name in chosen:
         print(f"== {name}")
         result[name] = SECTIONS[name](args)
