@@ -161,19 +161,15 @@ def _solve_block(inp: DeferredInputs) -> tuple[np.ndarray, np.ndarray, np.ndarra
     live_by_queue, deadline_by_queue = [], []
     for j in range(m):
         k0, c0 = 2 * j * n_open, (2 * j + 1) * n_open
-        # Work done grows by at most the capacity and never shrinks; it never exceeds the
-        # work arrived.  Its lower bounds are FIFO in the mean: by the deadline d(t) the work
-        # before t and the target share of t's own are done.
+        # Work done grows by at most the capacity and never exceeds the work arrived.  Its
+        # lower bounds are FIFO in the mean: by the deadline d(t) the work before t and the
+        # target share of t's own are done.  (It needs no row to keep it from shrinking: the
+        # bounds grow with t, so the running maximum of a solution is a solution.)
         rows += [r + o, r + o, r + o[1:], r + o[1:]]
         cols += [c0 + o, k0 + o, c0 + o[1:] - 1, k0 + o[1:] - 1]
         vals += [np.ones(n_open), -np.ones(n_open), -np.ones(n_open - 1), np.ones(n_open - 1)]
         rhs.append(np.zeros(n_open))
         r += n_open
-        rows += [r + o[1:] - 1, r + o[1:] - 1]
-        cols += [c0 + o[1:] - 1, c0 + o[1:]]
-        vals += [np.ones(n_open - 1), -np.ones(n_open - 1)]
-        rhs.append(np.zeros(n_open - 1))
-        r += n_open - 1
         ub[c0 : c0 + n_open] = w_cum[open_idx, j]
         # Agents x_o = (K_o − K_{o−1}) / cap in [0, max_agents].
         capped = np.flatnonzero(np.isfinite(max_agents[open_idx, j]))
