@@ -8,6 +8,7 @@ simulator, which models the same contacts event by event.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -287,3 +288,32 @@ def test_two_deferred_queues_are_planned_together() -> None:
         work = (vol[q].to_numpy()[: last + 1] * aht).sum()
         assert (req.agents[q].to_numpy() * 1800).sum() >= work * (1 - 1e-9)
     assert (req.planned_within >= [0.95, 0.8]).all()
+
+
+def test_check_in_simulation_compares_each_queue_with_its_promise() -> None:
+    idx = _week()[: 48 * 2]
+    open_ = _open(idx)
+    vol = pd.DataFrame(
+        {"calls": np.where(open_, 80.0, 0), "chats": np.where(open_, 40.0, 0),
+         "mail": np.where(open_, 10.0, 4.0)}, index=idx,
+    )  # fmt: skip
+    aht = {"calls": 240, "chats": 500, "mail": 420}
+    req = channels.channel_requirements(
+        vol, aht, channel={"calls": "voice", "chats": "chat", "mail": "deferred"},
+        concurrency={"chats": 3}, service_level={"calls": 0.8, "chats": 0.8, "mail": 0.95},
+        target_answer_s={"calls": 20, "chats": 60, "mail": 8 * 3600}, business_hours=open_,
+    )  # fmt: skip
+    check = channels.check_in_simulation(req, vol, aht, runs=6, seed=2)
+    assert list(check.index) == ["calls", "chats", "mail"]
+    assert check.meets.all()
+    assert (check.simulated_lo <= check.simulated).all()
+    assert (check.simulated <= check.simulated_hi).all()
+    # Two agents fewer on the phones in every open interval: the check says so.
+    short = dataclasses.replace(
+        req, agents=req.agents.assign(calls=np.maximum(req.agents.calls - 2, 0))
+    )
+    check = channels.check_in_simulation(short, vol, aht, runs=6, seed=2)
+    assert not check.meets["calls"] and check.meets["chats"]
+    frac = dataclasses.replace(req, agents=req.agents + 0.5)
+    with pytest.raises(ValueError, match=re.escape("integer=True")):
+        channels.check_in_simulation(frac, vol, aht)

@@ -58,6 +58,14 @@ class ChannelRequirement:
     planned_within : pandas.Series
         Per deferred queue, the share answered within its response target in
         the fluid plan [fraction] (at least the target).
+    promise : pandas.DataFrame
+        Per queue, what was planned for: ``channel``, ``concurrency``,
+        ``service_level``, ``target_answer_s``, ``patience_s`` (NaN: none),
+        ``chat_slowdown``; :func:`check_in_simulation` reads it.
+    business_hours : numpy.ndarray
+        Open intervals (booleans) the deferred plan used.
+    interval_min : int
+        Interval length [min].
     """
 
     agents: pd.DataFrame
@@ -65,6 +73,9 @@ class ChannelRequirement:
     concurrency: dict[str, int]
     deferred: pd.DataFrame
     planned_within: pd.Series = field(repr=False)
+    promise: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    business_hours: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, bool))
+    interval_min: int = 30
 
     @property
     def by_channel(self) -> pd.DataFrame:
@@ -76,6 +87,12 @@ class ChannelRequirement:
                 for c in names
             }
         )
+
+
+def _scalar(value: Any) -> float:
+    """One number, or NaN for a per-interval setting (kept out of the promise table)."""
+    arr = np.asarray(value, dtype=float)
+    return float(arr) if arr.ndim == 0 else np.nan
 
 
 def _optional_per_queue(value: Any, queues: list[str], name: str) -> dict[str, Any]:
@@ -271,12 +288,30 @@ def channel_requirements(
             volume, deferred, aht_in, sl, tgt, occ, max_agents, business_hours, cost,
             agents, interval_min, integer,
         )  # fmt: skip
+    promise = pd.DataFrame(
+        {
+            "channel": [chan[q] for q in queues],
+            "concurrency": [conc[q] for q in queues],
+            "service_level": [_scalar(sl[q]) for q in queues],
+            "target_answer_s": [_scalar(tgt[q]) for q in queues],
+            "patience_s": [
+                np.nan if pat[q] is None or chan[q] == "deferred" else _scalar(pat[q])
+                for q in queues
+            ],
+            "chat_slowdown": [float(slow[q]) if chan[q] == "chat" else 0.0 for q in queues],
+        },
+        index=pd.Index(queues, name="queue"),
+    )
+    open_mask = check_business_hours(business_hours, n)
     return ChannelRequirement(
         agents=agents,
         channel=chan,
         concurrency=conc,
         deferred=plan_frame,
         planned_within=within,
+        promise=promise,
+        business_hours=np.ones(n, dtype=bool) if open_mask is None else open_mask.copy(),
+        interval_min=interval_min,
     )
 
 
