@@ -238,6 +238,18 @@ def _call(**over: object) -> None:
         ({"business_hours": [True] * 3}, "business_hours must be booleans, one per interval (4)"),
         ({"max_agents": 0.01}, "deferred queue(s) ['mail'] cannot meet their response targets"),
         ({"aht_s": {"calls": 180, "chats": 300}}, "aht_s has no value for queue(s) ['mail']"),
+        (
+            {"service_level": {"calls": 0.8, "chats": 0.8, "mail": 1.0}},
+            "service_level of deferred queue 'mail' must be in (0, 1), got 1",
+        ),
+        (
+            {
+                "volume": pd.DataFrame(
+                    {"calls": 10.0, "chats": 5.0, "mail": [3.0, -1, 3, 3]}, index=_week()[:4]
+                )
+            },
+            "volume of deferred queue 'mail' must be finite and >= 0 [contacts], got -1",
+        ),
     ],
 )
 def test_bad_input_names_the_queue_and_the_fix(over: dict[str, object], message: str) -> None:

@@ -109,7 +109,8 @@ class DeferredPlan:
     backlog : numpy.ndarray
         (intervals, queues): contacts waiting at the end of each interval [contacts].
     within_share : numpy.ndarray
-        (queues,): planned share answered within the target (fluid) [fraction].
+        (queues,): planned share answered within the target (fluid) [fraction];
+        NaN for a queue with no contact to answer in open hours.
     """
 
     agents: np.ndarray
@@ -325,7 +326,7 @@ def plan_deferred(inp: DeferredInputs, block: int) -> DeferredPlan:
         counted += tot
         start = end
     with np.errstate(invalid="ignore", divide="ignore"):
-        within = np.where(counted > 0, in_time / counted, 1.0)
+        within = np.where(counted > 0, in_time / counted, np.nan)  # NaN: nothing to answer
     done = np.column_stack(
         [
             np.interp(done_work[:, j], np.r_[0.0, w_cum[:, j]], np.r_[0.0, a_cum[:, j]])

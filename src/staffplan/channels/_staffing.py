@@ -57,7 +57,8 @@ class ChannelRequirement:
         ``backlog`` (contacts waiting at its end), ``agents`` (fractional plan).
     planned_within : pandas.Series
         Per deferred queue, the share answered within its response target in
-        the fluid plan [fraction] (at least the target).
+        the fluid plan [fraction] (at least the target; NaN when no contact
+        arrived by the last open interval).
     promise : pandas.DataFrame
         Per queue, what was planned for: ``channel``, ``concurrency``,
         ``service_level``, ``target_answer_s``, ``patience_s`` (NaN: none),
@@ -338,16 +339,26 @@ def _staff_deferred(
     if not np.all(np.isfinite(cost_arr) & (cost_arr > 0)):
         raise ValueError(f"cost must be > 0 in every interval, got {describe(cost_arr)}")
     arr = np.column_stack([as_float_array(volume[q], f"volume[{q!r}]") for q in deferred])
-    if not np.all(np.isfinite(arr) & (arr >= 0)):
-        raise ValueError("volume of the deferred queues must be finite and >= 0 [contacts]")
+    bad = ~(np.isfinite(arr) & (arr >= 0))
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(
+            f"volume of deferred queue {deferred[j]!r} must be finite and >= 0 [contacts], got "
+            f"{describe(arr[i, j])} at {volume.index[i]!r}"
+        )
     aht = np.column_stack(
         [_vector(aht_in[q], n, f"aht_s of queue {q!r}", default=np.nan) for q in deferred]
     )
     if not np.all(np.isfinite(aht) & (aht > 0)):
         raise ValueError(f"aht_s of the deferred queues {deferred} must be > 0 [s]")
     share = np.array([float(as_float_array(sl[q], f"service_level of {q!r}")) for q in deferred])
-    if not np.all((share > 0) & (share <= 1)):
-        raise ValueError(f"service_level of deferred queues must be in (0, 1], got {share}")
+    for q, v in zip(deferred, share, strict=True):
+        if not 0 < v < 1:
+            raise ValueError(
+                f"service_level of deferred queue {q!r} must be in (0, 1), got {describe(v)}: a "
+                "share answered within the target (0.95); every contact cannot be promised "
+                "under random arrivals"
+            )
     occ_arr = np.array([1.0 if occ[q] is None else float(occ[q]) for q in deferred])
     if not np.all((occ_arr > 0) & (occ_arr <= 1)):
         raise ValueError(f"max_occupancy of deferred queues must be in (0, 1], got {occ_arr}")
