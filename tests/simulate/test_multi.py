@@ -249,6 +249,13 @@ def _call(**over: object) -> None:
         ({"agents": _frame(IDX[:2], g=[1.5, 2])}, "agents of group 'g' must be whole numbers"),
         ({"agents": _frame(IDX[2:4], g=3)}, "agents must have the same index"),
         ({"runs": 1}, "runs must be >= 2"),
+        (
+            {
+                "channel": {"calls": "chat", "chats": "chat"},
+                "concurrency": {"calls": 37, "chats": 41},
+            },
+            "least common multiple of 1517",
+        ),
         ({"interval_min": 7}, "interval_min must be one of"),
         (
             {

@@ -52,6 +52,9 @@ __all__ = ["MultiQueueResult", "simulate_queues"]
 
 _INF = float("inf")
 _RATIO_STATS = ("service_level", "asa_s", "p_abandon")
+# An agent is split into lcm(concurrencies) capacity units, with one free-agent list per
+# unit level: beyond this the lists cost more than they save.
+_MAX_CAPACITY_UNITS = 1000
 
 
 @dataclass(frozen=True)
@@ -270,6 +273,12 @@ def _check(
     capacity = 1
     for k in conc.values():
         capacity = capacity * k // gcd(capacity, k)
+    if capacity > _MAX_CAPACITY_UNITS:
+        raise ValueError(
+            f"concurrency {conc} has a least common multiple of {capacity}, over "
+            f"{_MAX_CAPACITY_UNITS}: the simulator splits an agent into that many units; use "
+            "concurrencies with a smaller common multiple (e.g. 2, 3, 4, 6)"
+        )
     return _Setup(
         queues=queues,
         groups=groups,
