@@ -125,20 +125,10 @@ def _per_queue_floats(
     return out
 
 
-def _check(
-    arrivals: Any,
-    aht_s: Any,
-    interval_min: Any,
-    agents: Any,
-    skills: Any,
-    target_answer_s: Any,
-    patience_s: Any,
-    concurrency: Any,
-    channel: Any,
-    chat_slowdown: Any,
-    business_hours: Any,
-) -> _Setup:
-    interval_min = check_interval_min(interval_min)
+def _check_frames(
+    arrivals: Any, agents: Any
+) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """Queue and group names, arrivals (n, queues) and staffing (n, groups), checked."""
     for frame, name in ((arrivals, "arrivals"), (agents, "agents")):
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(
@@ -160,7 +150,6 @@ def _check(
             f"starting {describe(agents.index[:1].tolist())}, arrivals has {len(arrivals)} "
             f"starting {describe(arrivals.index[:1].tolist())}"
         )
-    n_int = len(arrivals)
     vol = np.column_stack([as_float_array(arrivals[q], f"arrivals[{q!r}]") for q in queues])
     bad = ~(np.isfinite(vol) & (vol >= 0))
     if bad.any():
@@ -177,11 +166,14 @@ def _check(
             f"agents of group {groups[j]!r} must be whole numbers >= 0, got "
             f"{describe(staff_arr[i, j])} at {agents.index[i]!r}"
         )
+    return queues, groups, vol, staff_arr
 
-    chan, conc = check_channels(queues, channel, concurrency)
+
+def _check_aht(aht_s: Any, queues: list[str], n_int: int) -> np.ndarray:
+    """Handle time (n, queues) [s] from one value or one per interval for each queue."""
     if not isinstance(aht_s, Mapping):
         raise TypeError(f"aht_s must be a mapping {{queue: seconds}}, got {type(aht_s).__name__}")
-    aht = np.empty_like(vol)
+    aht = np.empty((n_int, len(queues)))
     for j, (q, v) in enumerate(per_queue(aht_s, queues, "aht_s").items()):
         arr = as_float_array(v, f"aht_s of queue {q!r}")
         if arr.ndim > 1 or (arr.ndim == 1 and arr.size != n_int):
@@ -192,7 +184,17 @@ def _check(
         if not np.all(np.isfinite(arr) & (arr > 0)):
             raise ValueError(f"aht_s of queue {q!r} must be > 0 [s], got {describe(arr)}")
         aht[:, j] = arr
+    return aht
 
+
+def _check_targets(
+    target_answer_s: Any,
+    patience_s: Any,
+    chat_slowdown: Any,
+    queues: list[str],
+    chan: dict[str, str],
+) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Answer targets [s], mean patience [s] (inf: never hangs up) and chat slowdown per queue."""
     target = _per_queue_floats(target_answer_s, queues, "target_answer_s")
     for q, t in target.items():
         if t is None or not np.isfinite(t) or t < 0:
@@ -222,8 +224,17 @@ def _check(
                 f"chat_slowdown is given for queue {q!r} whose channel is {chan[q]!r}; "
                 "it applies to chat queues only"
             )
-    slowdown = [float(slow[q] or 0.0) if chan[q] == "chat" else 0.0 for q in queues]
+    return (
+        np.array([target[q] for q in queues], dtype=float),
+        np.array([_INF if patience[q] is None else patience[q] for q in queues]),
+        [float(slow[q] or 0.0) if chan[q] == "chat" else 0.0 for q in queues],
+    )
 
+
+def _check_skills(
+    skills: Any, groups: list[str], queues: list[str]
+) -> tuple[list[list[int]], list[list[list[int]]]]:
+    """Queues of each group in priority order, and per queue its groups tier by tier (rank)."""
     if not isinstance(skills, Mapping):
         raise TypeError(
             f"skills must be a mapping {{group: [queues in priority order]}}, got "
@@ -266,10 +277,11 @@ def _check(
                 "(or drop the queue)"
             )
         tiers.append([ranks[r] for r in sorted(ranks)])
+    return group_queues, tiers
 
-    open_mask = check_business_hours(business_hours, n_int)
-    if open_mask is None:
-        open_mask = staff_arr.sum(axis=1) > 0
+
+def _capacity_units(conc: dict[str, int]) -> int:
+    """Units one agent is split into: the least common multiple of the concurrencies."""
     capacity = 1
     for k in conc.values():
         capacity = capacity * k // gcd(capacity, k)
@@ -279,6 +291,35 @@ def _check(
             f"{_MAX_CAPACITY_UNITS}: the simulator splits an agent into that many units; use "
             "concurrencies with a smaller common multiple (e.g. 2, 3, 4, 6)"
         )
+    return capacity
+
+
+def _check(
+    arrivals: Any,
+    aht_s: Any,
+    interval_min: Any,
+    agents: Any,
+    skills: Any,
+    target_answer_s: Any,
+    patience_s: Any,
+    concurrency: Any,
+    channel: Any,
+    chat_slowdown: Any,
+    business_hours: Any,
+) -> _Setup:
+    interval_min = check_interval_min(interval_min)
+    queues, groups, vol, staff_arr = _check_frames(arrivals, agents)
+    n_int = len(arrivals)
+    chan, conc = check_channels(queues, channel, concurrency)
+    aht = _check_aht(aht_s, queues, n_int)
+    target, patience, slowdown = _check_targets(
+        target_answer_s, patience_s, chat_slowdown, queues, chan
+    )
+    group_queues, tiers = _check_skills(skills, groups, queues)
+    open_mask = check_business_hours(business_hours, n_int)
+    if open_mask is None:
+        open_mask = staff_arr.sum(axis=1) > 0
+    capacity = _capacity_units(conc)
     return _Setup(
         queues=queues,
         groups=groups,
@@ -286,8 +327,8 @@ def _check(
         vol=vol,
         aht=aht,
         staff=staff_arr.astype(int).tolist(),
-        target=np.array([target[q] for q in queues], dtype=float),
-        patience=np.array([_INF if patience[q] is None else patience[q] for q in queues]),
+        target=target,
+        patience=patience,
         units=[capacity // conc[q] for q in queues],
         capacity=capacity,
         slowdown=slowdown,
