@@ -126,126 +126,143 @@ def _deadline_index(open_mask: np.ndarray, interval_s: float, target_s: float) -
     return np.searchsorted(b_end, b_end + target_s * (1 + 1e-12), side="right") - 1
 
 
+# One term of a block of rows: (row numbers from 0, variable indices, coefficients).
+_Term = tuple[np.ndarray, np.ndarray, "float | np.ndarray"]
+
+
+class _Rows:
+    """Rows ``A x <= b`` of the program, gathered as coordinate triplets."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.rhs: list[np.ndarray] = []
+        self.n = 0
+
+    def add(self, terms: list[_Term], rhs: np.ndarray) -> None:
+        """New rows ``Σ vals·x[cols] <= rhs``; each term's row numbers count from 0."""
+        for local, cols, vals in terms:
+            self.rows.append(self.n + local)
+            self.cols.append(cols)
+            self.vals.append(np.broadcast_to(vals, cols.shape))
+        self.rhs.append(rhs)
+        self.n += rhs.size
+
+    def matrix(self, nv: int) -> tuple[sparse.csr_matrix, np.ndarray]:
+        rows, cols = np.concatenate(self.rows), np.concatenate(self.cols)
+        a = sparse.csr_matrix((np.concatenate(self.vals), (rows, cols)), shape=(self.n, nv))
+        return a, np.concatenate(self.rhs)
+
+
+def _capacity_rows(
+    acc: _Rows, k0: int, c0: int, n_open: int, cap_j: float, max_agents: np.ndarray
+) -> None:
+    """Work done grows by at most the capacity; agents x_o = ΔK_o / cap in [0, max_agents]."""
+    o = np.arange(n_open)
+    # C_o − C_{o−1} − (K_o − K_{o−1}) ≤ 0.  (No row keeps C from shrinking: its bounds grow
+    # with time, so the running maximum of a solution is a solution.)
+    acc.add(
+        [(o, c0 + o, 1.0), (o, k0 + o, -1.0), (o[1:], c0 + o[1:] - 1, -1.0),
+         (o[1:], k0 + o[1:] - 1, 1.0)],
+        np.zeros(n_open),
+    )  # fmt: skip
+    capped = np.flatnonzero(np.isfinite(max_agents))
+    if capped.size:
+        q, first = np.arange(capped.size), capped > 0
+        acc.add(
+            [(q, k0 + capped, 1.0), (q[first], k0 + capped[first] - 1, -1.0)],
+            cap_j * max_agents[capped],
+        )
+    acc.add([(o, k0 + o, -1.0), (o[1:], k0 + o[1:] - 1, 1.0)], np.zeros(n_open))
+
+
+def _window_rows(
+    acc: _Rows, k0: int, kpos: np.ndarray, live: np.ndarray, d: np.ndarray, lags: np.ndarray,
+    need_mean: np.ndarray, w_cum: np.ndarray, v_cum: np.ndarray, z: float,
+) -> None:  # fmt: skip
+    """For each lag: work of (t − lag, t] plus z standard deviations ≤ capacity of (t − lag, d(t)]."""
+    for lag in lags:
+        tt = live[live - lag >= 0]
+        s_ = tt - lag
+        need = need_mean[tt] - w_cum[s_] + z * np.sqrt(np.maximum(v_cum[tt] - v_cum[s_], 0.0))
+        hi, lo = kpos[d[tt]], kpos[s_]
+        keep = hi > lo
+        hi, lo, need = hi[keep], lo[keep], need[keep]
+        q, with_lo = np.arange(hi.size), lo >= 0
+        acc.add([(q, k0 + hi, -1.0), (q[with_lo], k0 + lo[with_lo], 1.0)], -need)
+
+
 def _solve_block(inp: DeferredInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One block's program: agents, cumulative work done, contacts in time, contacts counted."""
-    arrivals, aht_s, target_s, share = inp.arrivals, inp.aht_s, inp.target_s, inp.share
-    open_mask, interval_s, max_agents = inp.open_mask, inp.interval_s, inp.max_agents
+    arrivals, share, open_mask, interval_s = inp.arrivals, inp.share, inp.open_mask, inp.interval_s
     n, m = arrivals.shape
-    work = arrivals * aht_s  # agent-seconds per interval
+    work = arrivals * inp.aht_s  # agent-seconds per interval
     w_cum = np.cumsum(work, axis=0)
     a_cum = np.cumsum(arrivals, axis=0)
     # Variance of the work arriving, cumulative: Poisson counts of exponential handle times.
-    v_cum = np.cumsum(2.0 * arrivals * aht_s**2, axis=0)
+    v_cum = np.cumsum(2.0 * arrivals * inp.aht_s**2, axis=0)
     open_idx = np.flatnonzero(open_mask)
     n_open = open_idx.size
-    last_open = int(open_idx[-1]) if n_open else -1
     if not n_open:  # nothing can be done in a block without open intervals: all carries on
         return np.zeros((n, m)), np.zeros((n, m)), np.zeros(m), np.zeros(m)
+    last_open = int(open_idx[-1])
     # The capacity after interval t is K[kpos[t]] (kpos = -1: none yet); only open intervals
     # add capacity, so K has one variable per open interval.
     kpos = np.cumsum(open_mask) - 1
     days, day_of = np.unique(inp.day[open_idx], return_inverse=True)
     # Variables: per queue j, K (cumulative capacity) then C (cumulative work done) at each
     # open interval [agent-s]; then the daily peaks [agents].
-    nk = 2 * m * n_open
-    nv = nk + days.size
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    rhs: list[np.ndarray] = []
-    r = 0
+    z0 = 2 * m * n_open
+    nv = z0 + days.size
+    acc = _Rows()
     lb, ub, c = np.zeros(nv), np.full(nv, np.inf), np.zeros(nv)
-    ramp = 1.0 + np.arange(n_open) / max(n_open, 1)
+    ramp = 1.0 + np.arange(n_open) / n_open
     o = np.arange(n_open)
     lags = 2 ** np.arange(int(np.log2(max(n, 1))) + 1)
     cap = inp.max_occupancy * interval_s  # agent-seconds per agent in an interval
     live_by_queue, deadline_by_queue = [], []
     for j in range(m):
         k0, c0 = 2 * j * n_open, (2 * j + 1) * n_open
-        # Work done grows by at most the capacity and never exceeds the work arrived.  Its
-        # lower bounds are FIFO in the mean: by the deadline d(t) the work before t and the
-        # target share of t's own are done.  (It needs no row to keep it from shrinking: the
-        # bounds grow with t, so the running maximum of a solution is a solution.)
-        rows += [r + o, r + o, r + o[1:], r + o[1:]]
-        cols += [c0 + o, k0 + o, c0 + o[1:] - 1, k0 + o[1:] - 1]
-        vals += [np.ones(n_open), -np.ones(n_open), -np.ones(n_open - 1), np.ones(n_open - 1)]
-        rhs.append(np.zeros(n_open))
-        r += n_open
+        _capacity_rows(acc, k0, c0, n_open, cap[j], inp.max_agents[open_idx, j])
         ub[c0 : c0 + n_open] = w_cum[open_idx, j]
-        # Agents x_o = (K_o − K_{o−1}) / cap in [0, max_agents].
-        capped = np.flatnonzero(np.isfinite(max_agents[open_idx, j]))
-        if capped.size:
-            q = np.arange(capped.size)
-            first = capped > 0
-            rows += [r + q, r + q[first]]
-            cols += [k0 + capped, k0 + capped[first] - 1]
-            vals += [np.ones(capped.size), -np.ones(int(first.sum()))]
-            rhs.append(cap[j] * max_agents[open_idx[capped], j])
-            r += capped.size
-        rows += [r + o, r + o[1:]]
-        cols += [k0 + o, k0 + o[1:] - 1]
-        vals += [-np.ones(n_open), np.ones(n_open - 1)]
-        rhs.append(np.zeros(n_open))
-        r += n_open
         # Objective: the cost of the agents, Σ cost·x, as a telescoped sum over K.
         w_o = _TIE * inp.cost[open_idx] * ramp / cap[j]
         c[k0 : k0 + n_open] += w_o
         c[k0 : k0 + n_open - 1] -= w_o[1:]
-        # FIFO meets the deadline d(t) of interval t when for every earlier s the work
-        # arriving in (s, t] fits in the capacity of (s, d(t)] (the backlog is empty at
-        # worst at s).  Asked for windows of 2^k intervals, each with a safety of z
-        # standard deviations of the work; a deadline is missed when any window overflows,
-        # so each window gets half the allowed miss share: z = Φ⁻¹(1 − (1 − share)/2),
-        # 1.96 for 95%.  The mean over every s is the work-done bound below.
-        d = np.minimum(_deadline_index(open_mask, interval_s, target_s[j]), last_open)
+        # FIFO in the mean: by the deadline d(t) the work before t and the target share of
+        # t's own are done (a bound on C at d(t)); all is done by the last open interval.
+        d = np.minimum(_deadline_index(open_mask, interval_s, inp.target_s[j]), last_open)
         live = np.flatnonzero((arrivals[:, j] > 0) & (np.arange(n) <= last_open))
+        need_mean = w_cum[:, j] - (1.0 - share[j]) * work[:, j]
         lb_c = np.zeros(n_open)
-        np.maximum.at(lb_c, kpos[d[live]], w_cum[live, j] - (1.0 - share[j]) * work[live, j])
-        lb_c[-1] = max(lb_c[-1], w_cum[last_open, j])  # all done by the last open interval
+        np.maximum.at(lb_c, kpos[d[live]], need_mean[live])
+        lb_c[-1] = max(lb_c[-1], w_cum[last_open, j])
         lb[c0 : c0 + n_open] = np.minimum(np.maximum.accumulate(lb_c), ub[c0 : c0 + n_open])
-        z = special.ndtri(1.0 - 0.5 * (1.0 - share[j]))
-        # Windows much shorter than the response time have the whole response time of
-        # capacity after them and never bind: those under half of it are left out.
-        for lag in lags[lags >= target_s[j] / interval_s / 2]:
-            tt = live[live - lag >= 0]
-            s_ = tt - lag
-            # The mean part asks only the target share of t's own work.
-            need = w_cum[tt, j] - (1.0 - share[j]) * work[tt, j] - w_cum[s_, j]
-            need += z * np.sqrt(np.maximum(v_cum[tt, j] - v_cum[s_, j], 0.0))
-            hi, lo = kpos[d[tt]], kpos[s_]
-            keep = hi > lo
-            hi, lo, need = hi[keep], lo[keep], need[keep]
-            q = np.arange(hi.size)
-            with_lo = lo >= 0
-            rows += [r + q, r + q[with_lo]]
-            cols += [k0 + hi, k0 + lo[with_lo]]
-            vals += [-np.ones(hi.size), np.ones(int(with_lo.sum()))]
-            rhs.append(-need)
-            r += hi.size
+        # FIFO with randomness: the deadline of t holds when for every earlier s the work
+        # arriving in (s, t] fits in the capacity of (s, d(t)] (the backlog is empty at worst
+        # at s).  Asked for windows of 2^k intervals with a safety of z standard deviations;
+        # a deadline is missed when any window overflows, so each window gets half the
+        # allowed miss share: z = Φ⁻¹(1 − (1 − share)/2), 1.96 for 95%.  Windows under half
+        # the response time have all of it in capacity after them and never bind.
+        z = float(special.ndtri(1.0 - 0.5 * (1.0 - share[j])))
+        long_enough = lags[lags >= inp.target_s[j] / interval_s / 2]
+        _window_rows(acc, k0, kpos, live, d, long_enough, need_mean, w_cum[:, j], v_cum[:, j], z)
         live_by_queue.append(live)
         deadline_by_queue.append(d)
     # Daily peak: base_t + Σ_j x_{j,t} − z_{day(t)} ≤ 0 in open intervals.
-    z0 = nk
+    terms: list[_Term] = [(o, z0 + day_of, -1.0)]
     for j in range(m):
         k0 = 2 * j * n_open
-        rows += [r + o, r + o[1:]]
-        cols += [k0 + o, k0 + o[1:] - 1]
-        vals += [np.full(n_open, 1.0 / cap[j]), np.full(n_open - 1, -1.0 / cap[j])]
-    rows.append(r + o)
-    cols.append(z0 + day_of)
-    vals.append(-np.ones(n_open))
-    rhs.append(-inp.base_agents[open_idx])
-    r += n_open
+        terms += [
+            (o, k0 + o, 1.0 / cap[j]),
+            (o[1:], k0 + o[1:] - 1, -1.0 / cap[j]),
+        ]
+    acc.add(terms, -inp.base_agents[open_idx])
     c[z0:] = 1.0
-    a_ub = sparse.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, nv)
-    )
+    a_ub, b_ub = acc.matrix(nv)
     res = optimize.linprog(
-        c,
-        A_ub=a_ub,
-        b_ub=np.concatenate(rhs),
-        bounds=np.column_stack([lb, ub]),
-        method="highs",
+        c, A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lb, ub]), method="highs"
     )
     if res.status != 0:
         raise ValueError(
@@ -253,24 +270,37 @@ def _solve_block(inp: DeferredInputs) -> tuple[np.ndarray, np.ndarray, np.ndarra
             f"{res.message.strip()} Raise max_agents, open more business hours or relax the target"
         )
     agents = np.zeros((n, m))
+    for j in range(m):
+        k = res.x[2 * j * n_open : (2 * j + 1) * n_open]
+        agents[open_idx, j] = np.maximum(np.diff(k, prepend=0.0) / cap[j], 0.0)
+    done_work, in_time = _fluid_outcome(
+        agents * cap, work, arrivals, live_by_queue, deadline_by_queue
+    )
+    return agents, done_work, in_time, a_cum[last_open]
+
+
+def _fluid_outcome(
+    capacity: np.ndarray,
+    work: np.ndarray,
+    arrivals: np.ndarray,
+    live_by_queue: list[np.ndarray],
+    deadline_by_queue: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative work done (fluid FIFO) and contacts answered by their deadline, per queue."""
+    n, m = work.shape
+    w_cum = np.cumsum(work, axis=0)
     done_work = np.zeros((n, m))
     in_time = np.zeros(m)
     for j in range(m):
-        k = res.x[2 * j * n_open : (2 * j + 1) * n_open]
-        x = np.diff(k, prepend=0.0) / cap[j]
-        agents[open_idx, j] = np.maximum(x, 0.0)
-        # Fluid FIFO: work done grows by the capacity, never beyond the work arrived.
         done = 0.0
-        capacity = agents[:, j] * cap[j]
-        for t in range(n):
-            done = min(w_cum[t, j], done + capacity[t])
+        for t in range(n):  # work done grows by the capacity, never beyond the work arrived
+            done = min(w_cum[t, j], done + capacity[t, j])
             done_work[t, j] = done
         live, d = live_by_queue[j], deadline_by_queue[j]
         before = w_cum[live, j] - work[live, j]
         frac = np.clip((done_work[d[live], j] - before) / work[live, j], 0.0, 1.0)
         in_time[j] = float((frac * arrivals[live, j]).sum())
-    counted_total = a_cum[last_open] if last_open >= 0 else np.zeros(m)
-    return agents, done_work, in_time, counted_total
+    return done_work, in_time
 
 
 def _block_ends(open_mask: np.ndarray, block: int) -> list[int]:
