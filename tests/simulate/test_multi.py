@@ -249,6 +249,13 @@ def _call(**over: object) -> None:
         ({"agents": _frame(IDX[:2], g=[1.5, 2])}, "agents of group 'g' must be whole numbers"),
         ({"agents": _frame(IDX[2:4], g=3)}, "agents must have the same index"),
         ({"runs": 1}, "runs must be >= 2"),
+        (
+            {
+                "channel": {"calls": "chat", "chats": "chat"},
+                "concurrency": {"calls": 37, "chats": 41},
+            },
+            "least common multiple of 1517",
+        ),
         ({"interval_min": 7}, "interval_min must be one of"),
         (
             {
@@ -262,3 +269,49 @@ def _call(**over: object) -> None:
 def test_bad_input_names_the_queue_and_the_fix(over: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         _call(**over)
+
+
+def test_handle_time_per_interval_sets_each_intervals_load() -> None:
+    # Light load on many agents, nobody waits: a contact arriving uniformly in an interval of
+    # length L with exponential handle time of mean h spends on average h²/L of it after the
+    # interval's end, so interval i is busy load_i·(1 − h_i/L) + load_{i−1}·h_{i−1}/L.
+    idx = IDX[:4]
+    res = simulate.simulate_queues(
+        _frame(idx, q=60.0), {"q": [60.0, 240.0, 60.0, 240.0]}, 30, _frame(idx, g=40),
+        {"g": ["q"]}, runs=20, seed=6,
+    )  # fmt: skip
+    own = np.array([60 * 60 * (1 - 60 / 1800), 60 * 240 * (1 - 240 / 1800)])
+    spill_in = np.array([0.0, 60 * 60 * 60 / 1800])
+    expected = (own + spill_in) / 1800 / 40
+    np.testing.assert_allclose(res.occupancy.g.to_numpy()[:2], expected, rtol=0.08)
+    with pytest.raises(ValueError, match=re.escape("aht_s of queue 'q' must be one value or one")):
+        simulate.simulate_queues(
+            _frame(idx, q=60.0), {"q": [120.0]}, 30, _frame(idx, g=4), {"g": ["q"]}
+        )
+    with pytest.raises(ValueError, match=re.escape("business_hours must be booleans, one per")):
+        simulate.simulate_queues(
+            _frame(idx, q=60.0), {"q": 120.0}, 30, _frame(idx, g=4), {"g": ["q"]},
+            business_hours=[1, 0],
+        )  # fmt: skip
+
+
+def test_separate_groups_do_not_affect_each_other() -> None:
+    # Chat agents come and go (who leaves depends only on their own group); the voice
+    # group's size must not change a single chat outcome.
+    idx = IDX[:8]
+    arr = _frame(idx, calls=80.0, chats=50.0)
+    kw = dict(
+        skills={"phone": ["calls"], "chat": ["chats"]}, concurrency={"chats": 3},
+        channel={"calls": "voice", "chats": "chat"}, runs=3, seed=2,
+    )  # fmt: skip
+    chat_staff = [6, 4, 6, 3, 5, 2, 6, 4]
+    a = simulate.simulate_queues(
+        arr, {"calls": 240, "chats": 500}, 30, _frame(idx, phone=14, chat=chat_staff), **kw
+    )
+    b = simulate.simulate_queues(
+        arr, {"calls": 240, "chats": 500}, 30, _frame(idx, phone=[9, 20] * 4, chat=chat_staff),
+        **kw,
+    )  # fmt: skip
+    for name in ("answered", "within", "wait_s", "backlog"):
+        np.testing.assert_array_equal(a.per_run[name][:, :, 1], b.per_run[name][:, :, 1])
+    assert not np.array_equal(a.per_run["wait_s"][:, :, 0], b.per_run["wait_s"][:, :, 0])

@@ -29,19 +29,21 @@ HOURS = 24
 TARGET_S = 20.0
 
 
-def _group_of_server() -> dict[int, str]:
+def _group_of_server(groups: dict[str, int]) -> dict[int, str]:
     ids: dict[int, str] = {}
     n = 0
-    for g, k in GROUPS.items():
+    for g, k in groups.items():
         for _ in range(k):
             n += 1
             ids[n] = g
     return ids
 
 
-def _ciw_run(seed: int) -> dict[str, tuple[int, int, float]]:
-    """(offered, answered within target, summed wait) per class over the horizon."""
-    group_of = _group_of_server()
+def _ciw_run(
+    seed: int, groups: dict[str, int], patience_s: float | None
+) -> dict[str, tuple[int, int, float, int]]:
+    """(offered, answered within target, summed wait, abandoned) per class over the horizon."""
+    group_of = _group_of_server(groups)
     tiers: dict[str, list[set[str]]] = {}
     for q in RATE_PER_S:
         ranks = sorted({gq.index(q) for gq in SKILLS.values() if q in gq})
@@ -60,6 +62,8 @@ def _ciw_run(seed: int) -> dict[str, tuple[int, int, float]]:
 
         def begin_service_if_possible_accept(self, next_individual: Any) -> None:
             next_individual.arrival_date = self.now
+            if self.reneging is True:
+                next_individual.reneging_date = self.get_reneging_date(next_individual)
             self.decide_class_change(next_individual)
             for tier in tiers[next_individual.customer_class]:
                 free = [s for s in self.servers if not s.busy and group_of[s.id_number] in tier]
@@ -80,10 +84,16 @@ def _ciw_run(seed: int) -> dict[str, tuple[int, int, float]]:
             idle_since[server.id_number] = self.now
 
     ciw.seed(seed)
+    extra = {}
+    if patience_s is not None:
+        extra["reneging_time_distributions"] = {
+            q: [ciw.dists.Exponential(1 / patience_s)] for q in RATE_PER_S
+        }
     network = ciw.create_network(
         arrival_distributions={q: [ciw.dists.Exponential(r)] for q, r in RATE_PER_S.items()},
         service_distributions={q: [ciw.dists.Exponential(1 / AHT_S)] for q in RATE_PER_S},
-        number_of_servers=[sum(GROUPS.values())],
+        number_of_servers=[sum(groups.values())],
+        **extra,
     )
     sim = ciw.Simulation(network, node_class=SkillNode)
     horizon = HOURS * 3600.0
@@ -91,32 +101,46 @@ def _ciw_run(seed: int) -> dict[str, tuple[int, int, float]]:
     recs = [r for r in sim.get_all_records() if r.arrival_date < horizon]
     out = {}
     for q in RATE_PER_S:
-        waits = np.array([r.waiting_time for r in recs if r.customer_class == q])
-        out[q] = (waits.size, int((waits <= TARGET_S).sum()), float(waits.sum()))
+        mine = [r for r in recs if r.customer_class == q]
+        waits = np.array([r.waiting_time for r in mine])
+        served = np.array([r.record_type == "service" for r in mine])
+        within = int(((waits <= TARGET_S) & served).sum())
+        out[q] = (waits.size, within, float(waits.sum()), int((~served).sum()))
     return out
 
 
-def test_two_skill_case_agrees_with_ciw() -> None:
+@pytest.mark.parametrize(
+    ("groups", "patience_s"),
+    [(GROUPS, None), ({"a_only": 4, "b_only": 3, "both": 3}, 120.0)],
+    ids=["no abandonment", "callers hang up"],
+)
+def test_two_skill_case_agrees_with_ciw(groups: dict[str, int], patience_s: float | None) -> None:
     runs = 10
     idx = pd.date_range("2026-01-05 08:00", periods=2 * HOURS, freq="30min")
     arrivals = pd.DataFrame({q: r * 1800 for q, r in RATE_PER_S.items()}, index=idx)
-    agents = pd.DataFrame(GROUPS, index=idx)
+    agents = pd.DataFrame(groups, index=idx)
     ours = simulate.simulate_queues(
         arrivals, dict.fromkeys(RATE_PER_S, AHT_S), 30, agents, SKILLS,
-        target_answer_s=TARGET_S, runs=runs, seed=21,
+        target_answer_s=TARGET_S, patience_s=patience_s, runs=runs, seed=21,
     ).totals  # fmt: skip
-    peer = [_ciw_run(seed) for seed in range(runs)]
+    peer = [_ciw_run(seed, groups, patience_s) for seed in range(runs)]
+    stats_cols = [("service_level", 1), ("asa_s", 2)]
+    if patience_s is not None:
+        stats_cols.append(("p_abandon", 3))
     for q in RATE_PER_S:
         offered = np.array([p[q][0] for p in peer], dtype=float)
-        for stat, col in (("service_level", 1), ("asa_s", 2)):
+        for stat, col in stats_cols:
             per_run = np.array([p[q][col] for p in peer]) / offered
             peer_mean = float(np.array([p[q][col] for p in peer]).sum() / offered.sum())
             peer_se = float(per_run.std(ddof=1) / np.sqrt(runs))
-            ours_se = float(ours.loc[q, f"{stat}_hi"] - ours.loc[q, f"{stat}_lo"]) / (2 * 2.2)
+            t_crit = 2.262  # Student t, 97.5%, 9 degrees of freedom: ours are 95% limits
+            ours_se = float(ours.loc[q, f"{stat}_hi"] - ours.loc[q, f"{stat}_lo"]) / (2 * t_crit)
             diff = abs(float(ours.loc[q, stat]) - peer_mean)
             # Two independent estimates of one quantity: the difference is within three
             # standard errors of the difference.
             assert diff <= 3 * np.hypot(peer_se, ours_se), (q, stat, ours.loc[q, stat], peer_mean)
+        if patience_s is not None:
+            assert ours.loc[q, "p_abandon"] > 0.01  # the case does exercise abandonment
     # The routing matters: queue b, with fewer specialists and second rank for the
     # cross-trained group, waits longer than queue a in both simulators.
     assert ours.loc["b", "asa_s"] > ours.loc["a", "asa_s"]

@@ -16,7 +16,7 @@ import numpy as np
 
 from staffplan._validation import as_float_array, describe
 
-__all__ = ["CHANNELS", "check_channels", "per_queue"]
+__all__ = ["CHANNELS", "check_business_hours", "check_channels", "per_queue"]
 
 #: The channels a queue can have: ``voice`` (one contact per agent, callers hang up),
 #: ``chat`` (an agent holds up to ``concurrency`` chats at once) and ``deferred``
@@ -52,6 +52,18 @@ def per_queue(value: Any, queues: Sequence[str], name: str, *, allow_none: bool 
             if v is None:
                 raise ValueError(f"{name} for queue {q!r} must be given, got None")
     return out
+
+
+def check_business_hours(value: Any, n: int) -> np.ndarray | None:
+    """Open intervals as booleans, one per interval; None stays None (the caller's default)."""
+    if value is None:
+        return None
+    mask = np.asarray(value)
+    if mask.shape != (n,) or mask.dtype != bool:
+        raise ValueError(
+            f"business_hours must be booleans, one per interval ({n}), got {describe(value)}"
+        )
+    return mask
 
 
 def check_channels(

@@ -46,12 +46,15 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from staffplan._validation import as_float_array, check_int, check_interval_min, describe
-from staffplan.channels._spec import check_channels, per_queue
+from staffplan.channels._spec import check_business_hours, check_channels, per_queue
 
 __all__ = ["MultiQueueResult", "simulate_queues"]
 
 _INF = float("inf")
 _RATIO_STATS = ("service_level", "asa_s", "p_abandon")
+# An agent is split into lcm(concurrencies) capacity units, with one free-agent list per
+# unit level: beyond this the lists cost more than they save.
+_MAX_CAPACITY_UNITS = 1000
 
 
 @dataclass(frozen=True)
@@ -122,20 +125,10 @@ def _per_queue_floats(
     return out
 
 
-def _check(
-    arrivals: Any,
-    aht_s: Any,
-    interval_min: Any,
-    agents: Any,
-    skills: Any,
-    target_answer_s: Any,
-    patience_s: Any,
-    concurrency: Any,
-    channel: Any,
-    chat_slowdown: Any,
-    business_hours: Any,
-) -> _Setup:
-    interval_min = check_interval_min(interval_min)
+def _check_frames(
+    arrivals: Any, agents: Any
+) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """Queue and group names, arrivals (n, queues) and staffing (n, groups), checked."""
     for frame, name in ((arrivals, "arrivals"), (agents, "agents")):
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(
@@ -157,7 +150,6 @@ def _check(
             f"starting {describe(agents.index[:1].tolist())}, arrivals has {len(arrivals)} "
             f"starting {describe(arrivals.index[:1].tolist())}"
         )
-    n_int = len(arrivals)
     vol = np.column_stack([as_float_array(arrivals[q], f"arrivals[{q!r}]") for q in queues])
     bad = ~(np.isfinite(vol) & (vol >= 0))
     if bad.any():
@@ -174,11 +166,14 @@ def _check(
             f"agents of group {groups[j]!r} must be whole numbers >= 0, got "
             f"{describe(staff_arr[i, j])} at {agents.index[i]!r}"
         )
+    return queues, groups, vol, staff_arr
 
-    chan, conc = check_channels(queues, channel, concurrency)
+
+def _check_aht(aht_s: Any, queues: list[str], n_int: int) -> np.ndarray:
+    """Handle time (n, queues) [s] from one value or one per interval for each queue."""
     if not isinstance(aht_s, Mapping):
         raise TypeError(f"aht_s must be a mapping {{queue: seconds}}, got {type(aht_s).__name__}")
-    aht = np.empty_like(vol)
+    aht = np.empty((n_int, len(queues)))
     for j, (q, v) in enumerate(per_queue(aht_s, queues, "aht_s").items()):
         arr = as_float_array(v, f"aht_s of queue {q!r}")
         if arr.ndim > 1 or (arr.ndim == 1 and arr.size != n_int):
@@ -189,7 +184,17 @@ def _check(
         if not np.all(np.isfinite(arr) & (arr > 0)):
             raise ValueError(f"aht_s of queue {q!r} must be > 0 [s], got {describe(arr)}")
         aht[:, j] = arr
+    return aht
 
+
+def _check_targets(
+    target_answer_s: Any,
+    patience_s: Any,
+    chat_slowdown: Any,
+    queues: list[str],
+    chan: dict[str, str],
+) -> tuple[np.ndarray, np.ndarray, list[float]]:
+    """Answer targets [s], mean patience [s] (inf: never hangs up) and chat slowdown per queue."""
     target = _per_queue_floats(target_answer_s, queues, "target_answer_s")
     for q, t in target.items():
         if t is None or not np.isfinite(t) or t < 0:
@@ -219,8 +224,17 @@ def _check(
                 f"chat_slowdown is given for queue {q!r} whose channel is {chan[q]!r}; "
                 "it applies to chat queues only"
             )
-    slowdown = [float(slow[q] or 0.0) if chan[q] == "chat" else 0.0 for q in queues]
+    return (
+        np.array([target[q] for q in queues], dtype=float),
+        np.array([_INF if patience[q] is None else patience[q] for q in queues]),
+        [float(slow[q] or 0.0) if chan[q] == "chat" else 0.0 for q in queues],
+    )
 
+
+def _check_skills(
+    skills: Any, groups: list[str], queues: list[str]
+) -> tuple[list[list[int]], list[list[list[int]]]]:
+    """Queues of each group in priority order, and per queue its groups tier by tier (rank)."""
     if not isinstance(skills, Mapping):
         raise TypeError(
             f"skills must be a mapping {{group: [queues in priority order]}}, got "
@@ -263,19 +277,49 @@ def _check(
                 "(or drop the queue)"
             )
         tiers.append([ranks[r] for r in sorted(ranks)])
+    return group_queues, tiers
 
-    if business_hours is None:
-        open_mask = staff_arr.sum(axis=1) > 0
-    else:
-        open_mask = np.asarray(business_hours)
-        if open_mask.shape != (n_int,) or open_mask.dtype != bool:
-            raise ValueError(
-                f"business_hours must be booleans, one per interval ({n_int}), got "
-                f"{describe(business_hours)}"
-            )
+
+def _capacity_units(conc: dict[str, int]) -> int:
+    """Units one agent is split into: the least common multiple of the concurrencies."""
     capacity = 1
     for k in conc.values():
         capacity = capacity * k // gcd(capacity, k)
+    if capacity > _MAX_CAPACITY_UNITS:
+        raise ValueError(
+            f"concurrency {conc} has a least common multiple of {capacity}, over "
+            f"{_MAX_CAPACITY_UNITS}: the simulator splits an agent into that many units; use "
+            "concurrencies with a smaller common multiple (e.g. 2, 3, 4, 6)"
+        )
+    return capacity
+
+
+def _check(
+    arrivals: Any,
+    aht_s: Any,
+    interval_min: Any,
+    agents: Any,
+    skills: Any,
+    target_answer_s: Any,
+    patience_s: Any,
+    concurrency: Any,
+    channel: Any,
+    chat_slowdown: Any,
+    business_hours: Any,
+) -> _Setup:
+    interval_min = check_interval_min(interval_min)
+    queues, groups, vol, staff_arr = _check_frames(arrivals, agents)
+    n_int = len(arrivals)
+    chan, conc = check_channels(queues, channel, concurrency)
+    aht = _check_aht(aht_s, queues, n_int)
+    target, patience, slowdown = _check_targets(
+        target_answer_s, patience_s, chat_slowdown, queues, chan
+    )
+    group_queues, tiers = _check_skills(skills, groups, queues)
+    open_mask = check_business_hours(business_hours, n_int)
+    if open_mask is None:
+        open_mask = staff_arr.sum(axis=1) > 0
+    capacity = _capacity_units(conc)
     return _Setup(
         queues=queues,
         groups=groups,
@@ -283,8 +327,8 @@ def _check(
         vol=vol,
         aht=aht,
         staff=staff_arr.astype(int).tolist(),
-        target=np.array([target[q] for q in queues], dtype=float),
-        patience=np.array([_INF if patience[q] is None else patience[q] for q in queues]),
+        target=target,
+        patience=patience,
         units=[capacity // conc[q] for q in queues],
         capacity=capacity,
         slowdown=slowdown,
@@ -413,7 +457,9 @@ def _event_loop(
                 members[g].discard(a)
                 diff += 1
             while diff < 0:
-                a = min(members[g], key=a_load.__getitem__)
+                # The least loaded goes first, then the longest on the floor (lowest id: a
+                # group's agents keep their order whatever the other groups do).
+                a = min(members[g], key=lambda b: (a_load[b], b))
                 members[g].discard(a)
                 leaving[g].add(a)
                 a_leaving[a] = True
