@@ -20,7 +20,8 @@ cost ``c_g``, speed ``p_gq`` (0 when ``g`` lacks skill ``q``) and staffing ``n_g
    groups only, the constraints of single queues bind and both models agree.
 4. *Simulation check* (``simulate=True``): the lower model rounded up is simulated with
    skills-based routing (:func:`staffplan.simulate.simulate_queues`); wherever a queue's
-   simulated service level is below its target beyond the simulation's noise, one agent is
+   simulated service level is below its target beyond the simulation's noise (the upper
+   limit of its 95 % interval over runs is below the target), one agent is
    added to the cheapest group serving that queue (fewest skills on a tie), and the check
    runs again, at most ``max_rounds`` times.
 
@@ -59,9 +60,6 @@ MAX_SUBSET_QUEUES = 10
 #: Cost of a missing agent-interval in the LPs (caps can make full service impossible),
 #: relative to the dearest group.
 _SLACK_COST = 1000.0
-#: Standard errors by which a simulated service level may fall below its target before the
-#: check adds an agent (the simulation's own noise is not a miss).
-_Z_SIM = 1.96
 
 
 @dataclass(frozen=True)
@@ -433,15 +431,6 @@ def skill_requirements(
     )
 
 
-def _sim_frame(result: Any) -> pd.DataFrame:
-    """The per-(interval, queue) frame of a :func:`simulate_queues` result."""
-    frame = getattr(result, "queues", result)
-    if not isinstance(frame, pd.DataFrame):  # pragma: no cover - depends on the simulator
-        raise TypeError(f"simulate_queues returned {type(result).__name__}, not a queue frame")
-    frame = frame.reset_index()
-    return frame
-
-
 def _simulate_check(
     arrivals: pd.DataFrame,
     aht: np.ndarray,
@@ -495,16 +484,14 @@ def _simulate_check(
             runs=runs,
             seed=seed,
         )
-        frame = _sim_frame(result)
-        ds_col = frame.columns[0] if "ds" not in frame else "ds"
-        frame = frame.rename(columns={ds_col: "ds"})
+        frame = result.intervals.reset_index().rename(columns={"interval": "ds"})
         sl = frame["service_level"].to_numpy(float)
+        hi = frame["service_level_hi"].to_numpy(float)
         offered = frame["offered"].to_numpy(float)
-        qi = frame["queue"].map(pos).to_numpy()
-        target = sl_target[qi]
-        # Binomial noise of the simulated share over every run's contacts.
-        se = np.sqrt(np.clip(target * (1 - target), 0, None) / np.maximum(offered * runs, 1.0))
-        miss = (offered > 0) & ~(np.nan_to_num(sl, nan=0.0) >= target - _Z_SIM * se)
+        target = sl_target[frame["queue"].map(pos).to_numpy()]
+        # Below target beyond the simulation's own noise: its 95% interval lies below.
+        hi = np.where(np.isnan(hi), sl, hi)
+        miss = (offered > 0) & (np.nan_to_num(hi, nan=0.0) < target)
         frame = frame.assign(target=target, meets=~miss)
         if not miss.any():
             break

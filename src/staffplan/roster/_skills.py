@@ -1,0 +1,122 @@
+"""Skill groups in a roster: label each agent shift with its group, coverage per group.
+
+The model (:meth:`staffplan.roster.RosterModel._add_skill_groups`) decides how many agents of
+each skill group work each shift; :func:`label_rows` carries the group onto the roster rows
+(``skill_group`` column) after people are assigned, and :func:`group_coverage` counts each
+group on the floor against its need, with the cover a cross-trained group gives a group whose
+skills it holds (a transport problem, solved per interval).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from staffplan.roster._instance import RosterInstance
+from staffplan.roster._solution import tally
+
+__all__ = ["group_coverage", "label_rows"]
+
+
+def _key(role: Any, start: Any, end: Any, lunch: Any, breaks: Any) -> tuple[Any, ...]:
+    lunch_t = None if lunch is None or pd.isna(lunch) else pd.Timestamp(lunch)
+    return (role, pd.Timestamp(start), pd.Timestamp(end), lunch_t, tuple(map(tuple, breaks)))
+
+
+def label_rows(inst: RosterInstance, records: list[Any], rows: list[dict[str, Any]]) -> None:
+    """Set ``row["skill_group"]`` for agent rows from the model's shift records (in place).
+
+    Rows and records match by role, start, end, lunch start and breaks (shifts alike in all
+    of these are interchangeable, so any matching group is right).
+    """
+    if inst.group_required is None:
+        return
+    iv = pd.Timedelta(minutes=inst.interval_min)
+    pool: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for r in records:
+        if "skill_group" not in r:
+            continue
+        s = r["shift"]
+        lunch = r["lunch"]
+        key = _key(
+            r["role"],
+            inst.start + s.start_slot * iv,
+            inst.start + (s.start_slot + s.length) * iv,
+            inst.start + lunch[0] * iv if lunch else None,
+            [(inst.start + a * iv, inst.start + b * iv) for a, b in r["breaks"]],
+        )
+        pool[key].append(r["skill_group"])
+    for row in rows:
+        if row["role"] != "agent":
+            row["skill_group"] = ""
+            continue
+        key = _key(row["role"], row["start"], row["end"], row["lunch_start"], row["breaks"])
+        labels = pool.get(key)
+        row["skill_group"] = labels.pop() if labels else ""
+
+
+def group_coverage(inst: RosterInstance, roster: pd.DataFrame) -> pd.DataFrame:
+    """Per interval and skill group: need, agents on the floor, and shortage after cover.
+
+    Parameters
+    ----------
+    inst : RosterInstance
+        An instance with ``group_requirements``.
+    roster : DataFrame
+        A roster with a ``skill_group`` column (from :func:`staffplan.roster.solve`).
+
+    Returns
+    -------
+    DataFrame
+        ``ds``, ``skill_group``, ``required`` [agents], ``on_floor`` [agents of the group],
+        ``shortage`` [agents]: need left uncovered when groups holding every skill of a
+        group lend it their surplus, allocated to keep the total shortage least (an LP per
+        interval).
+    """
+    if inst.group_required is None:
+        raise ValueError("group_coverage needs an instance made with group_requirements")
+    if "skill_group" not in roster:
+        raise ValueError("roster has no 'skill_group' column; roster a skills instance first")
+    names = inst.skill_groups
+    n_g = len(names)
+    floor = np.zeros((n_g, inst.n_intervals))
+    agents = roster[roster["role"] == "agent"]
+    for g, name in enumerate(names):
+        floor[g] = tally(inst, agents[agents["skill_group"] == name])["floor"]["agent"]
+    need = inst.group_required.astype(float)
+    skills = [set(v) for v in inst.group_skills]
+    edges = [(h, g) for h in range(n_g) for g in range(n_g) if skills[g] <= skills[h]]
+    short = np.zeros_like(need)
+    for t in range(inst.n_intervals):
+        if need[:, t].sum() <= 0:
+            continue
+        # max flow supply h -> demand g: maximise covered need (min -sum flow).
+        a_ub = np.zeros((2 * n_g, len(edges)))
+        for e, (h, g) in enumerate(edges):
+            a_ub[h, e] = 1.0
+            a_ub[n_g + g, e] = 1.0
+        res = optimize.linprog(
+            -np.ones(len(edges)),
+            A_ub=a_ub,
+            b_ub=np.concatenate([floor[:, t], need[:, t]]),
+            bounds=(0, None),
+            method="highs",
+        )
+        got = np.zeros(n_g)
+        for e, (_, g) in enumerate(edges):
+            got[g] += res.x[e]
+        short[:, t] = np.maximum(need[:, t] - got, 0.0)
+    ds = np.tile(inst.timestamps, n_g)
+    return pd.DataFrame(
+        {
+            "ds": ds,
+            "skill_group": np.repeat(names, inst.n_intervals),
+            "required": need.ravel(),
+            "on_floor": np.round(floor.ravel(), 9),
+            "shortage": np.round(short.ravel(), 9),
+        }
+    )
