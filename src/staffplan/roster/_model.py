@@ -86,6 +86,7 @@ class RosterModel:
         self.assumptions = assumptions
         self.user_hinted = False
         self.lp_bound = -math.inf
+        self.lp_values: np.ndarray | None = None  # last LP relaxation (roster._lp)
         self.literals: dict[cp_model.IntVar, str] = {}
         self._lit_by_name: dict[str, cp_model.IntVar] = {}
         span = inst.span
@@ -465,6 +466,20 @@ class RosterModel:
                             floor[a, t] -= units[j]
         deficit = d * inst.group_required.astype(np.int64)
         owner = np.full(len(agents), -1)
+        if self.lp_values is not None and len(self.lp_values) == len(self.model.proto.variables):
+            # The LP relaxation splits shifts among groups too: its whole part goes first.
+            quota = {
+                (g, k): math.floor(self.lp_values[self.gx[g][k].index] + 1e-6)
+                for g in range(n_g)
+                for k in range(len(self.shifts))
+            }
+            for a, (k, _) in enumerate(agents):
+                for g in range(n_g):
+                    if quota[g, k] > 0:
+                        quota[g, k] -= 1
+                        owner[a] = g
+                        deficit[g] -= floor[a]
+                        break
         by_skills = sorted(range(n_g), key=lambda g: (-len(inst.group_skills[g]), g))
         for size in sorted({len(v) for v in inst.group_skills}, reverse=True):
             tier = [g for g in by_skills if len(inst.group_skills[g]) == size]
@@ -478,17 +493,17 @@ class RosterModel:
                         for g in tier
                     ]
                 )
-                gi, best = np.unravel_index(int(np.argmax(gains)), gains.shape)
+                gi, best = (int(v) for v in np.unravel_index(int(np.argmax(gains)), gains.shape))
                 if gains[gi, best] <= 0:
                     break
                 owner[free[best]] = tier[gi]
                 deficit[tier[gi]] -= floor[free[best]]
         fewest_first = by_skills[::-1]
         for a in np.flatnonzero(owner < 0):
-            gain = [np.minimum(floor[a], np.clip(deficit[g], 0, None)).sum() for g in fewest_first]
-            g = fewest_first[int(np.argmax(gain))]
-            owner[a] = g
-            deficit[g] -= floor[a]
+            gain = [np.minimum(floor[a], np.clip(deficit[h], 0, None)).sum() for h in fewest_first]
+            pick = fewest_first[int(np.argmax(gain))]
+            owner[a] = pick
+            deficit[pick] -= floor[a]
         counts: dict[tuple[int, int], int] = defaultdict(int)
         gy_counts: dict[tuple[int, int, int, int], int] = defaultdict(int)
         for a, (k, places) in enumerate(agents):

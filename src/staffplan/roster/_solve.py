@@ -258,8 +258,8 @@ def _agent_pairs(am: RosterModel, fm: RosterModel) -> list[tuple[Any, Any]]:
     for g, xs in am.gx.items():  # skill groups: the agents' split is stage A's too
         pairs += list(zip(xs, fm.gx[g], strict=True))
         pairs += list(zip(am.group_short[g], fm.group_short[g], strict=True))
-    for key, ys in am.gy.items():
-        pairs += list(zip(ys, fm.gy[key], strict=True))
+    for gkey, gys in am.gy.items():
+        pairs += list(zip(gys, fm.gy[gkey], strict=True))
     return pairs
 
 

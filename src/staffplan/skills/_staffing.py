@@ -191,7 +191,7 @@ def _subsets(groups: Sequence[SkillGroup], queues: Sequence[str]) -> list[tuple[
     if q <= MAX_SUBSET_QUEUES:
         return [c for r in range(1, q + 1) for c in itertools.combinations(range(q), r)]
     pos = {name: i for i, name in enumerate(queues)}
-    sets = {(i,) for i in range(q)}
+    sets: set[tuple[int, ...]] = {(i,) for i in range(q)}
     sets |= {tuple(sorted(pos[s] for s in g.skills)) for g in groups}
     return sorted(sets, key=lambda s: (len(s), s))
 
