@@ -499,11 +499,13 @@ class RosterModel:
                 owner[free[best]] = tier[gi]
                 deficit[tier[gi]] -= floor[free[best]]
         fewest_first = by_skills[::-1]
-        for a in np.flatnonzero(owner < 0):
-            gain = [np.minimum(floor[a], np.clip(deficit[h], 0, None)).sum() for h in fewest_first]
+        for left in np.flatnonzero(owner < 0).tolist():
+            gain = [
+                np.minimum(floor[left], np.clip(deficit[h], 0, None)).sum() for h in fewest_first
+            ]
             pick = fewest_first[int(np.argmax(gain))]
-            owner[a] = pick
-            deficit[pick] -= floor[a]
+            owner[left] = pick
+            deficit[pick] -= floor[left]
         counts: dict[tuple[int, int], int] = defaultdict(int)
         gy_counts: dict[tuple[int, int, int, int], int] = defaultdict(int)
         for a, (k, places) in enumerate(agents):
