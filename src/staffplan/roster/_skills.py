@@ -9,8 +9,9 @@ skills it holds (a transport problem, solved per interval).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,10 @@ from scipy import optimize
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._solution import tally
 
-__all__ = ["group_coverage", "label_rows"]
+if TYPE_CHECKING:
+    from staffplan.roster._model import RosterModel
+
+__all__ = ["group_coverage", "group_first_hint", "label_rows"]
 
 
 def _key(role: Any, start: Any, end: Any, lunch: Any, breaks: Any) -> tuple[Any, ...]:
@@ -120,3 +124,57 @@ def group_coverage(inst: RosterInstance, roster: pd.DataFrame) -> pd.DataFrame:
             "shortage": np.round(short.ravel(), 9),
         }
     )
+
+
+def group_first_hint(rm: RosterModel, time_limit_s: float) -> dict[Any, int] | None:
+    """A first roster hint built group by group: each group's own LP, rounded and completed.
+
+    Each skill group is rostered alone (its need, the same shift rules, agents only) with
+    the LP relaxation and greedy completion of :func:`staffplan.roster._greedy.greedy_hint`;
+    the groups' agents add up to the hint's agents, leads and the manager are then hinted
+    for them.  No group is short where a shift reaches it (cover between groups is left to
+    the search).  None when the instance has no groups or the parts do not line up.
+    """
+    from staffplan.roster._greedy import greedy_hint
+    from staffplan.roster._lp import lp_relaxation
+    from staffplan.roster._model import RosterModel
+
+    inst = rm.inst
+    if inst.group_required is None or inst.carried_in is not None:
+        return None
+    days = None if len(rm.days) == inst.n_days else frozenset(rm.days)
+    vec = np.zeros(len(rm.model.proto.variables))
+    split: dict[Any, int] = {}
+    for g in range(len(inst.skill_groups)):
+        need = inst.group_required[g]
+        sub_inst = dataclasses.replace(
+            inst,
+            required=need.copy(),
+            required_raw=need.astype(float),
+            skill_groups=(),
+            group_skills=(),
+            group_required=None,
+            span=None,
+            people=None,
+        )
+        sub = RosterModel(sub_inst, days=days)
+        if len(sub.shifts) != len(rm.shifts) or sub.scale != rm.scale:
+            return None
+        lp = lp_relaxation(sub, time_limit_s=time_limit_s)
+        h = greedy_hint(sub, lp)
+        for k, var in enumerate(sub.x["agent"]):
+            c = int(h.get(var, 0))
+            split[rm.gx[g][k]] = c
+            vec[rm.x["agent"][k].index] += c
+        for (role, k, p), ys in sub.y.items():
+            if role != "agent" or len(ys) == 1:
+                continue
+            for o, var in enumerate(ys):
+                c = int(h.get(var, 0))
+                split[rm.gy[g, k, p][o]] = c
+                vec[rm.y["agent", k, p][o].index] += c
+        for i, var in enumerate(sub.shortage):
+            split[rm.group_short[g][i]] = int(h.get(var, 0))
+    hint = greedy_hint(rm, vec, fill_agents=False)
+    hint.update(split)
+    return hint

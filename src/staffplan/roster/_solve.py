@@ -51,7 +51,7 @@ from staffplan.roster._instance import RosterInstance
 from staffplan.roster._lp import lp_bound, lp_relaxation
 from staffplan.roster._model import RosterModel, components
 from staffplan.roster._search import Run, check_args, portfolio
-from staffplan.roster._skills import label_rows
+from staffplan.roster._skills import group_first_hint, label_rows
 from staffplan.roster._solution import ROSTER_COLUMNS, RosterResult, coverage_frame, empty_roster
 
 __all__ = ["solve"]
@@ -122,7 +122,9 @@ def _first(rm: RosterModel, ctx: _Ctx, budget_s: float, lp_s: float) -> Run:
         if lp is not None:
             rm.lp_bound = lp_bound(rm, lp)
         rm.model.clear_hints()
-        for var, val in greedy_hint(rm, lp).items():
+        # Skill groups: a hint built group by group leaves no group short.
+        hint = group_first_hint(rm, max(0.5, lp_s)) or greedy_hint(rm, lp)
+        for var, val in hint.items():
             rm.model.add_hint(var, val)
     # Without presolve a feasible hint is accepted at once; with presolve when it is not.
     out = ctx.run(
