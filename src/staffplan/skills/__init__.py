@@ -3,6 +3,8 @@
 - :class:`SkillGroup`: a skill set (queues in priority order), its cost, speed and cap.
 - :func:`skill_requirements`: agents per group and interval from a pooled lower LP and a
   flow upper LP, checked and adjusted by skills-based simulation.
+- :func:`compare`: the base and what-if scenarios side by side, with
+  ``Scenario(move_volume=...)`` and ``Scenario(cross_train=...)`` one line each.
 
 See ``docs/skills.md`` for the method and its limits.
 
@@ -22,5 +24,14 @@ from __future__ import annotations
 
 from staffplan.skills._groups import SkillGroup, check_served, groups_from
 from staffplan.skills._staffing import SkillRequirement, skill_requirements
+from staffplan.skills._whatif import apply_scenario, compare
 
-__all__ = ["SkillGroup", "SkillRequirement", "check_served", "groups_from", "skill_requirements"]
+__all__ = [
+    "SkillGroup",
+    "SkillRequirement",
+    "apply_scenario",
+    "check_served",
+    "compare",
+    "groups_from",
+    "skill_requirements",
+]
