@@ -1,0 +1,79 @@
+"""plan(..., skills=groups): queues staffed by skill group, not added into one requirement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import staffplan
+from staffplan import erlang
+from staffplan.plan import ServiceTarget
+
+
+def _history(weeks: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    ds = pd.date_range("2024-01-01", periods=weeks * 7 * 24, freq="60min")
+    h = np.asarray(ds.hour, float)
+    lam = np.where((h >= 8) & (h < 18), 80.0, 0.0)
+    return pd.concat(
+        [
+            pd.DataFrame({"queue": "en", "ds": ds, "volume": rng.poisson(lam), "aht_s": 300.0}),
+            pd.DataFrame({"queue": "fr", "ds": ds, "volume": rng.poisson(lam / 4), "aht_s": 300.0}),
+        ],
+        ignore_index=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def plans() -> tuple[staffplan.plan.Plan, staffplan.plan.Plan]:  # type: ignore[name-defined]
+    hist = _history()
+    kw = dict(
+        horizon="1D",
+        time_limit_s=8,
+        simulate=False,
+        num_workers=1,
+        service=ServiceTarget(shrinkage=0.0, max_occupancy=None),
+    )
+    pooled = staffplan.plan(hist, **kw)
+    dedicated = staffplan.plan(hist, skills={"en": ["en"], "fr": ["fr"]}, **kw)
+    return pooled, dedicated
+
+
+def test_dedicated_groups_are_staffed_queue_by_queue(plans) -> None:  # type: ignore[no-untyped-def]
+    pooled, dedicated = plans
+    fc = dedicated.forecast
+    open_ = dedicated.requirements["volume"] > 0
+    # Reference: Erlang C per queue on the forecast means, whole agents per queue.
+    ref = 0
+    for q in ("en", "fr"):
+        f = fc[fc["queue"] == q].set_index("ds")["volume"].reindex(dedicated.requirements["ds"])
+        ref = ref + np.where(
+            f > 0,
+            erlang.required_agents(f.to_numpy(), 300.0, interval_min=60, integer=True),
+            0.0,
+        )
+    np.testing.assert_array_equal(dedicated.requirements["scheduled_int"][open_], ref[open_])
+    # Two dedicated teams need more than one pool: the pooled plan adds the queues up.
+    assert (
+        dedicated.requirements["scheduled_int"][open_]
+        >= pooled.requirements["scheduled_int"][open_]
+    ).all()
+    assert (
+        dedicated.requirements["scheduled_int"].sum() > pooled.requirements["scheduled_int"].sum()
+    )
+    assert dedicated.settings["pooling"] == "skills"
+    assert set(dedicated.roster.loc[dedicated.roster["role"] == "agent", "skill_group"]) == {
+        "en",
+        "fr",
+    }
+    for key in ("agents_needed[en]", "agents_needed[fr]", "service_level[en]", "service_level[fr]"):
+        assert key in dedicated.summary
+    assert "skill_group" not in pooled.roster
+
+
+def test_a_queue_no_group_serves_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"queue 'fr' is served by no skill group"):
+        staffplan.plan(
+            _history(), horizon="1D", skills={"en": ["en"]}, time_limit_s=5, simulate=False
+        )
