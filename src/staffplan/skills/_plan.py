@@ -116,15 +116,15 @@ def queue_service(
     """Service each queue gets from the rostered groups, by simulation, per interval.
 
     ``group_floor`` holds agents of each group on the floor per interval (index the
-    interval starts); on the phones are ``floor * (1 - shrinkage)``, rounded down (an agent
-    cannot half answer).  Returns ``ds``, ``queue``, ``offered``, ``required`` (agents the
+    interval starts); on the phones are ``floor * (1 - shrinkage)`` rounded to the nearest
+    whole agent (shrinkage is an average share of time; the simulation needs whole agents).  Returns ``ds``, ``queue``, ``offered``, ``required`` (agents the
     queue's groups were staffed with), ``service_level``, ``asa_s``, ``p_abandon``,
     ``meets_target``.
     """
     from staffplan.simulate import simulate_queues
 
     groups: tuple[SkillGroup, ...] = requirement.groups
-    on_phones = np.floor(group_floor.to_numpy(float) * (1.0 - service.shrinkage) + ROUND_TOL)
+    on_phones = np.floor(group_floor.to_numpy(float) * (1.0 - service.shrinkage) + 0.5)
     agents = pd.DataFrame(
         on_phones.astype(np.int64), index=arrivals.index, columns=group_floor.columns
     )
