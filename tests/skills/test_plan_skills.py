@@ -77,3 +77,29 @@ def test_a_queue_no_group_serves_is_refused() -> None:
         staffplan.plan(
             _history(), horizon="1D", skills={"en": ["en"]}, time_limit_s=5, simulate=False
         )
+
+
+def test_cli_skills_table_with_an_unserved_queue_exits_2_naming_it(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from staffplan.cli import main
+
+    hist = tmp_path / "history.csv"
+    _history().to_csv(hist, index=False)
+    table = tmp_path / "groups.csv"
+    pd.DataFrame({"group": ["en"], "skills": ["en"]}).to_csv(table, index=False)
+    rc = main(["plan", str(hist), "--out", str(tmp_path / "out"), "--skills", str(table)])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "queue 'fr' is served by no skill group" in err
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_cli_skills_table_with_a_bad_row_names_the_file(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from staffplan.cli import main
+
+    hist = tmp_path / "history.csv"
+    _history().to_csv(hist, index=False)
+    table = tmp_path / "groups.csv"
+    pd.DataFrame({"group": ["en", "en"], "skills": ["en", "fr"]}).to_csv(table, index=False)
+    rc = main(["plan", str(hist), "--out", str(tmp_path / "out"), "--skills", str(table)])
+    assert rc == 2
+    assert "groups.csv: skill group names must be unique" in capsys.readouterr().err
