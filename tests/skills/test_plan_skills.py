@@ -103,3 +103,13 @@ def test_cli_skills_table_with_a_bad_row_names_the_file(tmp_path, capsys) -> Non
     rc = main(["plan", str(hist), "--out", str(tmp_path / "out"), "--skills", str(table)])
     assert rc == 2
     assert "groups.csv: skill group names must be unique" in capsys.readouterr().err
+
+
+def test_pooled_what_if_refuses_skill_scenarios_and_skill_plans(plans) -> None:  # type: ignore[no-untyped-def]
+    from staffplan.plan import Scenario, what_if
+
+    pooled, dedicated = plans
+    with pytest.raises(ValueError, match=r"staffplan\.skills\.compare"):
+        what_if(pooled, Scenario("chat", move_volume=("en", "fr", 0.2)))
+    with pytest.raises(ValueError, match=r"plan made with skills="):
+        what_if(dedicated, Scenario("+10%", volume_factor=1.1))

@@ -343,6 +343,16 @@ def what_if(
         raise TypeError(f"base must be a Plan, got {type(base).__name__}")
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    if base.settings.get("pooling") == "skills" or (
+        scenario.move_volume is not None or scenario.cross_train is not None
+    ):
+        # The fast path below recomputes one pooled requirement: not what a plan by skill
+        # group staffs, and it has no queues to move contacts between or groups to train.
+        raise ValueError(
+            f"scenario {scenario.name!r}: what-ifs by queue and skill group (move_volume, "
+            "cross_train, or any scenario on a plan made with skills=) go through "
+            "staffplan.skills.compare(arrivals, aht_s, groups, scenario, interval_min=...)"
+        )
     interval_min = base.interval_min
     service = base.service.replace(**scenario.service_changes())
     reqs_base = base.requirements
