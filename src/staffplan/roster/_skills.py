@@ -126,18 +126,22 @@ def group_coverage(inst: RosterInstance, roster: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def group_first_hint(rm: RosterModel, time_limit_s: float) -> dict[Any, int] | None:
-    """A first roster hint built group by group: each group's own LP, rounded and completed.
+def group_first_hint(
+    rm: RosterModel, time_limit_s: float, *, search_s: float = 0.0, seed: int = 0
+) -> dict[Any, int] | None:
+    """A first roster hint built group by group: each group rostered alone, then added up.
 
-    Each skill group is rostered alone (its need, the same shift rules, agents only) with
-    the LP relaxation and greedy completion of :func:`staffplan.roster._greedy.greedy_hint`;
-    the groups' agents add up to the hint's agents, leads and the manager are then hinted
-    for them.  No group is short where a shift reaches it (cover between groups is left to
-    the search).  None when the instance has no groups or the parts do not line up.
+    Each skill group is rostered alone (its need, the same shift rules, agents only) from
+    the LP relaxation and greedy completion of :func:`staffplan.roster._greedy.greedy_hint`,
+    improved by a deterministic CP-SAT search of ``search_s`` per group when given; the
+    groups' agents add up to the hint's agents, and leads and the manager are hinted for
+    them.  No group is short where a shift reaches it (cover between groups is left to the
+    search).  None when the instance has no groups or the parts do not line up.
     """
     from staffplan.roster._greedy import greedy_hint
     from staffplan.roster._lp import lp_relaxation
     from staffplan.roster._model import RosterModel
+    from staffplan.roster._search import portfolio
 
     inst = rm.inst
     if inst.group_required is None or inst.carried_in is not None:
@@ -162,6 +166,17 @@ def group_first_hint(rm: RosterModel, time_limit_s: float) -> dict[Any, int] | N
             return None
         lp = lp_relaxation(sub, time_limit_s=time_limit_s)
         h = greedy_hint(sub, lp)
+        if search_s > 0:
+            sub.model.clear_hints()
+            for var, val in h.items():
+                sub.model.add_hint(var, val)
+            sub.model.minimize(sub.objective)
+            run = portfolio(
+                sub.model, budget_s=search_s, wall_s=3 * search_s, num_workers=1, random_seed=seed
+            )
+            if run.found and run.solver is not None:
+                solver = run.solver
+                h = {v: int(solver.value(v)) for v in sub.all_vars}
         for k, var in enumerate(sub.x["agent"]):
             c = int(h.get(var, 0))
             split[rm.gx[g][k]] = c

@@ -123,7 +123,9 @@ def _first(rm: RosterModel, ctx: _Ctx, budget_s: float, lp_s: float) -> Run:
             rm.lp_bound = lp_bound(rm, lp)
         rm.model.clear_hints()
         # Skill groups: a hint built group by group leaves no group short.
-        hint = group_first_hint(rm, max(0.5, lp_s)) or greedy_hint(rm, lp)
+        hint = group_first_hint(
+            rm, max(0.5, lp_s), search_s=0.5 * budget_s, seed=ctx.seed
+        ) or greedy_hint(rm, lp)
         for var, val in hint.items():
             rm.model.add_hint(var, val)
     # Without presolve a feasible hint is accepted at once; with presolve when it is not.
