@@ -87,6 +87,7 @@ class RosterModel:
         self.user_hinted = False
         self.lp_bound = -math.inf
         self.lp_values: np.ndarray | None = None  # last LP relaxation (roster._lp)
+        self.hint_wall_limited = False  # a search building the hint was cut by the wall clock
         self.literals: dict[cp_model.IntVar, str] = {}
         self._lit_by_name: dict[str, cp_model.IntVar] = {}
         span = inst.span

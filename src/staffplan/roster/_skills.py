@@ -172,8 +172,10 @@ def group_first_hint(
                 sub.model.add_hint(var, val)
             sub.model.minimize(sub.objective)
             run = portfolio(
-                sub.model, budget_s=search_s, wall_s=3 * search_s, num_workers=1, random_seed=seed
+                sub.model, budget_s=search_s, wall_s=10 * search_s, num_workers=1, random_seed=seed
             )
+            # The wall clock cutting the search in would make the roster differ run to run.
+            rm.hint_wall_limited |= run.wall_limited
             if run.found and run.solver is not None:
                 solver = run.solver
                 h = {v: int(solver.value(v)) for v in sub.all_vars}

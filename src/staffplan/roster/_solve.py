@@ -126,6 +126,7 @@ def _first(rm: RosterModel, ctx: _Ctx, budget_s: float, lp_s: float) -> Run:
         hint = group_first_hint(
             rm, max(0.5, lp_s), search_s=0.5 * budget_s, seed=ctx.seed
         ) or greedy_hint(rm, lp)
+        ctx.wall_limited |= rm.hint_wall_limited
         for var, val in hint.items():
             rm.model.add_hint(var, val)
     # Without presolve a feasible hint is accepted at once; with presolve when it is not.
