@@ -91,7 +91,7 @@ def two_skill(quick: bool) -> dict[str, Any]:
         "case": "two-skill",
         "intervals": n,
         "project_agents": project,
-        "project_mix": {k: int(v) for k, v in req.agents.max().items()},
+        "project_mix": {k: int(v) for k, v in req.agents.loc[req.total.idxmax()].items()},
         "simulation_optimal_agents": None if best is None else best["total"],
         "simulation_optimal_mix": best,
         "mixes_simulated": tried,

@@ -7,6 +7,7 @@ The single-pool model is untouched (tests/roster run unchanged); these cases car
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from staffplan import roster
@@ -115,3 +116,17 @@ def test_groups_raise_the_floor_bound_never_lower_it() -> None:
     # By hand: en needs 2 shifts at 08 and 1 at 12 (12 h); fr needs 2 at 12-14 (two shifts
     # starting 11 or 12) and 1 at 09-11 (one starting 08 or 09): 12 h; 24 h in all.
     assert b_g.on_floor_h == pytest.approx(24.0)
+
+
+def test_same_inputs_and_seed_give_the_same_grouped_roster() -> None:
+    en = [2, 3, 3, 2, 2, 3, 2, 1]
+    fr = [1, 1, 2, 2, 2, 1, 1, 1]
+    inst = _inst(
+        {"en": en, "fr": fr, "bi": [0, 1, 1, 0, 0, 1, 1, 0]},
+        {"en": ["en"], "fr": ["fr"], "bi": ["fr", "en"]},
+    )
+    a = roster.solve(inst, time_limit_s=10, num_workers=2, random_seed=3)
+    b = roster.solve(inst, time_limit_s=10, num_workers=2, random_seed=3)
+    if a.solver_parameters.get("wall_limited") or b.solver_parameters.get("wall_limited"):
+        pytest.skip("the machine was too loaded for the deterministic budget")
+    pd.testing.assert_frame_equal(a.roster, b.roster)
