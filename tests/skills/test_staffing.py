@@ -218,3 +218,63 @@ def test_simulation_check_adds_agents_where_the_pool_bound_is_short() -> None:
     assert (req.total >= np.floor(req.lower.sum(axis=1) - 1e-6)).all()
     assert (req.agents["ab"] > np.floor(req.lower["ab"])).any()
     assert req.simulation is not None and req.simulation["meets"].all()
+
+
+def test_a_chat_queue_of_concurrency_k_needs_erlang_on_slots_over_k() -> None:
+    # n agents holding k chats each are n k voice slots (the simulator's exact equivalence).
+    req = skills.skill_requirements(
+        ARR,
+        AHT,
+        {"v": ["en"], "c": ["fr"]},
+        interval_min=30,
+        simulate=False,
+        channel={"en": "voice", "fr": "chat"},
+        concurrency={"fr": 3},
+    )
+    np.testing.assert_allclose(req.dedicated["fr"], _erlang(VOL_FR, False) / 3, rtol=1e-9)
+    np.testing.assert_allclose(req.dedicated["en"], _erlang(VOL_EN, False), rtol=1e-9)
+    # One chat-only pool of concurrency 3: the merged chat stream on slots, over 3.
+    both = skills.skill_requirements(
+        ARR,
+        AHT,
+        {"c": ["en", "fr"]},
+        interval_min=30,
+        simulate=False,
+        channel={"en": "chat", "fr": "chat"},
+        concurrency={"en": 3, "fr": 3},
+    )
+    np.testing.assert_allclose(both.lower["c"], _erlang(VOL_EN + VOL_FR, False) / 3, rtol=1e-6)
+
+
+def test_chat_and_voice_staffing_passes_its_simulation_check() -> None:
+    idx = pd.date_range("2024-01-01 08:00", periods=4, freq="30min")
+    arr = pd.DataFrame({"voice": np.full(4, 80.0), "chat": np.full(4, 60.0)}, index=idx)
+    req = skills.skill_requirements(
+        arr,
+        {"voice": 300, "chat": 600},
+        {"v": ["voice"], "vc": ["chat", "voice"]},
+        interval_min=30,
+        channel={"voice": "voice", "chat": "chat"},
+        concurrency={"chat": 2},
+        runs=10,
+    )
+    assert req.simulation is not None and req.simulation["meets"].all()
+    assert set(req.simulation["channel"]) == {"voice", "chat"}
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"channel": {"en": "voice", "fr": "deferred"}}, r"queue 'fr' is deferred work"),
+        ({"channel": {"en": "voice"}}, r"queue 'fr' has no channel"),
+        (
+            {"channel": {"en": "voice", "fr": "chat"}, "concurrency": {"fr": 0}},
+            r"concurrency of queue 'fr' must be a whole number >= 1",
+        ),
+    ],
+)
+def test_bad_channels_name_the_queue(kw: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        skills.skill_requirements(
+            ARR, AHT, {"a": ["en", "fr"]}, interval_min=30, simulate=False, **kw
+        )

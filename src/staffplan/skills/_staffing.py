@@ -48,6 +48,7 @@ from staffplan._validation import (
     check_nonnegative,
     check_positive,
 )
+from staffplan.channels._spec import check_channels
 from staffplan.defaults import ROUND_TOL
 from staffplan.plan._service import ServiceTarget
 from staffplan.skills._groups import SkillGroup, check_served, groups_from
@@ -205,13 +206,22 @@ def _pooled_need(
     subsets: Sequence[tuple[int, ...]],
     targets: Sequence[ServiceTarget],
     interval_min: int,
+    slots: np.ndarray,
 ) -> np.ndarray:
-    """Erlang requirement of each subset's merged stream, per interval [agents]."""
+    """Erlang requirement of each subset's merged stream, per interval [agents].
+
+    ``slots``: contacts an agent holds at once per queue (chat concurrency, 1 for voice).
+    A set of chat queues of one concurrency ``k`` is Erlang on ``n k`` slots, divided by
+    ``k``; a set mixing concurrencies counts a chat as ``aht_s / k`` of an agent's time.
+    """
     out = np.zeros((vol.shape[0], len(subsets)))
     for j, s in enumerate(subsets):
         idx = list(s)
+        ks = {float(slots[i]) for i in idx}
+        per = ks.pop() if len(ks) == 1 else 1.0
+        scale = slots[idx] if per == 1.0 else np.ones(len(idx))
         v = vol[:, idx].sum(axis=1)
-        work = (vol[:, idx] * aht[:, idx]).sum(axis=1)
+        work = (vol[:, idx] * aht[:, idx] / scale).sum(axis=1)
         a = np.divide(work, v, out=np.ones_like(v), where=v > 0)
         tg = [targets[i] for i in idx]
         # The loosest target of the set: meeting every queue's own target meets it.
@@ -222,7 +232,8 @@ def _pooled_need(
             max_abandon=None,
             max_occupancy=max((t.max_occupancy or 1.0) for t in tg),
         )
-        out[:, j] = loosest.required_on_phones(v, a, interval_min=interval_min, integer=False)
+        need = loosest.required_on_phones(v, a, interval_min=interval_min, integer=False)
+        out[:, j] = need / per
     return np.nan_to_num(out, nan=0.0)
 
 
@@ -319,6 +330,8 @@ def skill_requirements(
     interval_min: int,
     service: ServiceTarget | Mapping[str, ServiceTarget] | None = None,
     method: str = "pooled",
+    channel: Mapping[str, str] | None = None,
+    concurrency: Mapping[str, int] | None = None,
     simulate: bool = True,
     runs: int = 20,
     seed: int = 0,
@@ -343,6 +356,11 @@ def skill_requirements(
     method : {"pooled", "dedicated"}
         Model the staffing starts from: the pooled lower model (then the simulation check
         adds what pooling does not deliver) or the flow upper model (no pooling gain).
+    channel : mapping {queue: "voice" | "chat"}, optional
+        Channel of every queue (default all voice); deferred work is refused here.
+    concurrency : mapping {queue: int}, optional
+        Chats one agent holds at once, chat queues only [contacts]: a chat queue's
+        requirement is Erlang on agent x concurrency slots, divided by the concurrency.
     simulate : bool
         Check (and adjust) with :func:`staffplan.simulate.simulate_queues`.
     runs : int
@@ -372,17 +390,28 @@ def skill_requirements(
     max_rounds = check_int(max_rounds, "max_rounds", minimum=1)
     targets = _targets(service, queues)
     tg = [targets[q] for q in queues]
+    chan, conc = check_channels(queues, channel, concurrency)
+    deferred = [q for q in queues if chan[q] == "deferred"]
+    if deferred:
+        raise ValueError(
+            f"queue {deferred[0]!r} is deferred work (a backlog with a response target): "
+            "skill groups are staffed here for voice and chat queues; staff it with the "
+            "deferred-work model of staffplan.channels and leave it out of arrivals"
+        )
+    slots = np.array([float(conc[q]) for q in queues])
+    # A chat queue of concurrency k on n agents is n k voice slots (no slowdown).
     ded = np.column_stack(
         [
             targets[q].required_on_phones(
                 vol[:, j], aht[:, j], interval_min=interval_min, integer=False
             )
+            / slots[j]
             for j, q in enumerate(queues)
         ]
     )
     ded = np.nan_to_num(ded, nan=0.0)
     subsets = _subsets(grp, queues)
-    need = _pooled_need(vol, aht, subsets, tg, interval_min)
+    need = _pooled_need(vol, aht, subsets, tg, interval_min, slots)
     low = _pooled_lp(need, subsets, grp, queues)[0]
     up, flow, edges, up_slack = _flow_lp(ded, grp, queues)
     index = arrivals.index
@@ -411,7 +440,18 @@ def skill_requirements(
     sim = None
     if simulate:
         whole, sim, sim_notes = _simulate_check(
-            arrivals, aht, whole, grp, queues, tg, interval_min, caps, runs, seed, max_rounds
+            arrivals,
+            aht,
+            whole,
+            grp,
+            queues,
+            tg,
+            interval_min,
+            caps,
+            runs,
+            seed,
+            max_rounds,
+            (chan, conc),
         )
         notes += sim_notes
     alloc = [
@@ -446,6 +486,7 @@ def _simulate_check(
     runs: int,
     seed: int,
     max_rounds: int,
+    channels: tuple[dict[str, str], dict[str, int]],
 ) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
     """Add agents where the simulation shows a queue below its target; see module notes."""
     from staffplan.simulate import simulate_queues
@@ -484,6 +525,8 @@ def _simulate_check(
             skills,
             target_answer_s=target_s,
             patience_s=patience_s,
+            concurrency=channels[1],
+            channel=channels[0],
             runs=runs,
             seed=seed,
         )
