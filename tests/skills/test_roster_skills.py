@@ -130,3 +130,31 @@ def test_same_inputs_and_seed_give_the_same_grouped_roster() -> None:
     if a.solver_parameters.get("wall_limited") or b.solver_parameters.get("wall_limited"):
         pytest.skip("the machine was too loaded for the deterministic budget")
     pd.testing.assert_frame_equal(a.roster, b.roster)
+
+
+def test_round_the_clock_groups_wrap_the_week_on_a_15_min_grid() -> None:
+    # A 24/7 day on 15-min intervals, cyclic: the night shift crossing midnight covers the
+    # early hours of the same (wrapped) day for each group, with 15-min breaks.
+    n = 96
+    h = np.arange(n) / 4
+    en = np.where((h >= 8) & (h < 20), 4, 2)
+    fr = np.where((h >= 8) & (h < 20), 2, 1)
+    inst = roster.make_instance(
+        en + fr,
+        interval_min=15,
+        start="2024-01-01 00:00",
+        shifts=roster.ShiftRules("any", "00:00", "23:00", 60, (480,), crosses_midnight=True),
+        lunch=None,
+        breaks=roster.BreakRule(),
+        span=None,
+        cyclic=True,
+        group_requirements={"en": en, "fr": fr},
+    )
+    res = roster.solve(inst, time_limit_s=20, num_workers=2)
+    assert res.ok
+    cov = group_coverage(inst, res.roster)
+    assert cov["shortage"].sum() == 0
+    # Early-morning need is met by shifts that started the evening before (wrapped).
+    early = cov[(cov["ds"].dt.hour < 2)]
+    assert (early["on_floor"] >= early["required"]).all()
+    assert roster.check(inst, res.roster) == []

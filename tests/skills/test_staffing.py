@@ -278,3 +278,21 @@ def test_bad_channels_name_the_queue(kw: dict, match: str) -> None:
         skills.skill_requirements(
             ARR, AHT, {"a": ["en", "fr"]}, interval_min=30, simulate=False, **kw
         )
+
+
+@pytest.mark.parametrize("interval_min", [15, 60])
+def test_other_grids_scale_the_load_by_the_interval(interval_min: int) -> None:
+    idx = pd.date_range("2024-01-01 22:00", periods=8, freq=f"{interval_min}min")  # past midnight
+    arr = pd.DataFrame({"en": np.full(8, 50.0), "fr": np.full(8, 10.0)}, index=idx)
+    req = skills.skill_requirements(
+        arr, AHT, {"en": ["en"], "fr": ["fr"]}, interval_min=interval_min, simulate=False
+    )
+    ref = erlang.required_agents(
+        50.0,
+        300.0,
+        interval_min=interval_min,
+        service_level=0.8,
+        target_answer_s=20,
+        max_occupancy=0.9,
+    )
+    assert (req.agents["en"] == ref).all()
