@@ -35,7 +35,6 @@ import pandas as pd
 
 from staffplan import roster, skills
 from staffplan._io import atomic_write_text
-from staffplan.roster._skills import group_coverage
 from staffplan.simulate import simulate_queues
 
 HERE = Path(__file__).resolve().parent
@@ -160,7 +159,7 @@ def week_roster(time_limit_s: float) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     bound = roster.lower_bound(inst, time_limit_s=30, num_workers=2)
     on_floor_h = float(res.coverage["on_floor"].sum()) * 0.5
-    cov = group_coverage(inst, res.roster)
+    cov = roster.group_coverage(inst, res.roster)
     agents = res.roster[res.roster["role"] == "agent"]
     return {
         "case": "roster",

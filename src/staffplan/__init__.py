@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("erlang", "forecast", "roster", "simulate", "datasets", "report", "many")
+_SUBMODULES = ("erlang", "forecast", "roster", "simulate", "datasets", "report", "many", "skills")
 
 
 class _Package(types.ModuleType):

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from staffplan import roster
-from staffplan.roster._skills import group_coverage
 
 START = "2024-01-01 08:00"
 FOUR_H = roster.ShiftRules(
@@ -44,7 +43,7 @@ def test_each_group_gets_its_own_agents_by_hand() -> None:
     assert res.ok and res.status == "OPTIMAL"
     got = res.roster.groupby([res.roster["start"].dt.hour, "skill_group"]).size().to_dict()
     assert got == {(8, "en"): 2, (8, "fr"): 1, (12, "en"): 1, (12, "fr"): 2}
-    cov = group_coverage(inst, res.roster)
+    cov = roster.group_coverage(inst, res.roster)
     assert cov["shortage"].sum() == 0
     assert roster.check(inst, res.roster) == []
 
@@ -58,7 +57,7 @@ def test_a_cross_trained_group_covers_a_group_whose_skills_it_has() -> None:
     res = roster.solve(inst, time_limit_s=10, num_workers=1)
     labels = sorted(res.roster["skill_group"])
     assert labels == ["bi", "bi", "en"]
-    assert group_coverage(inst, res.roster)["shortage"].sum() == 0
+    assert roster.group_coverage(inst, res.roster)["shortage"].sum() == 0
 
 
 def test_cover_goes_one_way_only() -> None:
@@ -71,7 +70,7 @@ def test_cover_goes_one_way_only() -> None:
         people=people,
     )
     res = roster.solve(inst, time_limit_s=10, num_workers=1)
-    cov = group_coverage(inst, res.roster)
+    cov = roster.group_coverage(inst, res.roster)
     assert cov["shortage"].sum() == 0
     # Bob (both skills) is the only one who can work the bi shift.
     bi_rows = res.roster[res.roster["skill_group"] == "bi"]
@@ -152,7 +151,7 @@ def test_round_the_clock_groups_wrap_the_week_on_a_15_min_grid() -> None:
     )
     res = roster.solve(inst, time_limit_s=20, num_workers=2)
     assert res.ok
-    cov = group_coverage(inst, res.roster)
+    cov = roster.group_coverage(inst, res.roster)
     assert cov["shortage"].sum() == 0
     # Early-morning need is met by shifts that started the evening before (wrapped).
     early = cov[(cov["ds"].dt.hour < 2)]

@@ -106,7 +106,8 @@ def lower_bound(
     Returns
     -------
     FloorBound
-        Valid for rosters with no shortage in intervals some shift reaches; compare a roster's
+        Valid for rosters with no shortage in intervals some shift reaches (with skill groups,
+        no group short there either: ``make_instance(group_requirements=...)``); compare a roster's
         ``coverage["on_floor"].sum() * interval_min / 60`` with ``on_floor_h``.
 
     Examples
