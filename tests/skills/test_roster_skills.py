@@ -157,3 +157,19 @@ def test_round_the_clock_groups_wrap_the_week_on_a_15_min_grid() -> None:
     early = cov[(cov["ds"].dt.hour < 2)]
     assert (early["on_floor"] >= early["required"]).all()
     assert roster.check(inst, res.roster) == []
+
+
+def test_a_named_agent_on_a_shift_of_skills_they_lack_is_reported() -> None:
+    from staffplan.roster._skills import skill_mismatches
+
+    inst = _inst(
+        {"en": [1] * 8, "fr": [1] * 8},
+        people=[roster.Person("ann", skills=("en",)), roster.Person("bo", skills=("fr",))],
+    )
+    rows = [
+        {"person": "ann", "skill_group": "fr", "start": "2024-01-01 08:00"},
+        {"person": "bo", "skill_group": "fr", "start": "2024-01-01 08:00"},
+    ]
+    notes = skill_mismatches(inst, rows)
+    assert len(notes) == 1 and "'ann' on a 'fr' shift" in notes[0]
+    assert skill_mismatches(inst, rows[1:]) == []

@@ -23,7 +23,7 @@ from staffplan.roster._solution import tally
 if TYPE_CHECKING:
     from staffplan.roster._model import RosterModel
 
-__all__ = ["group_coverage", "group_first_hint", "label_rows"]
+__all__ = ["group_coverage", "group_first_hint", "label_rows", "skill_mismatches"]
 
 
 def _key(role: Any, start: Any, end: Any, lunch: Any, breaks: Any) -> tuple[Any, ...]:
@@ -195,3 +195,31 @@ def group_first_hint(
     hint = greedy_hint(rm, vec, fill_agents=False)
     hint.update(split)
     return hint
+
+
+def skill_mismatches(inst: RosterInstance, rows: list[dict[str, Any]]) -> list[str]:
+    """Notes for named agents given a shift of a group whose skills they lack.
+
+    The model caps each group's shifts per day by the people who can work it; the assignment
+    of shifts to named people does not look at skills, so this says where it went wrong.
+    """
+    if inst.group_required is None or inst.people is None:
+        return []
+    skills = {p.name: p.skills for p in inst.people}
+    need = dict(zip(inst.skill_groups, inst.group_skills, strict=True))
+    bad = [
+        r
+        for r in rows
+        if r.get("skill_group")
+        and r.get("person") in skills
+        and skills[r["person"]] is not None
+        and not set(need[r["skill_group"]]) <= set(skills[r["person"]] or ())
+    ]
+    if not bad:
+        return []
+    r = bad[0]
+    return [
+        f"{len(bad)} shift(s) went to named agents without the skills of the shift's group "
+        f"(first: {r['person']!r} on a {r['skill_group']!r} shift at {r['start']}); swap them "
+        "with agents who have those skills"
+    ]

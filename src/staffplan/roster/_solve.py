@@ -51,7 +51,7 @@ from staffplan.roster._instance import RosterInstance
 from staffplan.roster._lp import lp_bound, lp_relaxation
 from staffplan.roster._model import RosterModel, components
 from staffplan.roster._search import Run, check_args, portfolio
-from staffplan.roster._skills import group_first_hint, label_rows
+from staffplan.roster._skills import group_first_hint, label_rows, skill_mismatches
 from staffplan.roster._solution import ROSTER_COLUMNS, RosterResult, coverage_frame, empty_roster
 
 __all__ = ["solve"]
@@ -486,6 +486,7 @@ def solve(
         models[0], best_records, {**params, "max_time_in_seconds": max(0.5, min(10.0, left_s))}
     )
     label_rows(instance, best_records, rows)
+    notes += skill_mismatches(instance, rows)
     notes += form_teams(instance, rows)
     roster = _frame(rows)
     coverage = coverage_frame(instance, roster)
