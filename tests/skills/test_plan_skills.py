@@ -113,3 +113,61 @@ def test_pooled_what_if_refuses_skill_scenarios_and_skill_plans(plans) -> None: 
         what_if(pooled, Scenario("chat", move_volume=("en", "fr", 0.2)))
     with pytest.raises(ValueError, match=r"plan made with skills="):
         what_if(dedicated, Scenario("+10%", volume_factor=1.1))
+
+
+def _chat_history(weeks: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    ds = pd.date_range("2024-01-01", periods=weeks * 7 * 24, freq="60min")
+    h = np.asarray(ds.hour, float)
+    lam = np.where((h >= 8) & (h < 18), 60.0, 0.0)
+    voice = pd.DataFrame(
+        {"queue": "voice", "channel": "voice", "ds": ds, "volume": rng.poisson(lam), "aht_s": 300.0}
+    )
+    chat = pd.DataFrame(
+        {
+            "queue": "chat",
+            "channel": "chat",
+            "concurrency": 3,
+            "ds": ds,
+            "volume": rng.poisson(lam),
+            "aht_s": 600.0,
+        }
+    )
+    return pd.concat([voice, chat], ignore_index=True)
+
+
+def test_a_chat_queue_from_the_history_channel_column_is_staffed_with_concurrency() -> None:
+    hist = _chat_history()
+    kw = dict(
+        horizon="1D",
+        time_limit_s=8,
+        simulate=False,
+        num_workers=1,
+        service=ServiceTarget(shrinkage=0.0, max_occupancy=None),
+    )
+    p = staffplan.plan(hist, skills={"v": ["voice"], "c": ["chat"]}, **kw)
+    fc = p.forecast
+    f = fc[fc["queue"] == "chat"].set_index("ds")["volume"].reindex(p.requirements["ds"])
+    # Reference: Erlang C on agents x 3 slots at AHT 600 s, divided by 3, rounded up once.
+    slots = np.where(
+        f > 0, erlang.required_agents(f.to_numpy(), 600.0, interval_min=60, integer=False), 0.0
+    )
+    need_c = np.ceil(slots / 3 - 1e-9)
+    got = p.roster[p.roster["skill_group"] == "c"]
+    assert len(got) > 0
+    assert p.summary["agents_needed[c]"] == need_c.max()
+    assert "service_level[chat]" in p.summary
+    assert not any(w.startswith("predicted service level is below") for w in p.warnings)
+
+
+def test_a_queue_with_two_channels_is_refused() -> None:
+    hist = _chat_history()
+    hist.loc[hist.index[-1], "channel"] = "voice"
+    with pytest.raises(ValueError, match=r"gives queue 'chat' more than one channel"):
+        staffplan.plan(
+            hist,
+            horizon="1D",
+            skills={"v": ["voice"], "c": ["chat"]},
+            time_limit_s=5,
+            simulate=False,
+        )

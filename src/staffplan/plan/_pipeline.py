@@ -615,8 +615,10 @@ def plan(
     check_choice(staffing, "staffing", STAFFING_METHODS)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
     hist, queues = _prepare_history(history, queue)
+    channels: tuple[Any, Any] = (None, None)
     if skills is not None:  # every queue served, every skill a queue: before the work
         from staffplan.skills import check_served, groups_from
+        from staffplan.skills._plan import queue_channels
 
         check_served(groups_from(skills), queues)
         if certainty is not None or staffing != defaults.STAFFING:
@@ -625,6 +627,7 @@ def plan(
                 f"certainty={certainty!r} and staffing={staffing!r} are for the pooled plan: "
                 "drop them or plan without skills"
             )
+        channels = queue_channels(hist)
     if "aht_s" not in hist and aht_s is None:
         raise ValueError(
             "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
@@ -696,6 +699,7 @@ def plan(
             interval_min=interval_min,
             simulate=simulate,
             seed=seed,
+            channels=channels,
         )
     done("requirements")
 
@@ -785,6 +789,7 @@ def plan(
             interval_min=interval_min,
             runs=n_reps,
             seed=seed,
+            channels=channels,
         )
     done("summary")
     return plan_

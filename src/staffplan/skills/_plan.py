@@ -20,7 +20,41 @@ from staffplan.plan._service import ServiceTarget, requirements_frame
 from staffplan.skills._groups import SkillGroup, check_served, groups_from
 from staffplan.skills._staffing import SkillRequirement, skill_requirements
 
-__all__ = ["finish_plan", "group_floor_at", "queue_service", "skill_stage"]
+__all__ = ["finish_plan", "group_floor_at", "queue_channels", "queue_service", "skill_stage"]
+
+
+def queue_channels(
+    history: pd.DataFrame,
+) -> tuple[dict[str, str] | None, dict[str, int] | None]:
+    """Channel and chat concurrency per queue from the history's ``channel`` and
+    ``concurrency`` columns (None for a column the history does not have).
+
+    Each queue has one channel (and one concurrency); a queue with two, or with no channel
+    in a history that has the column, is refused naming the queue and the fix.
+    """
+    out: list[dict[str, Any] | None] = []
+    for col in ("channel", "concurrency"):
+        if col not in history:
+            out.append(None)
+            continue
+        per: dict[str, Any] = {}
+        for q, values in history.groupby(history["queue"].astype(str))[col]:
+            seen = values.dropna().unique()
+            if len(seen) == 0:
+                if col == "channel":
+                    raise ValueError(
+                        f"queue {q!r} has no channel in history['channel']; fill it with "
+                        "'voice', 'chat' or 'deferred'"
+                    )
+                continue
+            if len(seen) > 1:
+                raise ValueError(
+                    f"history[{col!r}] gives queue {q!r} more than one {col} "
+                    f"({', '.join(map(str, seen[:2]))}); one {col} per queue"
+                )
+            per[str(q)] = str(seen[0]) if col == "channel" else seen[0]
+        out.append(per)
+    return out[0], out[1]
 
 
 def _per_queue(
@@ -60,6 +94,7 @@ def skill_stage(
     interval_min: int,
     simulate: bool,
     seed: int,
+    channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
 ) -> tuple[pd.DataFrame, pd.DataFrame, SkillRequirement]:
     """Requirement frame of the plan, scheduled agents per group, and the staffing.
 
@@ -78,6 +113,8 @@ def skill_stage(
         service=service,
         simulate=simulate,
         seed=seed,
+        channel=channels[0],
+        concurrency=channels[1],
     )
     shrink = (
         service.shrinkage
@@ -112,6 +149,7 @@ def queue_service(
     service: ServiceTarget,
     runs: int,
     seed: int,
+    channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
 ) -> pd.DataFrame:
     """Service each queue gets from the rostered groups, by simulation, per interval.
 
@@ -136,6 +174,8 @@ def queue_service(
         {g.name: list(g.skills) for g in groups},
         target_answer_s=service.target_answer_s,
         patience_s=service.patience_s,
+        concurrency=channels[1],
+        channel=channels[0],
         runs=runs,
         seed=seed,
     )
@@ -178,13 +218,16 @@ def finish_plan(
     interval_min: int,
     runs: int,
     seed: int,
+    channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
 ) -> Any:
     """The plan with per-queue service (simulated on the rostered groups) and per-group need.
 
     Adds to ``summary``: ``agents_needed[<group>]`` (peak agents on the floor needed per
     group), ``service_level[<queue>]`` (volume-weighted simulated service level of each
-    queue) and ``pooling_gain``; a warning per queue whose simulated service is below the
-    target; ``settings["skill_groups"]``.
+    queue) and ``pooling_gain``; ``service_level`` becomes that of all queues together (the
+    pooled formula's is no measure of a plan by group); a warning per queue whose simulated
+    service is below the target replaces the pooled verdict's service warnings;
+    ``settings["skill_groups"]``.
     """
     import dataclasses
 
@@ -210,9 +253,18 @@ def finish_plan(
         service=service,
         runs=runs,
         seed=seed,
+        channels=channels,
     )
     summary = dict(plan_.summary)
-    notes = list(plan_.warnings)
+    # The per-interval verdict judges the total floor as one pooled voice queue: its
+    # service warnings would mislead here (chat counted as voice, groups as one pool).
+    # The service per queue below, simulated on the rostered groups, replaces them.
+    notes = [
+        w
+        for w in plan_.warnings
+        if not w.startswith("predicted service level is below")
+        and "and the simulation disagree" not in w
+    ]
     sched = groups.set_index("ds")
     for g in sched.columns:
         summary[f"agents_needed[{g}]"] = float(np.ceil(sched[g] - ROUND_TOL).clip(0).max()) + 0.0
@@ -224,6 +276,7 @@ def finish_plan(
                 f"queue {q!r}: simulated service level {sl:.1%} with the rostered skill groups "
                 f"is below the {service.service_level:.0%} target"
             )
+    summary["service_level"] = volume_weighted(per_q["service_level"].fillna(0.0), per_q["offered"])
     summary["pooling_gain"] = requirement.pooling_gain()
     settings = dict(plan_.settings)
     settings["pooling"] = "skills"
