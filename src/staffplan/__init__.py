@@ -23,7 +23,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("erlang", "forecast", "roster", "simulate", "datasets", "report", "many", "channels")
+_SUBMODULES = (
+    "erlang",
+    "forecast",
+    "roster",
+    "simulate",
+    "datasets",
+    "report",
+    "many",
+    "channels",
+    "skills",
+)
 
 
 class _Package(types.ModuleType):

@@ -24,6 +24,7 @@ _PERCENT = frozenset(
         "occupancy",
         "shrinkage",
         "max_occupancy",
+        "pooling_gain",
     }
 )
 #: Differences of two fractions, shown in percentage points.
@@ -44,6 +45,7 @@ def number(v: float) -> str:
 def cell(value: Any, name: str = "") -> str:
     """A value as a planner reads it: %, thousands separators, weekday and clock, break pairs."""
     key = str(name).strip().lower().replace(" ", "_")
+    key = key.split("[", 1)[0]  # per queue or group: "service_level[fr]" reads as its measure
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, int | float | np.integer | np.floating):

@@ -196,6 +196,11 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
         "--format", choices=("csv", "parquet"), default="csv", help="frame files (csv)"
     )
     run_opts.add_argument("--no-report", action="store_true", help="do not write report.html")
+    run_opts.add_argument(
+        "--skills",
+        help="skill groups table (.csv/.parquet: group, skills as 'fr+en', optional cost, "
+        "max_agents): staff queues by group instead of one pool (docs/skills.md)",
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -274,6 +279,20 @@ def check_certainty_option(args: argparse.Namespace) -> None:
         check_certainty(args.certainty, args.volume_quantile)
     except ValueError as exc:
         raise UserError(f"--certainty: {exc}") from None
+
+
+def _read_skills(path: str | None) -> Any:
+    """Skill groups from a table file, checked (a bad row names the group and the fix)."""
+    if path is None:
+        return None
+    from staffplan import datasets
+    from staffplan.cli import UserError
+    from staffplan.skills import groups_from
+
+    try:
+        return groups_from(datasets.read_table(path, what="skill groups"))
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"{path}: {exc}") from None
 
 
 def make_plan(
@@ -432,6 +451,12 @@ def print_summary(result: Any, written: list[Path]) -> None:
             f"per interval, with backlog carried over: {s['sim_intervals_below_target']:.0f} "
             f"below target in simulation, {s['intervals_at_risk']:.0f} at risk (beyond its noise)"
         )
+    per_queue = {k[14:-1]: v for k, v in s.items() if str(k).startswith("service_level[")}
+    if per_queue:
+        print(
+            "by queue (simulated on the rostered skill groups): "
+            + ", ".join(f"{q} {v:.1%}" for q, v in per_queue.items())
+        )
     for w in result.warnings:
         log.warning("warning: %s", w)
     if written:
@@ -484,6 +509,7 @@ def run(args: argparse.Namespace) -> int:
         progress=progress,
         queue=args.queue,
         aht_s=args.aht_s,
+        skills=_read_skills(args.skills),
     )
     written = write_outputs(
         result,

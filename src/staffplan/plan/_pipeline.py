@@ -212,16 +212,23 @@ def _solve_roster(
     seed: int,
     hint: Any = None,
     previous_roster: Any = None,
+    groups: pd.DataFrame | None = None,
+    group_skills: Mapping[str, Sequence[str]] | None = None,
 ) -> Any:
     """Roster the requirement's ``scheduled`` agents on its wall-clock grid under ``rules``.
 
-    ``previous_roster``: shifts before the grid that still count on it.
+    ``previous_roster``: shifts before the grid that still count on it; ``groups``: agents
+    per skill group (``ds`` and one column per group) with their ``group_skills``.
     """
     from staffplan import roster
 
-    frame = requirement_grid(requirements["ds"], requirements["scheduled"], interval_min)
-    instance = rules.make_instance(
-        frame, interval_min=interval_min, previous_roster=previous_roster
+    instance = _roster_instance(
+        requirements,
+        interval_min=interval_min,
+        rules=rules,
+        previous_roster=previous_roster,
+        groups=groups,
+        group_skills=group_skills,
     )
     kwargs: dict[str, Any] = {"time_limit_s": time_limit_s, "random_seed": seed}
     if num_workers is not None:
@@ -272,6 +279,30 @@ def previous_roster_of(settings: Mapping[str, Any]) -> pd.DataFrame | None:
     for col in ("start", "end", "lunch_start", "lunch_end"):
         frame[col] = pd.to_datetime(frame[col], format="ISO8601")
     return frame
+
+
+def _roster_instance(
+    requirements: pd.DataFrame,
+    *,
+    interval_min: int,
+    rules: Rules,
+    previous_roster: Any = None,
+    groups: pd.DataFrame | None = None,
+    group_skills: Mapping[str, Sequence[str]] | None = None,
+) -> Any:
+    """The roster instance of a requirement frame (and skill groups) on its wall-clock grid."""
+    frame = requirement_grid(requirements["ds"], requirements["scheduled"], interval_min)
+    extra: dict[str, Any] = {}
+    if groups is not None:
+        extra["group_requirements"] = {
+            str(g): requirement_grid(groups["ds"], groups[g], interval_min)["required"].to_numpy()
+            for g in groups.columns
+            if g != "ds"
+        }
+        extra["group_skills"] = group_skills
+    return rules.make_instance(
+        frame, interval_min=interval_min, previous_roster=previous_roster, **extra
+    )
 
 
 def _on_floor_at(coverage: pd.DataFrame, ds: pd.Series) -> np.ndarray:
@@ -439,6 +470,7 @@ def plan(
     num_workers: int | None = None,
     progress: Progress | None = None,
     previous_roster: Any = None,
+    skills: Any = None,
 ) -> Plan:
     """Forecast, staff, roster and predict service in one call.
 
@@ -521,6 +553,13 @@ def plan(
         When it also has a method ``start(stage, budget_s)``, that is called as
         a long stage begins with its time budget [s]: the roster, with
         ``time_limit_s`` (the command line draws a progress bar with it).
+    skills : mapping {group: skills}, sequence of SkillGroup or DataFrame, optional
+        Agent skill groups (:func:`staffplan.skills.groups_from`).  The queues are
+        then staffed by group with the pooling cross-training gives
+        (:func:`staffplan.skills.skill_requirements`, ``docs/skills.md``) instead of
+        being added into one requirement; the roster covers each group and the
+        summary adds ``agents_needed[<group>]`` and ``service_level[<queue>]``
+        (simulated on the rostered groups).  A queue no group serves is refused.
     previous_roster : DataFrame or Plan or RosterResult, optional
         The roster before ``start`` (or its tail): its shifts still at work
         when the plan starts count on the floor (coverage, leads, manager; see
@@ -576,6 +615,19 @@ def plan(
     check_choice(staffing, "staffing", STAFFING_METHODS)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
     hist, queues = _prepare_history(history, queue)
+    channels: tuple[Any, Any] = (None, None)
+    if skills is not None:  # every queue served, every skill a queue: before the work
+        from staffplan.skills import check_served, groups_from
+        from staffplan.skills._plan import queue_channels
+
+        check_served(groups_from(skills), queues)
+        if certainty is not None or staffing != defaults.STAFFING:
+            raise ValueError(
+                "skills= staffs each skill group at the mean or a volume_quantile; "
+                f"certainty={certainty!r} and staffing={staffing!r} are for the pooled plan: "
+                "drop them or plan without skills"
+            )
+        channels = queue_channels(hist)
     if "aht_s" not in hist and aht_s is None:
         raise ValueError(
             "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
@@ -633,6 +685,22 @@ def plan(
                 f"time-stable staffing stopped after {isa_facts['iterations']} iterations with "
                 "intervals still short in simulation; the verdict's simulation shows where"
             )
+    staff_col = "volume" if volume_quantile is None else quantile_column(volume_quantile)
+    group_frame = skill_req = None
+    if skills is not None:  # by skill group: staffplan.skills._plan
+        from staffplan.skills._plan import skill_stage
+
+        reqs, group_frame, skill_req = skill_stage(
+            fc,
+            skills,
+            staff_col=staff_col,
+            aht_s=aht_s,
+            service=service,
+            interval_min=interval_min,
+            simulate=simulate,
+            seed=seed,
+            channels=channels,
+        )
     done("requirements")
 
     start_stage = getattr(progress, "start", None)
@@ -646,6 +714,8 @@ def plan(
         num_workers=num_workers,
         seed=seed,
         previous_roster=previous_roster,
+        groups=group_frame,
+        group_skills=None if skill_req is None else {g.name: g.skills for g in skill_req.groups},
     )
     done("roster")
 
@@ -702,6 +772,25 @@ def plan(
         volume_paths=paths,
         certainty_scales=scales,
     )
+    if skill_req is not None and group_frame is not None:
+        from staffplan.skills._plan import finish_plan
+
+        plan_ = finish_plan(
+            plan_,
+            skill_req,
+            fc,
+            staff_col=staff_col,
+            aht_s=aht_s,
+            reqs=reqs,
+            groups=group_frame,
+            rules=roster_rules,
+            previous_roster=previous_roster,
+            service=service,
+            interval_min=interval_min,
+            runs=n_reps,
+            seed=seed,
+            channels=channels,
+        )
     done("summary")
     return plan_
 

@@ -162,6 +162,16 @@ class Scenario:
     reroster : bool
         Re-solve the roster for the new requirement (the base roster is the
         solver's hint). Rule changes (span, lunch, headcount) always re-roster.
+    move_volume : (str, str, float), optional
+        ``(from_queue, to_queue, share)``: move this share of one queue's contacts
+        to another inside ``window`` ("move 20% of calls to chat":
+        ``("voice", "chat", 0.2)``); for plans by queue and skill
+        (:func:`staffplan.skills.compare`).
+    cross_train : (str, str, int), optional
+        ``(group, skill, agents)``: that many agents of a skill group learn one
+        more skill and join the group holding both skill sets (made when absent)
+        ("cross-train 10 agents": ``("en", "fr", 10)``); the group needs
+        ``max_agents`` (its people) to take them from.
 
     Notes
     -----
@@ -184,6 +194,8 @@ class Scenario:
     headcount_cap: int | None = None
     budget_factor: float | None = None
     reroster: bool = False
+    move_volume: tuple[str, str, float] | None = None
+    cross_train: tuple[str, str, int] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -200,6 +212,10 @@ class Scenario:
         if self.headcount_cap is not None:
             check_int(self.headcount_cap, "headcount_cap", minimum=0)
         object.__setattr__(self, "window", _as_window(self.window))
+        if self.move_volume is not None or self.cross_train is not None:
+            from staffplan.skills._whatif import check_skill_changes  # the one home
+
+            check_skill_changes(self.move_volume, self.cross_train)
 
     @property
     def changes_rules(self) -> bool:
@@ -327,6 +343,16 @@ def what_if(
         raise TypeError(f"base must be a Plan, got {type(base).__name__}")
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    if base.settings.get("pooling") == "skills" or (
+        scenario.move_volume is not None or scenario.cross_train is not None
+    ):
+        # The fast path below recomputes one pooled requirement: not what a plan by skill
+        # group staffs, and it has no queues to move contacts between or groups to train.
+        raise ValueError(
+            f"scenario {scenario.name!r}: what-ifs by queue and skill group (move_volume, "
+            "cross_train, or any scenario on a plan made with skills=) go through "
+            "staffplan.skills.compare(arrivals, aht_s, groups, scenario, interval_min=...)"
+        )
     interval_min = base.interval_min
     service = base.service.replace(**scenario.service_changes())
     reqs_base = base.requirements

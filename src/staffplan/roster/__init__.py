@@ -37,6 +37,7 @@ from staffplan.roster._instance import (
 )
 from staffplan.roster._model import RosterModel
 from staffplan.roster._rules import Rules
+from staffplan.roster._skills import group_coverage
 from staffplan.roster._solution import RosterResult, coverage_frame
 from staffplan.roster._solve import solve
 
@@ -58,6 +59,7 @@ __all__ = [
     "coverage_frame",
     "diagnose",
     "floor_bound",
+    "group_coverage",
     "lower_bound",
     "make_instance",
     "open_blocks",

@@ -106,7 +106,8 @@ def lower_bound(
     Returns
     -------
     FloorBound
-        Valid for rosters with no shortage in intervals some shift reaches; compare a roster's
+        Valid for rosters with no shortage in intervals some shift reaches (with skill groups,
+        no group short there either: ``make_instance(group_requirements=...)``); compare a roster's
         ``coverage["on_floor"].sum() * interval_min / 60`` with ``on_floor_h``.
 
     Examples
@@ -133,9 +134,11 @@ def lower_bound(
     proto = rm.model.proto
     for i, t in enumerate(rm.slots):
         if reach[t]:
-            dom = proto.variables[rm.shortage[i].index].domain
-            dom.clear()
-            dom.extend([0, 0])
+            # Skill groups: no group short either where a shift reaches.
+            for v in [rm.shortage[i]] + [s[i] for s in rm.group_short.values()]:
+                dom = proto.variables[v.index].domain
+                dom.clear()
+                dom.extend([0, 0])
     # No shift reaches the other intervals: their floor is what the previous roster carries
     # in, a constant added below rather than surplus to minimise.
     surplus = cp_model.LinearExpr.sum([rm.surplus[i] for i, t in enumerate(rm.slots) if reach[t]])

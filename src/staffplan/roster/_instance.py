@@ -12,7 +12,7 @@ shift (lunch and break windows) are minutes after the shift starts.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -434,6 +434,9 @@ class Person:
         Shifts this person must work exactly (they are forced into the design).
     preferred_start : int or str, optional
         Preferred start time of day; shifts starting near it are favoured.
+    skills : sequence of str, optional
+        Queues this person serves (an agent); with skill groups in the instance, they may
+        work the shifts of every group whose skills they all have.  ``None``: every skill.
     """
 
     name: str
@@ -446,9 +449,15 @@ class Person:
     availability: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] | None = None
     locked: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()
     preferred_start: int | str | None = None
+    skills: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         n = f"Person {self.name!r}"
+        if self.skills is not None:
+            sk = (self.skills,) if isinstance(self.skills, str) else tuple(self.skills)
+            if not all(isinstance(v, str) and v for v in sk):
+                raise ValueError(f"{n}: skills must be queue names (strings), got {sk!r}")
+            object.__setattr__(self, "skills", sk)
         if self.role not in ("agent", "lead", "manager"):
             raise ValueError(
                 f"{n}: role must be one of: 'agent', 'lead', 'manager'; got {self.role!r}"
@@ -496,6 +505,12 @@ class RosterInstance:
         Shortage weight per interval (peak weights unless given).
     cyclic : bool
         Whether the horizon wraps (a shift running past the end continues at the start).
+    skill_groups : tuple of str
+        Agent skill groups whose coverage is counted apart (empty: one pool of agents).
+    group_skills : tuple of tuple of str
+        Skills of each group; a group holding every skill of another may cover its need.
+    group_required : ndarray of int or None
+        Agents needed on the floor per group (rows) and interval (columns), rounded up.
     carried_in : DataFrame or None
         Shifts of the previous roster that run into the horizon (columns ``role``,
         ``start``, ``end``, ``lunch_start``, ``lunch_end``, ``breaks``): they count on the
@@ -515,6 +530,9 @@ class RosterInstance:
     people: tuple[Person, ...] | None
     interval_weights: np.ndarray
     cyclic: bool = False
+    skill_groups: tuple[str, ...] = ()
+    group_skills: tuple[tuple[str, ...], ...] = ()
+    group_required: np.ndarray | None = field(default=None, compare=False, repr=False)
     carried_in: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -756,6 +774,8 @@ def make_instance(
     previous_roster: Any = None,
     ds_col: str = "ds",
     required_col: str = "required",
+    group_requirements: Any = None,
+    group_skills: Mapping[str, Sequence[str]] | None = None,
 ) -> RosterInstance:
     """Build a validated :class:`RosterInstance`.
 
@@ -799,6 +819,15 @@ def make_instance(
     ds_col, required_col : str
         Column names for frame input.  Time-zone-aware timestamps are read as local wall-clock
         time (the zone is dropped), which is how shifts are planned.
+    group_requirements : mapping {group: array-like} or DataFrame, optional
+        Agents needed on the floor per agent skill group and interval (one value per interval
+        of ``requirements``, or a frame with ``ds_col`` and one column per group).  Each agent
+        shift then belongs to one group (roster column ``skill_group``) and every group is
+        covered on its own, besides the total ``requirements`` (normally their sum).
+    group_skills : mapping {group: skills}, optional
+        Skills (queue names) of each group: a group that has every skill of another may cover
+        that group's need; named ``people`` work a group's shifts only with all its skills.
+        Default: each group its own single skill (no cover between groups).
 
     Returns
     -------
@@ -841,6 +870,9 @@ def make_instance(
             "before it: pass one of them, not both"
         )
     carried = _carried_in(previous_roster, start_ts)
+    groups, skills_t, group_req = _groups(
+        group_requirements, group_skills, start_ts, required.size, interval_min, ds_col
+    )
     inst = RosterInstance(
         required=required,
         required_raw=values.copy(),
@@ -855,7 +887,101 @@ def make_instance(
         people=None if people is None else tuple(people),
         interval_weights=np.asarray(iw, dtype=float),
         cyclic=bool(cyclic),
+        skill_groups=groups,
+        group_skills=skills_t,
+        group_required=group_req,
         carried_in=carried,
     )
     _validate_rules(inst)
+    _validate_skills(inst)
     return inst
+
+
+def _groups(
+    group_requirements: Any,
+    group_skills: Mapping[str, Sequence[str]] | None,
+    start: pd.Timestamp,
+    n: int,
+    interval_min: int,
+    ds_col: str,
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], np.ndarray | None]:
+    """Group names, skills and rounded requirement (G, n) from ``make_instance``'s input."""
+    if group_requirements is None:
+        if group_skills is not None:
+            raise ValueError("group_skills needs group_requirements (agents per group), got None")
+        return (), (), None
+    if isinstance(group_requirements, pd.DataFrame):
+        frame = group_requirements
+        if ds_col in frame:
+            ds = pd.Series(
+                intervals.as_datetime_index(frame[ds_col], f"group_requirements[{ds_col!r}]")
+            )
+            if ds.dt.tz is not None:
+                ds = ds.dt.tz_localize(None)
+            order = np.argsort(ds.to_numpy(), kind="stable")
+            grid = pd.date_range(start, periods=n, freq=f"{interval_min}min")
+            if len(ds) != n or not (ds.iloc[order].to_numpy() == grid.to_numpy()).all():
+                raise ValueError(
+                    f"group_requirements[{ds_col!r}] must hold the requirement's {n} intervals "
+                    f"from {start}, got {len(ds)} rows"
+                )
+            frame = frame.drop(columns=[ds_col]).iloc[order]
+        mapping: Mapping[str, Any] = {str(c): frame[c].to_numpy() for c in frame.columns}
+    elif isinstance(group_requirements, Mapping):
+        mapping = group_requirements
+    else:
+        raise TypeError(
+            "group_requirements must be a mapping {group: agents per interval} or a DataFrame, "
+            f"got {type(group_requirements).__name__}"
+        )
+    if not mapping:
+        raise ValueError("group_requirements must name at least one group, got none")
+    names = tuple(str(g) for g in mapping)
+    rows = []
+    for g, values in mapping.items():
+        arr = as_float_array(values, f"group_requirements[{g!r}]")
+        if arr.shape != (n,):
+            raise ValueError(
+                f"group_requirements[{g!r}] must have one value per interval ({n}), "
+                f"got shape {arr.shape}"
+            )
+        check_nonnegative(arr, f"group_requirements[{g!r}]")
+        if arr.max(initial=0.0) > MAX_REQUIRED:
+            raise ValueError(
+                f"group_requirements[{g!r}] must be at most {MAX_REQUIRED:,} agents per "
+                f"interval, got {arr.max():g}"
+            )
+        rows.append(np.ceil(arr - ROUND_TOL).clip(min=0).astype(np.int64))
+    skills = dict(group_skills or {})
+    extra = sorted(set(map(str, skills)) - set(names))
+    if extra:
+        raise ValueError(
+            f"group_skills names group {extra[0]!r}, which has no requirement; groups are "
+            f"{list(names)}"
+        )
+    sk = []
+    for g in names:
+        v = skills.get(g, (g,))
+        v = (v,) if isinstance(v, str) else tuple(v)
+        if not v or not all(isinstance(x, str) and x for x in v):
+            raise ValueError(f"group_skills[{g!r}] must name one or more skills, got {v!r}")
+        sk.append(v)
+    return names, tuple(sk), np.vstack(rows)
+
+
+def _validate_skills(inst: RosterInstance) -> None:
+    """Named agents with skills can work every group some agent is needed in."""
+    if inst.group_required is None or inst.people is None:
+        return
+    agents = [p for p in inst.people if p.role == "agent"]
+    for g, skills, need in zip(
+        inst.skill_groups, inst.group_skills, inst.group_required, strict=True
+    ):
+        if need.max(initial=0) <= 0:
+            continue
+        if not any(p.skills is None or set(skills) <= set(p.skills) for p in agents):
+            raise ValueError(
+                f"skill group {g!r} needs agents with skills {list(skills)} but no named agent "
+                f"has them all; give some Person skills={tuple(skills)!r} or leave the group "
+                "out of group_requirements"
+            )

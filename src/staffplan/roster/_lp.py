@@ -84,7 +84,9 @@ def lp_relaxation(
     )
     if res.status != 0 or res.x is None:
         return None
-    return np.asarray(res.x)
+    # Kept for hints that split the rounded counts further (skill groups).
+    rm.lp_values = np.asarray(res.x)
+    return rm.lp_values
 
 
 def lp_bound(rm: RosterModel, lp: np.ndarray) -> float:

@@ -22,8 +22,10 @@ days in conflict (:mod:`staffplan.roster._diagnose`).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,9 @@ __all__ = ["ROLES", "RosterModel", "ShiftInstance", "components"]
 
 ROLES = ("agent", "lead", "manager")
 _BIG = 1 << 40
+#: Skill groups up to which every set of groups gets a cover constraint (2**4 - 1 = 15 per
+#: interval); beyond, single groups and all groups together.
+_HALL_MAX_GROUPS = 4
 
 
 class ShiftInstance(dict):
@@ -81,6 +86,8 @@ class RosterModel:
         self.assumptions = assumptions
         self.user_hinted = False
         self.lp_bound = -math.inf
+        self.lp_values: np.ndarray | None = None  # last LP relaxation (roster._lp)
+        self.hint_wall_limited = False  # a search building the hint was cut by the wall clock
         self.literals: dict[cp_model.IntVar, str] = {}
         self._lit_by_name: dict[str, cp_model.IntVar] = {}
         span = inst.span
@@ -107,6 +114,7 @@ class RosterModel:
         self._add_shift_vars()
         self._add_breaks()
         self._add_coverage()
+        self._add_skill_groups()
         self._add_span_of_control()
         if cuts and not assumptions:
             # The cuts rely on rules that diagnosis may switch off.
@@ -305,6 +313,219 @@ class RosterModel:
                 self._enforce(self.model.add(sh == 0), f"coverage|{self._day_of_slot(t)}")
             self.shortage.append(sh)
             self.surplus.append(su)
+
+    def _add_skill_groups(self) -> None:
+        """Agents per skill group: shift and placement counts split by group, cover per group.
+
+        ``gx[g][k]`` agents of group ``g`` work shift ``k`` (``sum_g gx = x_agent``) and
+        ``gy[g, k, p]`` of them use placement option list ``p`` (``sum_g gy = y_agent``), so
+        each group's floor count is exact, breaks included.  A group whose skills include
+        every skill of another may cover that group's need: with ``N(D)`` the groups that can
+        cover some group of a set ``D``, the per-group need is met (a transport problem, by
+        Hall's theorem) exactly when for every ``D``: ``sum_{h in N(D)} floor_h +
+        sum_{g in D} short_g >= sum_{g in D} need_g``.  Every ``D`` up to
+        ``_HALL_MAX_GROUPS`` groups; beyond, single groups and the set of all.  Without
+        groups nothing is added (the single-pool model is unchanged).
+        """
+        inst = self.inst
+        self.gx: dict[int, list[Any]] = {}
+        self.gy: dict[tuple[int, int, int], list[Any]] = {}
+        self.group_floor: dict[int, dict[int, Any]] = {}
+        self.group_short: dict[int, list[Any]] = {}
+        if inst.group_required is None:
+            return
+        n = inst.n_intervals
+        d = self.scale
+        n_g = len(inst.skill_groups)
+        work: dict[int, list[list[Any]]] = {g: [[] for _ in range(n)] for g in range(n_g)}
+        off: dict[int, list[list[tuple[Any, int]]]] = {
+            g: [[] for _ in range(n)] for g in range(n_g)
+        }
+        for g in range(n_g):
+            self.gx[g] = [
+                self._new_int(0, _ub(xk), f"gx[{g},{k}]") for k, xk in enumerate(self.x["agent"])
+            ]
+        for k, s in enumerate(self.shifts):
+            self.model.add(
+                cp_model.LinearExpr.sum([self.gx[g][k] for g in range(n_g)]) == self.x["agent"][k]
+            )
+            for g in range(n_g):
+                for t in self.covered[k]:
+                    work[g][t].append(self.gx[g][k])
+            for p, group in enumerate(s.groups):
+                total = self.y["agent", k, p]
+                for g in range(n_g):
+                    if len(group.options) == 1:
+                        self.gy[g, k, p] = [self.gx[g][k]]
+                        continue
+                    self.gy[g, k, p] = [
+                        self._new_int(0, _ub(v), f"gy[{g},{k},{p},{o}]")
+                        for o, v in enumerate(total)
+                    ]
+                    self.model.add(cp_model.LinearExpr.sum(self.gy[g, k, p]) == self.gx[g][k])
+                if len(group.options) > 1:
+                    for o, v in enumerate(total):
+                        self.model.add(
+                            cp_model.LinearExpr.sum([self.gy[g, k, p][o] for g in range(n_g)]) == v
+                        )
+                for o, opt in enumerate(group.options):
+                    for kind, rule, at in opt.places:
+                        units = self._place_units(kind, rule, "agent")
+                        for j, rel in enumerate(self._place_slots(kind, rule, at)):
+                            t = s.start_slot + rel
+                            if inst.cyclic:
+                                t %= n
+                            elif t >= n:
+                                continue
+                            for g in range(n_g):
+                                off[g][t].append((self.gy[g, k, p][o], units[j]))
+        for g in range(n_g):
+            self.group_floor[g] = {
+                t: d * cp_model.LinearExpr.sum(work[g][t])
+                - cp_model.LinearExpr.weighted_sum(
+                    [v for v, _ in off[g][t]], [u for _, u in off[g][t]]
+                )
+                for t in self.slots
+            }
+        need = inst.group_required
+        self.group_short = {
+            g: [self._new_int(0, d * int(need[g, t]), f"gshort[{g},{t}]") for t in self.slots]
+            for g in range(n_g)
+        }
+        skills = [set(v) for v in inst.group_skills]
+        covers = [[h for h in range(n_g) if skills[g] <= skills[h]] for g in range(n_g)]
+        if n_g <= _HALL_MAX_GROUPS:
+            sets = [c for r in range(1, n_g + 1) for c in itertools.combinations(range(n_g), r)]
+        else:
+            sets = [(g,) for g in range(n_g)] + [tuple(range(n_g))]
+        for dset in sets:
+            helpers = sorted({h for g in dset for h in covers[g]})
+            for i, t in enumerate(self.slots):
+                r = d * int(sum(need[g, t] for g in dset))
+                if r == 0:
+                    continue
+                lhs = cp_model.LinearExpr.sum([self.group_floor[h][t] for h in helpers])
+                shorts = cp_model.LinearExpr.sum([self.group_short[g][i] for g in dset])
+                ct = self.model.add(lhs + shorts >= r)
+                self._enforce(ct, f"skill coverage|{self._day_of_slot(t)}")
+        if inst.people is not None:
+            agents = [p for p in inst.people if p.role == "agent"]
+            for g in range(n_g):
+                for day in range(inst.n_days):
+                    lo, hi = inst.day_start(day), inst.day_start(day + 1)
+                    avail = sum(
+                        1
+                        for p in agents
+                        if (p.skills is None or skills[g] <= set(p.skills))
+                        and (
+                            p.availability is None
+                            or any(a < hi and b > lo for a, b in p.availability)
+                        )
+                    )
+                    terms = [self.gx[g][k] for k, s in enumerate(self.shifts) if s.day == day]
+                    if terms:
+                        ct = self.model.add(cp_model.LinearExpr.sum(terms) <= avail)
+                        self._enforce(ct, f"people with skills ({inst.skill_groups[g]})|{day}")
+
+    def group_hint(self, hint: dict[Any, int]) -> dict[Any, int]:
+        """Split hinted agent shifts among skill groups where groups need them.
+
+        Groups with the most skills go first (only they can cover their need): each takes,
+        one by one, the hinted agent (shift and placement) that covers most of its remaining
+        need, while any does.  Agents left over go to the group whose need they cover most
+        (the one with the fewest skills on a tie).  The group shortages follow.
+        """
+        inst = self.inst
+        if inst.group_required is None:
+            return {}
+        n = inst.n_intervals
+        d = self.scale
+        n_g = len(inst.skill_groups)
+        agents: list[tuple[int, list[tuple[int, int]]]] = []  # (shift, [(group, option)])
+        for k, s in enumerate(self.shifts):
+            c = int(hint.get(self.x["agent"][k], 0))
+            per_agent: list[list[tuple[int, int]]] = [[] for _ in range(c)]
+            for p, group in enumerate(s.groups):
+                i = 0
+                for o, v in enumerate(self.y["agent", k, p]):
+                    m = c if len(group.options) == 1 else int(hint.get(v, 0))
+                    for _ in range(min(m, c - i)):
+                        per_agent[i].append((p, o))
+                        i += 1
+            agents += [(k, places) for places in per_agent]
+        floor = np.zeros((len(agents), n), dtype=np.int64)
+        for a, (k, places) in enumerate(agents):
+            s = self.shifts[k]
+            floor[a, np.asarray(self.covered[k], dtype=np.int64)] += d
+            for p, o in places:
+                for kind, rule, at in s.groups[p].options[o].places:
+                    units = self._place_units(kind, rule, "agent")
+                    for j, rel in enumerate(self._place_slots(kind, rule, at)):
+                        t = s.start_slot + rel
+                        t = t % n if inst.cyclic else t
+                        if t < n:
+                            floor[a, t] -= units[j]
+        deficit = d * inst.group_required.astype(np.int64)
+        owner = np.full(len(agents), -1)
+        if self.lp_values is not None and len(self.lp_values) == len(self.model.proto.variables):
+            # The LP relaxation splits shifts among groups too: its whole part goes first.
+            quota = {
+                (g, k): math.floor(self.lp_values[self.gx[g][k].index] + 1e-6)
+                for g in range(n_g)
+                for k in range(len(self.shifts))
+            }
+            for a, (k, _) in enumerate(agents):
+                for g in range(n_g):
+                    if quota[g, k] > 0:
+                        quota[g, k] -= 1
+                        owner[a] = g
+                        deficit[g] -= floor[a]
+                        break
+        by_skills = sorted(range(n_g), key=lambda g: (-len(inst.group_skills[g]), g))
+        for size in sorted({len(v) for v in inst.group_skills}, reverse=True):
+            tier = [g for g in by_skills if len(inst.group_skills[g]) == size]
+            while True:
+                free = np.flatnonzero(owner < 0)
+                if not free.size:
+                    break
+                gains = np.stack(
+                    [
+                        np.minimum(floor[free], np.clip(deficit[g], 0, None)).sum(axis=1)
+                        for g in tier
+                    ]
+                )
+                gi, best = (int(v) for v in np.unravel_index(int(np.argmax(gains)), gains.shape))
+                if gains[gi, best] <= 0:
+                    break
+                owner[free[best]] = tier[gi]
+                deficit[tier[gi]] -= floor[free[best]]
+        fewest_first = by_skills[::-1]
+        for left in np.flatnonzero(owner < 0).tolist():
+            gain = [
+                np.minimum(floor[left], np.clip(deficit[h], 0, None)).sum() for h in fewest_first
+            ]
+            pick = fewest_first[int(np.argmax(gain))]
+            owner[left] = pick
+            deficit[pick] -= floor[left]
+        counts: dict[tuple[int, int], int] = defaultdict(int)
+        gy_counts: dict[tuple[int, int, int, int], int] = defaultdict(int)
+        for a, (k, places) in enumerate(agents):
+            counts[int(owner[a]), k] += 1
+            for p, o in places:
+                gy_counts[int(owner[a]), k, p, o] += 1
+        out: dict[Any, int] = {}
+        for g in range(n_g):
+            for k, s in enumerate(self.shifts):
+                out[self.gx[g][k]] = counts[g, k]
+                for p, group in enumerate(s.groups):
+                    if len(group.options) > 1:
+                        for o, v in enumerate(self.gy[g, k, p]):
+                            out[v] = gy_counts[g, k, p, o]
+        # Shortages as the model counts them: Hall sets with the cover between groups.
+        for g in range(n_g):
+            for i, t in enumerate(self.slots):
+                out[self.group_short[g][i]] = max(0, int(deficit[g, t]))
+        return out
 
     def _manager_slots(self, day: int) -> list[int]:
         """Where a manager is likely needed on ``day`` (used to build hints).
@@ -519,6 +740,10 @@ class RosterModel:
         cw = np.rint(w.shortage * inst.interval_weights).astype(np.int64)
         cov_vars = self.shortage + self.surplus
         cov_coef = [int(cw[t]) for t in self.slots] + [w.surplus] * len(self.surplus)
+        for shorts in self.group_short.values():
+            # A group short of agents costs like the total short of them.
+            cov_vars += [shorts[i] for i in range(len(self.slots))]
+            cov_coef += [int(cw[t]) for t in self.slots]
         self.coverage_cost = cp_model.LinearExpr.weighted_sum(cov_vars, cov_coef)
         cost_vars: list[Any] = []
         cost_coef: list[int] = []
@@ -527,6 +752,16 @@ class RosterModel:
                 for k, s in enumerate(self.shifts):
                     cost_vars.append(self.x[role][k])
                     cost_coef.append(d * w.paid_interval * s.paid)
+            # A cross-trained agent is the scarcer resource: each skill beyond the fewest any
+            # group has costs one more paid interval, so a group covers another's need only
+            # where that saves shortage or surplus.
+            fewest = min((len(v) for v in inst.group_skills), default=0)
+            for g, xs in self.gx.items():
+                extra = len(inst.group_skills[g]) - fewest
+                if extra:
+                    for k, s in enumerate(self.shifts):
+                        cost_vars.append(xs[k])
+                        cost_coef.append(d * w.paid_interval * s.paid * extra)
         self.pattern_used: dict[tuple[int, int], Any] = {}
         if w.pattern:
             groups: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -577,27 +812,45 @@ class RosterModel:
     def read_shifts(self, solver: cp_model.CpSolver) -> list[ShiftInstance]:
         """Expand counts into one record per worked shift with its lunch and breaks."""
         out: list[ShiftInstance] = []
+        for role, _k, s, label, xv, ys in self._count_sources():
+            c = int(solver.value(xv))
+            if c == 0:
+                continue
+            rows = [ShiftInstance(role=role, shift=s, lunch=None, breaks=[]) for _ in range(c)]
+            if label is not None:
+                for r in rows:
+                    r["skill_group"] = label
+            for g, group in enumerate(s.groups):
+                i = 0
+                for opt, var in zip(group.options, ys(g), strict=True):
+                    for _ in range(int(solver.value(var))):
+                        for kind, rule, off in opt.places:
+                            end = self._place_end(kind, rule, off)
+                            piece = (s.start_slot + off, s.start_slot + end)
+                            if kind in ("lunch", "split"):
+                                rows[i]["lunch"] = piece
+                            else:
+                                rows[i]["breaks"].append(piece)
+                        i += 1
+            for r in rows:
+                r["breaks"].sort()
+            out.extend(rows)
+        return out
+
+    def _count_sources(self) -> list[tuple[str, int, Shift, str | None, Any, Any]]:
+        """(role, shift index, shift, skill group, count var, placement vars by group).
+
+        Agents come per skill group when the instance has groups.
+        """
+        out: list[tuple[str, int, Shift, str | None, Any, Any]] = []
+        grouped = self.inst.group_required is not None
         for role in self.roles:
             for k, s in enumerate(self.shifts):
-                c = int(solver.value(self.x[role][k]))
-                if c == 0:
-                    continue
-                rows = [ShiftInstance(role=role, shift=s, lunch=None, breaks=[]) for _ in range(c)]
-                for g, group in enumerate(s.groups):
-                    i = 0
-                    for opt, var in zip(group.options, self.y[role, k, g], strict=True):
-                        for _ in range(int(solver.value(var))):
-                            for kind, rule, off in opt.places:
-                                end = self._place_end(kind, rule, off)
-                                piece = (s.start_slot + off, s.start_slot + end)
-                                if kind in ("lunch", "split"):
-                                    rows[i]["lunch"] = piece
-                                else:
-                                    rows[i]["breaks"].append(piece)
-                            i += 1
-                for r in rows:
-                    r["breaks"].sort()
-                out.extend(rows)
+                if role == "agent" and grouped:
+                    for g, label in enumerate(self.inst.skill_groups):
+                        out.append((role, k, s, label, self.gx[g][k], partial(_gys, self.gy, g, k)))
+                else:
+                    out.append((role, k, s, None, self.x[role][k], partial(_ys, self.y, role, k)))
         return out
 
     def complete_hint(self, hint: dict[Any, int]) -> dict[Any, int]:
@@ -638,7 +891,7 @@ class RosterModel:
         for slot, b in self.lunch_slot_used.items():
             out[b] = int(any(hint.get(v, 0) > 0 for v in self.lunch_starts[slot]))
         out[self.coverage_cap] = _ub(self.coverage_cap)
-
+        out.update(self.group_hint({**hint, **out}))
         return out
 
     def values(self, solver: cp_model.CpSolver) -> list[int]:
@@ -694,6 +947,14 @@ def components(inst: RosterInstance) -> list[frozenset[int]]:
     for d in range(n_days):
         groups[find(d)].add(d)
     return [frozenset(g) for g in sorted(groups.values(), key=min)]
+
+
+def _ys(y: dict[tuple[str, int, int], list[Any]], role: str, k: int, g: int) -> list[Any]:
+    return y[role, k, g]
+
+
+def _gys(gy: dict[tuple[int, int, int], list[Any]], grp: int, k: int, g: int) -> list[Any]:
+    return gy[grp, k, g]
 
 
 def _ub(var: cp_model.IntVar) -> int:

@@ -51,6 +51,7 @@ from staffplan.roster._instance import RosterInstance
 from staffplan.roster._lp import lp_bound, lp_relaxation
 from staffplan.roster._model import RosterModel, components
 from staffplan.roster._search import Run, check_args, portfolio
+from staffplan.roster._skills import group_first_hint, label_rows, skill_mismatches
 from staffplan.roster._solution import ROSTER_COLUMNS, RosterResult, coverage_frame, empty_roster
 
 __all__ = ["solve"]
@@ -121,7 +122,12 @@ def _first(rm: RosterModel, ctx: _Ctx, budget_s: float, lp_s: float) -> Run:
         if lp is not None:
             rm.lp_bound = lp_bound(rm, lp)
         rm.model.clear_hints()
-        for var, val in greedy_hint(rm, lp).items():
+        # Skill groups: a hint built group by group leaves no group short.
+        hint = group_first_hint(
+            rm, max(0.5, lp_s), search_s=0.5 * budget_s, seed=ctx.seed
+        ) or greedy_hint(rm, lp)
+        ctx.wall_limited |= rm.hint_wall_limited
+        for var, val in hint.items():
             rm.model.add_hint(var, val)
     # Without presolve a feasible hint is accepted at once; with presolve when it is not.
     out = ctx.run(
@@ -254,6 +260,11 @@ def _agent_pairs(am: RosterModel, fm: RosterModel) -> list[tuple[Any, Any]]:
             pairs += list(zip(ys, fm.y[key], strict=True))
     pairs += list(zip(am.shortage, fm.shortage, strict=True))
     pairs += list(zip(am.surplus, fm.surplus, strict=True))
+    for g, xs in am.gx.items():  # skill groups: the agents' split is stage A's too
+        pairs += list(zip(xs, fm.gx[g], strict=True))
+        pairs += list(zip(am.group_short[g], fm.group_short[g], strict=True))
+    for gkey, gys in am.gy.items():
+        pairs += list(zip(gys, fm.gy[gkey], strict=True))
     return pairs
 
 
@@ -474,6 +485,8 @@ def solve(
     rows, notes = assign_people(
         models[0], best_records, {**params, "max_time_in_seconds": max(0.5, min(10.0, left_s))}
     )
+    label_rows(instance, best_records, rows)
+    notes += skill_mismatches(instance, rows)
     notes += form_teams(instance, rows)
     roster = _frame(rows)
     coverage = coverage_frame(instance, roster)
@@ -517,6 +530,8 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         return empty_roster()
     frame = pd.DataFrame(rows)
     cols = [*ROSTER_COLUMNS, "shift_type", "paid_h"]
+    if "skill_group" in frame:
+        cols.append("skill_group")
     order = {"manager": 0, "lead": 1, "agent": 2}
     frame = frame.assign(_r=frame["role"].map(order)).sort_values(
         ["start", "_r", "person"], kind="stable"

@@ -1,0 +1,287 @@
+"""The skills branch of :func:`staffplan.plan`: requirement per skill group, service per queue.
+
+With ``plan(..., skills=groups)`` the queues are no longer added into one requirement: the
+forecast per queue is staffed by skill group (:func:`skill_requirements`), the roster covers
+each group (``group_requirements``), and the rostered groups are simulated with skills-based
+routing to give the service each queue gets (:func:`queue_service`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from staffplan import intervals
+from staffplan.defaults import ROUND_TOL
+from staffplan.plan._service import ServiceTarget, requirements_frame
+from staffplan.skills._groups import SkillGroup, check_served, groups_from
+from staffplan.skills._staffing import SkillRequirement, skill_requirements
+
+__all__ = ["finish_plan", "group_floor_at", "queue_channels", "queue_service", "skill_stage"]
+
+
+def queue_channels(
+    history: pd.DataFrame,
+) -> tuple[dict[str, str] | None, dict[str, int] | None]:
+    """Channel and chat concurrency per queue from the history's ``channel`` and
+    ``concurrency`` columns (None for a column the history does not have).
+
+    Each queue has one channel (and one concurrency); a queue with two, or with no channel
+    in a history that has the column, is refused naming the queue and the fix.
+    """
+    out: list[dict[str, Any] | None] = []
+    for col in ("channel", "concurrency"):
+        if col not in history:
+            out.append(None)
+            continue
+        per: dict[str, Any] = {}
+        for q, values in history.groupby(history["queue"].astype(str))[col]:
+            seen = values.dropna().unique()
+            if len(seen) == 0:
+                if col == "channel":
+                    raise ValueError(
+                        f"queue {q!r} has no channel in history['channel']; fill it with "
+                        "'voice', 'chat' or 'deferred'"
+                    )
+                continue
+            if len(seen) > 1:
+                raise ValueError(
+                    f"history[{col!r}] gives queue {q!r} more than one {col} "
+                    f"({', '.join(map(str, seen[:2]))}); one {col} per queue"
+                )
+            per[str(q)] = str(seen[0]) if col == "channel" else seen[0]
+        out.append(per)
+    return out[0], out[1]
+
+
+def _per_queue(
+    fc: pd.DataFrame, column: str, aht_s: float | None
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Contacts (``column``) and AHT per queue, one row per interval start."""
+    frame = fc.copy()
+    if "queue" not in frame:
+        frame["queue"] = "all"
+    frame["queue"] = frame["queue"].astype(str)
+    if aht_s is not None:
+        frame["aht_s"] = float(aht_s)
+    if "aht_s" not in frame:
+        raise ValueError("the forecast has no 'aht_s': pass aht_s= to plan()")
+    vol = frame.pivot_table(index="ds", columns="queue", values=column, aggfunc="sum")
+    vol = vol.fillna(0.0).sort_index()
+    aht = frame.pivot_table(index="ds", columns="queue", values="aht_s", aggfunc="mean")
+    aht = aht.reindex(vol.index)
+    out_aht = {}
+    for q in vol.columns:
+        col = aht[q]
+        # A queue with no contacts in an interval needs no AHT there; elsewhere it must have one.
+        fill = float(col.mean()) if col.notna().any() else np.nan
+        out_aht[str(q)] = col.fillna(fill).to_numpy(float)
+    vol.columns = [str(c) for c in vol.columns]
+    vol.columns.name = None
+    return vol, out_aht
+
+
+def skill_stage(
+    fc: pd.DataFrame,
+    groups: Any,
+    *,
+    staff_col: str,
+    aht_s: float | None,
+    service: ServiceTarget | Mapping[str, ServiceTarget],
+    interval_min: int,
+    simulate: bool,
+    seed: int,
+    channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
+) -> tuple[pd.DataFrame, pd.DataFrame, SkillRequirement]:
+    """Requirement frame of the plan, scheduled agents per group, and the staffing.
+
+    The requirement frame has the pooled frame's columns (``volume``, ``aht_s`` and
+    ``traffic_erl`` of all queues together) with ``agents``, ``agents_frac``, ``scheduled``
+    and ``scheduled_int`` the sums over groups (each group rounded once).
+    """
+    arrivals, aht = _per_queue(fc, staff_col, aht_s)
+    grp = groups_from(groups)
+    check_served(grp, list(arrivals.columns))
+    req = skill_requirements(
+        arrivals,
+        aht,
+        grp,
+        interval_min=interval_min,
+        service=service,
+        simulate=simulate,
+        seed=seed,
+        channel=channels[0],
+        concurrency=channels[1],
+    )
+    shrink = (
+        service.shrinkage
+        if isinstance(service, ServiceTarget)
+        else max(t.shrinkage for t in service.values())
+    )
+    sched = req.scheduled(shrink)
+    vol = arrivals.sum(axis=1).to_numpy(float)
+    work = sum(arrivals[q].to_numpy(float) * aht[q] for q in arrivals.columns)
+    mean_aht = np.divide(work, vol, out=np.full_like(vol, np.nan), where=vol > 0)
+    mean_aht = np.where(
+        np.isnan(mean_aht), np.nanmean(mean_aht) if (vol > 0).any() else 1.0, mean_aht
+    )
+    base = service if isinstance(service, ServiceTarget) else next(iter(service.values()))
+    reqs = requirements_frame(
+        arrivals.index, vol, mean_aht, service=base, interval_min=interval_min
+    )
+    reqs["agents"] = req.total.to_numpy(float)
+    reqs["agents_frac"] = req.total.to_numpy(float)
+    reqs["scheduled"] = sched.sum(axis=1).to_numpy(float)
+    reqs["scheduled_int"] = np.ceil(sched.to_numpy() - ROUND_TOL).clip(min=0).sum(axis=1)
+    return reqs, sched.reset_index(names="ds"), req
+
+
+def queue_service(
+    requirement: SkillRequirement,
+    arrivals: pd.DataFrame,
+    aht_s: Mapping[str, Any],
+    group_floor: pd.DataFrame,
+    *,
+    interval_min: int,
+    service: ServiceTarget,
+    runs: int,
+    seed: int,
+    channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
+) -> pd.DataFrame:
+    """Service each queue gets from the rostered groups, by simulation, per interval.
+
+    ``group_floor`` holds agents of each group on the floor per interval (index the
+    interval starts); on the phones are ``floor * (1 - shrinkage)`` rounded to the nearest
+    whole agent (shrinkage is an average share of time; the simulation needs whole agents).  Returns ``ds``, ``queue``, ``offered``, ``required`` (agents the
+    queue's groups were staffed with), ``service_level``, ``asa_s``, ``p_abandon``,
+    ``meets_target``.
+    """
+    from staffplan.simulate import simulate_queues
+
+    groups: tuple[SkillGroup, ...] = requirement.groups
+    on_phones = np.floor(group_floor.to_numpy(float) * (1.0 - service.shrinkage) + 0.5)
+    agents = pd.DataFrame(
+        on_phones.astype(np.int64), index=arrivals.index, columns=group_floor.columns
+    )
+    res = simulate_queues(
+        arrivals,
+        dict(aht_s),
+        interval_min,
+        agents,
+        {g.name: list(g.skills) for g in groups},
+        target_answer_s=service.target_answer_s,
+        patience_s=service.patience_s,
+        concurrency=channels[1],
+        channel=channels[0],
+        runs=runs,
+        seed=seed,
+    )
+    frame = res.intervals.reset_index().rename(columns={"interval": "ds"})
+    frame["meets_target"] = (frame["service_level"] >= service.service_level - 1e-9) | (
+        frame["offered"] <= 0
+    )
+    cols = ["ds", "queue", "offered", "service_level", "asa_s", "p_abandon", "meets_target"]
+    return frame[cols]
+
+
+def group_floor_at(roster_frame: pd.DataFrame, inst: Any, ds: Any) -> pd.DataFrame:
+    """Agents of each group on the floor at the plan's intervals (wall-clock matched)."""
+    from staffplan.roster._solution import tally
+
+    agents = roster_frame[roster_frame["role"] == "agent"]
+    out = {}
+    for name in inst.skill_groups:
+        floor = tally(inst, agents[agents["skill_group"] == name])["floor"]["agent"]
+        out[name] = (
+            pd.Series(floor, index=inst.timestamps)
+            .reindex(intervals.wall_time(ds), fill_value=0.0)
+            .to_numpy(float)
+        )
+    return pd.DataFrame(out, index=pd.DatetimeIndex(ds))
+
+
+def finish_plan(
+    plan_: Any,
+    requirement: SkillRequirement,
+    fc: pd.DataFrame,
+    *,
+    staff_col: str,
+    aht_s: float | None,
+    reqs: pd.DataFrame,
+    groups: pd.DataFrame,
+    rules: Any,
+    previous_roster: Any,
+    service: ServiceTarget,
+    interval_min: int,
+    runs: int,
+    seed: int,
+    channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
+) -> Any:
+    """The plan with per-queue service (simulated on the rostered groups) and per-group need.
+
+    Adds to ``summary``: ``agents_needed[<group>]`` (peak agents on the floor needed per
+    group), ``service_level[<queue>]`` (volume-weighted simulated service level of each
+    queue) and ``pooling_gain``; ``service_level`` becomes that of all queues together (the
+    pooled formula's is no measure of a plan by group); a warning per queue whose simulated
+    service is below the target replaces the pooled verdict's service warnings;
+    ``settings["skill_groups"]``.
+    """
+    import dataclasses
+
+    from staffplan.plan._pipeline import _roster_instance
+    from staffplan.plan._verdict import volume_weighted
+
+    inst = _roster_instance(
+        reqs,
+        interval_min=interval_min,
+        rules=rules,
+        previous_roster=previous_roster,
+        groups=groups,
+        group_skills={g.name: g.skills for g in requirement.groups},
+    )
+    arrivals, aht = _per_queue(fc, "volume", aht_s)  # service at the mean
+    floor = group_floor_at(plan_.roster, inst, arrivals.index)
+    per_q = queue_service(
+        requirement,
+        arrivals,
+        aht,
+        floor,
+        interval_min=interval_min,
+        service=service,
+        runs=runs,
+        seed=seed,
+        channels=channels,
+    )
+    summary = dict(plan_.summary)
+    # The per-interval verdict judges the total floor as one pooled voice queue: its
+    # service warnings would mislead here (chat counted as voice, groups as one pool).
+    # The service per queue below, simulated on the rostered groups, replaces them.
+    notes = [
+        w
+        for w in plan_.warnings
+        if not w.startswith("predicted service level is below")
+        and "and the simulation disagree" not in w
+    ]
+    sched = groups.set_index("ds")
+    for g in sched.columns:
+        summary[f"agents_needed[{g}]"] = float(np.ceil(sched[g] - ROUND_TOL).clip(0).max()) + 0.0
+    for q, rows in per_q.groupby("queue", sort=False):
+        sl = volume_weighted(rows["service_level"].fillna(0.0), rows["offered"])
+        summary[f"service_level[{q}]"] = sl
+        if sl < service.service_level - 1e-9:
+            notes.append(
+                f"queue {q!r}: simulated service level {sl:.1%} with the rostered skill groups "
+                f"is below the {service.service_level:.0%} target"
+            )
+    summary["service_level"] = volume_weighted(per_q["service_level"].fillna(0.0), per_q["offered"])
+    summary["pooling_gain"] = requirement.pooling_gain()
+    settings = dict(plan_.settings)
+    settings["pooling"] = "skills"
+    settings["skill_groups"] = [
+        {"name": g.name, "skills": list(g.skills), "cost": g.cost, "max_agents": g.max_agents}
+        for g in requirement.groups
+    ]
+    return dataclasses.replace(plan_, summary=summary, settings=settings, warnings=tuple(notes))
