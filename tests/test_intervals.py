@@ -155,6 +155,16 @@ def test_parse_timestamp_text_reads_iso_and_stated_orders_only():
     assert str(utc.dt.tz) == "UTC" and utc.diff().iloc[1] == pd.Timedelta(hours=1)
 
 
+@pytest.mark.parametrize("date_format", [None, "%Y-%m-%d"])
+def test_a_year_outside_the_timestamp_range_is_named_by_row(date_format):
+    # '-1' reads as the year -1 (pandas 3 parses it at a coarser unit, pandas 2 raises);
+    # either way the row is named, never a raw pandas OutOfBoundsDatetime.
+    text = ["2026-01-05", "-1" if date_format is None else "0001-01-05"]
+    with pytest.raises(intervals.TimestampError) as info:
+        intervals.parse_timestamp_text(text, date_format=date_format)
+    assert info.value.row == 1
+
+
 def test_wall_time_keeps_the_zone_clock_and_missing_values():
     # Hand-stated: 09:00 at +02:00 is 09:00 on the wall; a shift without lunch keeps NaT.
     aware = pd.DatetimeIndex(["2026-03-02 09:00"]).tz_localize("Europe/Berlin")

@@ -121,14 +121,14 @@ def parse_timestamp_text(
         )
     utc = bool(has_offset.any())
     if date_format is not None:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce", utc=utc)
+        parsed = _to_datetime(text, date_format, utc)
         bad = parsed.isna() & present
         if bad.any():
             i = _first(bad)
             raise TimestampError(
                 i, str(text.iloc[i]), f"does not match date_format {date_format!r}"
             )
-        return parsed.dt.as_unit("ns")
+        return parsed
     parts = text.str.extract(_DMY)
     dmy = parts[0].notna()
     if dmy.any():
@@ -158,7 +158,7 @@ def parse_timestamp_text(
         text = text.where(~dmy, iso)
     elif dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
         raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}")
-    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=utc)
+    parsed = _to_datetime(text, "ISO8601", utc)
     bad = parsed.isna() & present
     if bad.any():
         i = _first(bad)
@@ -170,7 +170,41 @@ def parse_timestamp_text(
             "'2026-01-05 07:30' (ISO 8601) or give date_format"
         )
         raise TimestampError(i, _orig(text, parts, dmy, i), reason)
-    return parsed.dt.as_unit("ns")
+    return parsed
+
+
+def _to_datetime(text: pd.Series, fmt: str, utc: bool) -> pd.Series:
+    """``pd.to_datetime`` with coercion, in nanoseconds, naming a value out of that range.
+
+    Text such as ``'-1'`` reads as the year -1: pandas either raises on it or parses it
+    at a coarser unit that nanoseconds cannot hold, so the range is checked here.
+    """
+
+    def outside(i: int, value: Any) -> TimestampError:
+        return TimestampError(
+            i,
+            str(value),
+            f"is outside the dates a timestamp can hold ({pd.Timestamp.min.year + 1}-"
+            f"{pd.Timestamp.max.year - 1}); use a form such as '2026-01-05 07:30'",
+        )
+
+    try:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=utc)
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        for i, value in enumerate(text):
+            try:
+                pd.to_datetime(pd.Series([value]), format=fmt, errors="coerce", utc=utc)
+            except (pd.errors.OutOfBoundsDatetime, OverflowError):
+                raise outside(i, value) from None
+        raise
+    try:
+        return parsed.dt.as_unit("ns")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        lo, hi = pd.Timestamp.min, pd.Timestamp.max
+        if utc:
+            lo, hi = lo.tz_localize("UTC"), hi.tz_localize("UTC")
+        i = _first((parsed < lo) | (parsed > hi))
+        raise outside(i, text.iloc[i]) from None
 
 
 def _orig(text: pd.Series, parts: pd.DataFrame, dmy: pd.Series, i: int) -> str:
