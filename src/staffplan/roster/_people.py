@@ -1,0 +1,794 @@
+"""``solve_people``: rosters for named people over weeks, with contracts, teams and fairness.
+
+Steps (every solver run is deterministic, see :mod:`staffplan.roster._search`):
+
+1. *counts*: the shift-design model without people (the count-based roster) is solved
+   first (:func:`staffplan.roster.solve`'s steps on one part); its objective is the
+   reference the people roster is measured against and its proven bound a bound of it;
+2. *hint*: its shifts are given to the named people greedily under their contracts (leads
+   first, agents preferring days their lead works, a fixed pair of days off per team and
+   week when two days off must be together), people below their minimum hours are topped
+   up; the hint is complete and consistent, so CP-SAT accepts it as a first roster at once
+   when the greedy broke no rule;
+3. *first roster* of the person model (:class:`staffplan.roster._people_model.PeopleModel`),
+   hinted, stopping at the first solution; then *improve* with the full objective.
+
+Teams are read back per day: agents whose lead works that day sit in their own team; the
+others join, for that day, a team whose lead works and has room (at most
+``max_agents_per_lead``, covering their shift when ``lead_covers_team``).  The roster frame
+keeps ``home_team`` next to the day's ``team``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from staffplan import defaults
+from staffplan._validation import check_columns
+from staffplan.roster._assign import records_to_rows
+from staffplan.roster._check import check
+from staffplan.roster._diagnose import describe_group
+from staffplan.roster._instance import Person, RosterInstance
+from staffplan.roster._model import RosterModel
+from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, shift_kinds
+from staffplan.roster._people_model import PeopleModel, PeopleWeights, contract_key
+from staffplan.roster._search import check_args
+from staffplan.roster._solution import ROSTER_COLUMNS, RosterResult, coverage_frame, empty_roster
+from staffplan.roster._solve import _Best, _Ctx, _first, _improve
+
+__all__ = ["PeopleResult", "diagnose_people", "people_metrics", "roster_changes", "solve_people"]
+
+#: Share of the time limit for the count-based roster (step 1).
+_COUNT_SHARE = 0.25
+#: Share of what is left for the first people roster (step 3).
+_FIRST_SHARE = 0.4
+
+
+@dataclass(frozen=True, repr=False)
+class PeopleResult(RosterResult):
+    """A :class:`RosterResult` for named people, with team and fairness measures.
+
+    Attributes
+    ----------
+    metrics : dict
+        ``team_stability`` (share of agent-days on shift with their own lead), ``lead_overlap``
+        (share of agents' worked minutes while their own lead is at work),
+        ``fairness_spread`` (per kind: largest max - min count of evening, weekend and night
+        shifts among people with the same contract), ``count_objective`` and
+        ``count_bound`` (the count-based roster's objective and proven bound), ``violations``
+        (the checker's count).
+    changes : DataFrame or None
+        With :func:`solve_people`'s ``published``: the shifts that changed (see
+        :func:`roster_changes`).
+    """
+
+    metrics: dict[str, Any] = field(default_factory=dict)
+    changes: pd.DataFrame | None = None
+
+
+class _Greedy:
+    """Contract ledger of every person while shifts are handed out (hint building)."""
+
+    def __init__(self, pm: PeopleModel) -> None:
+        self.pm = pm
+        self.days: list[set[int]] = [set() for _ in pm.people]
+        self.taken: list[list[int]] = [[] for _ in pm.people]
+        self.minutes: list[dict[int, int]] = [defaultdict(int) for _ in pm.people]
+        self.mine = [set(ks) for ks in pm.mine]
+        self.kinds: list[dict[str, int]] = [defaultdict(int) for _ in pm.people]
+        n_days = pm.inst.n_days
+        teams = sorted(set(pm.lead_of))
+        tix = {t: i for i, t in enumerate(teams)}
+        # A fixed pair of days off per week for two-together contracts: by team, so that a
+        # team rests together, rotating across teams so that the floor is never empty.
+        self.reserved: list[set[int]] = []
+        for pi, p in enumerate(pm.people):
+            res: set[int] = set()
+            if p.days_off_together:
+                o = tix.get(pm.team.get(p.name, ""), pi) % 6
+                for w0 in range(0, n_days - 6, 7):
+                    res |= {w0 + o, w0 + o + 1}
+            self.reserved.append(res)
+
+    def can(self, pi: int, k: int) -> bool:
+        pm = self.pm
+        p = pm.people[pi]
+        if k not in self.mine[pi]:
+            return False
+        d = pm.shifts[k].day
+        days = self.days[pi]
+        if d in days or d in self.reserved[pi]:
+            return False
+        rest = pd.Timedelta(hours=p.min_rest_h)
+        a, b = pm.start_ts[k], pm.end_ts[k]
+        for k2 in self.taken[pi]:
+            if abs(pm.shifts[k2].day - d) <= 2 and (
+                pm.start_ts[k2] < b + rest and a < pm.end_ts[k2] + rest
+            ):
+                return False
+        w0 = d - d % 7
+        in_week = sum(1 for x in days if w0 <= x < w0 + 7)
+        cap = p.max_days_week
+        if w0 + 7 <= pm.inst.n_days:
+            cap = min(cap, 7 - p.min_days_off_week)
+        if in_week >= cap:
+            return False
+        block = d // (7 * p.hours_weeks)
+        span_days = min(7 * p.hours_weeks, pm.inst.n_days - block * 7 * p.hours_weeks)
+        hi = math.floor(p.max_hours_week * 60 * span_days / 7 + 1e-9)
+        if self.minutes[pi][block] + pm.shifts[k].paid * pm.iv > hi:
+            return False
+        run = 1
+        x = d - 1
+        while x in days:
+            run, x = run + 1, x - 1
+        x = d + 1
+        while x in days:
+            run, x = run + 1, x + 1
+        return run <= p.max_consecutive_days
+
+    def take(self, pi: int, k: int) -> None:
+        p = self.pm.people[pi]
+        d = self.pm.shifts[k].day
+        for kind in self.pm.kinds[k]:
+            self.kinds[pi][kind] += 1
+        self.days[pi].add(d)
+        self.taken[pi].append(k)
+        self.minutes[pi][d // (7 * p.hours_weeks)] += self.pm.shifts[k].paid * self.pm.iv
+
+    def short_min(self, pi: int, block: int) -> int:
+        """Minutes ``pi`` still needs in hours block ``block`` to reach their minimum."""
+        p = self.pm.people[pi]
+        n_days = self.pm.inst.n_days
+        span = 7 * p.hours_weeks
+        days = min(span, n_days - block * span)
+        if days % 7 or p.min_hours_week <= 0:
+            return 0
+        lo = math.ceil(p.min_hours_week * 60 * days / 7 - 1e-9)
+        return max(0, lo - self.minutes[pi][block])
+
+
+def _greedy_assign(pm: PeopleModel, counts: dict[tuple[str, int], int]) -> list[list[int]]:
+    """Shifts per person: the count roster's shifts handed out under contracts, then top-ups."""
+    g = _Greedy(pm)
+    left = dict(counts)
+    for pi, p in enumerate(pm.people):
+        for a, b in p.locked:
+            k = pm.by_key[pd.Timestamp(a), pd.Timestamp(b)]
+            if g.can(pi, k):
+                g.take(pi, k)
+                left[p.role, k] = left.get((p.role, k), 0) - 1
+    index = {p.name: i for i, p in enumerate(pm.people)}
+    lead_ix = {t: index[name] for t, name in pm.lead_of.items()}
+    by_role: dict[str, list[int]] = defaultdict(list)
+    for pi, p in enumerate(pm.people):
+        by_role[p.role].append(pi)
+    order = sorted(range(len(pm.shifts)), key=lambda k: (pm.shifts[k].day, pm.start_ts[k]))
+    cover = pm.inst.span is not None and pm.inst.span.lead_covers_team
+    for role in ("lead", "manager", "agent"):
+        staff = by_role.get(role, [])
+        for k in order:
+            need = left.get((role, k), 0)
+            d = pm.shifts[k].day
+            while need > 0:
+                best = None
+                best_key: tuple[Any, ...] = ()
+                for pi in staff:
+                    if not g.can(pi, k):
+                        continue
+                    p = pm.people[pi]
+                    with_lead = 1
+                    if role == "agent" and p.name in pm.team:
+                        li = lead_ix[pm.team[p.name]]
+                        lk = [x for x in g.taken[li] if pm.shifts[x].day == d]
+                        if lk:
+                            inside = pm.start_ts[lk[0]] <= pm.start_ts[k] and (
+                                pm.end_ts[k] <= pm.end_ts[lk[0]]
+                            )
+                            if cover and not inside:
+                                continue
+                            with_lead = 0 if inside else 0.5
+                    block = d // (7 * p.hours_weeks)
+                    kinds = sum(g.kinds[pi][kind] for kind in pm.kinds[k])
+                    key = (kinds + with_lead, -g.short_min(pi, block), len(g.taken[pi]), pi)
+                    if best is None or key < best_key:
+                        best, best_key = pi, key
+                if best is None:
+                    break
+                g.take(best, k)
+                need -= 1
+            left[role, k] = need
+    # Top up people under their minimum hours with the shifts that cover the most demand.
+    req = pm.inst.required
+    value = [float(req[pm.rm.covered[k]].sum()) if pm.rm.covered[k] else 0.0 for k in order]
+    by_value = [k for _, k in sorted(zip(value, order, strict=True), key=lambda t: -t[0])]
+    for pi, p in enumerate(pm.people):
+        span = 7 * p.hours_weeks
+        for block in range(-(-pm.inst.n_days // span)):
+            for k in by_value:
+                if g.short_min(pi, block) <= 0:
+                    break
+                if pm.shifts[k].day // span == block and g.can(pi, k):
+                    if p.role == "agent" and cover and p.name in pm.team:
+                        li = lead_ix[pm.team[p.name]]
+                        lk = [x for x in g.taken[li] if pm.shifts[x].day == pm.shifts[k].day]
+                        if lk and not (
+                            pm.start_ts[lk[0]] <= pm.start_ts[k] and pm.end_ts[k] <= pm.end_ts[lk[0]]
+                        ):
+                            continue
+                    g.take(pi, k)
+    return g.taken
+
+
+def _hint(pm: PeopleModel, count_values: list[int], taken: list[list[int]]) -> None:
+    """Hint ``pm`` with the greedy assignment, placements trimmed from the count roster."""
+    rm = pm.rm
+    m = pm.model
+    m.clear_hints()
+    by_index = dict(zip((v.index for v in rm.all_vars), count_values, strict=True))
+    x_val: dict[tuple[str, int], int] = defaultdict(int)
+    for pi, ks in enumerate(taken):
+        for k in ks:
+            x_val[pm.people[pi].role, k] += 1
+    hint: dict[Any, int] = {}
+    for role in rm.roles:
+        for k, x in enumerate(rm.x[role]):
+            n = x_val.get((role, k), 0)
+            hint[x] = n
+            for g in range(len(rm.shifts[k].groups)):
+                ys = rm.y[role, k, g]
+                if len(ys) == 1:
+                    continue
+                vals = [int(by_index.get(y.index, 0)) for y in ys]
+                total = sum(vals)
+                for o in range(len(vals) - 1, -1, -1):  # trim from the last placements
+                    cut = min(vals[o], max(0, total - n))
+                    vals[o] -= cut
+                    total -= cut
+                vals[0] += n - total
+                for y, v in zip(ys, vals, strict=True):
+                    hint[y] = v
+    hint.update(rm.complete_hint(hint))
+    for b in rm.manager_needed:
+        hint[b] = int(by_index.get(b.index, 0))
+    for var, val in hint.items():
+        m.add_hint(var, val)
+    chosen = {(pi, k) for pi, ks in enumerate(taken) for k in ks}
+    for (pi, k), v in pm.w.items():
+        m.add_hint(v, int((pi, k) in chosen))
+    # The person layer's auxiliaries follow from the shifts: with them the hint is complete,
+    # and a complete feasible hint is taken as the first roster without search.
+    days = [{pm.shifts[k].day for k in ks} for ks in taken]
+    first_pair: dict[tuple[int, int], int] = {}
+    for (pi, d), _ in sorted(pm.off2.items(), key=lambda t: t[0]):
+        w0 = d - d % 7
+        if (pi, w0) not in first_pair and d not in days[pi] and d + 1 not in days[pi]:
+            first_pair[pi, w0] = d
+    for (pi, d), b in pm.off2.items():
+        m.add_hint(b, int(first_pair.get((pi, d - d % 7)) == d))
+    lead_ix = {t: pm.index[name] for t, name in pm.lead_of.items()}
+    for (ai, d), b in pm.apart.items():
+        li = lead_ix[pm.team[pm.people[ai].name]]
+        m.add_hint(b, int(d in days[ai] and d not in days[li]))
+    for hi, lo, spread, members, kind in pm.fair:
+        counts = [sum(kind in pm.kinds[k] for k in taken[pi]) for pi in members]
+        m.add_hint(hi, max(counts))
+        m.add_hint(lo, min(counts))
+        m.add_hint(spread, max(counts) - min(counts))
+
+
+def _values(pm: PeopleModel, solver: cp_model.CpSolver) -> dict[int, int]:
+    vs = list(pm.w.values())
+    vals = solver.values(vs)
+    return {v.index: int(x) for v, x in zip(vs, vals, strict=True)}
+
+
+def _read(pm: PeopleModel, solver: cp_model.CpSolver) -> list[dict[str, Any]]:
+    """Rows of the roster: the model's shift records given to the people on them."""
+    records = pm.rm.read_shifts(solver)
+    assign = pm.assignment(_values(pm, solver))
+    on: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for pi, ks in enumerate(assign):
+        for k in ks:
+            on[pm.people[pi].role, k].append(pm.people[pi].name)
+    index = {id(s): k for k, s in enumerate(pm.shifts)}
+    rows = records_to_rows(pm.rm, records)
+    seen: dict[tuple[str, int], int] = defaultdict(int)
+    for rec, row in zip(records, rows, strict=True):
+        key = (rec["role"], index[id(rec["shift"])])
+        names = sorted(on[key])
+        row["person"] = names[seen[key]]
+        seen[key] += 1
+    return rows
+
+
+def _teams(pm: PeopleModel, rows: list[dict[str, Any]]) -> list[str]:
+    """``team`` (that day) and ``home_team`` on every row; notes on agents left teamless."""
+    notes: list[str] = []
+    span = pm.inst.span
+    for r in rows:
+        r["home_team"] = pm.team.get(r["person"], "")
+        r["team"] = r["home_team"] if r["role"] == "lead" else ""
+    if span is None:
+        return notes
+    k = span.max_agents_per_lead
+    by_day: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_day[r["day"]].append(r)
+    for d, day_rows in sorted(by_day.items()):
+        leads = {r["team"]: r for r in day_rows if r["role"] == "lead"}
+        room = dict.fromkeys(leads, k)
+        guests = []
+        for r in sorted(day_rows, key=lambda r: (r["start"], r["person"])):
+            if r["role"] != "agent":
+                continue
+            if r["home_team"] in leads:
+                r["team"] = r["home_team"]
+                room[r["home_team"]] -= 1
+            else:
+                guests.append(r)
+        for r in guests:
+            fits = []
+            for t, lead in leads.items():
+                if room[t] <= 0:
+                    continue
+                inside = lead["start"] <= r["start"] and r["end"] <= lead["end"]
+                if span.lead_covers_team and not inside:
+                    continue
+                overlap = (min(lead["end"], r["end"]) - max(lead["start"], r["start"])).total_seconds()
+                fits.append((-overlap, t))
+            if fits:
+                t = min(fits)[1]
+                r["team"] = t
+                room[t] -= 1
+            else:
+                notes.append(
+                    f"{r['person']}: no lead with room works alongside on day {d + 1}; "
+                    "left without a team that day"
+                )
+    return notes
+
+
+def people_metrics(
+    instance: RosterInstance,
+    roster: pd.DataFrame,
+    *,
+    weekend_days: Sequence[int] = WEEKEND_DAYS,
+) -> dict[str, Any]:
+    """Team stability, lead overlap and fairness spread of a named roster.
+
+    Parameters
+    ----------
+    instance : RosterInstance
+        With ``people``.
+    roster : DataFrame
+        Roster frame (``person``, ``role``, ``start``, ``end``; ``home_team`` when teams are
+        stable, else the people's ``Person.team``).
+    weekend_days : sequence of int
+        Weekdays of the weekend (0 = Monday).
+
+    Returns
+    -------
+    dict
+        ``team_stability`` [share of agent-days on shift with their own lead working],
+        ``lead_overlap`` [share of agents' worked minutes during which their own lead is at
+        work], ``fairness_spread`` {kind: max - min shifts of that kind per person among
+        people with the same contract and no leave or availability limits}.
+    """
+    if instance.people is None:
+        raise ValueError("instance.people must hold the named people, got None")
+    people = {p.name: p for p in instance.people}
+    check_columns(roster, ["person", "role", "start", "end"], "roster")
+    if "home_team" in roster:
+        home = dict(zip(roster["person"], roster["home_team"], strict=True))
+    else:
+        home = {p.name: p.team or "" for p in instance.people}
+    lead_of = {home.get(n, ""): n for n, p in people.items() if p.role == "lead"}
+    norm0 = instance.start.normalize()
+    shifts: dict[tuple[str, int], tuple[pd.Timestamp, pd.Timestamp]] = {}
+    for row in roster.itertuples(index=False):
+        s = pd.Timestamp(row.start)
+        shifts[row.person, (s.normalize() - norm0).days] = (s, pd.Timestamp(row.end))
+    days = together = 0
+    worked = overlap = 0.0
+    for (name, d), (a, b) in shifts.items():
+        p = people.get(name)
+        if p is None or p.role != "agent":
+            continue
+        days += 1
+        worked += (b - a).total_seconds()
+        lead = shifts.get((lead_of.get(home.get(name, ""), ""), d))
+        if lead is not None:
+            together += 1
+            overlap += max(0.0, (min(b, lead[1]) - max(a, lead[0])).total_seconds())
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
+    for (name, _), (a, b) in shifts.items():
+        for kind in shift_kinds(a, b, weekend_days):
+            counts[name][kind] += 1
+    groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for name, p in people.items():
+        if not (p.leave or p.unavailable or p.availability is not None or p.locked):
+            groups[contract_key(p)].append(name)
+    spread = dict.fromkeys(KINDS, 0)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for kind in KINDS:
+            vals = [counts[n][kind] for n in members]
+            spread[kind] = max(spread[kind], max(vals) - min(vals))
+    return {
+        "team_stability": together / days if days else math.nan,
+        "lead_overlap": overlap / worked if worked else math.nan,
+        "fairness_spread": spread,
+    }
+
+
+def roster_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Shifts that differ between two named rosters, one row per person and day.
+
+    Parameters
+    ----------
+    old, new : DataFrame
+        Roster frames with ``person``, ``start``, ``end``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``person``, ``date``, ``old_start``, ``old_end``, ``new_start``, ``new_end``
+        (NaT where there is no shift) and ``change``: ``"removed"``, ``"added"`` or
+        ``"moved"``; sorted by date and person.
+    """
+    check_columns(old, ["person", "start", "end"], "old")
+    check_columns(new, ["person", "start", "end"], "new")
+
+    def keyed(frame: pd.DataFrame) -> dict[tuple[str, pd.Timestamp], tuple[Any, Any]]:
+        return {
+            (str(p), pd.Timestamp(a).normalize()): (pd.Timestamp(a), pd.Timestamp(b))
+            for p, a, b in zip(frame["person"], frame["start"], frame["end"], strict=True)
+        }
+
+    a, b = keyed(old), keyed(new)
+    rows = []
+    for key in sorted(set(a) | set(b), key=lambda t: (t[1], t[0])):
+        was, now = a.get(key), b.get(key)
+        if was == now:
+            continue
+        change = "added" if was is None else "removed" if now is None else "moved"
+        rows.append(
+            {
+                "person": key[0],
+                "date": key[1],
+                "old_start": was[0] if was else pd.NaT,
+                "old_end": was[1] if was else pd.NaT,
+                "new_start": now[0] if now else pd.NaT,
+                "new_end": now[1] if now else pd.NaT,
+                "change": change,
+            }
+        )
+    cols = ["person", "date", "old_start", "old_end", "new_start", "new_end", "change"]
+    out = pd.DataFrame(rows, columns=cols)
+    for c in cols[1:6]:
+        out[c] = pd.to_datetime(out[c])
+    return out
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    if not rows:
+        frame = empty_roster()
+        frame["home_team"] = pd.Series(dtype=object)
+        return frame
+    frame = pd.DataFrame(rows)
+    order = {"manager": 0, "lead": 1, "agent": 2}
+    frame = frame.assign(_r=frame["role"].map(order)).sort_values(
+        ["start", "_r", "person"], kind="stable"
+    )
+    cols = [*ROSTER_COLUMNS, "home_team", "shift_type", "paid_h"]
+    return frame[cols].reset_index(drop=True)
+
+
+def solve_people(
+    instance: RosterInstance,
+    *,
+    time_limit_s: float = 60.0,
+    num_workers: int = defaults.NUM_WORKERS,
+    random_seed: int = defaults.SEED,
+    weights: PeopleWeights = PeopleWeights(),
+    weekend_days: Sequence[int] = WEEKEND_DAYS,
+    published: pd.DataFrame | RosterResult | None = None,
+    deterministic: bool = True,
+) -> PeopleResult:
+    """Roster named people over the horizon with their contracts inside the optimisation.
+
+    Parameters
+    ----------
+    instance : RosterInstance
+        From :func:`make_instance` with ``people`` (agents; leads and a manager when ``span``
+        asks for them).  Horizons up to 4 weeks.
+    time_limit_s : float
+        Budget of the whole call [s].
+    num_workers : int
+        Searches run side by side in each step.
+    random_seed : int
+        Seed of the first search.
+    weights : PeopleWeights
+        Weights of team stability, fairness, preferences and changes.
+    weekend_days : sequence of int
+        Weekdays of the weekend (0 = Monday), e.g. ``(4, 5)`` for Friday-Saturday.
+    published : DataFrame or RosterResult, optional
+        A published roster to repair: the new roster changes as few of its shifts as the
+        instance (a sick call as ``leave``, a new requirement) allows; the changes come back in
+        ``PeopleResult.changes``.
+    deterministic : bool
+        Limit searches by deterministic time (same inputs and seed, same roster).
+
+    Returns
+    -------
+    PeopleResult
+        ``ok`` False with ``reasons`` naming person, rule and days (and the smallest relaxation
+        found) when the contracts admit no roster.
+
+    Raises
+    ------
+    ValueError
+        Teams without a lead, teams larger than ``max_agents_per_lead``, locks that are no
+        allowed shift, people whose role the rules do not roster.
+    """
+    time_limit_s, num_workers, random_seed = check_args(
+        instance, time_limit_s, num_workers, random_seed
+    )
+    if instance.people is None:
+        raise ValueError("instance.people must hold the named people (make_instance(people=...))")
+    weekend = tuple(int(d) for d in weekend_days)
+    if not all(0 <= d <= 6 for d in weekend):
+        raise ValueError(f"weekend_days must be weekdays 0-6 (0 = Monday), got {weekend_days!r}")
+    pub = published.roster if isinstance(published, RosterResult) else published
+    if pub is not None:
+        check_columns(pub, ["person", "start", "end"], "published")
+    t0 = time.perf_counter()
+    params: dict[str, Any] = {
+        "max_time_in_seconds": time_limit_s,
+        "num_workers": num_workers,
+        "random_seed": random_seed,
+        "deterministic": bool(deterministic),
+    }
+    pm = PeopleModel(instance, weights=weights, weekend_days=weekend, published=pub)
+    build_s = time.perf_counter() - t0
+    ctx = _Ctx(t0 + 0.9 * time_limit_s, num_workers, random_seed, bool(deterministic))
+    budget = 0.9 * time_limit_s - build_s
+    # Step 1: the count-based roster, built exactly as the person model's design layer so
+    # that its values hint it variable for variable.
+    cm = RosterModel(pm.base)
+    count_budget = max(0.5, _COUNT_SHARE * budget)
+    out = _first(cm, ctx, 0.4 * count_budget, lp_s=max(1.0, 0.2 * count_budget))
+    count_best: _Best | None = None
+    if out.found:
+        count_best = _improve(cm, _Best(cm, out), 0.6 * count_budget, ctx)
+    # Step 2: hint.
+    if pub is not None:
+        index = {p.name: i for i, p in enumerate(pm.people)}
+        taken: list[list[int]] = [[] for _ in pm.people]
+        for row in pub.itertuples(index=False):
+            pi = index.get(row.person)
+            k = pm.by_key.get((pd.Timestamp(row.start), pd.Timestamp(row.end)))
+            if pi is not None and k is not None and (pi, k) in pm.w:
+                taken[pi].append(k)
+    else:
+        counts: dict[tuple[str, int], int] = {}
+        if count_best is not None:
+            vals = dict(zip((v.index for v in cm.all_vars), count_best.values, strict=True))
+            for role in cm.roles:
+                for k, x in enumerate(cm.x[role]):
+                    if vals[x.index]:
+                        counts[role, k] = vals[x.index]
+        taken = _greedy_assign(pm, counts)
+    _hint(pm, count_best.values if count_best is not None else [0] * len(cm.all_vars), taken)
+    greedy_s = time.perf_counter() - t0
+    # Step 3: first roster, then improve.
+    left = max(0.5, 0.9 * time_limit_s - (time.perf_counter() - t0))
+    first = ctx.run(
+        pm.rm, pm.objective, _FIRST_SHARE * left, stop_after_first_solution=True
+    )
+    if not first.found or first.solver is None:
+        if first.status == "INFEASIBLE":
+            why = diagnose_people(
+                instance,
+                time_limit_s=max(1.0, min(30.0, t0 + time_limit_s - time.perf_counter())),
+                random_seed=random_seed,
+            )
+        else:
+            why = [f"no people roster found within time_limit_s={time_limit_s:g}; raise it"]
+        return _failed(instance, first.status, why, t0, params)
+    first_s = time.perf_counter() - t0
+    solver = first.solver
+    objective = float(solver.value(pm.objective))
+    bound = first.bound
+    status = first.status
+    rows = _read(pm, solver)
+    if ctx.left() > 0.5:
+        pm.model.clear_hints()
+        all_v = list(pm.w.values()) + pm.rm.all_vars
+        for v, val in zip(all_v, solver.values(all_v), strict=True):
+            pm.model.add_hint(v, int(val))
+        more = ctx.run(pm.rm, pm.objective, max(0.5, ctx.left() * 0.95))
+        if more.found and more.solver is not None:
+            if more.solver.value(pm.objective) <= objective:
+                solver = more.solver
+                objective = float(solver.value(pm.objective))
+                rows = _read(pm, solver)
+            bound = max(bound, more.bound) if math.isfinite(bound) else more.bound
+            status = "OPTIMAL" if more.status == "OPTIMAL" else "FEASIBLE"
+    if status != "OPTIMAL":
+        status = "FEASIBLE"
+    # The count model is a relaxation of the person model (people costs are >= 0 without a
+    # published roster): its bound bounds this roster too.
+    if count_best is not None and pub is None and math.isfinite(count_best.bound):
+        bound = max(bound if math.isfinite(bound) else -math.inf, count_best.bound)
+    notes = _teams(pm, rows)
+    roster = _frame(rows)
+    coverage = coverage_frame(instance, roster)
+    violations = check(instance, roster)
+    notes += [f"check: {v}" for v in violations[:20]]
+    metrics = people_metrics(instance, roster, weekend_days=weekend)
+    metrics.update(
+        count_objective=count_best.objective if count_best is not None else math.nan,
+        count_bound=count_best.bound if count_best is not None else math.nan,
+        violations=len(violations),
+        build_s=round(build_s, 3),
+        hint_s=round(greedy_s, 3),
+    )
+    notes.append(
+        f"team stability {metrics['team_stability']:.1%} of agent-days with their own lead; "
+        "fairness spread (max - min per person, same contract): "
+        + ", ".join(f"{k} {v}" for k, v in metrics["fairness_spread"].items())
+    )
+    changes = roster_changes(pub, roster) if pub is not None else None
+    if changes is not None:
+        notes.append(f"{len(changes)} shift(s) changed against the published roster")
+    if ctx.wall_limited:
+        notes.append(
+            "the wall clock stopped a solver step before its deterministic budget (machine "
+            "under load): this roster may differ from run to run; raise time_limit_s"
+        )
+    gap = abs(objective - bound) / max(1.0, abs(objective)) if math.isfinite(bound) else math.nan
+    params["wall_limited"] = bool(ctx.wall_limited)
+    return PeopleResult(
+        roster=roster,
+        coverage=coverage,
+        status=status,
+        objective=objective,
+        best_bound=float(bound) if math.isfinite(bound) else math.nan,
+        gap=float(gap),
+        wall_time_s=time.perf_counter() - t0,
+        reasons=notes,
+        first_solution_s=first_s,
+        solver_parameters=params,
+        solver_log="\n".join(ctx.log),
+        metrics=metrics,
+        changes=changes,
+    )
+
+
+def _failed(
+    inst: RosterInstance, status: str, reasons: list[str], t0: float, params: dict[str, Any]
+) -> PeopleResult:
+    roster = _frame([])
+    return PeopleResult(
+        roster=roster,
+        coverage=coverage_frame(inst, roster),
+        status=status,
+        objective=math.nan,
+        best_bound=math.nan,
+        gap=math.nan,
+        wall_time_s=time.perf_counter() - t0,
+        reasons=reasons,
+        solver_parameters=params,
+    )
+
+
+def _describe(inst: RosterInstance, key: tuple[str, str, int], people: dict[str, Person]) -> str:
+    person, rule, day = key
+    p = people[person]
+    when = f"day {day + 1} ({inst.day_start(day):%a %Y-%m-%d})"
+    week = f"the week from {when}"
+    text = {
+        "max hours": f"at most {p.max_hours_week:g} h a week (over {p.hours_weeks} week(s)) "
+        f"in the block from {when}",
+        "min hours": f"at least {p.min_hours_week:g} h a week (over {p.hours_weeks} week(s)) "
+        f"in the block from {when}",
+        "days per week": f"at most {p.max_days_week} working days in {week}",
+        "days off per week": f"at least {p.min_days_off_week} days off in {week}",
+        "two days off together": f"two consecutive days off in {week}",
+        "rest": f"{p.min_rest_h:g} h rest before a shift on {when}",
+        "consecutive days": f"at most {p.max_consecutive_days} consecutive working days "
+        f"from {when}",
+        "locked shift": f"the locked shift on {when}",
+        "availability": f"availability/leave/contract shift types on {when}",
+        "lead covers team": f"their lead's shift covers theirs on {when}",
+    }.get(rule, f"{rule} on {when}")
+    return f"person {person!r}, rule {rule!r}: {text}"
+
+
+def diagnose_people(
+    instance: RosterInstance, *, time_limit_s: float = 10.0, random_seed: int = 0
+) -> list[str]:
+    """Why named people admit no roster: person, contract rule and days, plus a relaxation.
+
+    Every contract rule of every person is enforced per block (week, hours block, day)
+    through an assumption literal, as are the design model's rule groups
+    (:func:`staffplan.roster.diagnose`); CP-SAT's sufficient assumptions for infeasibility
+    are shrunk greedily to a minimal set.  Then each rule of that set is dropped on its own:
+    the rules whose removal alone restores a roster are the smallest relaxations (one rule of
+    one person on one block).
+
+    Returns
+    -------
+    list of str
+        ``"rules in conflict: person 'ann', rule 'min hours': ..."`` lines, then
+        ``"relax: ..."`` lines (or a line saying no single rule restores feasibility).
+    """
+    if instance.people is None:
+        raise ValueError("instance.people must hold the named people, got None")
+    t_end = time.perf_counter() + time_limit_s
+    pm = PeopleModel(instance, assumptions=True, weights=PeopleWeights(fairness=0, apart=0))
+    pm.model.clear_objective()
+    pm.model.clear_hints()
+    lits = list(pm.literals) + list(pm.rm.literals)
+    people = {p.name: p for p in instance.people}
+
+    def words(lit: Any) -> str:
+        if lit in pm.literals:
+            return _describe(instance, pm.literals[lit], people)
+        return describe_group(instance, pm.rm.literals[lit])
+
+    def run(active: list[Any]) -> tuple[bool | None, list[int]]:
+        pm.model.clear_assumptions()
+        pm.model.add_assumptions(active)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.5, t_end - time.perf_counter())
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = random_seed
+        status = solver.solve(pm.model)
+        if status == cp_model.INFEASIBLE:
+            return True, list(solver.sufficient_assumptions_for_infeasibility())
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False, []
+        return None, []
+
+    verdict, core_idx = run(lits)
+    if verdict is None:
+        return [f"no roster found and no conflict proven within {time_limit_s:g} s; raise it"]
+    if verdict is False:
+        return ["every contract rule can hold together; no roster was found within the time limit"]
+    by_index = {lit.index: lit for lit in lits}
+    core = [by_index[i] for i in core_idx if i in by_index]
+    if not core:
+        return [
+            "the shift rules and the design model's rules admit no roster even before "
+            "contracts (see roster.diagnose)"
+        ]
+    i = 0
+    while i < len(core) and time.perf_counter() < t_end:
+        trial = core[:i] + core[i + 1 :]
+        v, _ = run(trial)
+        if v:
+            core = trial
+        else:
+            i += 1
+    out = ["rules in conflict: " + words(lit) for lit in core]
+    relax = []
+    for lit in core:
+        if time.perf_counter() >= t_end:
+            break
+        v, _ = run([x for x in lits if x is not lit])
+        if v is False:
+            relax.append("relax: " + words(lit) + " restores a roster")
+    out += relax or ["relax: no single rule of the conflict restores a roster on its own"]
+    return out

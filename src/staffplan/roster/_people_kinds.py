@@ -1,0 +1,49 @@
+"""What kind of shift a shift is, for contracts and fairness: night, evening, weekend.
+
+One definition used by the person model, the independent checker and the metrics, so that
+"night" means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+__all__ = ["EVENING_AFTER_MIN", "KINDS", "NIGHT_BEFORE_MIN", "WEEKEND_DAYS", "shift_kinds"]
+
+#: A shift with any work between midnight and this time of day is a *night* shift [min].
+NIGHT_BEFORE_MIN = 360
+#: A shift (not a night shift) that ends after this time of day is an *evening* shift [min].
+EVENING_AFTER_MIN = 20 * 60
+#: Weekdays of the weekend by default (0 = Monday): Saturday and Sunday.
+WEEKEND_DAYS: tuple[int, ...] = (5, 6)
+#: The kinds whose spread across people is reported (and evened out by the person model).
+KINDS = ("evening", "weekend", "night")
+
+
+def shift_kinds(
+    start: pd.Timestamp, end: pd.Timestamp, weekend_days: Iterable[int] = WEEKEND_DAYS
+) -> frozenset[str]:
+    """Kinds of the shift ``[start, end)``: a subset of ``{"night", "evening", "weekend"}``.
+
+    Parameters
+    ----------
+    start, end : Timestamp
+        Shift start and end (the end may fall on a later day).
+    weekend_days : iterable of int
+        Weekdays counted as weekend (0 = Monday); a shift is a weekend shift when it starts
+        on one of them.
+    """
+    out = set()
+    day = start.normalize()
+    while day < end:
+        if min(end, day + pd.Timedelta(minutes=NIGHT_BEFORE_MIN)) > max(start, day):
+            out.add("night")
+            break
+        day += pd.Timedelta(days=1)
+    if "night" not in out and end > start.normalize() + pd.Timedelta(minutes=EVENING_AFTER_MIN):
+        out.add("evening")
+    if start.weekday() in set(weekend_days):
+        out.add("weekend")
+    return frozenset(out)
