@@ -421,8 +421,10 @@ def _contract_fields(p: Any, n: str) -> None:
             continue
         if isinstance(val, (str, int)):
             raise TypeError(f"{n}: {attr} must be a sequence such as ('early',), got {val!r}")
-        items = tuple(str(v) for v in val) if attr == "shift_types" else tuple(
-            check_int(v, f"{n}: {attr}", minimum=1) for v in val
+        items = (
+            tuple(str(v) for v in val)
+            if attr == "shift_types"
+            else tuple(check_int(v, f"{n}: {attr}", minimum=1) for v in val)
         )
         object.__setattr__(p, attr, items)
     for attr in ("leave", "days_off_wished"):

@@ -185,7 +185,7 @@ def _greedy_assign(pm: PeopleModel, counts: dict[tuple[str, int], int]) -> list[
                     if not g.can(pi, k):
                         continue
                     p = pm.people[pi]
-                    with_lead = 1
+                    with_lead: float = 1.0
                     if role == "agent" and p.name in pm.team:
                         li = lead_ix[pm.team[p.name]]
                         lk = [x for x in g.taken[li] if pm.shifts[x].day == d]
@@ -221,7 +221,8 @@ def _greedy_assign(pm: PeopleModel, counts: dict[tuple[str, int], int]) -> list[
                         li = lead_ix[pm.team[p.name]]
                         lk = [x for x in g.taken[li] if pm.shifts[x].day == pm.shifts[k].day]
                         if lk and not (
-                            pm.start_ts[lk[0]] <= pm.start_ts[k] and pm.end_ts[k] <= pm.end_ts[lk[0]]
+                            pm.start_ts[lk[0]] <= pm.start_ts[k]
+                            and pm.end_ts[k] <= pm.end_ts[lk[0]]
                         ):
                             continue
                     g.take(pi, k)
@@ -343,7 +344,9 @@ def _teams(pm: PeopleModel, rows: list[dict[str, Any]]) -> list[str]:
                 inside = lead["start"] <= r["start"] and r["end"] <= lead["end"]
                 if span.lead_covers_team and not inside:
                     continue
-                overlap = (min(lead["end"], r["end"]) - max(lead["start"], r["start"])).total_seconds()
+                overlap = (
+                    min(lead["end"], r["end"]) - max(lead["start"], r["start"])
+                ).total_seconds()
                 fits.append((-overlap, t))
             if fits:
                 t = min(fits)[1]
@@ -500,7 +503,7 @@ def solve_people(
     time_limit_s: float = 60.0,
     num_workers: int = defaults.NUM_WORKERS,
     random_seed: int = defaults.SEED,
-    weights: PeopleWeights = PeopleWeights(),
+    weights: PeopleWeights | None = None,
     weekend_days: Sequence[int] = WEEKEND_DAYS,
     published: pd.DataFrame | RosterResult | None = None,
     deterministic: bool = True,
@@ -518,8 +521,9 @@ def solve_people(
         Searches run side by side in each step.
     random_seed : int
         Seed of the first search.
-    weights : PeopleWeights
-        Weights of team stability, fairness, preferences and changes.
+    weights : PeopleWeights, optional
+        Weights of team stability, fairness, preferences and changes (default
+        ``PeopleWeights()``).
     weekend_days : sequence of int
         Weekdays of the weekend (0 = Monday), e.g. ``(4, 5)`` for Friday-Saturday.
     published : DataFrame or RosterResult, optional
@@ -559,7 +563,9 @@ def solve_people(
         "random_seed": random_seed,
         "deterministic": bool(deterministic),
     }
-    pm = PeopleModel(instance, weights=weights, weekend_days=weekend, published=pub)
+    pm = PeopleModel(
+        instance, weights=weights or PeopleWeights(), weekend_days=weekend, published=pub
+    )
     build_s = time.perf_counter() - t0
     ctx = _Ctx(t0 + 0.9 * time_limit_s, num_workers, random_seed, bool(deterministic))
     budget = 0.9 * time_limit_s - build_s
@@ -593,9 +599,7 @@ def solve_people(
     greedy_s = time.perf_counter() - t0
     # Step 3: first roster, then improve.
     left = max(0.5, 0.9 * time_limit_s - (time.perf_counter() - t0))
-    first = ctx.run(
-        pm.rm, pm.objective, _FIRST_SHARE * left, stop_after_first_solution=True
-    )
+    first = ctx.run(pm.rm, pm.objective, _FIRST_SHARE * left, stop_after_first_solution=True)
     if not first.found or first.solver is None:
         if first.status == "INFEASIBLE":
             why = diagnose_people(

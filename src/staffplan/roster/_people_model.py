@@ -232,7 +232,9 @@ class PeopleModel:
             shift_kinds(a, b, self.weekend_days)
             for a, b in zip(self.start_ts, self.end_ts, strict=True)
         ]
-        self.by_key = {(a, b): k for k, (a, b) in enumerate(zip(self.start_ts, self.end_ts))}
+        self.by_key = {
+            (a, b): k for k, (a, b) in enumerate(zip(self.start_ts, self.end_ts, strict=True))
+        }
         self.w: dict[tuple[int, int], Any] = {}
         self.mine: list[list[int]] = []  # shift indices each person may work
         self.work: list[dict[int, Any]] = []  # person -> day -> 0/1 expression
