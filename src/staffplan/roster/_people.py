@@ -123,7 +123,7 @@ class _Greedy:
             return False
         block = d // (7 * p.hours_weeks)
         span_days = min(7 * p.hours_weeks, pm.inst.n_days - block * 7 * p.hours_weeks)
-        hi = math.floor(p.max_hours_week * 60 * span_days / 7 + 1e-9)
+        hi = math.floor(p.max_hours_week * 60 * -(-span_days // 7) + 1e-9)
         if self.minutes[pi][block] + pm.shifts[k].paid * pm.iv > hi:
             return False
         run = 1

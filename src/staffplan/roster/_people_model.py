@@ -385,7 +385,7 @@ class PeopleModel:
             minutes = cp_model.LinearExpr.weighted_sum(
                 [self.w[pi, k] for k in ks], [self.shifts[k].paid * self.iv for k in ks]
             )
-            hi = math.floor(p.max_hours_week * 60 * weeks + 1e-9)
+            hi = math.floor(p.max_hours_week * 60 * -(-len(days) // 7) + 1e-9)
             ct = m.add(minutes <= hi)
             self._enforce(ct, p.name, "max hours", b0)
             if len(days) % 7 == 0 and p.min_hours_week > 0:
