@@ -16,7 +16,7 @@ import pandas as pd
 from staffplan._validation import check_columns
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._patterns import manager_window
-from staffplan.roster._people_kinds import shift_kinds
+from staffplan.roster._people_kinds import min_hours, shift_kinds
 
 __all__ = ["check"]
 
@@ -245,7 +245,8 @@ def _check_hours(inst: RosterInstance, p: Any, days: list[int], paid: list[float
     """Paid hours per block of ``hours_weeks`` weeks: ``[min, max] x weeks`` on average.
 
     On a last, shorter block the maximum counts every week the block touches and the minimum
-    holds only when the block is whole weeks.
+    holds only when the block is whole weeks; days of leave count as worked for the minimum
+    (:func:`staffplan.roster._people_kinds.min_hours`).
     """
     out = []
     span = 7 * p.hours_weeks
@@ -256,8 +257,8 @@ def _check_hours(inst: RosterInstance, p: Any, days: list[int], paid: list[float
         hi = p.max_hours_week * -(-n // 7)
         if hours > hi + 1e-9:
             out.append(f"{p.name}: {hours:g} h in {what} from day {b0 + 1}, max {hi:g}")
-        lo = p.min_hours_week * n / 7
-        if n % 7 == 0 and hours < lo - 1e-9:
+        lo = min_hours(p, inst.day_start(b0), n)
+        if lo > 0 and hours < lo - 1e-9:
             out.append(f"{p.name}: {hours:g} h in {what} from day {b0 + 1}, min {lo:g}")
     return out
 

@@ -467,7 +467,8 @@ class Person:
     hours_weeks : int
         Weeks (1-6) over which ``min_hours_week``/``max_hours_week`` hold on average: the
         hours of each block of this many weeks from the horizon start lie between
-        ``min_hours_week * weeks`` and ``max_hours_week * weeks``.
+        ``min_hours_week * weeks`` (less the share of the block on ``leave``) and
+        ``max_hours_week * weeks``.
     min_days_off_week : int
         Days without a shift start in every 7-day block.
     days_off_together : bool

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
@@ -38,10 +39,17 @@ from staffplan.roster._check import check
 from staffplan.roster._diagnose import describe_group
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel
-from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, shift_kinds
+from staffplan.roster._model import _ub as ub
+from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, min_hours, shift_kinds
 from staffplan.roster._people_model import PeopleModel, PeopleWeights, contract_key
-from staffplan.roster._search import check_args
-from staffplan.roster._solution import ROSTER_COLUMNS, RosterResult, coverage_frame, empty_roster
+from staffplan.roster._search import DET_PER_S, Run, check_args
+from staffplan.roster._solution import (
+    ROSTER_COLUMNS,
+    RosterResult,
+    coverage_frame,
+    empty_roster,
+    tally,
+)
 from staffplan.roster._solve import _Best, _Ctx, _first, _improve
 
 __all__ = ["PeopleResult", "diagnose_people", "people_metrics", "roster_changes", "solve_people"]
@@ -62,9 +70,11 @@ class PeopleResult(RosterResult):
         ``team_stability`` (share of agent-days on shift with their own lead), ``lead_overlap``
         (share of agents' worked minutes while their own lead is at work),
         ``fairness_spread`` (per kind: largest max - min count of evening, weekend and night
-        shifts among people with the same contract), ``count_objective`` and
+        shifts among people with the same contract), ``design_objective`` (coverage and paid
+        hours, the count model's objective, of this roster), ``count_objective`` and
         ``count_bound`` (the count-based roster's objective and proven bound), ``violations``
-        (the checker's count).
+        (the checker's count), ``build_s`` and ``hint_s`` (time to build the model and to
+        reach the hinted first search [s]).
     changes : DataFrame or None
         With :func:`solve_people`'s ``published``: the shifts that changed (see
         :func:`roster_changes`).
@@ -77,26 +87,62 @@ class PeopleResult(RosterResult):
 class _Greedy:
     """Contract ledger of every person while shifts are handed out (hint building)."""
 
-    def __init__(self, pm: PeopleModel) -> None:
+    def __init__(self, pm: PeopleModel, counts: dict[tuple[str, int], int]) -> None:
         self.pm = pm
         self.days: list[set[int]] = [set() for _ in pm.people]
         self.taken: list[list[int]] = [[] for _ in pm.people]
         self.minutes: list[dict[int, int]] = [defaultdict(int) for _ in pm.people]
         self.mine = [set(ks) for ks in pm.mine]
         self.kinds: list[dict[str, int]] = [defaultdict(int) for _ in pm.people]
+        self.last: dict[tuple[int, int], int] = {}  # (person, day) -> shift
+        self.reserved: list[set[int]] = [set() for _ in pm.people]
+        self._reserve_pairs(counts)
+
+    def _reserve_pairs(self, counts: dict[tuple[str, int], int]) -> None:
+        """A pair of days off per week for two-together contracts, by team.
+
+        A team (its lead and its agents who rest two days together) takes, week by week, the
+        pair of days where the most people of each role stay free beyond what the count
+        roster asks that day, preferring a weekend pair it has not had yet, so that a team
+        rests together, the floor is never emptied, and weekends go round.
+        """
+        pm = self.pm
         n_days = pm.inst.n_days
-        teams = sorted(set(pm.lead_of))
-        tix = {t: i for i, t in enumerate(teams)}
-        # A fixed pair of days off per week for two-together contracts: by team, so that a
-        # team rests together, rotating across teams so that the floor is never empty.
-        self.reserved: list[set[int]] = []
+        demand: dict[tuple[str, int], int] = defaultdict(int)
+        for (role, k), c in counts.items():
+            demand[role, pm.shifts[k].day] += c
+        units: dict[str, list[int]] = defaultdict(list)
         for pi, p in enumerate(pm.people):
-            res: set[int] = set()
             if p.days_off_together:
-                o = tix.get(pm.team.get(p.name, ""), pi) % 6
-                for w0 in range(0, n_days - 6, 7):
-                    res |= {w0 + o, w0 + o + 1}
-            self.reserved.append(res)
+                units[pm.team.get(p.name) or f"_{p.name}"].append(pi)
+        weekend = set(pm.weekend_days)
+        for w0 in range(0, n_days - 6, 7):
+            free = {
+                (role, d): sum(1 for p in pm.people if p.role == role) - demand[role, d]
+                for role in pm.rm.roles
+                for d in range(w0, w0 + 7)
+            }
+            for name in sorted(units, key=lambda u: (-len(units[u]), u)):
+                members = units[name]
+                roles = {pm.people[pi].role for pi in members}
+                best = None
+                for d in range(w0, w0 + 6):
+                    slack = min(free[r, x] for r in roles for x in (d, d + 1))
+                    wk = {pm.inst.day_start(x).weekday() for x in (d, d + 1)} & weekend
+                    had = any(self.reserved[members[0]] & set(range(w0)))
+                    key = (slack - (2 if wk and had and self._had_weekend(members[0]) else 0), -d)
+                    if best is None or key > best[0]:
+                        best = (key, d)
+                assert best is not None
+                d = best[1]
+                for pi in members:
+                    self.reserved[pi] |= {d, d + 1}
+                    free[pm.people[pi].role, d] -= 1
+                    free[pm.people[pi].role, d + 1] -= 1
+
+    def _had_weekend(self, pi: int) -> bool:
+        weekend = set(self.pm.weekend_days)
+        return any(self.pm.inst.day_start(x).weekday() in weekend for x in self.reserved[pi])
 
     def can(self, pi: int, k: int) -> bool:
         pm = self.pm
@@ -142,6 +188,7 @@ class _Greedy:
             self.kinds[pi][kind] += 1
         self.days[pi].add(d)
         self.taken[pi].append(k)
+        self.last[pi, d] = k
         self.minutes[pi][d // (7 * p.hours_weeks)] += self.pm.shifts[k].paid * self.pm.iv
 
     def short_min(self, pi: int, block: int) -> int:
@@ -150,15 +197,26 @@ class _Greedy:
         n_days = self.pm.inst.n_days
         span = 7 * p.hours_weeks
         days = min(span, n_days - block * span)
-        if days % 7 or p.min_hours_week <= 0:
+        need_h = min_hours(p, self.pm.inst.day_start(block * span), days)
+        if need_h <= 0:
             return 0
-        lo = math.ceil(p.min_hours_week * 60 * days / 7 - 1e-9)
+        lo = math.ceil(need_h * 60 - 1e-9)
         return max(0, lo - self.minutes[pi][block])
 
 
-def _greedy_assign(pm: PeopleModel, counts: dict[tuple[str, int], int]) -> list[list[int]]:
-    """Shifts per person: the count roster's shifts handed out under contracts, then top-ups."""
-    g = _Greedy(pm)
+def _greedy_assign(
+    pm: PeopleModel,
+    counts: dict[tuple[str, int], int],
+    floor: dict[str, np.ndarray] | None = None,
+) -> list[list[int]]:
+    """Shifts per person: the count roster's shifts handed out under contracts, then top-ups.
+
+    ``floor``: leads and managers on the floor per interval in the count roster.  An agent
+    shift added to reach someone's minimum hours must keep every interval it covers within
+    the span of control and the manager rule of those (agents at work bound agents on the
+    floor), so that the hint stays a roster.
+    """
+    g = _Greedy(pm, counts)
     left = dict(counts)
     for pi, p in enumerate(pm.people):
         for a, b in p.locked:
@@ -178,6 +236,7 @@ def _greedy_assign(pm: PeopleModel, counts: dict[tuple[str, int], int]) -> list[
         for k in order:
             need = left.get((role, k), 0)
             d = pm.shifts[k].day
+            s_min = pm.shifts[k].start_min
             while need > 0:
                 best = None
                 best_key: tuple[Any, ...] = ()
@@ -198,7 +257,17 @@ def _greedy_assign(pm: PeopleModel, counts: dict[tuple[str, int], int]) -> list[
                             with_lead = 0 if inside else 0.5
                     block = d // (7 * p.hours_weeks)
                     kinds = sum(g.kinds[pi][kind] for kind in pm.kinds[k])
-                    key = (kinds + with_lead, -g.short_min(pi, block), len(g.taken[pi]), pi)
+                    # Whoever worked a shift starting near this one yesterday keeps their
+                    # rhythm: a late then an early shift breaks the rest rule and strands days.
+                    prev = g.last.get((pi, d - 1))
+                    same = prev is not None and abs(pm.shifts[prev].start_min - s_min) <= 120
+                    key = (
+                        kinds + with_lead,
+                        not same,
+                        -g.short_min(pi, block),
+                        len(g.taken[pi]),
+                        pi,
+                    )
                     if best is None or key < best_key:
                         best, best_key = pi, key
                 if best is None:
@@ -208,29 +277,96 @@ def _greedy_assign(pm: PeopleModel, counts: dict[tuple[str, int], int]) -> list[
             left[role, k] = need
     # Top up people under their minimum hours with the shifts that cover the most demand.
     req = pm.inst.required
+    span = pm.inst.span
+    agents_at = np.zeros(pm.inst.n_intervals)
+    agents_day = np.zeros(pm.inst.n_days)
+    leads_day = np.zeros(pm.inst.n_days)
+    on: dict[tuple[str, int], int] = defaultdict(int)
+    for pi, ks in enumerate(g.taken):
+        for k in ks:
+            on[pm.people[pi].role, k] += 1
+            if pm.people[pi].role == "agent":
+                agents_at[pm.rm.covered[k]] += 1
+                agents_day[pm.shifts[k].day] += 1
+            elif pm.people[pi].role == "lead":
+                leads_day[pm.shifts[k].day] += 1
+
+    def room(k: int) -> bool:
+        if span is None:
+            return True
+        if floor is None or cover:
+            return False
+        t = pm.rm.covered[k]
+        n = agents_at[t] + 1
+        cap = span.max_agents_per_lead
+        if (n > cap * floor["lead"][t] + 1e-9).any():
+            return False
+        d = pm.shifts[k].day
+        if agents_day[d] + 1 > cap * leads_day[d]:
+            return False
+        above = span.manager_above_agents
+        return above is None or not ((n > above) & (floor["manager"][t] < 1 - 1e-9)).any()
+
     value = [float(req[pm.rm.covered[k]].sum()) if pm.rm.covered[k] else 0.0 for k in order]
     by_value = [k for _, k in sorted(zip(value, order, strict=True), key=lambda t: -t[0])]
     for pi, p in enumerate(pm.people):
-        span = 7 * p.hours_weeks
-        for block in range(-(-pm.inst.n_days // span)):
+        weeks = 7 * p.hours_weeks
+        for block in range(-(-pm.inst.n_days // weeks)):
             for k in by_value:
                 if g.short_min(pi, block) <= 0:
                     break
-                if pm.shifts[k].day // span == block and g.can(pi, k):
-                    if p.role == "agent" and cover and p.name in pm.team:
-                        li = lead_ix[pm.team[p.name]]
-                        lk = [x for x in g.taken[li] if pm.shifts[x].day == pm.shifts[k].day]
-                        if lk and not (
-                            pm.start_ts[lk[0]] <= pm.start_ts[k]
-                            and pm.end_ts[k] <= pm.end_ts[lk[0]]
-                        ):
+                if pm.shifts[k].day // weeks == block and g.can(pi, k):
+                    if on[p.role, k] >= ub(pm.rm.x[p.role][k]):
+                        continue
+                    if p.role == "agent":
+                        if not room(k):
                             continue
+                        agents_at[pm.rm.covered[k]] += 1
+                        agents_day[pm.shifts[k].day] += 1
                     g.take(pi, k)
+                    on[p.role, k] += 1
     return g.taken
 
 
+def _floors(rm: RosterModel, hint: dict[Any, int]) -> dict[str, np.ndarray]:
+    """People on the floor per interval and role [floor units] of a shift/placement hint."""
+    d = rm.scale
+    floor = {r: rm.carry_floor[r].astype(np.int64).copy() for r in rm.roles}
+    for role in rm.roles:
+        for k, cov in enumerate(rm.covered):
+            c = int(hint.get(rm.x[role][k], 0))
+            if c:
+                np.add.at(floor[role], np.asarray(cov, dtype=np.int64), d * c)
+        for t in range(rm.inst.n_intervals):
+            for var, u in rm.off_units[role][t]:
+                floor[role][t] -= u * int(hint.get(var, 0))
+    return floor
+
+
+def _over_span(rm: RosterModel, hint: dict[Any, int]) -> list[int]:
+    """Intervals where the hint breaks span of control or the manager rule."""
+    span = rm.inst.span
+    if span is None:
+        return []
+    f = _floors(rm, hint)
+    d = rm.scale
+    bad = f["agent"] > span.max_agents_per_lead * f["lead"]
+    above = span.manager_above_agents
+    if above is not None and "manager" in f:
+        for t in rm.manager_ruled:
+            big = rm.floor_ub[t] - d * above
+            if f["agent"][t] - d * above > -(-big // d) * f["manager"][t]:
+                bad[t] = True
+    return [int(t) for t in np.flatnonzero(bad)]
+
+
 def _hint(pm: PeopleModel, count_values: list[int], taken: list[list[int]]) -> None:
-    """Hint ``pm`` with the greedy assignment, placements trimmed from the count roster."""
+    """Hint ``pm`` with the greedy assignment, placements trimmed from the count roster.
+
+    Leads or managers the named people could not take leave intervals over the span of
+    control: agents' shifts there are dropped from the hint (the search adds them back where
+    it can), so that the hint is a roster and is taken at once.
+    """
     rm = pm.rm
     m = pm.model
     m.clear_hints()
@@ -257,6 +393,33 @@ def _hint(pm: PeopleModel, count_values: list[int], taken: list[list[int]]) -> N
                 vals[0] += n - total
                 for y, v in zip(ys, vals, strict=True):
                     hint[y] = v
+    agents = [pi for pi, p in enumerate(pm.people) if p.role == "agent"]
+    for _ in range(4 * len(pm.shifts)):
+        bad = _over_span(rm, hint)
+        if not bad:
+            break
+        t = bad[0]
+        # The agent with most shifts on a shift covering t gives it up.
+        cands = [(len(taken[pi]), pi, k) for pi in agents for k in taken[pi] if t in rm.covered[k]]
+        if not cands:
+            break
+        _, pi, k = max(cands)
+        taken[pi].remove(k)
+        hint[rm.x["agent"][k]] -= 1
+        for g, group in enumerate(rm.shifts[k].groups):
+            ys = rm.y["agent", k, g]
+            if len(ys) == 1:
+                continue
+            # Drop a placement that is at work at t, so that t loses an agent on the floor.
+            opts = [o for o, y in enumerate(ys) if hint[y] > 0]
+            away = {
+                o
+                for o in opts
+                for _kind, _rule, off in group.options[o].places
+                if rm.shifts[k].start_slot + off == t
+            }
+            o = next((o for o in opts if o not in away), opts[0])
+            hint[ys[o]] -= 1
     hint.update(rm.complete_hint(hint))
     for b in rm.manager_needed:
         hint[b] = int(by_index.get(b.index, 0))
@@ -279,6 +442,10 @@ def _hint(pm: PeopleModel, count_values: list[int], taken: list[list[int]]) -> N
     for (ai, d), b in pm.apart.items():
         li = lead_ix[pm.team[pm.people[ai].name]]
         m.add_hint(b, int(d in days[ai] and d not in days[li]))
+    for (pi, _), (short, lo_min, ks) in pm.short_min.items():
+        mine = set(taken[pi])
+        got = sum(pm.shifts[k].paid * pm.iv for k in ks if k in mine)
+        m.add_hint(short, max(0, lo_min - got))
     for hi, lo, spread, members, kind in pm.fair:
         counts = [sum(kind in pm.kinds[k] for k in taken[pi]) for pi in members]
         m.add_hint(hi, max(counts))
@@ -573,10 +740,13 @@ def solve_people(
     # that its values hint it variable for variable.
     cm = RosterModel(pm.base)
     count_budget = max(0.5, _COUNT_SHARE * budget)
+    # The count stage stops on the wall clock too, at its share: the people need the rest.
+    ctx.deadline = time.perf_counter() + count_budget
     out = _first(cm, ctx, 0.4 * count_budget, lp_s=max(1.0, 0.2 * count_budget))
     count_best: _Best | None = None
     if out.found:
         count_best = _improve(cm, _Best(cm, out), 0.6 * count_budget, ctx)
+    ctx.deadline = t0 + 0.9 * time_limit_s
     # Step 2: hint.
     if pub is not None:
         index = {p.name: i for i, p in enumerate(pm.people)}
@@ -594,12 +764,27 @@ def solve_people(
                 for k, x in enumerate(cm.x[role]):
                     if vals[x.index]:
                         counts[role, k] = vals[x.index]
-        taken = _greedy_assign(pm, counts)
+        floor = None
+        if count_best is not None:
+            frame = pd.DataFrame(records_to_rows(cm, count_best.records))
+            if not frame.empty:
+                floor = tally(pm.base, frame)["floor"]
+        taken = _greedy_assign(pm, counts, floor)
     _hint(pm, count_best.values if count_best is not None else [0] * len(cm.all_vars), taken)
     greedy_s = time.perf_counter() - t0
     # Step 3: first roster, then improve.
     left = max(0.5, 0.9 * time_limit_s - (time.perf_counter() - t0))
-    first = ctx.run(pm.rm, pm.objective, _FIRST_SHARE * left, stop_after_first_solution=True)
+    # Without presolve a complete feasible hint is taken at once (presolving a model of
+    # 100,000 person-shift booleans takes longer than the whole first roster should).
+    first = ctx.run(
+        pm.rm,
+        pm.objective,
+        min(_FIRST_SHARE * left, max(0.5, 0.1 * left)),
+        stop_after_first_solution=True,
+        cp_model_presolve=False,
+    )
+    if not first.found and first.status not in ("INFEASIBLE", "MODEL_INVALID"):
+        first = ctx.run(pm.rm, pm.objective, _FIRST_SHARE * left, stop_after_first_solution=True)
     if not first.found or first.solver is None:
         if first.status == "INFEASIBLE":
             why = diagnose_people(
@@ -609,10 +794,12 @@ def solve_people(
             )
         else:
             why = [f"no people roster found within time_limit_s={time_limit_s:g}; raise it"]
-        return _failed(instance, first.status, why, t0, params)
+        params["stage_budgets_s"] = ctx.stages
+        return _failed(instance, first.status, why, t0, params, "\n".join(ctx.log))
     first_s = time.perf_counter() - t0
     solver = first.solver
     objective = float(solver.value(pm.objective))
+    design = float(solver.value(pm.rm.objective))
     bound = first.bound
     status = first.status
     rows = _read(pm, solver)
@@ -621,11 +808,15 @@ def solve_people(
         all_v = list(pm.w.values()) + pm.rm.all_vars
         for v, val in zip(all_v, solver.values(all_v), strict=True):
             pm.model.add_hint(v, int(val))
-        more = ctx.run(pm.rm, pm.objective, max(0.5, ctx.left() * 0.95))
+        # Interleaved subsolvers (large neighbourhood search among them) in one
+        # deterministic schedule: the move that improves a roster of named people is to
+        # re-solve a few people's weeks, which the plain search does not do.
+        more = _interleaved(pm, max(0.5, ctx.left() * 0.95), ctx)
         if more.found and more.solver is not None:
             if more.solver.value(pm.objective) <= objective:
                 solver = more.solver
                 objective = float(solver.value(pm.objective))
+                design = float(solver.value(pm.rm.objective))
                 rows = _read(pm, solver)
             bound = max(bound, more.bound) if math.isfinite(bound) else more.bound
             status = "OPTIMAL" if more.status == "OPTIMAL" else "FEASIBLE"
@@ -642,6 +833,7 @@ def solve_people(
     notes += [f"check: {v}" for v in violations[:20]]
     metrics = people_metrics(instance, roster, weekend_days=weekend)
     metrics.update(
+        design_objective=design,
         count_objective=count_best.objective if count_best is not None else math.nan,
         count_bound=count_best.bound if count_best is not None else math.nan,
         violations=len(violations),
@@ -680,8 +872,36 @@ def solve_people(
     )
 
 
+def _interleaved(pm: PeopleModel, budget_s: float, ctx: _Ctx) -> Run:
+    """One CP-SAT run of interleaved subsolvers within ``budget_s`` (deterministic time)."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = max(2, ctx.num_workers)
+    p.interleave_search = True
+    p.random_seed = ctx.seed
+    p.relative_gap_limit = defaults.ROSTER_GAP
+    wall = max(0.05, ctx.left())
+    if ctx.deterministic:
+        p.max_deterministic_time = budget_s * DET_PER_S
+        p.max_time_in_seconds = wall
+    else:
+        p.max_time_in_seconds = min(budget_s, wall)
+    ctx.stages.append(round(budget_s, 3))
+    status = solver.solve(pm.model)
+    name = solver.status_name(status)
+    if ctx.deterministic and solver.deterministic_time < p.max_deterministic_time * 0.999:
+        ctx.wall_limited |= solver.wall_time >= p.max_time_in_seconds * 0.99
+    found = name in ("OPTIMAL", "FEASIBLE")
+    return Run(name, solver if found else None, solver.best_objective_bound, False)
+
+
 def _failed(
-    inst: RosterInstance, status: str, reasons: list[str], t0: float, params: dict[str, Any]
+    inst: RosterInstance,
+    status: str,
+    reasons: list[str],
+    t0: float,
+    params: dict[str, Any],
+    log: str = "",
 ) -> PeopleResult:
     roster = _frame([])
     return PeopleResult(
@@ -694,6 +914,7 @@ def _failed(
         wall_time_s=time.perf_counter() - t0,
         reasons=reasons,
         solver_parameters=params,
+        solver_log=log,
     )
 
 

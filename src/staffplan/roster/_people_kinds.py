@@ -1,16 +1,24 @@
-"""What kind of shift a shift is, for contracts and fairness: night, evening, weekend.
+"""Definitions the person model, the independent checker and the metrics share.
 
-One definition used by the person model, the independent checker and the metrics, so that
-"night" means the same thing everywhere.
+What kind of shift a shift is (night, evening, weekend) and how many hours a contract's
+minimum asks for in a block of weeks, so that each means the same thing everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["EVENING_AFTER_MIN", "KINDS", "NIGHT_BEFORE_MIN", "WEEKEND_DAYS", "shift_kinds"]
+__all__ = [
+    "EVENING_AFTER_MIN",
+    "KINDS",
+    "NIGHT_BEFORE_MIN",
+    "WEEKEND_DAYS",
+    "min_hours",
+    "shift_kinds",
+]
 
 #: A shift with any work between midnight and this time of day is a *night* shift [min].
 NIGHT_BEFORE_MIN = 360
@@ -47,3 +55,17 @@ def shift_kinds(
     if start.weekday() in set(weekend_days):
         out.add("weekend")
     return frozenset(out)
+
+
+def min_hours(person: Any, first_day: pd.Timestamp, n_days: int) -> float:
+    """Hours ``person``'s contract minimum asks for in the block of ``n_days`` from ``first_day``.
+
+    ``min_hours_week`` per week of the block, less the share of the block on approved leave
+    (paid leave counts as worked); 0 when the block is not whole weeks (the rest of the week
+    lies outside the horizon) [h].
+    """
+    if n_days % 7 or person.min_hours_week <= 0:
+        return 0.0
+    end = first_day + pd.Timedelta(days=n_days)
+    on_leave = sum(1 for d in person.leave if first_day <= d < end)
+    return float(person.min_hours_week) * (n_days - on_leave) / 7

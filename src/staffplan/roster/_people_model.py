@@ -15,7 +15,7 @@ Contract rules on ``w`` (per person):
 - days per 7-day block <= ``max_days_week`` and <= ``7 - min_days_off_week``; with
   ``days_off_together`` a pair of consecutive days off inside each full block;
 - paid hours per block of ``hours_weeks`` weeks within ``[min, max] x weeks`` (the minimum
-  on blocks of whole weeks);
+  on blocks of whole weeks, less the share of the block on leave);
 - runs of at most ``max_consecutive_days`` working days;
 - allowed shift types, lengths, nights, availability windows, unavailable hours and leave
   remove ``w`` variables; locked shifts fix them to 1.
@@ -43,7 +43,7 @@ from ortools.sat.python import cp_model
 from staffplan._validation import check_int
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel
-from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, shift_kinds
+from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, min_hours, shift_kinds
 
 __all__ = ["PeopleModel", "PeopleWeights", "contract_key", "teams_of"]
 
@@ -71,6 +71,10 @@ class PeopleWeights:
         Per wished day off that is worked.
     change : int
         Per changed shift when repairing a published roster (a shift removed or added).
+    min_hours : int
+        Per minute a person works below their contract minimum (kept elastic so that a
+        first roster always exists; above the cost of any shortage, so a minimum is missed
+        only when nothing else fits, and the checker then reports it).
     """
 
     apart: int = 3
@@ -78,9 +82,10 @@ class PeopleWeights:
     preference: int = 2
     day_off_wish: int = 30
     change: int = 200
+    min_hours: int = 200
 
     def __post_init__(self) -> None:
-        for name in ("apart", "fairness", "preference", "day_off_wish", "change"):
+        for name in ("apart", "fairness", "preference", "day_off_wish", "change", "min_hours"):
             check_int(getattr(self, name), f"PeopleWeights: {name}", minimum=0)
 
 
@@ -200,7 +205,9 @@ class PeopleModel:
         self.weights = weights
         self.weekend_days = tuple(weekend_days)
         self.assumptions = assumptions
-        # The design model without people: the person layer replaces its aggregate rules.
+        # The design model without its aggregate people rules: the person layer implies them,
+        # and without them the count roster solved first is found at once (with them its
+        # greedy hint breaks the caps and the first search can take minutes).
         self.base = replace(inst, people=None)
         self.rm = RosterModel(self.base, assumptions=assumptions, cuts=not assumptions)
         self.model = self.rm.model
@@ -240,6 +247,8 @@ class PeopleModel:
         self.work: list[dict[int, Any]] = []  # person -> day -> 0/1 expression
         self.cost_terms: list[tuple[Any, int]] = []
         self.off2: dict[tuple[int, int], Any] = {}
+        # (slack [min], minimum [min], shifts of the block) per (person, first day of block)
+        self.short_min: dict[tuple[int, int], tuple[Any, int, list[int]]] = {}
         self.apart: dict[tuple[int, int], Any] = {}
         self.index = {p.name: i for i, p in enumerate(self.people)}
         # (hi, lo, spread, members, kind) of each fairness group
@@ -380,7 +389,6 @@ class PeopleModel:
         span = 7 * p.hours_weeks
         for b0 in range(0, n_days, span):
             days = range(b0, min(b0 + span, n_days))
-            weeks = len(days) / 7
             ks = [k for d in days for k in by_day.get(d, [])]
             minutes = cp_model.LinearExpr.weighted_sum(
                 [self.w[pi, k] for k in ks], [self.shifts[k].paid * self.iv for k in ks]
@@ -388,10 +396,19 @@ class PeopleModel:
             hi = math.floor(p.max_hours_week * 60 * -(-len(days) // 7) + 1e-9)
             ct = m.add(minutes <= hi)
             self._enforce(ct, p.name, "max hours", b0)
-            if len(days) % 7 == 0 and p.min_hours_week > 0:
-                lo = math.ceil(p.min_hours_week * 60 * weeks - 1e-9)
-                ct = m.add(minutes >= lo)
-                self._enforce(ct, p.name, "min hours", b0)
+            need_h = min_hours(p, self.inst.day_start(b0), len(days))
+            if need_h > 0:
+                lo = math.ceil(need_h * 60 - 1e-9)
+                if self.assumptions:
+                    ct = m.add(minutes >= lo)
+                    self._enforce(ct, p.name, "min hours", b0)
+                else:
+                    # Elastic at a price above any shortage: a first roster always exists
+                    # and a minimum missed only where nothing else fits is reported.
+                    short = m.new_int_var(0, lo, f"short_min[{p.name},{b0}]")
+                    m.add(minutes + short >= lo)
+                    self.short_min[pi, b0] = (short, lo, ks)
+                    self.cost_terms.append((short, self.weights.min_hours))
         run = p.max_consecutive_days
         for d0 in range(n_days - run):
             ct = m.add(sum(work[d] for d in range(d0, d0 + run + 1)) <= run)
