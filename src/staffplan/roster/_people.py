@@ -262,8 +262,8 @@ def _greedy_assign(
                     prev = g.last.get((pi, d - 1))
                     same = prev is not None and abs(pm.shifts[prev].start_min - s_min) <= 120
                     key = (
-                        kinds + with_lead,
                         not same,
+                        kinds + with_lead,
                         -g.short_min(pi, block),
                         len(g.taken[pi]),
                         pi,
@@ -808,9 +808,8 @@ def solve_people(
         all_v = list(pm.w.values()) + pm.rm.all_vars
         for v, val in zip(all_v, solver.values(all_v), strict=True):
             pm.model.add_hint(v, int(val))
-        # Interleaved subsolvers (large neighbourhood search among them) in one
-        # deterministic schedule: the move that improves a roster of named people is to
-        # re-solve a few people's weeks, which the plain search does not do.
+        # Large neighbourhood search interleaved in one deterministic schedule: the move
+        # that improves a roster of named people is to re-solve a few people's weeks.
         more = _interleaved(pm, max(0.5, ctx.left() * 0.95), ctx)
         if more.found and more.solver is not None:
             if more.solver.value(pm.objective) <= objective:
@@ -878,6 +877,9 @@ def _interleaved(pm: PeopleModel, budget_s: float, ctx: _Ctx) -> Run:
     p = solver.parameters
     p.num_workers = max(2, ctx.num_workers)
     p.interleave_search = True
+    # Only neighbourhood moves: the full-problem searches spend the budget on one long task
+    # each without improving a roster of this size.
+    p.use_lns_only = True
     p.random_seed = ctx.seed
     p.relative_gap_limit = defaults.ROSTER_GAP
     wall = max(0.05, ctx.left())
