@@ -54,8 +54,12 @@ from staffplan.roster._solve import _Best, _Ctx, _first, _improve
 
 __all__ = ["PeopleResult", "diagnose_people", "people_metrics", "roster_changes", "solve_people"]
 
-#: Share of the time limit for the count-based roster (step 1).
-_COUNT_SHARE = 0.25
+#: Share of the time limit for the count-based roster (step 1), and its cap [s]: the first
+#: people roster waits for it, and a good count roster is found in seconds.
+_COUNT_SHARE = 0.1
+_COUNT_MAX_S = 12.0
+#: Person-shift variables above which the improvement is large neighbourhood search only.
+_LNS_ABOVE = 5000
 #: Share of what is left for the first people roster (step 3).
 _FIRST_SHARE = 0.4
 
@@ -704,7 +708,10 @@ def solve_people(
     -------
     PeopleResult
         ``ok`` False with ``reasons`` naming person, rule and days (and the smallest relaxation
-        found) when the contracts admit no roster.
+        found) when the contracts admit no roster.  Minimum hours are kept elastic in the
+        search (``PeopleWeights.min_hours``) so that a roster always comes back: when the best
+        one misses a minimum and the contracts are proven to conflict, the status is
+        ``INFEASIBLE`` and that closest roster is returned with the explanation.
 
     Raises
     ------
@@ -739,7 +746,7 @@ def solve_people(
     # Step 1: the count-based roster, built exactly as the person model's design layer so
     # that its values hint it variable for variable.
     cm = RosterModel(pm.base)
-    count_budget = max(0.5, _COUNT_SHARE * budget)
+    count_budget = min(max(2.0, _COUNT_SHARE * budget), _COUNT_MAX_S)
     # The count stage stops on the wall clock too, at its share: the people need the rest.
     ctx.deadline = time.perf_counter() + count_budget
     out = _first(cm, ctx, 0.4 * count_budget, lp_s=max(1.0, 0.2 * count_budget))
@@ -808,9 +815,14 @@ def solve_people(
         all_v = list(pm.w.values()) + pm.rm.all_vars
         for v, val in zip(all_v, solver.values(all_v), strict=True):
             pm.model.add_hint(v, int(val))
-        # Large neighbourhood search interleaved in one deterministic schedule: the move
-        # that improves a roster of named people is to re-solve a few people's weeks.
-        more = _interleaved(pm, max(0.5, ctx.left() * 0.95), ctx)
+        # Past a few thousand people-shifts, large neighbourhood search interleaved in one
+        # deterministic schedule: the move that improves a big roster of named people is to
+        # re-solve a few people's weeks; below, the plain search also proves optimality.
+        budget_s = max(0.5, ctx.left() * 0.95)
+        if len(pm.w) > _LNS_ABOVE:
+            more = _interleaved(pm, budget_s, ctx)
+        else:
+            more = ctx.run(pm.rm, pm.objective, budget_s)
         if more.found and more.solver is not None:
             if more.solver.value(pm.objective) <= objective:
                 solver = more.solver
@@ -821,11 +833,32 @@ def solve_people(
             status = "OPTIMAL" if more.status == "OPTIMAL" else "FEASIBLE"
     if status != "OPTIMAL":
         status = "FEASIBLE"
+    short = sum(int(solver.value(v)) for v, _, _ in pm.short_min.values())
+    explain: list[str] = []
+    if short:
+        # A minimum missed: either the contracts cannot all hold (then say which, and what
+        # to relax) or the search ran out of time.
+        explain = diagnose_people(
+            instance,
+            time_limit_s=max(3.0, min(10.0, t0 + time_limit_s - time.perf_counter())),
+            random_seed=random_seed,
+        )
+        if explain and explain[0].startswith("rules in conflict"):
+            status = "INFEASIBLE"
+            explain.append(
+                "the roster returned is the closest found: it misses contract minimum hours "
+                f"by {short / 60:g} h in all"
+            )
+        else:
+            explain = [
+                f"contract minimum hours missed by {short / 60:g} h in all (no conflict "
+                "proven: the search ran out of time); raise time_limit_s"
+            ]
     # The count model is a relaxation of the person model (people costs are >= 0 without a
     # published roster): its bound bounds this roster too.
     if count_best is not None and pub is None and math.isfinite(count_best.bound):
         bound = max(bound if math.isfinite(bound) else -math.inf, count_best.bound)
-    notes = _teams(pm, rows)
+    notes = explain + _teams(pm, rows)
     roster = _frame(rows)
     coverage = coverage_frame(instance, roster)
     violations = check(instance, roster)
