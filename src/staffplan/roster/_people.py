@@ -279,7 +279,8 @@ def _greedy_assign(
                 g.take(best, k)
                 need -= 1
             left[role, k] = need
-    # Top up people under their minimum hours with the shifts that cover the most demand.
+    # Top up people under their minimum hours, then cover what the count roster's shifts
+    # left open (shifts nobody could take), within each person's contract.
     req = pm.inst.required
     span = pm.inst.span
     agents_at = np.zeros(pm.inst.n_intervals)
@@ -311,24 +312,56 @@ def _greedy_assign(
         above = span.manager_above_agents
         return above is None or not ((n > above) & (floor["manager"][t] < 1 - 1e-9)).any()
 
-    value = [float(req[pm.rm.covered[k]].sum()) if pm.rm.covered[k] else 0.0 for k in order]
-    by_value = [k for _, k in sorted(zip(value, order, strict=True), key=lambda t: -t[0])]
+    # What is still uncovered, per interval: top-ups go where they cover most of it.
+    residual = req.astype(float) - agents_at
+
+    def best_shift(pi: int, block: int | None) -> int | None:
+        p = pm.people[pi]
+        weeks = 7 * p.hours_weeks
+        best, best_gain = None, -1.0
+        for k in pm.mine[pi]:
+            if block is not None and pm.shifts[k].day // weeks != block:
+                continue
+            cov = pm.rm.covered[k]
+            gain = float(np.clip(residual[cov], 0, None).sum()) if cov else 0.0
+            if gain <= best_gain or (block is None and gain <= 0):
+                continue
+            if not g.can(pi, k) or on[p.role, k] >= ub(pm.rm.x[p.role][k]):
+                continue
+            if p.role == "agent" and not room(k):
+                continue
+            best, best_gain = k, gain
+        return best
+
+    def take(pi: int, k: int) -> None:
+        p = pm.people[pi]
+        if p.role == "agent":
+            cov = pm.rm.covered[k]
+            agents_at[cov] += 1
+            residual[cov] -= 1
+            agents_day[pm.shifts[k].day] += 1
+        g.take(pi, k)
+        on[p.role, k] += 1
+
+    # First everyone under their minimum hours, then anyone with room while demand is open.
     for pi, p in enumerate(pm.people):
         weeks = 7 * p.hours_weeks
         for block in range(-(-pm.inst.n_days // weeks)):
-            for k in by_value:
-                if g.short_min(pi, block) <= 0:
+            while g.short_min(pi, block) > 0:
+                found = best_shift(pi, block)
+                if found is None:
                     break
-                if pm.shifts[k].day // weeks == block and g.can(pi, k):
-                    if on[p.role, k] >= ub(pm.rm.x[p.role][k]):
-                        continue
-                    if p.role == "agent":
-                        if not room(k):
-                            continue
-                        agents_at[pm.rm.covered[k]] += 1
-                        agents_day[pm.shifts[k].day] += 1
-                    g.take(pi, k)
-                    on[p.role, k] += 1
+                take(pi, found)
+    agents = sorted(
+        (pi for pi, p in enumerate(pm.people) if p.role == "agent"),
+        key=lambda pi: (len(g.taken[pi]), pi),
+    )
+    for pi in agents:
+        for _ in range(pm.inst.n_days):
+            found = best_shift(pi, None)
+            if found is None:
+                break
+            take(pi, found)
     return g.taken
 
 
