@@ -36,7 +36,7 @@ from staffplan import defaults
 from staffplan._validation import check_columns
 from staffplan.roster._assign import records_to_rows
 from staffplan.roster._check import check
-from staffplan.roster._diagnose import describe_group
+from staffplan.roster._diagnose import describe_group, minimal_core
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel
 from staffplan.roster._model import _ub as ub
@@ -51,6 +51,7 @@ from staffplan.roster._solution import (
     tally,
 )
 from staffplan.roster._solve import _Best, _Ctx, _first, _improve
+from staffplan.roster._solve import _failed as _solve_failed
 
 __all__ = ["PeopleResult", "diagnose_people", "people_metrics", "roster_changes", "solve_people"]
 
@@ -971,19 +972,10 @@ def _failed(
     params: dict[str, Any],
     log: str = "",
 ) -> PeopleResult:
-    roster = _frame([])
-    return PeopleResult(
-        roster=roster,
-        coverage=coverage_frame(inst, roster),
-        status=status,
-        objective=math.nan,
-        best_bound=math.nan,
-        gap=math.nan,
-        wall_time_s=time.perf_counter() - t0,
-        reasons=reasons,
-        solver_parameters=params,
-        solver_log=log,
-    )
+    base = _solve_failed(inst, status, reasons, t0, params, log=log)
+    fields = {f: getattr(base, f) for f in RosterResult.__dataclass_fields__}
+    fields["roster"] = _frame([])
+    return PeopleResult(**fields)
 
 
 def _describe(inst: RosterInstance, key: tuple[str, str, int], people: dict[str, Person]) -> str:
@@ -1041,40 +1033,16 @@ def diagnose_people(
             return _describe(instance, pm.literals[lit], people)
         return describe_group(instance, pm.rm.literals[lit])
 
-    def run(active: list[Any]) -> tuple[bool | None, list[int]]:
-        pm.model.clear_assumptions()
-        pm.model.add_assumptions(active)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.5, t_end - time.perf_counter())
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = random_seed
-        status = solver.solve(pm.model)
-        if status == cp_model.INFEASIBLE:
-            return True, list(solver.sufficient_assumptions_for_infeasibility())
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return False, []
-        return None, []
-
-    verdict, core_idx = run(lits)
+    verdict, core, run = minimal_core(pm.model, lits, t_end=t_end, random_seed=random_seed)
     if verdict is None:
         return [f"no roster found and no conflict proven within {time_limit_s:g} s; raise it"]
     if verdict is False:
         return ["every contract rule can hold together; no roster was found within the time limit"]
-    by_index = {lit.index: lit for lit in lits}
-    core = [by_index[i] for i in core_idx if i in by_index]
     if not core:
         return [
             "the shift rules and the design model's rules admit no roster even before "
             "contracts (see roster.diagnose)"
         ]
-    i = 0
-    while i < len(core) and time.perf_counter() < t_end:
-        trial = core[:i] + core[i + 1 :]
-        v, _ = run(trial)
-        if v:
-            core = trial
-        else:
-            i += 1
     out = ["rules in conflict: " + words(lit) for lit in core]
     relax = []
     for lit in core:
