@@ -45,6 +45,11 @@ def _commands(quick: bool) -> dict[str, list[str]]:
         "everyday": [py, str(HERE / "bench_everyday.py"), "--repeats", "2" if quick else "5"],
         "files": [py, str(HERE / "bench_files.py"), "--repeats", "3" if quick else "7"],
         "certainty": [py, str(HERE / "bench_certainty.py"), *(["--quick"] if quick else [])],
+        "people": [
+            py,
+            str(HERE / "bench_people.py"),
+            *(["--sizes", "50", "--time-limit", "30"] if quick else []),
+        ],
     }
 
 

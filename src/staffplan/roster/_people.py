@@ -101,6 +101,10 @@ class _Greedy:
         self.kinds: list[dict[str, int]] = [defaultdict(int) for _ in pm.people]
         self.last: dict[tuple[int, int], int] = {}  # (person, day) -> shift
         self.reserved: list[set[int]] = [set() for _ in pm.people]
+        self.rest_min = [round(p.min_rest_h * 60) for p in pm.people]
+        # The instance computes these from timestamps on every call: once here.
+        self.n_days = pm.inst.n_days
+        self.need: dict[tuple[int, int], int] = {}
         self._reserve_pairs(counts)
 
     def _reserve_pairs(self, counts: dict[tuple[str, int], int]) -> None:
@@ -158,22 +162,21 @@ class _Greedy:
         days = self.days[pi]
         if d in days or d in self.reserved[pi]:
             return False
-        rest = pd.Timedelta(hours=p.min_rest_h)
-        a, b = pm.start_ts[k], pm.end_ts[k]
-        for k2 in self.taken[pi]:
-            if abs(pm.shifts[k2].day - d) <= 2 and (
-                pm.start_ts[k2] < b + rest and a < pm.end_ts[k2] + rest
-            ):
+        rest = self.rest_min[pi]
+        a, b = pm.start_m[k], pm.end_m[k]
+        for x in (d - 2, d - 1, d + 1, d + 2):
+            k2 = self.last.get((pi, x))
+            if k2 is not None and pm.start_m[k2] < b + rest and a < pm.end_m[k2] + rest:
                 return False
         w0 = d - d % 7
         in_week = sum(1 for x in days if w0 <= x < w0 + 7)
         cap = p.max_days_week
-        if w0 + 7 <= pm.inst.n_days:
+        if w0 + 7 <= self.n_days:
             cap = min(cap, 7 - p.min_days_off_week)
         if in_week >= cap:
             return False
         block = d // (7 * p.hours_weeks)
-        span_days = min(7 * p.hours_weeks, pm.inst.n_days - block * 7 * p.hours_weeks)
+        span_days = min(7 * p.hours_weeks, self.n_days - block * 7 * p.hours_weeks)
         hi = math.floor(p.max_hours_week * 60 * -(-span_days // 7) + 1e-9)
         if self.minutes[pi][block] + pm.shifts[k].paid * pm.iv > hi:
             return False
@@ -198,14 +201,15 @@ class _Greedy:
 
     def short_min(self, pi: int, block: int) -> int:
         """Minutes ``pi`` still needs in hours block ``block`` to reach their minimum."""
-        p = self.pm.people[pi]
-        n_days = self.pm.inst.n_days
-        span = 7 * p.hours_weeks
-        days = min(span, n_days - block * span)
-        need_h = min_hours(p, self.pm.inst.day_start(block * span), days)
-        if need_h <= 0:
-            return 0
-        lo = math.ceil(need_h * 60 - 1e-9)
+        key = (pi, block)
+        lo = self.need.get(key)
+        if lo is None:
+            p = self.pm.people[pi]
+            span = 7 * p.hours_weeks
+            days = min(span, self.n_days - block * span)
+            need_h = min_hours(p, self.pm.inst.day_start(block * span), days)
+            lo = math.ceil(need_h * 60 - 1e-9) if need_h > 0 else 0
+            self.need[key] = lo
         return max(0, lo - self.minutes[pi][block])
 
 
@@ -315,6 +319,7 @@ def _greedy_assign(
 
     # What is still uncovered, per interval: top-ups go where they cover most of it.
     residual = req.astype(float) - agents_at
+    cov_arr = [np.asarray(c, dtype=np.int64) for c in pm.rm.covered]
 
     def best_shift(pi: int, block: int | None) -> int | None:
         p = pm.people[pi]
@@ -323,8 +328,7 @@ def _greedy_assign(
         for k in pm.mine[pi]:
             if block is not None and pm.shifts[k].day // weeks != block:
                 continue
-            cov = pm.rm.covered[k]
-            gain = float(np.clip(residual[cov], 0, None).sum()) if cov else 0.0
+            gain = float(np.clip(residual[cov_arr[k]], 0, None).sum())
             if gain <= best_gain or (block is None and gain <= 0):
                 continue
             if not g.can(pi, k) or on[p.role, k] >= ub(pm.rm.x[p.role][k]):
@@ -337,7 +341,7 @@ def _greedy_assign(
     def take(pi: int, k: int) -> None:
         p = pm.people[pi]
         if p.role == "agent":
-            cov = pm.rm.covered[k]
+            cov = cov_arr[k]
             agents_at[cov] += 1
             residual[cov] -= 1
             agents_day[pm.shifts[k].day] += 1

@@ -239,6 +239,10 @@ class PeopleModel:
             shift_kinds(a, b, self.weekend_days)
             for a, b in zip(self.start_ts, self.end_ts, strict=True)
         ]
+        # Minutes from the horizon's midnight, for quick rest arithmetic.
+        base = inst.start.normalize()
+        self.start_m = [int((a - base).total_seconds() // 60) for a in self.start_ts]
+        self.end_m = [int((b - base).total_seconds() // 60) for b in self.end_ts]
         self.by_key = {
             (a, b): k for k, (a, b) in enumerate(zip(self.start_ts, self.end_ts, strict=True))
         }
@@ -357,12 +361,12 @@ class PeopleModel:
                 else:
                     m.add_at_most_one(self.w[pi, k] for k in ks)
         self.work.append(work)
-        rest = pd.Timedelta(hours=p.min_rest_h)
+        rest = round(p.min_rest_h * 60)
         for k in self.mine[pi]:
             d = self.shifts[k].day
-            end = self.end_ts[k]
+            end = self.end_m[k] + rest
             for d2 in (d + 1, d + 2):
-                clash = [k2 for k2 in by_day.get(d2, []) if self.start_ts[k2] < end + rest]
+                clash = [k2 for k2 in by_day.get(d2, []) if self.start_m[k2] < end]
                 if clash:
                     ct = m.add(self.w[pi, k] + sum(self.w[pi, k2] for k2 in clash) <= 1)
                     self._enforce(ct, p.name, "rest", d2)
