@@ -48,6 +48,11 @@ def _commands(quick: bool) -> dict[str, list[str]]:
         "certainty": [py, str(HERE / "bench_certainty.py"), *(["--quick"] if quick else [])],
         "intraday": [py, str(HERE / "bench_intraday.py"), *(["--quick"] if quick else [])],
         "skills": [py, str(HERE / "bench_skills.py"), *(["--quick"] if quick else [])],
+        "people": [
+            py,
+            str(HERE / "bench_people.py"),
+            *(["--sizes", "50", "--time-limit", "30"] if quick else []),
+        ],
     }
 
 

@@ -15,7 +15,12 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 #: Each notebook must finish within this budget [s] (kernel start included).
 BUDGET_S = 60
 #: Figures each notebook shows (its ``plot_*`` cells), as PNG outputs.
-FIGURES = {"01_quickstart_plan": 4, "02_what_if": 2, "03_staff_to_quantile": 2}
+FIGURES = {
+    "01_quickstart_plan": 4,
+    "02_what_if": 2,
+    "03_staff_to_quantile": 2,
+    "04_people_roster": 1,
+}
 
 
 def test_notebooks_exist():

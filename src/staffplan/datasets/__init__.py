@@ -7,14 +7,19 @@
 - :func:`read_history`, :func:`read_events`: a user's CSV or Parquet files, with
   errors that name the file, column and row (:class:`DataFileError`);
   :func:`read_table` is the one reader under them and under every command.
+- :func:`read_people`, :func:`read_leave`: a people table (one row per person, contract
+  columns) and a leave table for :func:`staffplan.roster.solve_people`; a small example
+  ships as :func:`sample_people_paths`.
 """
 
 from __future__ import annotations
 
 from ._generate import WEEKDAY_FACTOR, WEEKDAY_PROFILE, generate_sample
+from ._people import PEOPLE_COLUMNS, read_leave, read_people, sample_people_paths
 from ._read import DataFileError, load_sample, read_events, read_history, read_table
 
 __all__ = [
+    "PEOPLE_COLUMNS",
     "WEEKDAY_FACTOR",
     "WEEKDAY_PROFILE",
     "DataFileError",
@@ -22,5 +27,8 @@ __all__ = [
     "load_sample",
     "read_events",
     "read_history",
+    "read_leave",
+    "read_people",
     "read_table",
+    "sample_people_paths",
 ]

@@ -24,6 +24,7 @@ from staffplan.report._coverage import plot_breaks, plot_coverage
 from staffplan.report._forecast import plot_forecast
 from staffplan.report._gantt import plot_gantt
 from staffplan.report._html import write_report
+from staffplan.report._people import plot_people
 from staffplan.report._scenarios import plot_scenarios
 from staffplan.report._service import plot_service
 
@@ -32,6 +33,7 @@ __all__ = [
     "plot_coverage",
     "plot_forecast",
     "plot_gantt",
+    "plot_people",
     "plot_scenarios",
     "plot_service",
     "write_report",

@@ -36,6 +36,15 @@ from staffplan.roster._instance import (
     make_instance,
 )
 from staffplan.roster._model import RosterModel
+from staffplan.roster._people import (
+    PeopleResult,
+    diagnose_people,
+    people_metrics,
+    roster_changes,
+    solve_people,
+)
+from staffplan.roster._people_kinds import shift_kinds
+from staffplan.roster._people_model import PeopleWeights
 from staffplan.roster._rules import Rules
 from staffplan.roster._skills import group_coverage
 from staffplan.roster._solution import RosterResult, coverage_frame
@@ -47,6 +56,8 @@ __all__ = [
     "FloorBound",
     "Limits",
     "LunchRule",
+    "PeopleResult",
+    "PeopleWeights",
     "Person",
     "RosterInstance",
     "RosterModel",
@@ -58,11 +69,16 @@ __all__ = [
     "check",
     "coverage_frame",
     "diagnose",
+    "diagnose_people",
     "floor_bound",
     "group_coverage",
     "lower_bound",
     "make_instance",
     "open_blocks",
+    "people_metrics",
+    "roster_changes",
+    "shift_kinds",
     "shifts_for_hours",
     "solve",
+    "solve_people",
 ]

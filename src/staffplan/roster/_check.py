@@ -16,6 +16,7 @@ import pandas as pd
 from staffplan._validation import check_columns
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._patterns import manager_window
+from staffplan.roster._people_kinds import min_hours, shift_kinds
 
 __all__ = ["check"]
 
@@ -215,19 +216,12 @@ def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series)
         for w0 in range(0, inst.n_days, 7):
             in_w = [i for i, d in enumerate(days) if w0 <= d < w0 + 7]
             dd = {days[i] for i in in_w}
-            hours = sum(paid[i] for i in in_w)
             if len(dd) > p.max_days_week:
                 out.append(
                     f"{person}: {len(dd)} days in the week from day {w0 + 1}, max {p.max_days_week}"
                 )
-            if hours > p.max_hours_week + 1e-9:
-                out.append(
-                    f"{person}: {hours:g} h in the week from day {w0 + 1}, max {p.max_hours_week:g}"
-                )
-            if w0 + 7 <= inst.n_days and hours < p.min_hours_week - 1e-9:
-                out.append(
-                    f"{person}: {hours:g} h in the week from day {w0 + 1}, min {p.min_hours_week:g}"
-                )
+        out += _check_hours(inst, p, days, paid)
+        out += _check_contract(inst, p, starts, ends, set(days))
         run = best = 0
         prev = None
         for d in sorted(set(days)):
@@ -244,6 +238,75 @@ def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series)
         for a, b in p.locked:
             if (pd.Timestamp(a), pd.Timestamp(b)) not in have:
                 out.append(f"{person}: locked shift {a}..{b} is missing")
+    return out
+
+
+def _check_hours(inst: RosterInstance, p: Any, days: list[int], paid: list[float]) -> list[str]:
+    """Paid hours per block of ``hours_weeks`` weeks: ``[min, max] x weeks`` on average.
+
+    On a last, shorter block the maximum counts every week the block touches and the minimum
+    holds only when the block is whole weeks; days of leave count as worked for the minimum
+    (:func:`staffplan.roster._people_kinds.min_hours`).
+    """
+    out = []
+    span = 7 * p.hours_weeks
+    what = "the week" if p.hours_weeks == 1 else f"the {p.hours_weeks} weeks"
+    for b0 in range(0, inst.n_days, span):
+        n = min(span, inst.n_days - b0)
+        hours = sum(h for d, h in zip(days, paid, strict=True) if b0 <= d < b0 + n)
+        hi = p.max_hours_week * -(-n // 7)
+        if hours > hi + 1e-9:
+            out.append(f"{p.name}: {hours:g} h in {what} from day {b0 + 1}, max {hi:g}")
+        lo = min_hours(p, inst.day_start(b0), n)
+        if lo > 0 and hours < lo - 1e-9:
+            out.append(f"{p.name}: {hours:g} h in {what} from day {b0 + 1}, min {lo:g}")
+    return out
+
+
+def _check_contract(
+    inst: RosterInstance,
+    p: Any,
+    starts: list[pd.Timestamp],
+    ends: list[pd.Timestamp],
+    days: set[int],
+) -> list[str]:
+    """Days off, shift types, lengths, nights, unavailable hours and leave of one person."""
+    out = []
+    name = p.name
+    for w0 in range(0, inst.n_days - 6, 7):
+        week = range(w0, w0 + 7)
+        off = [d for d in week if d not in days]
+        if len(off) < p.min_days_off_week:
+            out.append(
+                f"{name}: days off: {len(off)} in the week from day {w0 + 1}, "
+                f"min {p.min_days_off_week}"
+            )
+        if p.days_off_together and not any(d + 1 in off for d in off):
+            out.append(f"{name}: two days off together: none in the week from day {w0 + 1}")
+    norm0 = inst.start.normalize()
+    for a, b in zip(starts, ends, strict=True):
+        day = (a.normalize() - norm0).days + 1
+        length = int(_mins(b - a))
+        tod = int(_mins(a - a.normalize()))
+        if p.shift_types is not None and not any(
+            r.name in p.shift_types and r.runs_on(a.weekday()) and r.allows(tod, length)
+            for r in inst.shifts
+        ):
+            out.append(
+                f"{name}: shift types: the {a:%H:%M} {length}-min shift on day {day} is none of "
+                f"{list(p.shift_types)}"
+            )
+        if p.lengths_min is not None and length not in p.lengths_min:
+            out.append(
+                f"{name}: shift lengths: {length} min on day {day}, allowed {list(p.lengths_min)}"
+            )
+        if not p.nights and "night" in shift_kinds(a, b):
+            out.append(f"{name}: nights: a night shift {a}..{b} on day {day}, contract has none")
+        if a.normalize() in p.leave:
+            out.append(f"{name}: leave: a shift on day {day} ({a:%Y-%m-%d}), a day of leave")
+        for lo, hi in p.unavailable:
+            if lo < b and a < hi:
+                out.append(f"{name}: unavailable: shift {a}..{b} on day {day} overlaps {lo}..{hi}")
     return out
 
 

@@ -10,6 +10,8 @@ together, which is shrunk greedily to a minimal set and reported in words.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -19,7 +21,7 @@ from staffplan.roster._model import RosterModel
 from staffplan.roster._patterns import coverable, enumerate_shifts
 from staffplan.roster._solution import tally
 
-__all__ = ["describe_group", "diagnose", "precheck", "uncovered_note"]
+__all__ = ["describe_group", "diagnose", "minimal_core", "precheck", "uncovered_note"]
 
 
 def _hhmm(minutes: int) -> str:
@@ -117,6 +119,51 @@ def describe_group(inst: RosterInstance, key: str) -> str:
     return f"{group} on {when}"
 
 
+Prover = Callable[[list[Any]], tuple[bool | None, list[int]]]
+
+
+def minimal_core(
+    model: cp_model.CpModel, lits: list[Any], *, t_end: float, random_seed: int
+) -> tuple[bool | None, list[Any], Prover]:
+    """A minimal set of assumption literals of ``model`` that cannot hold together.
+
+    CP-SAT's sufficient assumptions for infeasibility (single-thread search) are shrunk
+    greedily: a literal is dropped when the rest stays infeasible.  Returns the verdict on
+    all of ``lits`` (True: infeasible, False: feasible, None: unknown by ``t_end``), the
+    core (empty unless infeasible) and the prover, which callers reuse to test relaxations.
+    """
+
+    def prove(active: list[Any]) -> tuple[bool | None, list[int]]:
+        model.clear_assumptions()
+        model.add_assumptions(active)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.5, t_end - time.perf_counter())
+        # Cores of assumptions come from the single-thread search.
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = random_seed
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            return True, list(solver.sufficient_assumptions_for_infeasibility())
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False, []
+        return None, []
+
+    verdict, core_idx = prove(lits)
+    if verdict is not True:
+        return verdict, [], prove
+    by_index = {lit.index: lit for lit in lits}
+    core = [by_index[i] for i in core_idx if i in by_index]
+    i = 0
+    while i < len(core) and time.perf_counter() < t_end:
+        trial = core[:i] + core[i + 1 :]
+        v, _ = prove(trial)
+        if v:
+            core = trial
+        else:
+            i += 1
+    return True, core, prove
+
+
 def diagnose(
     inst: RosterInstance, *, time_limit_s: float = 10.0, random_seed: int = 0
 ) -> list[str]:
@@ -133,42 +180,16 @@ def diagnose(
     rm.model.clear_objective()
     lits = list(rm.literals)
 
-    def infeasible(active: list[cp_model.IntVar]) -> tuple[bool | None, list[int]]:
-        rm.model.clear_assumptions()
-        rm.model.add_assumptions(active)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.5, t_end - time.perf_counter())
-        # Cores of assumptions come from the single-thread search.
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = random_seed
-        status = solver.solve(rm.model)
-        if status == cp_model.INFEASIBLE:
-            return True, list(solver.sufficient_assumptions_for_infeasibility())
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return False, []
-        return None, []
-
-    verdict, core_idx = infeasible(lits)
+    verdict, core, _ = minimal_core(rm.model, lits, t_end=t_end, random_seed=random_seed)
     if verdict is None:
         return [
             f"no roster found and no conflict proven within {time_limit_s:g} s; raise the time limit"
         ]
     if verdict is False:
         return ["every rule group can hold together; no roster was found within the time limit"]
-    by_index = {lit.index: lit for lit in lits}
-    core = [by_index[i] for i in core_idx if i in by_index]
     if not core:
         return [
             "ShiftRules/LunchRule/BreakRule: the allowed shifts, lunches and breaks admit no "
             "roster even before coverage, team and people rules"
         ]
-    # Greedy shrink to a minimal conflicting set.
-    i = 0
-    while i < len(core) and time.perf_counter() < t_end:
-        trial = core[:i] + core[i + 1 :]
-        v, _ = infeasible(trial)
-        if v:
-            core = trial
-        else:
-            i += 1
     return ["rules in conflict: " + describe_group(inst, rm.literals[lit]) for lit in core]

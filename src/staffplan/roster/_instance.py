@@ -411,6 +411,33 @@ class Limits:
             check_int(self.max_agents_per_day, "Limits: max_agents_per_day", minimum=0)
 
 
+def _contract_fields(p: Any, n: str) -> None:
+    """Validate and normalise the contract fields of a :class:`Person` (in place)."""
+    check_int(p.hours_weeks, f"{n}: hours_weeks", minimum=1, maximum=6)
+    check_int(p.min_days_off_week, f"{n}: min_days_off_week", minimum=0, maximum=7)
+    for attr in ("shift_types", "lengths_min"):
+        val = getattr(p, attr)
+        if val is None:
+            continue
+        if isinstance(val, (str, int)):
+            raise TypeError(f"{n}: {attr} must be a sequence such as ('early',), got {val!r}")
+        items = (
+            tuple(str(v) for v in val)
+            if attr == "shift_types"
+            else tuple(check_int(v, f"{n}: {attr}", minimum=1) for v in val)
+        )
+        object.__setattr__(p, attr, items)
+    for attr in ("leave", "days_off_wished"):
+        val = getattr(p, attr)
+        if isinstance(val, (str, pd.Timestamp)):
+            val = (val,)
+        try:
+            days = tuple(sorted({pd.Timestamp(v).normalize() for v in val}))
+        except (TypeError, ValueError):
+            raise ValueError(f"{n}: {attr} must hold dates, got {val!r}") from None
+        object.__setattr__(p, attr, days)
+
+
 @dataclass(frozen=True)
 class Person:
     """A named employee with contract rules.
@@ -437,6 +464,30 @@ class Person:
     skills : sequence of str, optional
         Queues this person serves (an agent); with skill groups in the instance, they may
         work the shifts of every group whose skills they all have.  ``None``: every skill.
+    team : str, optional
+        Team kept for the whole horizon (agents and their one lead share it); ``None`` lets
+        :func:`staffplan.roster.solve_people` place the agent in a team.
+    hours_weeks : int
+        Weeks (1-6) over which ``min_hours_week``/``max_hours_week`` hold on average: the
+        hours of each block of this many weeks from the horizon start lie between
+        ``min_hours_week * weeks`` (less the share of the block on ``leave``) and
+        ``max_hours_week * weeks``.
+    min_days_off_week : int
+        Days without a shift start in every 7-day block.
+    days_off_together : bool
+        At least two of those days off are consecutive, inside the block.
+    shift_types : sequence of str, optional
+        Names of the ``ShiftRules`` this person may work (default: all).
+    lengths_min : sequence of int, optional
+        Shift lengths this person may work [min] (default: all).
+    nights : bool
+        Whether this person may work night shifts (shifts with work between 00:00 and 06:00).
+    unavailable : sequence of (start, end) timestamps
+        Hours this person cannot work (no shift may overlap them).
+    leave : sequence of dates
+        Approved leave: no shift starts on these dates.
+    days_off_wished : sequence of dates
+        Days off this person asked for; granted where coverage allows (soft).
     """
 
     name: str
@@ -450,9 +501,20 @@ class Person:
     locked: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()
     preferred_start: int | str | None = None
     skills: tuple[str, ...] | None = None
+    team: str | None = None
+    hours_weeks: int = 1
+    min_days_off_week: int = 0
+    days_off_together: bool = False
+    shift_types: tuple[str, ...] | None = None
+    lengths_min: tuple[int, ...] | None = None
+    nights: bool = True
+    unavailable: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] = ()
+    leave: tuple[pd.Timestamp, ...] = ()
+    days_off_wished: tuple[pd.Timestamp, ...] = ()
 
     def __post_init__(self) -> None:
         n = f"Person {self.name!r}"
+        _contract_fields(self, n)
         if self.skills is not None:
             sk = (self.skills,) if isinstance(self.skills, str) else tuple(self.skills)
             if not all(isinstance(v, str) and v for v in sk):
@@ -472,7 +534,7 @@ class Person:
         check_int(self.max_days_week, f"{n}: max_days_week", minimum=0, maximum=7)
         check_nonnegative(self.min_rest_h, f"{n}: min_rest_h")
         check_int(self.max_consecutive_days, f"{n}: max_consecutive_days", minimum=1)
-        for attr in ("availability", "locked"):
+        for attr in ("availability", "locked", "unavailable"):
             val = getattr(self, attr)
             if val is None:
                 continue

@@ -1,0 +1,1059 @@
+"""``solve_people``: rosters for named people over weeks, with contracts, teams and fairness.
+
+Steps (every solver run is deterministic, see :mod:`staffplan.roster._search`):
+
+1. *counts*: the shift-design model without people (the count-based roster) is solved
+   first (:func:`staffplan.roster.solve`'s steps on one part); its objective is the
+   reference the people roster is measured against and its proven bound a bound of it;
+2. *hint*: its shifts are given to the named people greedily under their contracts (leads
+   first, agents preferring days their lead works, a fixed pair of days off per team and
+   week when two days off must be together), people below their minimum hours are topped
+   up; the hint is complete and consistent, so CP-SAT accepts it as a first roster at once
+   when the greedy broke no rule;
+3. *first roster* of the person model (:class:`staffplan.roster._people_model.PeopleModel`),
+   hinted, stopping at the first solution; then *improve* with the full objective.
+
+Teams are read back per day: agents whose lead works that day sit in their own team; the
+others join, for that day, a team whose lead works and has room (at most
+``max_agents_per_lead``, covering their shift when ``lead_covers_team``).  The roster frame
+keeps ``home_team`` next to the day's ``team``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from staffplan import defaults
+from staffplan._validation import check_columns
+from staffplan.roster._assign import records_to_rows
+from staffplan.roster._check import check
+from staffplan.roster._diagnose import describe_group, minimal_core
+from staffplan.roster._instance import Person, RosterInstance
+from staffplan.roster._model import RosterModel
+from staffplan.roster._model import _ub as ub
+from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, min_hours, shift_kinds
+from staffplan.roster._people_model import PeopleModel, PeopleWeights, contract_key
+from staffplan.roster._search import DET_PER_S, Run, check_args
+from staffplan.roster._solution import (
+    ROSTER_COLUMNS,
+    RosterResult,
+    coverage_frame,
+    empty_roster,
+    tally,
+)
+from staffplan.roster._solve import _Best, _Ctx, _first, _improve
+from staffplan.roster._solve import _failed as _solve_failed
+
+__all__ = ["PeopleResult", "diagnose_people", "people_metrics", "roster_changes", "solve_people"]
+
+#: Share of the time limit for the count-based roster (step 1), and its cap [s]: the first
+#: people roster waits for it, and a good count roster is found in seconds.
+_COUNT_SHARE = 0.1
+_COUNT_MAX_S = 12.0
+#: Person-shift variables above which the improvement is large neighbourhood search only.
+_LNS_ABOVE = 5000
+#: Share of what is left for the first people roster (step 3).
+_FIRST_SHARE = 0.4
+
+
+@dataclass(frozen=True, repr=False)
+class PeopleResult(RosterResult):
+    """A :class:`RosterResult` for named people, with team and fairness measures.
+
+    Attributes
+    ----------
+    metrics : dict
+        ``team_stability`` (share of agent-days on shift with their own lead), ``lead_overlap``
+        (share of agents' worked minutes while their own lead is at work),
+        ``fairness_spread`` (per kind: largest max - min count of evening, weekend and night
+        shifts among people with the same contract), ``design_objective`` (coverage and paid
+        hours, the count model's objective, of this roster), ``count_objective`` and
+        ``count_bound`` (the count-based roster's objective and proven bound), ``violations``
+        (the checker's count), ``build_s`` and ``hint_s`` (time to build the model and to
+        reach the hinted first search [s]).
+    changes : DataFrame or None
+        With :func:`solve_people`'s ``published``: the shifts that changed (see
+        :func:`roster_changes`).
+    """
+
+    metrics: dict[str, Any] = field(default_factory=dict)
+    changes: pd.DataFrame | None = None
+
+
+class _Greedy:
+    """Contract ledger of every person while shifts are handed out (hint building)."""
+
+    def __init__(self, pm: PeopleModel, counts: dict[tuple[str, int], int]) -> None:
+        self.pm = pm
+        self.days: list[set[int]] = [set() for _ in pm.people]
+        self.taken: list[list[int]] = [[] for _ in pm.people]
+        self.minutes: list[dict[int, int]] = [defaultdict(int) for _ in pm.people]
+        self.mine = [set(ks) for ks in pm.mine]
+        self.kinds: list[dict[str, int]] = [defaultdict(int) for _ in pm.people]
+        self.last: dict[tuple[int, int], int] = {}  # (person, day) -> shift
+        self.reserved: list[set[int]] = [set() for _ in pm.people]
+        self.rest_min = [round(p.min_rest_h * 60) for p in pm.people]
+        # The instance computes these from timestamps on every call: once here.
+        self.n_days = pm.inst.n_days
+        self.need: dict[tuple[int, int], int] = {}
+        self._reserve_pairs(counts)
+
+    def _reserve_pairs(self, counts: dict[tuple[str, int], int]) -> None:
+        """A pair of days off per week for two-together contracts, by team.
+
+        A team (its lead and its agents who rest two days together) takes, week by week, the
+        pair of days where the most people of each role stay free beyond what the count
+        roster asks that day, preferring a weekend pair it has not had yet, so that a team
+        rests together, the floor is never emptied, and weekends go round.
+        """
+        pm = self.pm
+        n_days = pm.inst.n_days
+        demand: dict[tuple[str, int], int] = defaultdict(int)
+        for (role, k), c in counts.items():
+            demand[role, pm.shifts[k].day] += c
+        units: dict[str, list[int]] = defaultdict(list)
+        for pi, p in enumerate(pm.people):
+            if p.days_off_together:
+                units[pm.team.get(p.name) or f"_{p.name}"].append(pi)
+        weekend = set(pm.weekend_days)
+        for w0 in range(0, n_days - 6, 7):
+            free = {
+                (role, d): sum(1 for p in pm.people if p.role == role) - demand[role, d]
+                for role in pm.rm.roles
+                for d in range(w0, w0 + 7)
+            }
+            for name in sorted(units, key=lambda u: (-len(units[u]), u)):
+                members = units[name]
+                roles = {pm.people[pi].role for pi in members}
+                best = None
+                for d in range(w0, w0 + 6):
+                    slack = min(free[r, x] for r in roles for x in (d, d + 1))
+                    wk = {pm.inst.day_start(x).weekday() for x in (d, d + 1)} & weekend
+                    had = any(self.reserved[members[0]] & set(range(w0)))
+                    key = (slack - (2 if wk and had and self._had_weekend(members[0]) else 0), -d)
+                    if best is None or key > best[0]:
+                        best = (key, d)
+                assert best is not None
+                d = best[1]
+                for pi in members:
+                    self.reserved[pi] |= {d, d + 1}
+                    free[pm.people[pi].role, d] -= 1
+                    free[pm.people[pi].role, d + 1] -= 1
+
+    def _had_weekend(self, pi: int) -> bool:
+        weekend = set(self.pm.weekend_days)
+        return any(self.pm.inst.day_start(x).weekday() in weekend for x in self.reserved[pi])
+
+    def can(self, pi: int, k: int) -> bool:
+        pm = self.pm
+        p = pm.people[pi]
+        if k not in self.mine[pi]:
+            return False
+        d = pm.shifts[k].day
+        days = self.days[pi]
+        if d in days or d in self.reserved[pi]:
+            return False
+        rest = self.rest_min[pi]
+        a, b = pm.start_m[k], pm.end_m[k]
+        for x in (d - 2, d - 1, d + 1, d + 2):
+            k2 = self.last.get((pi, x))
+            if k2 is not None and pm.start_m[k2] < b + rest and a < pm.end_m[k2] + rest:
+                return False
+        w0 = d - d % 7
+        in_week = sum(1 for x in days if w0 <= x < w0 + 7)
+        cap = p.max_days_week
+        if w0 + 7 <= self.n_days:
+            cap = min(cap, 7 - p.min_days_off_week)
+        if in_week >= cap:
+            return False
+        block = d // (7 * p.hours_weeks)
+        span_days = min(7 * p.hours_weeks, self.n_days - block * 7 * p.hours_weeks)
+        hi = math.floor(p.max_hours_week * 60 * -(-span_days // 7) + 1e-9)
+        if self.minutes[pi][block] + pm.shifts[k].paid * pm.iv > hi:
+            return False
+        run = 1
+        x = d - 1
+        while x in days:
+            run, x = run + 1, x - 1
+        x = d + 1
+        while x in days:
+            run, x = run + 1, x + 1
+        return run <= p.max_consecutive_days
+
+    def take(self, pi: int, k: int) -> None:
+        p = self.pm.people[pi]
+        d = self.pm.shifts[k].day
+        for kind in self.pm.kinds[k]:
+            self.kinds[pi][kind] += 1
+        self.days[pi].add(d)
+        self.taken[pi].append(k)
+        self.last[pi, d] = k
+        self.minutes[pi][d // (7 * p.hours_weeks)] += self.pm.shifts[k].paid * self.pm.iv
+
+    def short_min(self, pi: int, block: int) -> int:
+        """Minutes ``pi`` still needs in hours block ``block`` to reach their minimum."""
+        key = (pi, block)
+        lo = self.need.get(key)
+        if lo is None:
+            p = self.pm.people[pi]
+            span = 7 * p.hours_weeks
+            days = min(span, self.n_days - block * span)
+            need_h = min_hours(p, self.pm.inst.day_start(block * span), days)
+            lo = math.ceil(need_h * 60 - 1e-9) if need_h > 0 else 0
+            self.need[key] = lo
+        return max(0, lo - self.minutes[pi][block])
+
+
+def _greedy_assign(
+    pm: PeopleModel,
+    counts: dict[tuple[str, int], int],
+    floor: dict[str, np.ndarray] | None = None,
+) -> list[list[int]]:
+    """Shifts per person: the count roster's shifts handed out under contracts, then top-ups.
+
+    ``floor``: leads and managers on the floor per interval in the count roster.  An agent
+    shift added to reach someone's minimum hours must keep every interval it covers within
+    the span of control and the manager rule of those (agents at work bound agents on the
+    floor), so that the hint stays a roster.
+    """
+    g = _Greedy(pm, counts)
+    left = dict(counts)
+    for pi, p in enumerate(pm.people):
+        for a, b in p.locked:
+            k = pm.by_key[pd.Timestamp(a), pd.Timestamp(b)]
+            if g.can(pi, k):
+                g.take(pi, k)
+                left[p.role, k] = left.get((p.role, k), 0) - 1
+    index = {p.name: i for i, p in enumerate(pm.people)}
+    lead_ix = {t: index[name] for t, name in pm.lead_of.items()}
+    by_role: dict[str, list[int]] = defaultdict(list)
+    for pi, p in enumerate(pm.people):
+        by_role[p.role].append(pi)
+    order = sorted(range(len(pm.shifts)), key=lambda k: (pm.shifts[k].day, pm.start_ts[k]))
+    cover = pm.inst.span is not None and pm.inst.span.lead_covers_team
+    for role in ("lead", "manager", "agent"):
+        staff = by_role.get(role, [])
+        for k in order:
+            need = left.get((role, k), 0)
+            d = pm.shifts[k].day
+            s_min = pm.shifts[k].start_min
+            while need > 0:
+                best = None
+                best_key: tuple[Any, ...] = ()
+                for pi in staff:
+                    if not g.can(pi, k):
+                        continue
+                    p = pm.people[pi]
+                    with_lead: float = 1.0
+                    if role == "agent" and p.name in pm.team:
+                        li = lead_ix[pm.team[p.name]]
+                        lk = [x for x in g.taken[li] if pm.shifts[x].day == d]
+                        if lk:
+                            inside = pm.start_ts[lk[0]] <= pm.start_ts[k] and (
+                                pm.end_ts[k] <= pm.end_ts[lk[0]]
+                            )
+                            if cover and not inside:
+                                continue
+                            with_lead = 0 if inside else 0.5
+                    block = d // (7 * p.hours_weeks)
+                    kinds = sum(g.kinds[pi][kind] for kind in pm.kinds[k])
+                    # Whoever worked a shift starting near this one yesterday keeps their
+                    # rhythm: a late then an early shift breaks the rest rule and strands days.
+                    prev = g.last.get((pi, d - 1))
+                    same = prev is not None and abs(pm.shifts[prev].start_min - s_min) <= 120
+                    key = (
+                        not same,
+                        kinds + with_lead,
+                        -g.short_min(pi, block),
+                        len(g.taken[pi]),
+                        pi,
+                    )
+                    if best is None or key < best_key:
+                        best, best_key = pi, key
+                if best is None:
+                    break
+                g.take(best, k)
+                need -= 1
+            left[role, k] = need
+    # Top up people under their minimum hours, then cover what the count roster's shifts
+    # left open (shifts nobody could take), within each person's contract.
+    req = pm.inst.required
+    span = pm.inst.span
+    agents_at = np.zeros(pm.inst.n_intervals)
+    agents_day = np.zeros(pm.inst.n_days)
+    leads_day = np.zeros(pm.inst.n_days)
+    on: dict[tuple[str, int], int] = defaultdict(int)
+    for pi, ks in enumerate(g.taken):
+        for k in ks:
+            on[pm.people[pi].role, k] += 1
+            if pm.people[pi].role == "agent":
+                agents_at[pm.rm.covered[k]] += 1
+                agents_day[pm.shifts[k].day] += 1
+            elif pm.people[pi].role == "lead":
+                leads_day[pm.shifts[k].day] += 1
+
+    def room(k: int) -> bool:
+        if span is None:
+            return True
+        if floor is None or cover:
+            return False
+        t = pm.rm.covered[k]
+        n = agents_at[t] + 1
+        cap = span.max_agents_per_lead
+        if (n > cap * floor["lead"][t] + 1e-9).any():
+            return False
+        d = pm.shifts[k].day
+        if agents_day[d] + 1 > cap * leads_day[d]:
+            return False
+        above = span.manager_above_agents
+        return above is None or not ((n > above) & (floor["manager"][t] < 1 - 1e-9)).any()
+
+    # What is still uncovered, per interval: top-ups go where they cover most of it.
+    residual = req.astype(float) - agents_at
+    cov_arr = [np.asarray(c, dtype=np.int64) for c in pm.rm.covered]
+
+    def best_shift(pi: int, block: int | None) -> int | None:
+        p = pm.people[pi]
+        weeks = 7 * p.hours_weeks
+        best, best_gain = None, -1.0
+        for k in pm.mine[pi]:
+            if block is not None and pm.shifts[k].day // weeks != block:
+                continue
+            gain = float(np.clip(residual[cov_arr[k]], 0, None).sum())
+            if gain <= best_gain or (block is None and gain <= 0):
+                continue
+            if not g.can(pi, k) or on[p.role, k] >= ub(pm.rm.x[p.role][k]):
+                continue
+            if p.role == "agent" and not room(k):
+                continue
+            best, best_gain = k, gain
+        return best
+
+    def take(pi: int, k: int) -> None:
+        p = pm.people[pi]
+        if p.role == "agent":
+            cov = cov_arr[k]
+            agents_at[cov] += 1
+            residual[cov] -= 1
+            agents_day[pm.shifts[k].day] += 1
+        g.take(pi, k)
+        on[p.role, k] += 1
+
+    # First everyone under their minimum hours, then anyone with room while demand is open.
+    for pi, p in enumerate(pm.people):
+        weeks = 7 * p.hours_weeks
+        for block in range(-(-pm.inst.n_days // weeks)):
+            while g.short_min(pi, block) > 0:
+                found = best_shift(pi, block)
+                if found is None:
+                    break
+                take(pi, found)
+    agents = sorted(
+        (pi for pi, p in enumerate(pm.people) if p.role == "agent"),
+        key=lambda pi: (len(g.taken[pi]), pi),
+    )
+    for pi in agents:
+        for _ in range(pm.inst.n_days):
+            found = best_shift(pi, None)
+            if found is None:
+                break
+            take(pi, found)
+    return g.taken
+
+
+def _floors(rm: RosterModel, hint: dict[Any, int]) -> dict[str, np.ndarray]:
+    """People on the floor per interval and role [floor units] of a shift/placement hint."""
+    d = rm.scale
+    floor = {r: rm.carry_floor[r].astype(np.int64).copy() for r in rm.roles}
+    for role in rm.roles:
+        for k, cov in enumerate(rm.covered):
+            c = int(hint.get(rm.x[role][k], 0))
+            if c:
+                np.add.at(floor[role], np.asarray(cov, dtype=np.int64), d * c)
+        for t in range(rm.inst.n_intervals):
+            for var, u in rm.off_units[role][t]:
+                floor[role][t] -= u * int(hint.get(var, 0))
+    return floor
+
+
+def _over_span(rm: RosterModel, hint: dict[Any, int]) -> list[int]:
+    """Intervals where the hint breaks span of control or the manager rule."""
+    span = rm.inst.span
+    if span is None:
+        return []
+    f = _floors(rm, hint)
+    d = rm.scale
+    bad = f["agent"] > span.max_agents_per_lead * f["lead"]
+    above = span.manager_above_agents
+    if above is not None and "manager" in f:
+        for t in rm.manager_ruled:
+            big = rm.floor_ub[t] - d * above
+            if f["agent"][t] - d * above > -(-big // d) * f["manager"][t]:
+                bad[t] = True
+    return [int(t) for t in np.flatnonzero(bad)]
+
+
+def _hint(pm: PeopleModel, count_values: list[int], taken: list[list[int]]) -> None:
+    """Hint ``pm`` with the greedy assignment, placements trimmed from the count roster.
+
+    Leads or managers the named people could not take leave intervals over the span of
+    control: agents' shifts there are dropped from the hint (the search adds them back where
+    it can), so that the hint is a roster and is taken at once.
+    """
+    rm = pm.rm
+    m = pm.model
+    m.clear_hints()
+    by_index = dict(zip((v.index for v in rm.all_vars), count_values, strict=True))
+    x_val: dict[tuple[str, int], int] = defaultdict(int)
+    for pi, ks in enumerate(taken):
+        for k in ks:
+            x_val[pm.people[pi].role, k] += 1
+    hint: dict[Any, int] = {}
+    for role in rm.roles:
+        for k, x in enumerate(rm.x[role]):
+            n = x_val.get((role, k), 0)
+            hint[x] = n
+            for g in range(len(rm.shifts[k].groups)):
+                ys = rm.y[role, k, g]
+                if len(ys) == 1:
+                    continue
+                vals = [int(by_index.get(y.index, 0)) for y in ys]
+                total = sum(vals)
+                for o in range(len(vals) - 1, -1, -1):  # trim from the last placements
+                    cut = min(vals[o], max(0, total - n))
+                    vals[o] -= cut
+                    total -= cut
+                vals[0] += n - total
+                for y, v in zip(ys, vals, strict=True):
+                    hint[y] = v
+    agents = [pi for pi, p in enumerate(pm.people) if p.role == "agent"]
+    for _ in range(4 * len(pm.shifts)):
+        bad = _over_span(rm, hint)
+        if not bad:
+            break
+        t = bad[0]
+        # The agent with most shifts on a shift covering t gives it up.
+        cands = [(len(taken[pi]), pi, k) for pi in agents for k in taken[pi] if t in rm.covered[k]]
+        if not cands:
+            break
+        _, pi, k = max(cands)
+        taken[pi].remove(k)
+        hint[rm.x["agent"][k]] -= 1
+        for g, group in enumerate(rm.shifts[k].groups):
+            ys = rm.y["agent", k, g]
+            if len(ys) == 1:
+                continue
+            # Drop a placement that is at work at t, so that t loses an agent on the floor.
+            opts = [o for o, y in enumerate(ys) if hint[y] > 0]
+            away = {
+                o
+                for o in opts
+                for _kind, _rule, off in group.options[o].places
+                if rm.shifts[k].start_slot + off == t
+            }
+            o = next((o for o in opts if o not in away), opts[0])
+            hint[ys[o]] -= 1
+    hint.update(rm.complete_hint(hint))
+    for b in rm.manager_needed:
+        hint[b] = int(by_index.get(b.index, 0))
+    for var, val in hint.items():
+        m.add_hint(var, val)
+    chosen = {(pi, k) for pi, ks in enumerate(taken) for k in ks}
+    for (pi, k), v in pm.w.items():
+        m.add_hint(v, int((pi, k) in chosen))
+    # The person layer's auxiliaries follow from the shifts: with them the hint is complete,
+    # and a complete feasible hint is taken as the first roster without search.
+    days = [{pm.shifts[k].day for k in ks} for ks in taken]
+    first_pair: dict[tuple[int, int], int] = {}
+    for (pi, d), _ in sorted(pm.off2.items(), key=lambda t: t[0]):
+        w0 = d - d % 7
+        if (pi, w0) not in first_pair and d not in days[pi] and d + 1 not in days[pi]:
+            first_pair[pi, w0] = d
+    for (pi, d), b in pm.off2.items():
+        m.add_hint(b, int(first_pair.get((pi, d - d % 7)) == d))
+    lead_ix = {t: pm.index[name] for t, name in pm.lead_of.items()}
+    for (ai, d), b in pm.apart.items():
+        li = lead_ix[pm.team[pm.people[ai].name]]
+        m.add_hint(b, int(d in days[ai] and d not in days[li]))
+    for (pi, _), (short, lo_min, ks) in pm.short_min.items():
+        mine = set(taken[pi])
+        got = sum(pm.shifts[k].paid * pm.iv for k in ks if k in mine)
+        m.add_hint(short, max(0, lo_min - got))
+    for hi, lo, spread, members, kind in pm.fair:
+        counts = [sum(kind in pm.kinds[k] for k in taken[pi]) for pi in members]
+        m.add_hint(hi, max(counts))
+        m.add_hint(lo, min(counts))
+        m.add_hint(spread, max(counts) - min(counts))
+
+
+def _values(pm: PeopleModel, solver: cp_model.CpSolver) -> dict[int, int]:
+    vs = list(pm.w.values())
+    vals = solver.values(vs)
+    return {v.index: int(x) for v, x in zip(vs, vals, strict=True)}
+
+
+def _read(pm: PeopleModel, solver: cp_model.CpSolver) -> list[dict[str, Any]]:
+    """Rows of the roster: the model's shift records given to the people on them."""
+    records = pm.rm.read_shifts(solver)
+    assign = pm.assignment(_values(pm, solver))
+    on: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for pi, ks in enumerate(assign):
+        for k in ks:
+            on[pm.people[pi].role, k].append(pm.people[pi].name)
+    index = {id(s): k for k, s in enumerate(pm.shifts)}
+    rows = records_to_rows(pm.rm, records)
+    seen: dict[tuple[str, int], int] = defaultdict(int)
+    for rec, row in zip(records, rows, strict=True):
+        key = (rec["role"], index[id(rec["shift"])])
+        names = sorted(on[key])
+        row["person"] = names[seen[key]]
+        seen[key] += 1
+    return rows
+
+
+def _teams(pm: PeopleModel, rows: list[dict[str, Any]]) -> list[str]:
+    """``team`` (that day) and ``home_team`` on every row; notes on agents left teamless."""
+    notes: list[str] = []
+    span = pm.inst.span
+    for r in rows:
+        r["home_team"] = pm.team.get(r["person"], "")
+        r["team"] = r["home_team"] if r["role"] == "lead" else ""
+    if span is None:
+        return notes
+    k = span.max_agents_per_lead
+    by_day: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_day[r["day"]].append(r)
+    for d, day_rows in sorted(by_day.items()):
+        leads = {r["team"]: r for r in day_rows if r["role"] == "lead"}
+        room = dict.fromkeys(leads, k)
+        guests = []
+        for r in sorted(day_rows, key=lambda r: (r["start"], r["person"])):
+            if r["role"] != "agent":
+                continue
+            if r["home_team"] in leads:
+                r["team"] = r["home_team"]
+                room[r["home_team"]] -= 1
+            else:
+                guests.append(r)
+        for r in guests:
+            fits = []
+            for t, lead in leads.items():
+                if room[t] <= 0:
+                    continue
+                inside = lead["start"] <= r["start"] and r["end"] <= lead["end"]
+                if span.lead_covers_team and not inside:
+                    continue
+                overlap = (
+                    min(lead["end"], r["end"]) - max(lead["start"], r["start"])
+                ).total_seconds()
+                fits.append((-overlap, t))
+            if fits:
+                t = min(fits)[1]
+                r["team"] = t
+                room[t] -= 1
+            else:
+                notes.append(
+                    f"{r['person']}: no lead with room works alongside on day {d + 1}; "
+                    "left without a team that day"
+                )
+    return notes
+
+
+def people_metrics(
+    instance: RosterInstance,
+    roster: pd.DataFrame,
+    *,
+    weekend_days: Sequence[int] = WEEKEND_DAYS,
+) -> dict[str, Any]:
+    """Team stability, lead overlap and fairness spread of a named roster.
+
+    Parameters
+    ----------
+    instance : RosterInstance
+        With ``people``.
+    roster : DataFrame
+        Roster frame (``person``, ``role``, ``start``, ``end``; ``home_team`` when teams are
+        stable, else the people's ``Person.team``).
+    weekend_days : sequence of int
+        Weekdays of the weekend (0 = Monday).
+
+    Returns
+    -------
+    dict
+        ``team_stability`` [share of agent-days on shift with their own lead working],
+        ``lead_overlap`` [share of agents' worked minutes during which their own lead is at
+        work], ``fairness_spread`` {kind: max - min shifts of that kind per person among
+        people with the same contract and no leave or availability limits}.
+    """
+    if instance.people is None:
+        raise ValueError("instance.people must hold the named people, got None")
+    people = {p.name: p for p in instance.people}
+    check_columns(roster, ["person", "role", "start", "end"], "roster")
+    if "home_team" in roster:
+        home = dict(zip(roster["person"], roster["home_team"], strict=True))
+    else:
+        home = {p.name: p.team or "" for p in instance.people}
+    lead_of = {home.get(n, ""): n for n, p in people.items() if p.role == "lead"}
+    norm0 = instance.start.normalize()
+    shifts: dict[tuple[str, int], tuple[pd.Timestamp, pd.Timestamp]] = {}
+    for row in roster.itertuples(index=False):
+        s = pd.Timestamp(row.start)
+        shifts[row.person, (s.normalize() - norm0).days] = (s, pd.Timestamp(row.end))
+    days = together = 0
+    worked = overlap = 0.0
+    for (name, d), (a, b) in shifts.items():
+        p = people.get(name)
+        if p is None or p.role != "agent":
+            continue
+        days += 1
+        worked += (b - a).total_seconds()
+        lead = shifts.get((lead_of.get(home.get(name, ""), ""), d))
+        if lead is not None:
+            together += 1
+            overlap += max(0.0, (min(b, lead[1]) - max(a, lead[0])).total_seconds())
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KINDS, 0))
+    for (name, _), (a, b) in shifts.items():
+        for kind in shift_kinds(a, b, weekend_days):
+            counts[name][kind] += 1
+    groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for name, p in people.items():
+        if not (p.leave or p.unavailable or p.availability is not None or p.locked):
+            groups[contract_key(p)].append(name)
+    spread = dict.fromkeys(KINDS, 0)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for kind in KINDS:
+            vals = [counts[n][kind] for n in members]
+            spread[kind] = max(spread[kind], max(vals) - min(vals))
+    return {
+        "team_stability": together / days if days else math.nan,
+        "lead_overlap": overlap / worked if worked else math.nan,
+        "fairness_spread": spread,
+    }
+
+
+def roster_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Shifts that differ between two named rosters, one row per person and day.
+
+    Parameters
+    ----------
+    old, new : DataFrame
+        Roster frames with ``person``, ``start``, ``end``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``person``, ``date``, ``old_start``, ``old_end``, ``new_start``, ``new_end``
+        (NaT where there is no shift) and ``change``: ``"removed"``, ``"added"`` or
+        ``"moved"``; sorted by date and person.
+    """
+    check_columns(old, ["person", "start", "end"], "old")
+    check_columns(new, ["person", "start", "end"], "new")
+
+    def keyed(frame: pd.DataFrame) -> dict[tuple[str, pd.Timestamp], tuple[Any, Any]]:
+        return {
+            (str(p), pd.Timestamp(a).normalize()): (pd.Timestamp(a), pd.Timestamp(b))
+            for p, a, b in zip(frame["person"], frame["start"], frame["end"], strict=True)
+        }
+
+    a, b = keyed(old), keyed(new)
+    rows = []
+    for key in sorted(set(a) | set(b), key=lambda t: (t[1], t[0])):
+        was, now = a.get(key), b.get(key)
+        if was == now:
+            continue
+        change = "added" if was is None else "removed" if now is None else "moved"
+        rows.append(
+            {
+                "person": key[0],
+                "date": key[1],
+                "old_start": was[0] if was else pd.NaT,
+                "old_end": was[1] if was else pd.NaT,
+                "new_start": now[0] if now else pd.NaT,
+                "new_end": now[1] if now else pd.NaT,
+                "change": change,
+            }
+        )
+    cols = ["person", "date", "old_start", "old_end", "new_start", "new_end", "change"]
+    out = pd.DataFrame(rows, columns=cols)
+    for c in cols[1:6]:
+        out[c] = pd.to_datetime(out[c])
+    return out
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    if not rows:
+        frame = empty_roster()
+        frame["home_team"] = pd.Series(dtype=object)
+        return frame
+    frame = pd.DataFrame(rows)
+    order = {"manager": 0, "lead": 1, "agent": 2}
+    frame = frame.assign(_r=frame["role"].map(order)).sort_values(
+        ["start", "_r", "person"], kind="stable"
+    )
+    cols = [*ROSTER_COLUMNS, "home_team", "shift_type", "paid_h"]
+    return frame[cols].reset_index(drop=True)
+
+
+def solve_people(
+    instance: RosterInstance,
+    *,
+    time_limit_s: float = 60.0,
+    num_workers: int = defaults.NUM_WORKERS,
+    random_seed: int = defaults.SEED,
+    weights: PeopleWeights | None = None,
+    weekend_days: Sequence[int] = WEEKEND_DAYS,
+    published: pd.DataFrame | RosterResult | None = None,
+    deterministic: bool = True,
+) -> PeopleResult:
+    """Roster named people over the horizon with their contracts inside the optimisation.
+
+    Parameters
+    ----------
+    instance : RosterInstance
+        From :func:`make_instance` with ``people`` (agents; leads and a manager when ``span``
+        asks for them).  Horizons up to 4 weeks.
+    time_limit_s : float
+        Budget of the whole call [s].
+    num_workers : int
+        Searches run side by side in each step.
+    random_seed : int
+        Seed of the first search.
+    weights : PeopleWeights, optional
+        Weights of team stability, fairness, preferences and changes (default
+        ``PeopleWeights()``).
+    weekend_days : sequence of int
+        Weekdays of the weekend (0 = Monday), e.g. ``(4, 5)`` for Friday-Saturday.
+    published : DataFrame or RosterResult, optional
+        A published roster to repair: the new roster changes as few of its shifts as the
+        instance (a sick call as ``leave``, a new requirement) allows; the changes come back in
+        ``PeopleResult.changes``.
+    deterministic : bool
+        Limit searches by deterministic time (same inputs and seed, same roster).
+
+    Returns
+    -------
+    PeopleResult
+        ``ok`` False with ``reasons`` naming person, rule and days (and the smallest relaxation
+        found) when the contracts admit no roster.  Minimum hours are kept elastic in the
+        search (``PeopleWeights.min_hours``) so that a roster always comes back: when the best
+        one misses a minimum and the contracts are proven to conflict, the status is
+        ``INFEASIBLE`` and that closest roster is returned with the explanation.
+
+    Raises
+    ------
+    ValueError
+        Teams without a lead, teams larger than ``max_agents_per_lead``, locks that are no
+        allowed shift, people whose role the rules do not roster.
+    """
+    time_limit_s, num_workers, random_seed = check_args(
+        instance, time_limit_s, num_workers, random_seed
+    )
+    if instance.people is None:
+        raise ValueError("instance.people must hold the named people (make_instance(people=...))")
+    weekend = tuple(int(d) for d in weekend_days)
+    if not all(0 <= d <= 6 for d in weekend):
+        raise ValueError(f"weekend_days must be weekdays 0-6 (0 = Monday), got {weekend_days!r}")
+    pub = published.roster if isinstance(published, RosterResult) else published
+    if pub is not None:
+        check_columns(pub, ["person", "start", "end"], "published")
+    t0 = time.perf_counter()
+    params: dict[str, Any] = {
+        "max_time_in_seconds": time_limit_s,
+        "num_workers": num_workers,
+        "random_seed": random_seed,
+        "deterministic": bool(deterministic),
+    }
+    pm = PeopleModel(
+        instance, weights=weights or PeopleWeights(), weekend_days=weekend, published=pub
+    )
+    build_s = time.perf_counter() - t0
+    ctx = _Ctx(t0 + 0.9 * time_limit_s, num_workers, random_seed, bool(deterministic))
+    budget = 0.9 * time_limit_s - build_s
+    # Step 1: the count-based roster, built exactly as the person model's design layer so
+    # that its values hint it variable for variable.
+    cm = RosterModel(pm.base)
+    count_budget = min(max(2.0, _COUNT_SHARE * budget), _COUNT_MAX_S)
+    # The count stage stops on the wall clock too, at its share: the people need the rest.
+    ctx.deadline = time.perf_counter() + count_budget
+    out = _first(cm, ctx, 0.4 * count_budget, lp_s=max(1.0, 0.2 * count_budget))
+    count_best: _Best | None = None
+    if out.found:
+        count_best = _improve(cm, _Best(cm, out), 0.6 * count_budget, ctx)
+    ctx.deadline = t0 + 0.9 * time_limit_s
+    # Step 2: hint.
+    if pub is not None:
+        index = {p.name: i for i, p in enumerate(pm.people)}
+        taken: list[list[int]] = [[] for _ in pm.people]
+        for row in pub.itertuples(index=False):
+            pi = index.get(row.person)
+            k = pm.by_key.get((pd.Timestamp(row.start), pd.Timestamp(row.end)))
+            if pi is not None and k is not None and (pi, k) in pm.w:
+                taken[pi].append(k)
+    else:
+        counts: dict[tuple[str, int], int] = {}
+        if count_best is not None:
+            vals = dict(zip((v.index for v in cm.all_vars), count_best.values, strict=True))
+            for role in cm.roles:
+                for k, x in enumerate(cm.x[role]):
+                    if vals[x.index]:
+                        counts[role, k] = vals[x.index]
+        floor = None
+        if count_best is not None:
+            frame = pd.DataFrame(records_to_rows(cm, count_best.records))
+            if not frame.empty:
+                floor = tally(pm.base, frame)["floor"]
+        taken = _greedy_assign(pm, counts, floor)
+    _hint(pm, count_best.values if count_best is not None else [0] * len(cm.all_vars), taken)
+    greedy_s = time.perf_counter() - t0
+    # Step 3: first roster, then improve.
+    left = max(0.5, 0.9 * time_limit_s - (time.perf_counter() - t0))
+    # Without presolve a complete feasible hint is taken at once (presolving a model of
+    # 100,000 person-shift booleans takes longer than the whole first roster should).
+    first = ctx.run(
+        pm.rm,
+        pm.objective,
+        min(_FIRST_SHARE * left, max(0.5, 0.1 * left)),
+        stop_after_first_solution=True,
+        cp_model_presolve=False,
+    )
+    if not first.found and first.status not in ("INFEASIBLE", "MODEL_INVALID"):
+        first = ctx.run(pm.rm, pm.objective, _FIRST_SHARE * left, stop_after_first_solution=True)
+    if not first.found or first.solver is None:
+        if first.status == "INFEASIBLE":
+            why = diagnose_people(
+                instance,
+                time_limit_s=max(1.0, min(30.0, t0 + time_limit_s - time.perf_counter())),
+                random_seed=random_seed,
+            )
+        else:
+            why = [f"no people roster found within time_limit_s={time_limit_s:g}; raise it"]
+        params["stage_budgets_s"] = ctx.stages
+        return _failed(instance, first.status, why, t0, params, "\n".join(ctx.log))
+    first_s = time.perf_counter() - t0
+    solver = first.solver
+    objective = float(solver.value(pm.objective))
+    design = float(solver.value(pm.rm.objective))
+    bound = first.bound
+    status = first.status
+    rows = _read(pm, solver)
+    if ctx.left() > 0.5:
+        pm.model.clear_hints()
+        all_v = list(pm.w.values()) + pm.rm.all_vars
+        for v, val in zip(all_v, solver.values(all_v), strict=True):
+            pm.model.add_hint(v, int(val))
+        # Past a few thousand people-shifts, large neighbourhood search interleaved in one
+        # deterministic schedule: the move that improves a big roster of named people is to
+        # re-solve a few people's weeks; below, the plain search also proves optimality.
+        budget_s = max(0.5, ctx.left() * 0.95)
+        if len(pm.w) > _LNS_ABOVE:
+            more = _interleaved(pm, budget_s, ctx)
+        else:
+            more = ctx.run(pm.rm, pm.objective, budget_s)
+        if more.found and more.solver is not None:
+            if more.solver.value(pm.objective) <= objective:
+                solver = more.solver
+                objective = float(solver.value(pm.objective))
+                design = float(solver.value(pm.rm.objective))
+                rows = _read(pm, solver)
+            bound = max(bound, more.bound) if math.isfinite(bound) else more.bound
+            status = "OPTIMAL" if more.status == "OPTIMAL" else "FEASIBLE"
+    if status != "OPTIMAL":
+        status = "FEASIBLE"
+    short = sum(int(solver.value(v)) for v, _, _ in pm.short_min.values())
+    explain: list[str] = []
+    if short:
+        # A minimum missed: either the contracts cannot all hold (then say which, and what
+        # to relax) or the search ran out of time.
+        explain = diagnose_people(
+            instance,
+            time_limit_s=max(3.0, min(10.0, t0 + time_limit_s - time.perf_counter())),
+            random_seed=random_seed,
+        )
+        if explain and explain[0].startswith("rules in conflict"):
+            status = "INFEASIBLE"
+            explain.append(
+                "the roster returned is the closest found: it misses contract minimum hours "
+                f"by {short / 60:g} h in all"
+            )
+        else:
+            explain = [
+                f"contract minimum hours missed by {short / 60:g} h in all (no conflict "
+                "proven: the search ran out of time); raise time_limit_s"
+            ]
+    # The count model is a relaxation of the person model (people costs are >= 0 without a
+    # published roster): its bound bounds this roster too.
+    if count_best is not None and pub is None and math.isfinite(count_best.bound):
+        bound = max(bound if math.isfinite(bound) else -math.inf, count_best.bound)
+    notes = explain + _teams(pm, rows)
+    roster = _frame(rows)
+    coverage = coverage_frame(instance, roster)
+    violations = check(instance, roster)
+    notes += [f"check: {v}" for v in violations[:20]]
+    metrics = people_metrics(instance, roster, weekend_days=weekend)
+    metrics.update(
+        design_objective=design,
+        count_objective=count_best.objective if count_best is not None else math.nan,
+        count_bound=count_best.bound if count_best is not None else math.nan,
+        violations=len(violations),
+        build_s=round(build_s, 3),
+        hint_s=round(greedy_s, 3),
+    )
+    notes.append(
+        f"team stability {metrics['team_stability']:.1%} of agent-days with their own lead; "
+        "fairness spread (max - min per person, same contract): "
+        + ", ".join(f"{k} {v}" for k, v in metrics["fairness_spread"].items())
+    )
+    changes = roster_changes(pub, roster) if pub is not None else None
+    if changes is not None:
+        notes.append(f"{len(changes)} shift(s) changed against the published roster")
+    if ctx.wall_limited:
+        notes.append(
+            "the wall clock stopped a solver step before its deterministic budget (machine "
+            "under load): this roster may differ from run to run; raise time_limit_s"
+        )
+    gap = abs(objective - bound) / max(1.0, abs(objective)) if math.isfinite(bound) else math.nan
+    params["wall_limited"] = bool(ctx.wall_limited)
+    return PeopleResult(
+        roster=roster,
+        coverage=coverage,
+        status=status,
+        objective=objective,
+        best_bound=float(bound) if math.isfinite(bound) else math.nan,
+        gap=float(gap),
+        wall_time_s=time.perf_counter() - t0,
+        reasons=notes,
+        first_solution_s=first_s,
+        solver_parameters=params,
+        solver_log="\n".join(ctx.log),
+        metrics=metrics,
+        changes=changes,
+    )
+
+
+def _interleaved(pm: PeopleModel, budget_s: float, ctx: _Ctx) -> Run:
+    """One CP-SAT run of interleaved subsolvers within ``budget_s`` (deterministic time)."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = max(2, ctx.num_workers)
+    p.interleave_search = True
+    # Only neighbourhood moves: the full-problem searches spend the budget on one long task
+    # each without improving a roster of this size.
+    p.use_lns_only = True
+    p.random_seed = ctx.seed
+    p.relative_gap_limit = defaults.ROSTER_GAP
+    wall = max(0.05, ctx.left())
+    if ctx.deterministic:
+        p.max_deterministic_time = budget_s * DET_PER_S
+        p.max_time_in_seconds = wall
+    else:
+        p.max_time_in_seconds = min(budget_s, wall)
+    ctx.stages.append(round(budget_s, 3))
+    status = solver.solve(pm.model)
+    name = solver.status_name(status)
+    if ctx.deterministic and solver.deterministic_time < p.max_deterministic_time * 0.999:
+        ctx.wall_limited |= solver.wall_time >= p.max_time_in_seconds * 0.99
+    found = name in ("OPTIMAL", "FEASIBLE")
+    return Run(name, solver if found else None, solver.best_objective_bound, False)
+
+
+def _failed(
+    inst: RosterInstance,
+    status: str,
+    reasons: list[str],
+    t0: float,
+    params: dict[str, Any],
+    log: str = "",
+) -> PeopleResult:
+    base = _solve_failed(inst, status, reasons, t0, params, log=log)
+    fields = {f: getattr(base, f) for f in RosterResult.__dataclass_fields__}
+    fields["roster"] = _frame([])
+    return PeopleResult(**fields)
+
+
+def _describe(inst: RosterInstance, key: tuple[str, str, int], people: dict[str, Person]) -> str:
+    person, rule, day = key
+    p = people[person]
+    when = f"day {day + 1} ({inst.day_start(day):%a %Y-%m-%d})"
+    week = f"the week from {when}"
+    text = {
+        "max hours": f"at most {p.max_hours_week:g} h a week (over {p.hours_weeks} week(s)) "
+        f"in the block from {when}",
+        "min hours": f"at least {p.min_hours_week:g} h a week (over {p.hours_weeks} week(s)) "
+        f"in the block from {when}",
+        "days per week": f"at most {p.max_days_week} working days in {week}",
+        "days off per week": f"at least {p.min_days_off_week} days off in {week}",
+        "two days off together": f"two consecutive days off in {week}",
+        "rest": f"{p.min_rest_h:g} h rest before a shift on {when}",
+        "consecutive days": f"at most {p.max_consecutive_days} consecutive working days "
+        f"from {when}",
+        "locked shift": f"the locked shift on {when}",
+        "availability": f"availability/leave/contract shift types on {when}",
+        "lead covers team": f"their lead's shift covers theirs on {when}",
+    }.get(rule, f"{rule} on {when}")
+    return f"person {person!r}, rule {rule!r}: {text}"
+
+
+def diagnose_people(
+    instance: RosterInstance, *, time_limit_s: float = 10.0, random_seed: int = 0
+) -> list[str]:
+    """Why named people admit no roster: person, contract rule and days, plus a relaxation.
+
+    Every contract rule of every person is enforced per block (week, hours block, day)
+    through an assumption literal, as are the design model's rule groups
+    (:func:`staffplan.roster.diagnose`); CP-SAT's sufficient assumptions for infeasibility
+    are shrunk greedily to a minimal set.  Then each rule of that set is dropped on its own:
+    the rules whose removal alone restores a roster are the smallest relaxations (one rule of
+    one person on one block).
+
+    Returns
+    -------
+    list of str
+        ``"rules in conflict: person 'ann', rule 'min hours': ..."`` lines, then
+        ``"relax: ..."`` lines (or a line saying no single rule restores feasibility).
+    """
+    if instance.people is None:
+        raise ValueError("instance.people must hold the named people, got None")
+    t_end = time.perf_counter() + time_limit_s
+    pm = PeopleModel(instance, assumptions=True, weights=PeopleWeights(fairness=0, apart=0))
+    pm.model.clear_objective()
+    pm.model.clear_hints()
+    lits = list(pm.literals) + list(pm.rm.literals)
+    people = {p.name: p for p in instance.people}
+
+    def words(lit: Any) -> str:
+        if lit in pm.literals:
+            return _describe(instance, pm.literals[lit], people)
+        return describe_group(instance, pm.rm.literals[lit])
+
+    verdict, core, run = minimal_core(pm.model, lits, t_end=t_end, random_seed=random_seed)
+    if verdict is None:
+        return [f"no roster found and no conflict proven within {time_limit_s:g} s; raise it"]
+    if verdict is False:
+        return ["every contract rule can hold together; no roster was found within the time limit"]
+    if not core:
+        return [
+            "the shift rules and the design model's rules admit no roster even before "
+            "contracts (see roster.diagnose)"
+        ]
+    out = ["rules in conflict: " + words(lit) for lit in core]
+    relax = []
+    for lit in core:
+        if time.perf_counter() >= t_end:
+            break
+        v, _ = run([x for x in lits if x is not lit])
+        if v is False:
+            relax.append("relax: " + words(lit) + " restores a roster")
+    out += relax or ["relax: no single rule of the conflict restores a roster on its own"]
+    return out

@@ -1,0 +1,71 @@
+"""Definitions the person model, the independent checker and the metrics share.
+
+What kind of shift a shift is (night, evening, weekend) and how many hours a contract's
+minimum asks for in a block of weeks, so that each means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "EVENING_AFTER_MIN",
+    "KINDS",
+    "NIGHT_BEFORE_MIN",
+    "WEEKEND_DAYS",
+    "min_hours",
+    "shift_kinds",
+]
+
+#: A shift with any work between midnight and this time of day is a *night* shift [min].
+NIGHT_BEFORE_MIN = 360
+#: A shift (not a night shift) that ends after this time of day is an *evening* shift [min].
+EVENING_AFTER_MIN = 20 * 60
+#: Weekdays of the weekend by default (0 = Monday): Saturday and Sunday.
+WEEKEND_DAYS: tuple[int, ...] = (5, 6)
+#: The kinds whose spread across people is reported (and evened out by the person model).
+KINDS = ("evening", "weekend", "night")
+
+
+def shift_kinds(
+    start: pd.Timestamp, end: pd.Timestamp, weekend_days: Iterable[int] = WEEKEND_DAYS
+) -> frozenset[str]:
+    """Kinds of the shift ``[start, end)``: a subset of ``{"night", "evening", "weekend"}``.
+
+    Parameters
+    ----------
+    start, end : Timestamp
+        Shift start and end (the end may fall on a later day).
+    weekend_days : iterable of int
+        Weekdays counted as weekend (0 = Monday); a shift is a weekend shift when it starts
+        on one of them.
+    """
+    out = set()
+    day = start.normalize()
+    while day < end:
+        if min(end, day + pd.Timedelta(minutes=NIGHT_BEFORE_MIN)) > max(start, day):
+            out.add("night")
+            break
+        day += pd.Timedelta(days=1)
+    if "night" not in out and end > start.normalize() + pd.Timedelta(minutes=EVENING_AFTER_MIN):
+        out.add("evening")
+    if start.weekday() in set(weekend_days):
+        out.add("weekend")
+    return frozenset(out)
+
+
+def min_hours(person: Any, first_day: pd.Timestamp, n_days: int) -> float:
+    """Hours ``person``'s contract minimum asks for in the block of ``n_days`` from ``first_day``.
+
+    ``min_hours_week`` per week of the block, less the share of the block on approved leave
+    (paid leave counts as worked); 0 when the block is not whole weeks (the rest of the week
+    lies outside the horizon) [h].
+    """
+    if n_days % 7 or person.min_hours_week <= 0:
+        return 0.0
+    end = first_day + pd.Timedelta(days=n_days)
+    on_leave = sum(1 for d in person.leave if first_day <= d < end)
+    return float(person.min_hours_week) * (n_days - on_leave) / 7
