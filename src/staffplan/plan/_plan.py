@@ -41,6 +41,8 @@ FRAME_NAMES = (
     "daily",
     "peaks",
     "verdict_quantile",
+    "verdict_queues",
+    "verdict_groups",
 )
 _META_FILE = "plan.json"
 #: 2: plan.json carries the SHA-256 of every frame file and of its own contents.
@@ -81,6 +83,14 @@ class Plan:
     verdict_quantile : pandas.DataFrame or None
         The same verdict at the staffed-for volume quantile, when staffing to a
         quantile.
+    verdict_queues : pandas.DataFrame or None
+        Plans by skill group (``plan(..., skills=...)``): the verdict per (interval,
+        queue): requirement, allocated agents, formula promise and simulated service
+        with its 95% interval, ``at_risk`` (see
+        :func:`staffplan.skills._plan.queue_verdict`). ``verdict`` then still judges
+        the total floor as one pooled voice queue; this frame is the one to read.
+    verdict_groups : pandas.DataFrame or None
+        Plans by skill group: agents needed and rostered per (interval, group).
     history : pandas.DataFrame or None
         The history the forecast was fitted to (for plots and reports).
     settings : dict
@@ -101,6 +111,8 @@ class Plan:
     daily: pd.DataFrame
     peaks: pd.DataFrame
     verdict_quantile: pd.DataFrame | None = None
+    verdict_queues: pd.DataFrame | None = None
+    verdict_groups: pd.DataFrame | None = None
     history: pd.DataFrame | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     summary: Mapping[str, Any] = field(default_factory=dict)

@@ -20,7 +20,16 @@ from staffplan.plan._service import ServiceTarget, requirements_frame
 from staffplan.skills._groups import SkillGroup, check_served, groups_from
 from staffplan.skills._staffing import SkillRequirement, skill_requirements
 
-__all__ = ["finish_plan", "group_floor_at", "queue_channels", "queue_service", "skill_stage"]
+__all__ = [
+    "finish_plan",
+    "group_floor_at",
+    "group_verdict",
+    "queue_channels",
+    "queue_promise",
+    "queue_service",
+    "queue_verdict",
+    "skill_stage",
+]
 
 
 def queue_channels(
@@ -155,9 +164,9 @@ def queue_service(
 
     ``group_floor`` holds agents of each group on the floor per interval (index the
     interval starts); on the phones are ``floor * (1 - shrinkage)`` rounded to the nearest
-    whole agent (shrinkage is an average share of time; the simulation needs whole agents).  Returns ``ds``, ``queue``, ``offered``, ``required`` (agents the
-    queue's groups were staffed with), ``service_level``, ``asa_s``, ``p_abandon``,
-    ``meets_target``.
+    whole agent (shrinkage is an average share of time; the simulation needs whole agents).
+    Returns ``ds``, ``queue``, ``channel``, ``offered``, ``service_level`` with its 95%
+    limits ``service_level_lo``/``_hi``, ``asa_s``, ``p_abandon``, ``meets_target``.
     """
     from staffplan.simulate import simulate_queues
 
@@ -183,8 +192,204 @@ def queue_service(
     frame["meets_target"] = (frame["service_level"] >= service.service_level - 1e-9) | (
         frame["offered"] <= 0
     )
-    cols = ["ds", "queue", "offered", "service_level", "asa_s", "p_abandon", "meets_target"]
+    cols = ["ds", "queue", "channel", "offered", "service_level", "service_level_lo"]
+    cols += ["service_level_hi", "asa_s", "p_abandon", "meets_target"]
     return frame[cols]
+
+
+def queue_promise(
+    requirement: SkillRequirement,
+    arrivals: pd.DataFrame,
+    aht_s: Mapping[str, Any],
+    on_phones: pd.DataFrame,
+    *,
+    interval_min: int,
+    service: ServiceTarget,
+    channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Agents each queue gets from the groups and the formula's service with them.
+
+    Each group's agents on the phones (``on_phones``, index the interval starts, one column
+    per group) are split over its queues as the flow model split the group's requirement in
+    that interval (where it gave the group nothing: in proportion to what its queues need on
+    their own, evenly where they need nobody),
+    times the group's speed on the queue.  The formula then judges each queue on its own
+    with its share: Erlang C/A for voice, Erlang over ``agents·k`` slots for chat with
+    concurrency ``k``; deferred work has no per-interval formula (NaN).  Splitting ignores
+    the pooling gain of cross-trained agents, so for shared groups the promise is
+    conservative; with dedicated groups it is the Erlang service of each queue.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Allocated agents on the phones [agents] and the formula service level [fraction],
+        both index the interval starts and one column per queue.
+    """
+    from staffplan.channels._spec import check_channels
+    from staffplan.plan._verdict import evaluate_staffing
+
+    queues = list(arrivals.columns)
+    chan, conc = check_channels(queues, channels[0], channels[1])
+    alloc = requirement.allocation
+    shares = (
+        alloc.pivot_table(index=["ds", "group"], columns="queue", values="agents", aggfunc="sum")
+        if len(alloc)
+        else pd.DataFrame()
+    )
+    need = requirement.dedicated.reindex(index=arrivals.index, columns=queues).fillna(0.0)
+    given = np.zeros((len(arrivals), len(queues)))
+    for g in requirement.groups:
+        mask = np.array([q in g.skills for q in queues], dtype=float)
+        # Where the flow model gave the group nothing: in proportion to its queues' own
+        # need, and evenly where they need nobody.
+        fallback = need.to_numpy(float) * mask
+        fallback = np.where(fallback.sum(axis=1, keepdims=True) > 0, fallback, mask)
+        split = fallback
+        if len(shares) and g.name in shares.index.get_level_values("group"):
+            part = shares.xs(g.name, level="group").reindex(index=arrivals.index, columns=queues)
+            flow = part.fillna(0.0).to_numpy(float)
+            split = np.where(flow.sum(axis=1, keepdims=True) > 0, flow, fallback)
+        split = split / split.sum(axis=1, keepdims=True)
+        speed = np.array([g.speed(q) for q in queues])
+        given += on_phones[g.name].to_numpy(float)[:, None] * split * speed
+    allocated = pd.DataFrame(given, index=arrivals.index, columns=queues)
+    promise = pd.DataFrame(np.nan, index=arrivals.index, columns=queues)
+    for j, q in enumerate(queues):
+        if chan[q] == "deferred":
+            continue
+        slots = given[:, j] * (conc.get(q, 1) if chan[q] == "chat" else 1)
+        judged = evaluate_staffing(
+            arrivals.index,
+            arrivals[q].to_numpy(float),
+            np.asarray(aht_s[q], dtype=float) * np.ones(len(arrivals)),
+            slots,
+            interval_min=interval_min,
+            target_answer_s=service.target_answer_s,
+            patience_s=service.patience_s,
+        )
+        promise[q] = judged["service_level"].to_numpy(float)
+    return allocated, promise
+
+
+def queue_verdict(
+    requirement: SkillRequirement,
+    arrivals: pd.DataFrame,
+    aht_s: Mapping[str, Any],
+    group_floor: pd.DataFrame,
+    simulated: pd.DataFrame,
+    *,
+    interval_min: int,
+    service: ServiceTarget,
+    channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
+) -> pd.DataFrame:
+    """The verdict of a plan by skill group per (interval, queue).
+
+    Parameters
+    ----------
+    requirement : SkillRequirement
+        The staffing the roster covered.
+    arrivals : DataFrame
+        Contacts per interval and queue at the mean forecast [contacts].
+    aht_s : mapping
+        Handle time per queue [s].
+    group_floor : DataFrame
+        Rostered agents of each group on the floor per interval [agents].
+    simulated : DataFrame
+        :func:`queue_service` of the same roster.
+    interval_min : int
+        Interval length [min].
+    service : ServiceTarget
+        The target every queue was planned for.
+    channels : (dict or None, dict or None)
+        Channel and concurrency per queue.
+
+    Returns
+    -------
+    DataFrame
+        One row per (interval, queue): ``ds``, ``queue``, ``channel``, ``volume``
+        [contacts], ``required`` (agents the queue needs on the phones on its own at the
+        staffed-for volume, fractional) [agents], ``allocated`` (rostered agents on the
+        phones its groups give it, see :func:`queue_promise`) [agents], ``promise`` (the
+        formula's service level with ``allocated``) [fraction], ``sim_service_level`` with
+        95% limits ``sim_service_level_lo``/``_hi`` [fraction], ``sim_asa_s`` [s],
+        ``sim_p_abandon`` [fraction], ``meets_target`` (simulated service at the target,
+        or no contacts) and ``at_risk`` (the whole 95% interval below the target).
+    """
+    on_phones = group_floor * (1.0 - service.shrinkage)
+    allocated, promise = queue_promise(
+        requirement,
+        arrivals,
+        aht_s,
+        on_phones,
+        interval_min=interval_min,
+        service=service,
+        channels=channels,
+    )
+    sim = simulated.set_index(["ds", "queue"])
+    ded = requirement.dedicated.reindex(index=arrivals.index, columns=arrivals.columns)
+    rows = []
+    for q in arrivals.columns:
+        s_q = sim.xs(q, level="queue").reindex(arrivals.index)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "ds": arrivals.index,
+                    "queue": q,
+                    "channel": s_q["channel"].to_numpy(),
+                    "volume": arrivals[q].to_numpy(float),
+                    "required": ded[q].fillna(0.0).to_numpy(float),
+                    "allocated": allocated[q].to_numpy(float),
+                    "promise": promise[q].to_numpy(float),
+                    "sim_service_level": s_q["service_level"].to_numpy(float),
+                    "sim_service_level_lo": s_q["service_level_lo"].to_numpy(float),
+                    "sim_service_level_hi": s_q["service_level_hi"].to_numpy(float),
+                    "sim_asa_s": s_q["asa_s"].to_numpy(float),
+                    "sim_p_abandon": s_q["p_abandon"].to_numpy(float),
+                    "meets_target": s_q["meets_target"].to_numpy(bool),
+                }
+            )
+        )
+    out = pd.concat(rows, ignore_index=True).sort_values(["ds", "queue"], kind="stable")
+    out = out.reset_index(drop=True)
+    with np.errstate(invalid="ignore"):
+        out["at_risk"] = (
+            out["sim_service_level_hi"].to_numpy(float) < service.service_level - 1e-9
+        ) & (out["volume"].to_numpy(float) > 0)
+    return out
+
+
+def group_verdict(
+    scheduled: pd.DataFrame, group_floor: pd.DataFrame, *, shrinkage: float
+) -> pd.DataFrame:
+    """Agents per (interval, skill group): needed on the floor against rostered.
+
+    ``scheduled``: ``ds`` and one column per group, agents to schedule on the floor
+    (fractional); ``group_floor``: rostered agents of each group on the floor (index the
+    interval starts).  Returns ``ds``, ``group``, ``required`` (fractional) and
+    ``required_int`` [agents], ``on_floor``, ``on_phones`` (``on_floor·(1 - shrinkage)``)
+    and ``shortage`` (``required_int - on_floor``, at least 0) [agents].
+    """
+    need = scheduled.set_index("ds").reindex(group_floor.index).fillna(0.0)
+    rows = []
+    for g in group_floor.columns:
+        req = need[g].to_numpy(float) if g in need else np.zeros(len(group_floor))
+        req_int = np.ceil(req - ROUND_TOL).clip(min=0)
+        floor = group_floor[g].to_numpy(float)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "ds": group_floor.index,
+                    "group": str(g),
+                    "required": req,
+                    "required_int": req_int,
+                    "on_floor": floor,
+                    "on_phones": floor * (1.0 - shrinkage),
+                    "shortage": np.maximum(req_int - floor, 0.0),
+                }
+            )
+        )
+    out = pd.concat(rows, ignore_index=True).sort_values(["ds", "group"], kind="stable")
+    return out.reset_index(drop=True)
 
 
 def group_floor_at(roster_frame: pd.DataFrame, inst: Any, ds: Any) -> pd.DataFrame:
@@ -225,7 +430,9 @@ def finish_plan(
     Adds to ``summary``: ``agents_needed[<group>]`` (peak agents on the floor needed per
     group), ``service_level[<queue>]`` (volume-weighted simulated service level of each
     queue) and ``pooling_gain``; ``service_level`` becomes that of all queues together (the
-    pooled formula's is no measure of a plan by group); a warning per queue whose simulated
+    pooled formula's is no measure of a plan by group) and ``queue_intervals_at_risk``; the
+    frames ``verdict_queues`` (:func:`queue_verdict`) and ``verdict_groups``
+    (:func:`group_verdict`); a warning per queue whose simulated
     service is below the target replaces the pooled verdict's service warnings;
     ``settings["skill_groups"]``.
     """
@@ -255,6 +462,17 @@ def finish_plan(
         seed=seed,
         channels=channels,
     )
+    verdict_q = queue_verdict(
+        requirement,
+        arrivals,
+        aht,
+        floor,
+        per_q,
+        interval_min=interval_min,
+        service=service,
+        channels=channels,
+    )
+    verdict_g = group_verdict(groups, floor, shrinkage=service.shrinkage)
     summary = dict(plan_.summary)
     # The per-interval verdict judges the total floor as one pooled voice queue: its
     # service warnings would mislead here (chat counted as voice, groups as one pool).
@@ -284,4 +502,12 @@ def finish_plan(
         {"name": g.name, "skills": list(g.skills), "cost": g.cost, "max_agents": g.max_agents}
         for g in requirement.groups
     ]
-    return dataclasses.replace(plan_, summary=summary, settings=settings, warnings=tuple(notes))
+    summary["queue_intervals_at_risk"] = float(verdict_q["at_risk"].sum())
+    return dataclasses.replace(
+        plan_,
+        summary=summary,
+        settings=settings,
+        warnings=tuple(notes),
+        verdict_queues=verdict_q,
+        verdict_groups=verdict_g,
+    )
