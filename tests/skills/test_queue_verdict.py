@@ -1,0 +1,229 @@
+"""The verdict of a plan by skill group, per (interval, queue) and per (interval, group).
+
+References: agents on the floor counted by hand from the roster's shifts, lunches and
+breaks; the promise from the Erlang C formula on those agents (times the concurrency for
+chat); the simulated service from a second, independent call of the simulator on the
+same agents and seed; the at-risk flag from its definition.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import staffplan
+from staffplan import erlang
+from staffplan.plan import ServiceTarget
+from staffplan.plan._plan import FRAME_NAMES, Plan
+from staffplan.simulate import simulate_queues
+
+_SHRINK = 0.3
+
+
+def _split_day_history(weeks: int = 4) -> pd.DataFrame:
+    """30-min grid, open 08-12 and 14-19 on every day; a voice and a chat queue (k = 2)."""
+    rng = np.random.default_rng(5)
+    ds = pd.date_range("2024-03-04", periods=weeks * 7 * 48, freq="30min")
+    h = np.asarray(ds.hour + ds.minute / 60.0)
+    open_ = ((h >= 8) & (h < 12)) | ((h >= 14) & (h < 19))
+    lam = np.where(open_, 30.0, 0.0)
+    voice = pd.DataFrame(
+        {"queue": "voice", "channel": "voice", "ds": ds, "volume": rng.poisson(lam), "aht_s": 240.0}
+    )
+    chat = pd.DataFrame(
+        {
+            "queue": "chat",
+            "channel": "chat",
+            "concurrency": 2,
+            "ds": ds,
+            "volume": rng.poisson(lam / 2),
+            "aht_s": 480.0,
+        }
+    )
+    return pd.concat([voice, chat], ignore_index=True)
+
+
+def _round_the_clock_history(weeks: int = 4) -> pd.DataFrame:
+    """60-min grid, open 24/7 with a night trough; two voice queues."""
+    rng = np.random.default_rng(6)
+    ds = pd.date_range("2024-01-01", periods=weeks * 7 * 24, freq="60min")
+    h = np.asarray(ds.hour, float)
+    lam = 10.0 + 50.0 * np.exp(-(((h - 13.0) / 4.0) ** 2))
+    return pd.concat(
+        [
+            pd.DataFrame({"queue": "en", "ds": ds, "volume": rng.poisson(lam), "aht_s": 300.0}),
+            pd.DataFrame({"queue": "fr", "ds": ds, "volume": rng.poisson(lam / 3), "aht_s": 300.0}),
+        ],
+        ignore_index=True,
+    )
+
+
+_KW = dict(horizon="1D", time_limit_s=8, simulate=False, num_workers=1, n_reps=8)
+
+
+@pytest.fixture(scope="module")
+def split_plan() -> Plan:
+    return staffplan.plan(
+        _split_day_history(),
+        skills={"v": ["voice"], "c": ["chat"]},
+        service=ServiceTarget(shrinkage=_SHRINK, max_occupancy=None),
+        **_KW,
+    )
+
+
+@pytest.fixture(scope="module")
+def night_plan() -> Plan:
+    return staffplan.plan(
+        _round_the_clock_history(),
+        skills={"en": ["en"], "bi": ["fr", "en"]},
+        service=ServiceTarget(shrinkage=0.0, max_occupancy=None),
+        **_KW,
+    )
+
+
+def _floor_by_hand(plan_: Plan, group: str, ds: pd.Series) -> np.ndarray:
+    """Agents of ``group`` on the floor per interval: minutes at work minus lunch and
+    breaks, over the interval length; shifts past the end of the grid wrap onto its start."""
+    step = pd.Timedelta(minutes=plan_.interval_min)
+    starts = pd.DatetimeIndex(ds)
+    span = (starts.max().normalize() + pd.Timedelta(days=1)) - starts.min().normalize()
+    rows = plan_.roster[(plan_.roster["role"] == "agent") & (plan_.roster["skill_group"] == group)]
+
+    def overlap(a: pd.Timestamp, b: pd.Timestamp) -> np.ndarray:
+        if pd.isna(a) or pd.isna(b):
+            return np.zeros(len(starts))
+        total = np.zeros(len(starts))
+        for shift in (pd.Timedelta(0), -span):
+            lo = np.maximum(starts.asi8, (a + shift).value)
+            hi = np.minimum((starts + step).asi8, (b + shift).value)
+            total += np.clip(hi - lo, 0, None) / step.value
+        return total
+
+    out = np.zeros(len(starts))
+    for r in rows.itertuples(index=False):
+        out += overlap(r.start, r.end) - overlap(r.lunch_start, r.lunch_end)
+        for a, b in r.breaks:
+            out -= overlap(pd.Timestamp(a), pd.Timestamp(b))
+    return out
+
+
+def test_split_day_group_floor_is_the_roster_counted_by_hand(split_plan: Plan) -> None:
+    vg = split_plan.verdict_groups
+    assert vg is not None
+    for g in ("v", "c"):
+        rows = vg[vg["group"] == g].reset_index(drop=True)
+        np.testing.assert_allclose(rows["on_floor"], _floor_by_hand(split_plan, g, rows["ds"]))
+        np.testing.assert_allclose(rows["on_phones"], rows["on_floor"] * (1 - _SHRINK))
+        np.testing.assert_array_equal(
+            rows["shortage"], np.maximum(rows["required_int"] - rows["on_floor"], 0)
+        )
+    # Each group is rounded once; the requirement frame adds the rounded groups.
+    per_interval = vg.groupby("ds")["required_int"].sum()
+    reqs = split_plan.requirements.set_index("ds")["scheduled_int"]
+    np.testing.assert_array_equal(per_interval.reindex(reqs.index).to_numpy(), reqs.to_numpy())
+
+
+def test_split_day_promise_is_erlang_c_on_each_dedicated_team(split_plan: Plan) -> None:
+    vq, vg = split_plan.verdict_queues, split_plan.verdict_groups
+    assert vq is not None and vg is not None
+    team = {"voice": ("v", 1, 240.0), "chat": ("c", 2, 480.0)}
+    for q, (g, k, aht) in team.items():
+        rows = vq[vq["queue"] == q].reset_index(drop=True)
+        phones = vg[vg["group"] == g]["on_phones"].to_numpy()
+        # A dedicated team gives its queue all its agents on the phones.
+        np.testing.assert_allclose(rows["allocated"], phones)
+        busy = rows["volume"].to_numpy() > 0
+        traffic = rows["volume"].to_numpy() * aht / 1800.0
+        ref = erlang.service_level(phones[busy] * k, traffic[busy], aht, 20.0)
+        np.testing.assert_allclose(rows["promise"].to_numpy()[busy], ref, atol=1e-9)
+        assert (rows["channel"] == q).all()
+    # Open 08-12 and 14-19: 18 half-hours per queue, none in the midday gap.
+    assert len(vq) == 2 * 18
+    assert not ((vq["ds"].dt.hour >= 12) & (vq["ds"].dt.hour < 14)).any()
+    idle = vq["volume"] <= 0  # an open interval without contacts: nothing to judge
+    assert vq.loc[idle, "meets_target"].all() and not vq.loc[idle, "at_risk"].any()
+
+
+def test_split_day_simulated_service_is_the_simulator_on_the_rostered_agents(
+    split_plan: Plan,
+) -> None:
+    vq, vg = split_plan.verdict_queues, split_plan.verdict_groups
+    assert vq is not None and vg is not None
+    phones = vg.pivot(index="ds", columns="group", values="on_phones")
+    arrivals = vq.pivot(index="ds", columns="queue", values="volume")
+    res = simulate_queues(
+        arrivals,
+        {"voice": 240.0, "chat": 480.0},
+        30,
+        np.floor(phones + 0.5).astype(int).reindex(arrivals.index),
+        {"v": ["voice"], "c": ["chat"]},
+        target_answer_s=20,
+        concurrency={"chat": 2},
+        channel={"voice": "voice", "chat": "chat"},
+        runs=8,
+        seed=split_plan.settings["seed"],
+    )
+    ref = res.intervals.reset_index().rename(columns={"interval": "ds"})
+    got = vq.merge(ref, on=["ds", "queue"])
+    assert len(got) == len(vq)
+    np.testing.assert_allclose(got["sim_service_level"], got["service_level"], equal_nan=True)
+    np.testing.assert_allclose(got["sim_service_level_hi"], got["service_level_hi"], equal_nan=True)
+    busy = got["volume"] > 0
+    target = split_plan.service.service_level
+    np.testing.assert_array_equal(
+        got["at_risk"], busy & (got["service_level_hi"].to_numpy() < target)
+    )
+    np.testing.assert_array_equal(
+        got["meets_target"], ~busy | (got["service_level"].to_numpy() >= target)
+    )
+    for q in ("voice", "chat"):
+        rows = got[got["queue"] == q]
+        ref_sl = float(np.average(rows["service_level"].fillna(0), weights=rows["offered"]))
+        assert split_plan.summary[f"service_level[{q}]"] == pytest.approx(ref_sl)
+
+
+def test_round_the_clock_cross_trained_agents_are_shared_out_not_counted_twice(
+    night_plan: Plan,
+) -> None:
+    vq, vg = night_plan.verdict_queues, night_plan.verdict_groups
+    assert vq is not None and vg is not None
+    assert len(vq) == 24 * 2 and len(vg) == 24 * 2  # every hour of the day, night included
+    assert (vq["volume"] > 0).all()
+    for g in ("en", "bi"):
+        rows = vg[vg["group"] == g].reset_index(drop=True)
+        np.testing.assert_allclose(rows["on_floor"], _floor_by_hand(night_plan, g, rows["ds"]))
+    # Shares of a group add up to the group: what the queues get is what is on the phones.
+    got = vq.groupby("ds")["allocated"].sum()
+    floor = vg.groupby("ds")["on_phones"].sum()
+    np.testing.assert_allclose(got.to_numpy(), floor.reindex(got.index).to_numpy())
+    # fr is served by the bilingual group only: all it gets comes from there.
+    fr = vq[vq["queue"] == "fr"].set_index("ds")["allocated"]
+    bi = vg[vg["group"] == "bi"].set_index("ds")["on_phones"]
+    assert (fr <= bi.reindex(fr.index) + 1e-9).all()
+    assert night_plan.summary["queue_intervals_at_risk"] == float(vq["at_risk"].sum())
+
+
+def test_the_queue_and_group_verdicts_round_trip_through_save_and_load(
+    night_plan: Plan, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    assert FRAME_NAMES[-2:] == ("verdict_queues", "verdict_groups")
+    night_plan.save(tmp_path / "p")
+    back = Plan.load(tmp_path / "p")
+    assert back.verdict_queues is not None and back.verdict_groups is not None
+    pd.testing.assert_frame_equal(back.verdict_queues, night_plan.verdict_queues)
+    pd.testing.assert_frame_equal(back.verdict_groups, night_plan.verdict_groups)
+    # The checksum covers the new files like every other frame.
+    file = tmp_path / "p" / "verdict_queues.csv"
+    file.write_text(file.read_text().replace("True", "False", 1))
+    with pytest.raises(ValueError, match="sha256 mismatch"):
+        Plan.load(tmp_path / "p")
+
+
+def test_a_pooled_plan_has_no_queue_verdict(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    hist = _round_the_clock_history()
+    pooled = staffplan.plan(hist, service=ServiceTarget(shrinkage=0.0, max_occupancy=None), **_KW)
+    assert pooled.verdict_queues is None and pooled.verdict_groups is None
+    pooled.save(tmp_path / "p")
+    assert not (tmp_path / "p" / "verdict_queues.csv").exists()
+    assert Plan.load(tmp_path / "p").verdict_queues is None
