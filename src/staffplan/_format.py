@@ -25,6 +25,8 @@ _PERCENT = frozenset(
         "shrinkage",
         "max_occupancy",
         "pooling_gain",
+        "promise",
+        "simulated",
     }
 )
 #: Differences of two fractions, shown in percentage points.

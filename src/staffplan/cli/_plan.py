@@ -452,7 +452,13 @@ def print_summary(result: Any, written: list[Path]) -> None:
             f"below target in simulation, {s['intervals_at_risk']:.0f} at risk (beyond its noise)"
         )
     per_queue = {k[14:-1]: v for k, v in s.items() if str(k).startswith("service_level[")}
-    if per_queue:
+    if getattr(result, "verdict_queues", None) is not None:
+        from staffplan._format import table
+        from staffplan.report._queues import queue_table
+
+        print(f"by queue (simulated on the rostered skill groups, target {svc.service_level:.0%}):")
+        print(table(queue_table(result.verdict_queues)).to_string())
+    elif per_queue:
         print(
             "by queue (simulated on the rostered skill groups): "
             + ", ".join(f"{q} {v:.1%}" for q, v in per_queue.items())

@@ -13,7 +13,7 @@ than bridged by a line.
 
 One module per figure family: ``_forecast`` (history and forecast), ``_coverage``
 (coverage, lunch and break waves), ``_gantt`` (the roster), ``_service`` (predicted
-service), ``_scenarios`` (what-if comparison) and ``_html`` (the report writer).
+service), ``_queues`` (service per queue of a plan by skill group or channel), ``_scenarios`` (what-if comparison) and ``_html`` (the report writer).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from staffplan.report._forecast import plot_forecast
 from staffplan.report._gantt import plot_gantt
 from staffplan.report._html import write_report
 from staffplan.report._people import plot_people
+from staffplan.report._queues import plot_queue_service, queue_table
 from staffplan.report._scenarios import plot_scenarios
 from staffplan.report._service import plot_service
 
@@ -34,8 +35,10 @@ __all__ = [
     "plot_forecast",
     "plot_gantt",
     "plot_people",
+    "plot_queue_service",
     "plot_scenarios",
     "plot_service",
+    "queue_table",
     "write_report",
 ]
 

@@ -21,6 +21,7 @@ from staffplan.report._coverage import plot_breaks, plot_coverage
 from staffplan.report._figure import _PLOT_HINT
 from staffplan.report._forecast import plot_forecast
 from staffplan.report._gantt import gantt_html
+from staffplan.report._queues import plot_queue_service, queue_table
 from staffplan.report._scenarios import plot_scenarios
 from staffplan.report._service import plot_service
 
@@ -52,6 +53,8 @@ _SECTIONS = (
     ("coverage", "Coverage"),
     ("verdict", "Predicted service"),
     ("verdict_quantile", "Predicted service at the volume quantile"),
+    ("verdict_queues", "Service per queue"),
+    ("verdict_groups", "Agents per skill group"),
     ("daily", "Per day"),
     ("peaks", "Peak intervals"),
     ("comparison", "Scenarios"),
@@ -181,6 +184,8 @@ def _plots_for(key: str, frames: Mapping[str, pd.DataFrame], target: float | Non
         return out
     if key in ("verdict", "verdict_quantile"):
         return [_img(plot_service(frame, target=target), "predicted service level")]
+    if key == "verdict_queues":
+        return [_img(plot_queue_service(frame, target=target), "simulated service per queue")]
     if key == "comparison":
         return [_img(plot_scenarios(frame), "scenario comparison")]
     return []
@@ -215,7 +220,9 @@ def write_report(
         contacts or staff first, so closed nights do not fill the preview); other
         keys get a table only.  The roster gets one Gantt chart per day, each
         under its day's heading; the verdict gets tables of the intervals below
-        target and of those where formula and simulation disagree.
+        target and of those where formula and simulation disagree; ``verdict_queues``
+        (a plan by skill group) gets the simulated service of each queue over time
+        and a table per queue (:func:`staffplan.report.queue_table`).
     path : path
         The HTML file to write (parent directories are created).
     title : str, optional
@@ -282,6 +289,9 @@ def write_report(
                 parts.append(f'<p class="note">plot skipped: {html.escape(str(exc))}</p>')
         if key in ("verdict", "verdict_quantile") and "service_level" in frame.columns:
             parts.extend(_service_extras(frame, target_service_level))
+        if key == "verdict_queues" and len(frame):
+            parts.append("<h3>Per queue over the plan</h3>")
+            parts.append(_table(queue_table(frame), index=True, rows=None))
         is_comparison = key == "comparison"
         parts.append(_table(frame, index=is_comparison and "scenario" not in frame.columns,
                             rows=None if is_comparison else 10))  # fmt: skip

@@ -210,10 +210,10 @@ def queue_promise(
     """Agents each queue gets from the groups and the formula's service with them.
 
     Each group's agents on the phones (``on_phones``, index the interval starts, one column
-    per group) are split over its queues as the flow model split the group's requirement in
-    that interval (where it gave the group nothing: in proportion to what its queues need on
-    their own, evenly where they need nobody),
-    times the group's speed on the queue.  The formula then judges each queue on its own
+    per group) are split over its queues, times the group's speed on the queue: groups with
+    fewer skills first, each in proportion to what its queues still lack of the agents they
+    need on their own (``requirement.dedicated``), or to that need when nothing is lacking,
+    or evenly when its queues need nobody.  The formula then judges each queue on its own
     with its share: Erlang C/A for voice, Erlang over ``agents·k`` slots for chat with
     concurrency ``k``; deferred work has no per-interval formula (NaN).  Splitting ignores
     the pooling gain of cross-trained agents, so for shared groups the promise is
@@ -230,27 +230,18 @@ def queue_promise(
 
     queues = list(arrivals.columns)
     chan, conc = check_channels(queues, channels[0], channels[1])
-    alloc = requirement.allocation
-    shares = (
-        alloc.pivot_table(index=["ds", "group"], columns="queue", values="agents", aggfunc="sum")
-        if len(alloc)
-        else pd.DataFrame()
-    )
     need = requirement.dedicated.reindex(index=arrivals.index, columns=queues).fillna(0.0)
+    need_np = need.to_numpy(float)
     given = np.zeros((len(arrivals), len(queues)))
-    for g in requirement.groups:
+    # Fewest skills first: dedicated agents serve their queue, cross-trained ones then fill
+    # what each queue still lacks of its own need.
+    for g in sorted(requirement.groups, key=lambda g: len(g.skills)):
         mask = np.array([q in g.skills for q in queues], dtype=float)
-        # Where the flow model gave the group nothing: in proportion to its queues' own
-        # need, and evenly where they need nobody.
-        fallback = need.to_numpy(float) * mask
-        fallback = np.where(fallback.sum(axis=1, keepdims=True) > 0, fallback, mask)
-        split = fallback
-        if len(shares) and g.name in shares.index.get_level_values("group"):
-            part = shares.xs(g.name, level="group").reindex(index=arrivals.index, columns=queues)
-            flow = part.fillna(0.0).to_numpy(float)
-            split = np.where(flow.sum(axis=1, keepdims=True) > 0, flow, fallback)
-        split = split / split.sum(axis=1, keepdims=True)
         speed = np.array([g.speed(q) for q in queues])
+        short = np.clip(need_np - given, 0.0, None) * mask
+        split = np.where(short.sum(axis=1, keepdims=True) > 0, short, need_np * mask)
+        split = np.where(split.sum(axis=1, keepdims=True) > 0, split, mask)
+        split = split / split.sum(axis=1, keepdims=True)
         given += on_phones[g.name].to_numpy(float)[:, None] * split * speed
     allocated = pd.DataFrame(given, index=arrivals.index, columns=queues)
     promise = pd.DataFrame(np.nan, index=arrivals.index, columns=queues)
@@ -310,7 +301,8 @@ def queue_verdict(
         [contacts], ``required`` (agents the queue needs on the phones on its own at the
         staffed-for volume, fractional) [agents], ``allocated`` (rostered agents on the
         phones its groups give it, see :func:`queue_promise`) [agents], ``promise`` (the
-        formula's service level with ``allocated``) [fraction], ``sim_service_level`` with
+        formula's service level with ``allocated``) [fraction], ``sim_offered`` (contacts
+        offered in the simulation, mean over runs) [contacts], ``sim_service_level`` with
         95% limits ``sim_service_level_lo``/``_hi`` [fraction], ``sim_asa_s`` [s],
         ``sim_p_abandon`` [fraction], ``meets_target`` (simulated service at the target,
         or no contacts) and ``at_risk`` (the whole 95% interval below the target).
@@ -340,6 +332,7 @@ def queue_verdict(
                     "required": ded[q].fillna(0.0).to_numpy(float),
                     "allocated": allocated[q].to_numpy(float),
                     "promise": promise[q].to_numpy(float),
+                    "sim_offered": s_q["offered"].to_numpy(float),
                     "sim_service_level": s_q["service_level"].to_numpy(float),
                     "sim_service_level_lo": s_q["service_level_lo"].to_numpy(float),
                     "sim_service_level_hi": s_q["service_level_hi"].to_numpy(float),
