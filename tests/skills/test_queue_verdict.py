@@ -227,3 +227,24 @@ def test_a_pooled_plan_has_no_queue_verdict(tmp_path) -> None:  # type: ignore[n
     pooled.save(tmp_path / "p")
     assert not (tmp_path / "p" / "verdict_queues.csv").exists()
     assert Plan.load(tmp_path / "p").verdict_queues is None
+
+
+def test_cli_plan_with_skills_prints_the_table_per_queue_and_reports_it(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from staffplan.cli import main
+    from staffplan.report import queue_table
+
+    hist = tmp_path / "history.csv"
+    _split_day_history().to_csv(hist, index=False)
+    groups = tmp_path / "groups.csv"
+    pd.DataFrame({"group": ["v", "c"], "skills": ["voice", "chat"]}).to_csv(groups, index=False)
+    out = tmp_path / "out"
+    args = ["plan", str(hist), "--out", str(out), "--skills", str(groups), "--horizon", "1D"]
+    assert main([*args, "--time-limit-s", "8", "--no-simulate", "--shrinkage", "0.3"]) == 0
+    printed = capsys.readouterr().out
+    table = queue_table(Plan.load(out).verdict_queues)
+    for q in ("voice", "chat"):
+        line = next(row for row in printed.splitlines() if row.startswith(q))
+        assert f"{table.loc[q, 'promise']:.1%}" in line
+        assert f"{table.loc[q, 'simulated']:.1%}" in line
+    html = (out / "report.html").read_text()
+    assert "<h2>Service per queue</h2>" in html and "simulated service per queue" in html
