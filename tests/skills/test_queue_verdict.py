@@ -244,7 +244,28 @@ def test_cli_plan_with_skills_prints_the_table_per_queue_and_reports_it(tmp_path
     table = queue_table(Plan.load(out).verdict_queues)
     for q in ("voice", "chat"):
         line = next(row for row in printed.splitlines() if row.startswith(q))
+        # The history file's channel column reaches the plan: chat is planned as chat.
+        assert line.split()[1] == q
         assert f"{table.loc[q, 'promise']:.1%}" in line
         assert f"{table.loc[q, 'simulated']:.1%}" in line
     html = (out / "report.html").read_text()
     assert "<h2>Service per queue</h2>" in html and "simulated service per queue" in html
+
+
+def test_read_history_keeps_channel_and_concurrency_and_names_a_bad_row(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from staffplan import datasets
+
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "queue,ds,volume,aht_s,channel,concurrency\n"
+        "calls,2026-03-02 08:00,10,200, Voice ,\n"
+        "chats,2026-03-02 08:00,4,400,chat,3\n"
+    )
+    got = datasets.read_history(path)
+    assert list(got["channel"]) == ["voice", "chat"]
+    assert got.loc[got["queue"] == "chats", "concurrency"].item() == 3
+    path.write_text(
+        "queue,ds,volume,aht_s,channel,concurrency\nchats,2026-03-02 08:00,4,400,chat,0\n"
+    )
+    with pytest.raises(ValueError, match=r"row 1 .*column 'concurrency': concurrency must be a whole number >= 1.*got 0"):
+        datasets.read_history(path)

@@ -300,7 +300,9 @@ def read_history(
         Columns ``queue``, ``ds``, ``volume`` (float64; an empty cell is NaN, a
         missing interval that forecasting skips, not zero contacts) and, when
         present, ``aht_s`` (float64), with the standard names whatever the file
-        used, sorted by queue and ``ds``.
+        used, sorted by queue and ``ds``; a ``channel`` (lower case) and a
+        ``concurrency`` column are kept when the file has them (plans by skill
+        group read them per queue).
 
     Raises
     ------
@@ -369,6 +371,20 @@ def read_history(
             raise DataFileError(
                 name, "value is empty; fill it in", column=aht_col, row=_first_row(holes.to_numpy())
             )
+    # Channel and chat concurrency per queue ride along for plans by skill group
+    # (checked there, naming the queue: staffplan.skills._plan.queue_channels).
+    if "channel" in frame.columns:
+        chan = frame["channel"]
+        out["channel"] = chan.where(chan.isna(), chan.astype(str).str.strip().str.lower())
+    if "concurrency" in frame.columns:
+        out["concurrency"] = _checked_numbers(
+            frame,
+            name,
+            "concurrency",
+            ok=lambda v: v >= 1,
+            rule="concurrency must be a whole number >= 1 [contacts]",
+            allow_empty=True,
+        )
     dup = out.duplicated(["queue", "ds"], keep="first").to_numpy()
     if dup.any():
         i = _first_row(dup)
