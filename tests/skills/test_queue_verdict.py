@@ -267,5 +267,8 @@ def test_read_history_keeps_channel_and_concurrency_and_names_a_bad_row(tmp_path
     path.write_text(
         "queue,ds,volume,aht_s,channel,concurrency\nchats,2026-03-02 08:00,4,400,chat,0\n"
     )
-    with pytest.raises(ValueError, match=r"row 1 .*column 'concurrency': concurrency must be a whole number >= 1.*got 0"):
+    with pytest.raises(
+        ValueError,
+        match=r"row 1 .*column 'concurrency': concurrency must be a whole number >= 1.*got 0",
+    ):
         datasets.read_history(path)
