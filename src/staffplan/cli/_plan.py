@@ -201,6 +201,11 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
         help="skill groups table (.csv/.parquet: group, skills as 'fr+en', optional cost, "
         "max_agents): staff queues by group instead of one pool (docs/skills.md)",
     )
+    run_opts.add_argument(
+        "--queues",
+        help="with --skills: queue table (.csv/.parquet: queue, channel, optional "
+        "service_level, target_answer_s, concurrency) instead of the history's channel columns",
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -293,6 +298,15 @@ def _read_skills(path: str | None) -> Any:
         return groups_from(datasets.read_table(path, what="skill groups"))
     except (ValueError, TypeError) as exc:
         raise UserError(f"{path}: {exc}") from None
+
+
+def _read_queues(path: str | None) -> Any:
+    """The queue table as read (checked against the history's queues by the plan)."""
+    if path is None:
+        return None
+    from staffplan import datasets
+
+    return datasets.read_table(path, what="queue table")
 
 
 def make_plan(
@@ -516,6 +530,7 @@ def run(args: argparse.Namespace) -> int:
         queue=args.queue,
         aht_s=args.aht_s,
         skills=_read_skills(args.skills),
+        queues=_read_queues(getattr(args, "queues", None)),
     )
     written = write_outputs(
         result,

@@ -471,6 +471,7 @@ def plan(
     progress: Progress | None = None,
     previous_roster: Any = None,
     skills: Any = None,
+    queues: pd.DataFrame | None = None,
 ) -> Plan:
     """Forecast, staff, roster and predict service in one call.
 
@@ -560,6 +561,12 @@ def plan(
         being added into one requirement; the roster covers each group and the
         summary adds ``agents_needed[<group>]`` and ``service_level[<queue>]``
         (simulated on the rostered groups).  A queue no group serves is refused.
+    queues : DataFrame, optional
+        With ``skills``: a queue table (``queue``, ``channel``, optional
+        ``service_level`` [fraction], ``target_answer_s`` [s], ``concurrency``),
+        one row per queue of the history, instead of the history's ``channel`` /
+        ``concurrency`` columns (:func:`staffplan.skills._queues.queue_settings`);
+        empty cells keep ``service``'s values.
     previous_roster : DataFrame or Plan or RosterResult, optional
         The roster before ``start`` (or its tail): its shifts still at work
         when the plan starts count on the floor (coverage, leads, manager; see
@@ -614,13 +621,14 @@ def plan(
     certainty = check_certainty(certainty, volume_quantile)
     check_choice(staffing, "staffing", STAFFING_METHODS)
     n_reps = check_int(n_reps, "n_reps", minimum=2)
-    hist, queues = _prepare_history(history, queue)
+    hist, queues_in = _prepare_history(history, queue)
     channels: tuple[Any, Any] = (None, None)
+    skill_service: ServiceTarget | dict[str, ServiceTarget] = service
     if skills is not None:  # every queue served, every skill a queue: before the work
         from staffplan.skills import check_served, groups_from
         from staffplan.skills._plan import queue_channels
 
-        check_served(groups_from(skills), queues)
+        check_served(groups_from(skills), queues_in)
         if certainty is not None or staffing != defaults.STAFFING:
             raise ValueError(
                 "skills= staffs each skill group at the mean or a volume_quantile; "
@@ -628,6 +636,22 @@ def plan(
                 "drop them or plan without skills"
             )
         channels = queue_channels(hist)
+        if queues is not None:
+            from staffplan.skills._queues import queue_settings
+
+            if channels != (None, None):
+                raise ValueError(
+                    "queues= and the history's channel/concurrency columns both give the "
+                    "channels; keep one: drop the columns or the queue table"
+                )
+            chan, conc, per_queue = queue_settings(queues, queues_in, service)
+            channels = (chan, conc)
+            skill_service = per_queue
+    elif queues is not None:
+        raise ValueError(
+            "queues= (a queue table) is for plans by skill group; pass skills= too "
+            "(one group per queue staffs them apart)"
+        )
     if "aht_s" not in hist and aht_s is None:
         raise ValueError(
             "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
@@ -695,7 +719,7 @@ def plan(
             skills,
             staff_col=staff_col,
             aht_s=aht_s,
-            service=service,
+            service=skill_service,
             interval_min=interval_min,
             simulate=simulate,
             seed=seed,
@@ -724,7 +748,7 @@ def plan(
         "end": str(end),
         "horizon": str(horizon),
         "interval_min": interval_min,
-        "queues": queues,
+        "queues": queues_in,
         "pooling": "pooled",
         "service": service.to_dict(),
         "volume_quantile": volume_quantile,
@@ -751,6 +775,16 @@ def plan(
         if previous_roster is None
         else carried_in_records(previous_roster, reqs),
     }
+    if queues is not None:  # the queue table as read: channel, concurrency, target per queue
+        settings["queue_table"] = {
+            q: {
+                "channel": channels[0][q],
+                "concurrency": channels[1].get(q, 1),
+                "service": skill_service[q].to_dict(),
+            }
+            for q in queues_in
+            if isinstance(skill_service, dict) and channels[0] is not None
+        }
     plan_ = assemble(
         forecast=fc,
         history=hist.reset_index(drop=True),
@@ -785,7 +819,7 @@ def plan(
             groups=group_frame,
             rules=roster_rules,
             previous_roster=previous_roster,
-            service=service,
+            service=skill_service,
             interval_min=interval_min,
             runs=n_reps,
             seed=seed,

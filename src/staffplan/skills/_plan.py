@@ -18,7 +18,16 @@ from staffplan import intervals
 from staffplan.defaults import ROUND_TOL
 from staffplan.plan._service import ServiceTarget, requirements_frame
 from staffplan.skills._groups import SkillGroup, check_served, groups_from
-from staffplan.skills._staffing import SkillRequirement, skill_requirements
+from staffplan.skills._staffing import SkillRequirement, _targets, skill_requirements
+
+#: One target for every queue, or one per queue.
+Service = ServiceTarget | Mapping[str, ServiceTarget]
+
+
+def _split_service(service: Service, queues: Any) -> tuple[dict[str, ServiceTarget], float]:
+    """Target per queue and the shrinkage the groups are scheduled with (the largest)."""
+    targets = _targets(service, [str(q) for q in queues])
+    return targets, max((t.shrinkage for t in targets.values()), default=0.0)
 
 __all__ = [
     "finish_plan",
@@ -155,7 +164,7 @@ def queue_service(
     group_floor: pd.DataFrame,
     *,
     interval_min: int,
-    service: ServiceTarget,
+    service: Service,
     runs: int,
     seed: int,
     channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
@@ -171,7 +180,8 @@ def queue_service(
     from staffplan.simulate import simulate_queues
 
     groups: tuple[SkillGroup, ...] = requirement.groups
-    on_phones = np.floor(group_floor.to_numpy(float) * (1.0 - service.shrinkage) + 0.5)
+    targets, shrink = _split_service(service, arrivals.columns)
+    on_phones = np.floor(group_floor.to_numpy(float) * (1.0 - shrink) + 0.5)
     agents = pd.DataFrame(
         on_phones.astype(np.int64), index=arrivals.index, columns=group_floor.columns
     )
@@ -181,17 +191,16 @@ def queue_service(
         interval_min,
         agents,
         {g.name: list(g.skills) for g in groups},
-        target_answer_s=service.target_answer_s,
-        patience_s=service.patience_s,
+        target_answer_s={q: t.target_answer_s for q, t in targets.items()},
+        patience_s={q: t.patience_s for q, t in targets.items()},
         concurrency=channels[1],
         channel=channels[0],
         runs=runs,
         seed=seed,
     )
     frame = res.intervals.reset_index().rename(columns={"interval": "ds"})
-    frame["meets_target"] = (frame["service_level"] >= service.service_level - 1e-9) | (
-        frame["offered"] <= 0
-    )
+    goal = frame["queue"].map({q: t.service_level for q, t in targets.items()})
+    frame["meets_target"] = (frame["service_level"] >= goal - 1e-9) | (frame["offered"] <= 0)
     cols = ["ds", "queue", "channel", "offered", "service_level", "service_level_lo"]
     cols += ["service_level_hi", "asa_s", "p_abandon", "meets_target"]
     return frame[cols]
@@ -204,7 +213,7 @@ def queue_promise(
     on_phones: pd.DataFrame,
     *,
     interval_min: int,
-    service: ServiceTarget,
+    service: Service,
     channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Agents each queue gets from the groups and the formula's service with them.
@@ -230,6 +239,7 @@ def queue_promise(
 
     queues = list(arrivals.columns)
     chan, conc = check_channels(queues, channels[0], channels[1])
+    targets, _ = _split_service(service, queues)
     need = requirement.dedicated.reindex(index=arrivals.index, columns=queues).fillna(0.0)
     need_np = need.to_numpy(float)
     given = np.zeros((len(arrivals), len(queues)))
@@ -255,8 +265,8 @@ def queue_promise(
             np.asarray(aht_s[q], dtype=float) * np.ones(len(arrivals)),
             slots,
             interval_min=interval_min,
-            target_answer_s=service.target_answer_s,
-            patience_s=service.patience_s,
+            target_answer_s=targets[q].target_answer_s,
+            patience_s=targets[q].patience_s,
         )
         promise[q] = judged["service_level"].to_numpy(float)
     return allocated, promise
@@ -270,7 +280,7 @@ def queue_verdict(
     simulated: pd.DataFrame,
     *,
     interval_min: int,
-    service: ServiceTarget,
+    service: Service,
     channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
 ) -> pd.DataFrame:
     """The verdict of a plan by skill group per (interval, queue).
@@ -289,8 +299,8 @@ def queue_verdict(
         :func:`queue_service` of the same roster.
     interval_min : int
         Interval length [min].
-    service : ServiceTarget
-        The target every queue was planned for.
+    service : ServiceTarget or mapping of str to ServiceTarget
+        The target every queue (or each queue) was planned for.
     channels : (dict or None, dict or None)
         Channel and concurrency per queue.
 
@@ -298,7 +308,7 @@ def queue_verdict(
     -------
     DataFrame
         One row per (interval, queue): ``ds``, ``queue``, ``channel``, ``volume``
-        [contacts], ``required`` (agents the queue needs on the phones on its own at the
+        [contacts], ``target`` (its service-level target) [fraction], ``required`` (agents the queue needs on the phones on its own at the
         staffed-for volume, fractional) [agents], ``allocated`` (rostered agents on the
         phones its groups give it, see :func:`queue_promise`) [agents], ``promise`` (the
         formula's service level with ``allocated``) [fraction], ``sim_offered`` (contacts
@@ -307,7 +317,8 @@ def queue_verdict(
         ``sim_p_abandon`` [fraction], ``meets_target`` (simulated service at the target,
         or no contacts) and ``at_risk`` (the whole 95% interval below the target).
     """
-    on_phones = group_floor * (1.0 - service.shrinkage)
+    targets, shrink = _split_service(service, arrivals.columns)
+    on_phones = group_floor * (1.0 - shrink)
     allocated, promise = queue_promise(
         requirement,
         arrivals,
@@ -329,6 +340,7 @@ def queue_verdict(
                     "queue": q,
                     "channel": s_q["channel"].to_numpy(),
                     "volume": arrivals[q].to_numpy(float),
+                    "target": targets[str(q)].service_level,
                     "required": ded[q].fillna(0.0).to_numpy(float),
                     "allocated": allocated[q].to_numpy(float),
                     "promise": promise[q].to_numpy(float),
@@ -346,7 +358,7 @@ def queue_verdict(
     out = out.reset_index(drop=True)
     with np.errstate(invalid="ignore"):
         out["at_risk"] = (
-            out["sim_service_level_hi"].to_numpy(float) < service.service_level - 1e-9
+            out["sim_service_level_hi"].to_numpy(float) < out["target"].to_numpy(float) - 1e-9
         ) & (out["volume"].to_numpy(float) > 0)
     return out
 
@@ -412,7 +424,7 @@ def finish_plan(
     groups: pd.DataFrame,
     rules: Any,
     previous_roster: Any,
-    service: ServiceTarget,
+    service: Service,
     interval_min: int,
     runs: int,
     seed: int,
@@ -465,7 +477,8 @@ def finish_plan(
         service=service,
         channels=channels,
     )
-    verdict_g = group_verdict(groups, floor, shrinkage=service.shrinkage)
+    targets, shrink = _split_service(service, arrivals.columns)
+    verdict_g = group_verdict(groups, floor, shrinkage=shrink)
     summary = dict(plan_.summary)
     # The per-interval verdict judges the total floor as one pooled voice queue: its
     # service warnings would mislead here (chat counted as voice, groups as one pool).
@@ -482,10 +495,11 @@ def finish_plan(
     for q, rows in per_q.groupby("queue", sort=False):
         sl = volume_weighted(rows["service_level"].fillna(0.0), rows["offered"])
         summary[f"service_level[{q}]"] = sl
-        if sl < service.service_level - 1e-9:
+        goal = targets[str(q)].service_level
+        if sl < goal - 1e-9:
             notes.append(
                 f"queue {q!r}: simulated service level {sl:.1%} with the rostered skill groups "
-                f"is below the {service.service_level:.0%} target"
+                f"is below the {goal:.0%} target"
             )
     summary["service_level"] = volume_weighted(per_q["service_level"].fillna(0.0), per_q["offered"])
     summary["pooling_gain"] = requirement.pooling_gain()
