@@ -29,6 +29,7 @@ def _split_service(service: Service, queues: Any) -> tuple[dict[str, ServiceTarg
     targets = _targets(service, [str(q) for q in queues])
     return targets, max((t.shrinkage for t in targets.values()), default=0.0)
 
+
 __all__ = [
     "finish_plan",
     "group_floor_at",
