@@ -27,6 +27,7 @@ _PERCENT = frozenset(
         "pooling_gain",
         "promise",
         "simulated",
+        "target",
     }
 )
 #: Differences of two fractions, shown in percentage points.
