@@ -96,3 +96,18 @@ def test_cli_queue_table_error_exits_2_naming_the_queue(tmp_path, capsys) -> Non
     args = ["plan", str(hist), "--out", str(tmp_path / "o"), "--skills", str(groups)]
     assert main([*args, "--queues", str(queues), "--horizon", "1D"]) == 2
     assert "queue 'chats' is not in the history" in capsys.readouterr().err
+
+
+def test_a_pooled_plan_refuses_a_chat_queue_it_would_staff_as_voice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Pooling adds the chat queue's load as voice work (one contact per agent, not two): a
+    # plan that looks fine and is wrong. It is refused with the fix, in Python and the CLI.
+    hist = _split_day_history()
+    with pytest.raises(ValueError, match=r"queue 'chat' is a 'chat' queue .* pass skills="):
+        staffplan.plan(hist, **_KW)
+    voice_only = hist[hist["channel"] == "voice"]
+    assert staffplan.plan(voice_only, **_KW).settings["queues"] == ["voice"]
+    from staffplan.cli import main
+
+    path = tmp_path / "h.csv"
+    hist.to_csv(path, index=False)
+    assert main(["plan", str(path), "--out", str(tmp_path / "out"), "--horizon", "1D"]) == 2

@@ -305,6 +305,27 @@ def _roster_instance(
     )
 
 
+def _refuse_pooled_channels(hist: pd.DataFrame) -> None:
+    """A pooled plan staffs every queue as voice: chat or deferred queues need ``skills=``."""
+    if "channel" not in hist and "concurrency" not in hist:
+        return
+    from staffplan.skills._plan import queue_channels
+
+    channel, concurrency = queue_channels(hist)
+    other = {q: f"a {c!r} queue" for q, c in (channel or {}).items() if c != "voice"}
+    for q, k in (concurrency or {}).items():
+        if float(k) != 1 and q not in other:
+            other[q] = f"at concurrency {float(k):g}"
+    if other:
+        q, what = sorted(other.items())[0]
+        raise ValueError(
+            f"queue {q!r} is {what} in the history's channel/concurrency columns, but a "
+            "pooled plan staffs every queue as voice: pass skills= (one group per queue, "
+            "e.g. skills={q: [q] for q in queues}; --skills GROUPS.csv on the command line) "
+            "to plan channels, or drop the columns to plan all as voice"
+        )
+
+
 def _on_floor_at(coverage: pd.DataFrame, ds: pd.Series) -> np.ndarray:
     return (
         coverage.set_index("ds")["on_floor"]
@@ -652,6 +673,8 @@ def plan(
             "queues= (a queue table) is for plans by skill group; pass skills= too "
             "(one group per queue staffs them apart)"
         )
+    else:
+        _refuse_pooled_channels(hist)
     if "aht_s" not in hist and aht_s is None:
         raise ValueError(
             "history has no 'aht_s' column: pass aht_s= (average handle time [s]) to plan()"
