@@ -65,7 +65,10 @@ LUNCH = roster.LunchRule(length_min=30, earliest_start_min=180, latest_start_min
 def people_for(n: int, seed: int = 0) -> list[roster.Person]:
     """``n`` people: managers, leads (one per team of <= 9 agents) and agents."""
     rng = np.random.default_rng(seed)
-    managers = max(3, round(n / 40))
+    # More than 20 agents on the floor some 16 h a day asks the count roster for about 25
+    # manager shifts a week (lunches staggered); 5 managers on 5-day contracts hold at most
+    # 25 with no room for rest rules: from 200 people on, at least 6.
+    managers = max(3 if n < 100 else 6, round(n / 40))
     # Round the clock a lead is on the floor whenever agents are (nights too), with lunches staggered: at least 10.
     leads = max(10, math.ceil((n - managers) / (TEAM + 1)))
     agents = n - managers - leads

@@ -105,6 +105,7 @@ class _Greedy:
         # The instance computes these from timestamps on every call: once here.
         self.n_days = pm.inst.n_days
         self.need: dict[tuple[int, int], int] = {}
+        self.longest = [max((pm.shifts[k].paid * pm.iv for k in ks), default=1) for ks in pm.mine]
         self._reserve_pairs(counts)
 
     def _reserve_pairs(self, counts: dict[tuple[str, int], int]) -> None:
@@ -125,6 +126,14 @@ class _Greedy:
             if p.days_off_together:
                 units[pm.team.get(p.name) or f"_{p.name}"].append(pi)
         weekend = set(pm.weekend_days)
+        # Working five days in every week with at most ``max_consecutive_days`` in a row, a
+        # unit's pair may move at most that many days past a run of five from one week to
+        # the next (a pair moving later strands the days its members must still work).
+        run_cap = {
+            u: min(pm.people[pi].max_consecutive_days for pi in members)
+            for u, members in units.items()
+        }
+        prev: dict[str, int] = {}
         for w0 in range(0, n_days - 6, 7):
             free = {
                 (role, d): sum(1 for p in pm.people if p.role == role) - demand[role, d]
@@ -136,6 +145,12 @@ class _Greedy:
                 roles = {pm.people[pi].role for pi in members}
                 best = None
                 for d in range(w0, w0 + 6):
+                    # Earlier is allowed too, but pairs drifting earlier pile up on the
+                    # first days of later weeks: the pair keeps its weekday then.
+                    if name in prev and run_cap[name] <= 5 and d != prev[name] + 7:
+                        continue
+                    if name in prev and d - prev[name] - 2 > run_cap[name]:
+                        continue
                     slack = min(free[r, x] for r in roles for x in (d, d + 1))
                     wk = {pm.inst.day_start(x).weekday() for x in (d, d + 1)} & weekend
                     had = any(self.reserved[members[0]] & set(range(w0)))
@@ -144,6 +159,7 @@ class _Greedy:
                         best = (key, d)
                 assert best is not None
                 d = best[1]
+                prev[name] = d
                 for pi in members:
                     self.reserved[pi] |= {d, d + 1}
                     free[pm.people[pi].role, d] -= 1
@@ -199,6 +215,31 @@ class _Greedy:
         self.last[pi, d] = k
         self.minutes[pi][d // (7 * p.hours_weeks)] += self.pm.shifts[k].paid * self.pm.iv
 
+    def slack(self, pi: int, d: int, work_days: set[int]) -> int:
+        """Days ``pi`` may still work in their hours block from day ``d`` on, less the days
+        their minimum still needs: at 0 or 1, passing them over today strands their minimum."""
+        p = self.pm.people[pi]
+        weeks = 7 * p.hours_weeks
+        block = d // weeks
+        need = self.short_min(pi, block)
+        if need <= 0:
+            return 1 << 20
+        end = min((block + 1) * weeks, self.n_days)
+        cap = min(p.max_days_week, 7 - p.min_days_off_week)
+        free = 0
+        w0 = d - d % 7
+        while w0 < end:
+            lo, hi = max(d, w0), min(w0 + 7, end)
+            used = sum(1 for x in self.days[pi] if w0 <= x < w0 + 7)
+            open_ = sum(
+                1
+                for x in range(lo, hi)
+                if x in work_days and x not in self.days[pi] and x not in self.reserved[pi]
+            )
+            free += max(0, min(open_, cap - used))
+            w0 += 7
+        return free - math.ceil(need / self.longest[pi])
+
     def short_min(self, pi: int, block: int) -> int:
         """Minutes ``pi`` still needs in hours block ``block`` to reach their minimum."""
         key = (pi, block)
@@ -238,7 +279,19 @@ def _greedy_assign(
     by_role: dict[str, list[int]] = defaultdict(list)
     for pi, p in enumerate(pm.people):
         by_role[p.role].append(pi)
-    order = sorted(range(len(pm.shifts)), key=lambda k: (pm.shifts[k].day, pm.start_ts[k]))
+    # Day by day; within a day the shifts fewest people may take first (nights, types only
+    # some contracts allow), so that the flexible people are still free for them.
+    eligible = [0] * len(pm.shifts)
+    for ks in pm.mine:
+        for k in ks:
+            eligible[k] += 1
+    order = sorted(
+        range(len(pm.shifts)), key=lambda k: (pm.shifts[k].day, eligible[k], pm.start_ts[k])
+    )
+    work_days = [{pm.shifts[k].day for k in ks} for ks in pm.mine]
+    day_shifts: dict[int, list[int]] = defaultdict(list)
+    for k in order:
+        day_shifts[pm.shifts[k].day].append(k)
     cover = pm.inst.span is not None and pm.inst.span.lead_covers_team
     for role in ("lead", "manager", "agent"):
         staff = by_role.get(role, [])
@@ -271,6 +324,7 @@ def _greedy_assign(
                     prev = g.last.get((pi, d - 1))
                     same = prev is not None and abs(pm.shifts[prev].start_min - s_min) <= 120
                     key = (
+                        g.slack(pi, d, work_days[pi]) > 1,
                         not same,
                         kinds + with_lead,
                         -g.short_min(pi, block),
@@ -282,6 +336,26 @@ def _greedy_assign(
                 if best is None:
                     break
                 g.take(best, k)
+                need -= 1
+            # A lead or manager shift nobody may take leaves its agents over the span of
+            # control (they are dropped from the hint): the same day's shift of that role
+            # sharing most of its hours with it takes its place.
+            while need > 0 and role != "agent":
+                alt = None
+                alt_key = (0, 0)
+                span_k = set(pm.rm.covered[k])
+                for k2 in day_shifts[d]:
+                    if k2 == k:
+                        continue
+                    share = len(span_k.intersection(pm.rm.covered[k2]))
+                    if 2 * share < len(span_k) or (share, -abs(k2 - k)) <= alt_key:
+                        continue
+                    who = next((pi for pi in staff if g.can(pi, k2)), None)
+                    if who is not None:
+                        alt, alt_key = (who, k2), (share, -abs(k2 - k))
+                if alt is None:
+                    break
+                g.take(*alt)
                 need -= 1
             left[role, k] = need
     # Top up people under their minimum hours, then cover what the count roster's shifts
