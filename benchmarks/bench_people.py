@@ -7,7 +7,8 @@ whose requirement asks for the agents' contract minimum hours (less leave) on th
 count roster adds the surplus whole shifts bring), staffed by:
 
 - agents in teams of at most 7 with one lead each (teams fixed for the 4 weeks, a manager on
-  the floor past 20 agents); managers work days only, leads round the clock;
+  the floor past 20 agents); managers work days only (round the clock from 300 people,
+  where more than 20 agents work nights), leads round the clock;
 - full-timers (60 %): 36-40 h a week, 2 days off together, at most 5 days in a row, 11 h rest;
 - part-timers (25 %): 16-24 h a week averaged over 2 weeks, no nights, early or late shifts;
 - flexible (15 %): 24-40 h a week averaged over the 4 weeks;
@@ -69,12 +70,14 @@ def people_for(n: int, seed: int = 0) -> list[roster.Person]:
     # manager shifts a week (lunches staggered); 5 managers on 5-day contracts hold at most
     # 25 with no room for rest rules: from 200 people on, at least 6.
     managers = max(3 if n < 100 else 6, round(n / 40))
+    # From about 300 people more than 20 agents are on the floor at night too (the night
+    # requirement is a fifth of the peak): the manager rule then needs managers at night.
     # Round the clock a lead is on the floor whenever agents are (nights too), with lunches staggered: at least 10.
     leads = max(10, math.ceil((n - managers) / (TEAM + 1)))
     agents = n - managers - leads
     out = [
         roster.Person(f"M{i + 1:02d}", role="manager", min_hours_week=32, max_hours_week=40,
-                      min_days_off_week=2, nights=False)
+                      min_days_off_week=2, nights=n >= 300)
         for i in range(managers)
     ]  # fmt: skip
     out += [
