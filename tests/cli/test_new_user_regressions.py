@@ -147,3 +147,35 @@ def test_a_bare_number_horizon_that_lands_on_closed_hours_says_how_it_was_read(c
     err = capsys.readouterr().err
     assert "closed for the whole window" in err and "'7D' plans 7 days" in err
     assert "30-min intervals" in err
+
+
+def _two_queue_history(tmp_path: Path) -> Path:
+    """A small voice + chat history (30 min, 08:00-10:00, two days) for --skills cases."""
+    rows = [
+        f"{q},2026-01-0{d} {h},10,300"
+        for d in (5, 6)
+        for h in ("08:00", "08:30", "09:00", "09:30")
+        for q in ("voice", "chat")
+    ]
+    path = tmp_path / "two.csv"
+    path.write_text("queue,ds,volume,aht_s\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_a_misspelt_skills_column_is_refused_not_dropped(tmp_path, capsys):
+    # 'max_agent' (no s) used to be ignored, so the group's cap silently vanished.
+    groups = tmp_path / "groups.csv"
+    groups.write_text("group,skills,max_agent\nv,voice,\nvc,voice+chat,5\n")
+    hist = _two_queue_history(tmp_path)
+    assert main(["plan", str(hist), "--skills", str(groups), "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "groups.csv" in err and "unknown column 'max_agent'" in err and "max_agents" in err
+
+
+def test_a_skills_table_text_cost_names_row_and_column(tmp_path, capsys):
+    groups = tmp_path / "groups.csv"
+    groups.write_text("group,skills,cost\nv,voice,1\nc,chat,abc\n")
+    hist = _two_queue_history(tmp_path)
+    assert main(["plan", str(hist), "--skills", str(groups), "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "row 1 (group 'c'), column 'cost'" in err and "'abc'" in err

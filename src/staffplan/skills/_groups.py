@@ -93,13 +93,26 @@ def groups_from(groups: Any) -> tuple[SkillGroup, ...]:
         from staffplan._validation import check_columns
 
         check_columns(groups, ["group", "skills"], "skill groups")
+        known = ("group", "skills", "cost", "max_agents")
+        unknown = [c for c in groups.columns if c not in known]
+        if unknown:
+            # A misspelt 'max_agents' would silently drop the cap: refuse it instead.
+            raise ValueError(
+                f"skill groups: unknown column {unknown[0]!r}; the columns are {list(known)}"
+            )
         out = []
-        for row in groups.to_dict("records"):
+        for i, row in enumerate(groups.to_dict("records")):
             skills = [s.strip() for s in str(row["skills"]).replace(",", "+").split("+")]
             kwargs: dict[str, Any] = {}
             for col in ("cost", "max_agents"):
                 if col in row and pd.notna(row[col]):
-                    kwargs[col] = float(row[col])
+                    try:
+                        kwargs[col] = float(row[col])
+                    except (TypeError, ValueError):
+                        raise ValueError(
+                            f"skill groups: row {i} (group {row['group']!r}), column {col!r}: "
+                            f"expected a number, got {row[col]!r}"
+                        ) from None
             out.append(SkillGroup(str(row["group"]), tuple(s for s in skills if s), **kwargs))
         groups = out
     elif isinstance(groups, Mapping):
