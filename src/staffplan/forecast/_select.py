@@ -93,6 +93,15 @@ def select(
     lead = np.concatenate(leads)
     have = np.isfinite(actual)
     fold = np.repeat(np.arange(len(origins)), [t.size for t in truth])
+    # An early origin whose short training window lost a weekday (a holiday, a gap) may be
+    # one that no candidate can forecast; scoring it would rule out every candidate and
+    # refuse the history although the later origins judge them fine.
+    for i, t in enumerate(truth):
+        ok_t = np.isfinite(t)
+        n_fold = int(ok_t.sum())
+        best = max((int((ok_t & np.isfinite(preds[c][i])).sum()) for c in fast), default=0)
+        if n_fold and best < _MIN_COVER * n_fold:
+            have &= fold != i
     stacked = {c: np.concatenate(p) for c, p in preds.items()}
 
     def score(p: np.ndarray, where: np.ndarray | None = None) -> float:
