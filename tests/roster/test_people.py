@@ -92,6 +92,18 @@ def test_leave_and_unavailable_hours_are_never_worked() -> None:
     assert len(res.roster) == 3
 
 
+def test_need_left_uncovered_is_named_in_reasons() -> None:
+    # One early shift (06:00-14:00) a day, 16 hours of need (06:00-22:00) and one person
+    # who may work one day: hand count, day 1 is 16 - 8 = 8 h short and day 2 16 h short,
+    # 24 agent-hours over 24 intervals. The status stays FEASIBLE, so the reasons must say it.
+    req = np.tile(np.r_[np.zeros(6), np.ones(16), np.zeros(2)], 2)
+    people = [roster.Person("ann", max_days_week=1)]
+    res = solve(make(people, days=2, req=req, shifts=SHIFTS[:1], cyclic=False))
+    assert res.coverage["shortage"].sum() == 24
+    note = [r for r in res.reasons if "short of the requirement" in r]
+    assert note and "in 24 intervals (24.0 agent-hours)" in note[0], res.reasons
+
+
 def test_locked_shift_is_kept_and_preference_followed() -> None:
     req = np.tile(np.r_[np.zeros(6), np.ones(9), np.ones(8), np.zeros(1)], 2)
     lock = (MON + D + 14 * H, MON + D + 22 * H)

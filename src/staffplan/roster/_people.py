@@ -975,6 +975,17 @@ def solve_people(
     coverage = coverage_frame(instance, roster)
     violations = check(instance, roster)
     notes += [f"check: {v}" for v in violations[:20]]
+    short = coverage[coverage["shortage"] > 0]
+    if not short.empty:
+        # Contracts and the span of control can leave need uncovered with the roster still
+        # FEASIBLE: say so, or a caller reading status alone takes it for full cover.
+        worst = short["shortage"].idxmax()
+        notes.append(
+            f"the roster is short of the requirement in {len(short)} intervals "
+            f"({short['shortage'].sum() * instance.interval_min / 60:.1f} agent-hours); worst "
+            f"{short.loc[worst, 'shortage']:g} agents at {short.loc[worst, 'ds']}: add people "
+            "(or leads, when agents wait for a lead on the floor) or widen their contracts"
+        )
     metrics = people_metrics(instance, roster, weekend_days=weekend)
     metrics.update(
         design_objective=design,
