@@ -179,3 +179,19 @@ def test_a_skills_table_text_cost_names_row_and_column(tmp_path, capsys):
     assert main(["plan", str(hist), "--skills", str(groups), "--out", str(tmp_path / "p")]) == 2
     err = capsys.readouterr().err
     assert "row 1 (group 'c'), column 'cost'" in err and "'abc'" in err
+
+
+def test_read_history_keeps_channel_and_concurrency(tmp_path):
+    # plan(skills=...) staffs chat by concurrency slots from these columns; read_history used
+    # to drop them, so `staffplan plan --skills` staffed a 3-at-a-time chat queue as calls.
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "queue,channel,concurrency,ds,volume,aht_s\n"
+        "v,voice,,2026-01-05 08:00,10,300\nc, chat ,3,2026-01-05 08:00,10,600\n"
+    )
+    read = datasets.read_history(path)
+    assert read.set_index("queue")["channel"].to_dict() == {"c": "chat", "v": "voice"}
+    assert read.set_index("queue")["concurrency"].fillna(0).to_dict() == {"c": 3.0, "v": 0.0}
+    path.write_text(path.read_text().replace(",3,", ",2.5,"))
+    with pytest.raises(ValueError, match=r"row 2 \(line 3\), column 'concurrency'.*2\.5"):
+        datasets.read_history(path)

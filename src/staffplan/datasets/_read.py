@@ -381,7 +381,7 @@ def read_history(
             frame,
             name,
             "concurrency",
-            ok=lambda v: v >= 1,
+            ok=lambda v: (v >= 1) & (v == np.floor(v)),
             rule="concurrency must be a whole number >= 1 [contacts]",
             allow_empty=True,
         )
