@@ -99,8 +99,8 @@ def select(
     for i, t in enumerate(truth):
         ok_t = np.isfinite(t)
         n_fold = int(ok_t.sum())
-        best = max((int((ok_t & np.isfinite(preds[c][i])).sum()) for c in fast), default=0)
-        if n_fold and best < _MIN_COVER * n_fold:
+        covered = max((int((ok_t & np.isfinite(preds[c][i])).sum()) for c in fast), default=0)
+        if n_fold and covered < _MIN_COVER * n_fold:
             have &= fold != i
     stacked = {c: np.concatenate(p) for c, p in preds.items()}
 
