@@ -195,3 +195,16 @@ def test_read_history_keeps_channel_and_concurrency(tmp_path):
     path.write_text(path.read_text().replace(",3,", ",2.5,"))
     with pytest.raises(ValueError, match=r"row 2 \(line 3\), column 'concurrency'.*2\.5"):
         datasets.read_history(path)
+
+
+def test_certainty_with_skills_names_only_what_was_given(tmp_path, capsys):
+    # The refusal used to blame "staffing='erlang'" too, the default the user never passed.
+    groups = tmp_path / "groups.csv"
+    groups.write_text("group,skills\nv,voice\nc,chat\n")
+    hist = _two_queue_history(tmp_path)
+    out = str(tmp_path / "p")
+    assert (
+        main(["plan", str(hist), "--skills", str(groups), "--certainty", "0.9", "--out", out]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "certainty=0.9 (--certainty) is for the pooled plan" in err and "erlang" not in err

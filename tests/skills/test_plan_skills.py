@@ -174,5 +174,5 @@ def test_a_queue_with_two_channels_is_refused() -> None:
 
 
 def test_skills_with_certainty_or_time_stable_staffing_is_refused_before_the_work() -> None:
-    with pytest.raises(ValueError, match=r"certainty=0.9 and staffing='erlang' are for the pooled"):
+    with pytest.raises(ValueError, match=r"certainty=0.9 \(--certainty\) is for the pooled"):
         staffplan.plan(_history(), horizon="1D", skills={"en": ["en"], "fr": ["fr"]}, certainty=0.9)

@@ -650,11 +650,15 @@ def plan(
         from staffplan.skills._plan import queue_channels
 
         check_served(groups_from(skills), queues_in)
-        if certainty is not None or staffing != defaults.STAFFING:
+        pooled_only = [f"certainty={certainty!r} (--certainty)"] if certainty is not None else []
+        if staffing != defaults.STAFFING:
+            pooled_only.append(f"staffing={staffing!r} (--staffing)")
+        if pooled_only:
+            # Name only what was given: the default staffing is no mistake of the caller's.
             raise ValueError(
-                "skills= staffs each skill group at the mean or a volume_quantile; "
-                f"certainty={certainty!r} and staffing={staffing!r} are for the pooled plan: "
-                "drop them or plan without skills"
+                "skills= (--skills) staffs each skill group at the mean or a volume_quantile; "
+                f"{' and '.join(pooled_only)} {'is' if len(pooled_only) == 1 else 'are'} for "
+                "the pooled plan: drop it or plan without skills"
             )
         channels = queue_channels(hist)
         if queues is not None:
