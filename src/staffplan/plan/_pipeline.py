@@ -43,6 +43,7 @@ from staffplan.plan._verdict import (
     peak_intervals,
     volume_weighted,
 )
+from staffplan.roster._diagnose import shortage_note
 
 if TYPE_CHECKING:  # the roster (and OR-Tools) loads when a roster is made
     from staffplan.roster import Rules
@@ -442,14 +443,9 @@ def _warnings_for(
             "stopped a solver step first): this roster may differ from run to run; raise "
             "time_limit_s or plan on a quieter machine"
         )
-    short = verdict[verdict["shortage"] > 0]
-    if not short.empty:
-        worst = short["shortage"].idxmax()
-        out.append(
-            f"the roster is short of the requirement in {len(short)} intervals "
-            f"({short['shortage'].sum() * interval_min / 60:.1f} agent-hours); worst "
-            f"{short.loc[worst, 'shortage']:.0f} agents at {short.loc[worst, 'ds']}"
-        )
+    short = shortage_note(verdict, interval_min)
+    if short is not None:
+        out.append(short)
     below = verdict[~verdict["meets_target"]]
     if not below.empty:
         worst = below["service_level"].idxmin()

@@ -21,7 +21,14 @@ from staffplan.roster._model import RosterModel
 from staffplan.roster._patterns import coverable, enumerate_shifts
 from staffplan.roster._solution import tally
 
-__all__ = ["describe_group", "diagnose", "minimal_core", "precheck", "uncovered_note"]
+__all__ = [
+    "describe_group",
+    "diagnose",
+    "minimal_core",
+    "precheck",
+    "shortage_note",
+    "uncovered_note",
+]
 
 
 def _hhmm(minutes: int) -> str:
@@ -58,6 +65,23 @@ def precheck(inst: RosterInstance) -> list[str]:
         if bad.size:
             reasons.append(f"hard coverage: {_uncovered_text(inst, bad)}")
     return reasons
+
+
+def shortage_note(coverage: Any, interval_min: int) -> str | None:
+    """One line on the need a roster leaves uncovered, or None when nothing is short.
+
+    ``coverage`` holds ``ds`` and ``shortage`` [agents] per interval of ``interval_min``
+    [min] (a roster's coverage or a plan's verdict).
+    """
+    short = coverage[coverage["shortage"] > 0]
+    if short.empty:
+        return None
+    worst = short["shortage"].idxmax()
+    return (
+        f"the roster is short of the requirement in {len(short)} intervals "
+        f"({short['shortage'].sum() * interval_min / 60:.1f} agent-hours); worst "
+        f"{short.loc[worst, 'shortage']:.0f} agents at {short.loc[worst, 'ds']}"
+    )
 
 
 def uncovered_note(inst: RosterInstance) -> list[str]:

@@ -36,7 +36,7 @@ from staffplan import defaults
 from staffplan._validation import check_columns
 from staffplan.roster._assign import records_to_rows
 from staffplan.roster._check import check
-from staffplan.roster._diagnose import describe_group, minimal_core
+from staffplan.roster._diagnose import describe_group, minimal_core, shortage_note
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel
 from staffplan.roster._model import _ub as ub
@@ -975,16 +975,13 @@ def solve_people(
     coverage = coverage_frame(instance, roster)
     violations = check(instance, roster)
     notes += [f"check: {v}" for v in violations[:20]]
-    short = coverage[coverage["shortage"] > 0]
-    if not short.empty:
+    uncovered = shortage_note(coverage, instance.interval_min)
+    if uncovered is not None:
         # Contracts and the span of control can leave need uncovered with the roster still
         # FEASIBLE: say so, or a caller reading status alone takes it for full cover.
-        worst = short["shortage"].idxmax()
         notes.append(
-            f"the roster is short of the requirement in {len(short)} intervals "
-            f"({short['shortage'].sum() * instance.interval_min / 60:.1f} agent-hours); worst "
-            f"{short.loc[worst, 'shortage']:g} agents at {short.loc[worst, 'ds']}: add people "
-            "(or leads, when agents wait for a lead on the floor) or widen their contracts"
+            f"{uncovered}: add people (or leads, when agents wait for a lead on the floor) or "
+            "widen their contracts"
         )
     metrics = people_metrics(instance, roster, weekend_days=weekend)
     metrics.update(
