@@ -162,23 +162,25 @@ def _two_queue_history(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_misspelt_skills_column_is_refused_not_dropped(tmp_path, capsys):
-    # 'max_agent' (no s) used to be ignored, so the group's cap silently vanished.
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        # 'max_agent' (no s) used to be ignored, so the group's cap silently vanished.
+        ("group,skills,max_agent\nv,voice,\nvc,voice+chat,5\n", ["unknown column 'max_agent'"]),
+        # float('abc') used to surface without the row or column.
+        (
+            "group,skills,cost\nv,voice,1\nc,chat,abc\n",
+            ["row 1 (group 'c'), column 'cost'", "'abc'"],
+        ),
+    ],
+)
+def test_a_bad_skills_table_is_refused_by_column(tmp_path, capsys, table, expected):
     groups = tmp_path / "groups.csv"
-    groups.write_text("group,skills,max_agent\nv,voice,\nvc,voice+chat,5\n")
+    groups.write_text(table)
     hist = _two_queue_history(tmp_path)
     assert main(["plan", str(hist), "--skills", str(groups), "--out", str(tmp_path / "p")]) == 2
     err = capsys.readouterr().err
-    assert "groups.csv" in err and "unknown column 'max_agent'" in err and "max_agents" in err
-
-
-def test_a_skills_table_text_cost_names_row_and_column(tmp_path, capsys):
-    groups = tmp_path / "groups.csv"
-    groups.write_text("group,skills,cost\nv,voice,1\nc,chat,abc\n")
-    hist = _two_queue_history(tmp_path)
-    assert main(["plan", str(hist), "--skills", str(groups), "--out", str(tmp_path / "p")]) == 2
-    err = capsys.readouterr().err
-    assert "row 1 (group 'c'), column 'cost'" in err and "'abc'" in err
+    assert "groups.csv" in err and all(e in err for e in expected), err
 
 
 def test_read_history_keeps_channel_and_concurrency(tmp_path):
