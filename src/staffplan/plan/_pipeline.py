@@ -43,7 +43,6 @@ from staffplan.plan._verdict import (
     peak_intervals,
     volume_weighted,
 )
-from staffplan.roster._diagnose import shortage_note
 
 if TYPE_CHECKING:  # the roster (and OR-Tools) loads when a roster is made
     from staffplan.roster import Rules
@@ -443,6 +442,8 @@ def _warnings_for(
             "stopped a solver step first): this roster may differ from run to run; raise "
             "time_limit_s or plan on a quieter machine"
         )
+    from staffplan.roster._diagnose import shortage_note  # ortools: load when planning only
+
     short = shortage_note(verdict, interval_min)
     if short is not None:
         out.append(short)
