@@ -7,7 +7,10 @@ rule) print one line and exit 2; ``--debug`` shows the traceback instead.
 
 Results (tables, summaries) go to stdout; progress, stage timings and notes go
 through :mod:`logging` (logger ``staffplan``) to stderr: ``--quiet`` keeps only
-warnings, ``--verbose`` adds debug detail.
+warnings, ``--verbose`` adds debug detail.  Python warnings raised while a command
+runs (a forecast's gap in the history, an unseen holiday) are printed the same way,
+as one ``warning: ...`` line, not as ``file.py:123: UserWarning: ...``; the library
+itself still raises them as Python warnings.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import logging
 import os
 import re
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 __all__ = ["UserError", "build_parser", "main"]
 
@@ -117,10 +122,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logger, handler, previous = _logging_for(getattr(args, "verbosity", logging.INFO))
     try:
-        return _run(args)
+        with warnings.catch_warnings():
+            # The filters stay as they are (a warning shown once stays shown once); only
+            # how a shown warning is printed changes.
+            warnings.showwarning = _log_warning
+            return _run(args)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
+
+
+def _log_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A Python warning as one ``warning: ...`` line of the command's log (stderr)."""
+    text = " ".join(str(message).split())
+    if category is not UserWarning:
+        text = f"{category.__name__}: {text}"  # another kind (a library's own) says which
+    logging.getLogger("staffplan.cli").warning("warning: %s", _cli_spelling(text))
 
 
 def _run(args: argparse.Namespace) -> int:
