@@ -18,6 +18,7 @@ __all__ = [
     "run",
     "select_queues",
     "timestamp_options",
+    "with_channels",
     "with_file",
     "with_holidays",
 ]
@@ -205,6 +206,35 @@ def select_queues(frame: Any, queues: list[str] | None, queue_col: str, path: st
     return frame[frame[queue_col].astype(str).isin(queues)].reset_index(drop=True)
 
 
+def with_channels(out: Any, history: Any, queue_col: str, path: str) -> Any:
+    """The forecast with each queue's ``channel``/``concurrency`` from the history, if given.
+
+    They ride along so that ``staffplan staff`` knows a chat or deferred queue when it
+    reads the forecast (and refuses to pool it as voice, as ``staffplan plan`` does).
+    """
+    from staffplan.skills._plan import queue_channels
+
+    cols = [c for c in ("channel", "concurrency") if c in history.columns]
+    if not cols:
+        return out
+    frame = history[cols].copy()
+    if "channel" in frame:
+        chan = frame["channel"]
+        frame["channel"] = chan.where(chan.isna(), chan.astype(str).str.strip().str.lower())
+    frame["queue"] = history[queue_col].astype(str) if queue_col in history.columns else "all"
+    try:
+        channel, concurrency = queue_channels(frame)
+    except ValueError as exc:
+        raise with_file(path, exc, options="one channel per queue") from None
+    queue = out["queue"].astype(str)
+    out = out.copy()
+    if channel is not None:
+        out["channel"] = queue.map(channel)
+    if concurrency is not None:
+        out["concurrency"] = queue.map(concurrency)
+    return out
+
+
 def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels: Any) -> Any:
     """The forecast over the plan's window (a duration) or ``horizon`` intervals."""
     import pandas as pd
@@ -267,6 +297,7 @@ def run(args: argparse.Namespace) -> int:
             args.history, exc, options="--ds-col, --volume-col, --queue-col or --aht-col"
         ) from None
     out = _predict(model, history[args.ds_col], horizon, args.start, levels)
+    out = with_channels(out, history, args.queue_col, args.history)
     write_frame(out, args.out)
     summary = model.summary()
     for row in summary.itertuples(index=False):

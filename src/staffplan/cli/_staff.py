@@ -19,7 +19,9 @@ INPUT is a CSV or Parquet file with columns ds (interval start), volume
 --aht-s), such as the output of 'staffplan forecast' (--volume-col
 volume_q0.95 staffs to its 95% quantile).  Several queues (a queue column) are
 pooled per interval as 'staffplan plan' pools them: volumes add, AHT is the
-volume-weighted mean.  Every target given is met at once; the defaults are
+volume-weighted mean.  A chat or deferred queue (channel/concurrency columns, which
+'staffplan forecast' copies from the history) is refused, as 'staffplan plan' refuses
+it without --skills.  Every target given is met at once; the defaults are
 those of 'staffplan plan' (80/20, occupancy at most 0.9, shrinkage 0.3).
 agents is the whole count on the phones, agents_frac its fractional level,
 scheduled = agents_frac / (1 - shrinkage) the fractional count on the floor
@@ -135,6 +137,27 @@ def _check_input(frame: Any, path: str, aht_s: float | None) -> Any:
             )
         frame[col] = values.astype(float)
     return frame
+
+
+def _refuse_channels(frame: Any, path: str) -> None:
+    """Queues pool as voice here: a chat or deferred queue is refused, as ``plan`` does."""
+    from staffplan.cli import UserError
+    from staffplan.plan._pipeline import pooled_channel_conflict
+
+    with_queue = frame if "queue" in frame.columns else frame.assign(queue="all")
+    try:
+        conflict = pooled_channel_conflict(with_queue)
+    except ValueError as exc:
+        raise UserError(f"{path}: {exc}") from None
+    if conflict:
+        q, what = conflict
+        raise UserError(
+            f"{path}: queue {q!r} is {what} (its channel/concurrency columns), but "
+            "'staffplan staff' pools every queue as voice, which would staff it wrongly. "
+            "Staff channels with 'staffplan plan HISTORY --skills GROUPS.csv' (one group per "
+            "queue, or shared groups; docs/skills.md), staff only the voice queues with "
+            "--queue NAME, or drop the channel and concurrency columns to staff all as voice"
+        )
 
 
 def _interval_min(frame: Any, given: int | None) -> int:
@@ -257,6 +280,7 @@ def run(args: argparse.Namespace) -> int:
             frame = frame.rename(columns={**renamed, args.volume_col: "volume"})
         frame = select_queues(frame, args.queue, "queue", args.input)
         frame, source = _check_input(frame, args.input, args.aht_s), args.input
+        _refuse_channels(frame, source)
         if "ds" in frame.columns:
             n_queues = frame["queue"].nunique() if "queue" in frame.columns else 1
             frame = pool_queues(frame)

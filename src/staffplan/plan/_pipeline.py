@@ -305,10 +305,15 @@ def _roster_instance(
     )
 
 
-def _refuse_pooled_channels(hist: pd.DataFrame) -> None:
-    """A pooled plan staffs every queue as voice: chat or deferred queues need ``skills=``."""
+def pooled_channel_conflict(hist: pd.DataFrame) -> tuple[str, str] | None:
+    """The first queue (and what it is) that pooling would wrongly staff as voice, if any.
+
+    Read from the ``channel``/``concurrency`` columns (and ``queue``); None when every
+    queue is voice at concurrency 1 or the columns are absent.  The one rule of
+    :func:`staffplan.plan` and ``staffplan staff``.
+    """
     if "channel" not in hist and "concurrency" not in hist:
-        return
+        return None
     from staffplan.skills._plan import queue_channels
 
     channel, concurrency = queue_channels(hist)
@@ -316,8 +321,14 @@ def _refuse_pooled_channels(hist: pd.DataFrame) -> None:
     for q, k in (concurrency or {}).items():
         if float(k) != 1 and q not in other:
             other[q] = f"at concurrency {float(k):g}"
-    if other:
-        q, what = sorted(other.items())[0]
+    return sorted(other.items())[0] if other else None
+
+
+def _refuse_pooled_channels(hist: pd.DataFrame) -> None:
+    """A pooled plan staffs every queue as voice: chat or deferred queues need ``skills=``."""
+    conflict = pooled_channel_conflict(hist)
+    if conflict:
+        q, what = conflict
         raise ValueError(
             f"queue {q!r} is {what} in the history's channel/concurrency columns, but a "
             "pooled plan staffs every queue as voice: pass skills= (one group per queue, "
