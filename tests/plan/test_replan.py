@@ -278,3 +278,39 @@ def test_a_certainty_plan_is_told_how_the_rest_of_the_day_is_staffed(base_plan):
     assert any("certainty= or time-stable" in w for w in r.plan.warnings)
     plain = replan(base_plan, actuals_at(base_plan, 1.0), NOW, simulate=False)
     assert not any("certainty= or time-stable" in w for w in plain.plan.warnings)
+
+
+def test_cli_replan_says_what_the_factor_means_and_writes_the_level(base_plan, tmp_path, capsys):
+    base_plan.save(tmp_path / "p")
+    actuals = actuals_at(base_plan, 1.5)
+    actuals.to_csv(tmp_path / "act.csv", index=False)
+    out = tmp_path / "r"
+    argv = ["replan", str(tmp_path / "p"), str(tmp_path / "act.csv"), "--now", str(NOW)]
+    argv += ["--out", str(out), "--no-report", "--no-simulate", "-q", "--format", "parquet"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    level = pd.read_parquet(out / "level.parquet")
+    assert len(level) == 1
+    row = level.iloc[0]
+    # By hand from the inputs: the morning's contacts and the plan's forecast before now.
+    fc = base_plan.forecast
+    seen = fc[(fc["ds"] < NOW) & (fc["ds"].dt.normalize() == NOW.normalize())]
+    assert row["actual"] == actuals["volume"][actuals["ds"] >= NOW.normalize()].sum()
+    assert row["forecast"] == pytest.approx(seen["volume"].sum())
+    ratio = (row["actual"] + 1) / (row["forecast"] + 1)  # one contact of prior on each side
+    assert row["observed_ratio"] == pytest.approx(ratio)
+    assert row["factor_today"] == pytest.approx(ratio ** row["weight_today"])
+    rest = fc[(fc["ds"] >= NOW) & (fc["ds"].dt.normalize() == NOW.normalize())]
+    assert row["rest_of_day_planned"] == pytest.approx(rest["volume"].sum())
+    assert row["rest_of_day_updated"] == pytest.approx(row["factor_today"] * rest["volume"].sum())
+    # The updated forecast written with the plan holds the same rest of the day.
+    written = pd.read_parquet(out / "forecast.parquet")
+    after = written[(written["ds"] >= NOW) & (written["ds"].dt.normalize() == NOW.normalize())]
+    assert after["volume"].sum() == pytest.approx(row["rest_of_day_updated"])
+    # What the factor is, in words and units, on stdout.
+    assert f"observed/forecast {ratio:.3f}" in text
+    assert f"x{row['factor_today']:.3f} (= {ratio:.3f} ** {row['weight_today']:.2f}" in text
+    planned, updated = f"{row['rest_of_day_planned']:,.0f}", f"{row['rest_of_day_updated']:,.0f}"
+    assert f"{planned} -> {updated} contacts" in text
+    if row["weight_next"] == 0:
+        assert "next day's forecast x1.000 (weight 0: on the history's held-out days" in text

@@ -20,10 +20,16 @@ recomputed from --now on, and the fewest changes are proposed: overtime (a
 shift ends later), early leave (voluntary time off) and lunches or breaks not
 yet taken moved, in whole intervals.  Nothing before --now changes.
 
-Writes, into --out: the updated plan (as 'staffplan plan' does), changes.csv
-(one row per change) and rest.csv (per interval of the rest of the day: the
-requirement and the service before and after the changes).  Prints the service
-the rest of the day is heading for, before and after.
+Writes, into --out: the updated plan (as 'staffplan plan' does; its forecast.csv
+is the re-levelled forecast), changes.csv (one row per change), rest.csv (per
+interval of the rest of the day: the requirement and the service before and
+after the changes) and level.csv (per queue: contacts observed and forecast so
+far, their ratio, the weight and the factor applied to the rest of the day and
+the next, the rest of the day's contacts as planned and updated).  Prints the
+service the rest of the day is heading for, before and after, and per queue the
+morning's observed/forecast ratio and the scale applied to the rest of the day
+(ratio ** weight; a weight of 0 keeps the forecast: the history's mornings did
+not predict their afternoons).  --format parquet writes .parquet files.
 
 ACTUALS is a CSV or Parquet file: ds (interval start), volume (contacts offered)
 and queue when the plan has several queues; only intervals before --now.
@@ -87,8 +93,40 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def level_line(row: Any, now: Any) -> str:
+    """One queue's re-forecast in words: what was seen, the scale applied and why."""
+
+    def number(contacts: float) -> str:
+        return f"{contacts:,.0f}"
+
+    ratio = row.observed_ratio
+    head = (
+        f"queue {row.queue}: {number(row.actual)} contacts today up to {now:%H:%M} against "
+        f"{number(row.forecast)} forecast: observed/forecast {ratio:.3f} ({ratio - 1:+.1%})"
+    )
+
+    def scaled(weight: float, factor: float) -> str:
+        if weight == 0:
+            return (
+                "x1.000 (weight 0: on the history's held-out days the morning's level did "
+                "not carry on, so the forecast is kept)"
+            )
+        return (
+            f"x{factor:.3f} (= {ratio:.3f} ** {weight:.2f}, the weight learned on the "
+            "history's held-out days)"
+        )
+
+    return (
+        f"{head}\n  rest of today's forecast {scaled(row.weight_today, row.factor_today)}: "
+        f"{number(row.rest_of_day_planned)} -> {number(row.rest_of_day_updated)} contacts\n"
+        f"  next day's forecast {scaled(row.weight_next, row.factor_next)}"
+    )
+
+
 def print_replan(result: Any) -> None:
     """What the rest of the day is heading for, and the changes, on stdout."""
+    import pandas as pd
+
     s = result.summary
     target = result.plan.service.service_level
     line = (
@@ -102,10 +140,9 @@ def print_replan(result: Any) -> None:
             f"{s['sim_service_level_after']:.1%} with them"
         )
     for row in result.level.itertuples():
-        print(
-            f"queue {row.queue}: {row.actual:.0f} contacts so far against {row.forecast:.0f} "
-            f"forecast; rest of the day x{row.factor_today:.3f}, next day x{row.factor_next:.3f}"
-        )
+        print(level_line(row, pd.Timestamp(s["now"])))
+    if not len(result.level):
+        print("no actuals on the day of --now: the forecast is unchanged")
     print(
         f"{s['changes']} change(s): overtime {s['overtime_h']:.1f} h, early leave "
         f"{s['early_leave_h']:.1f} h, paid hours {s['paid_hours_change']:+.1f} h"
@@ -161,6 +198,7 @@ def run(args: argparse.Namespace) -> int:
     suffix = "parquet" if args.format == "parquet" else "csv"
     written.append(write_frame(result.changes, target / f"changes.{suffix}"))
     written.append(write_frame(result.rest, target / f"rest.{suffix}"))
+    written.append(write_frame(result.level, target / f"level.{suffix}"))
     print_replan(result)
     log.info("wrote %d files to %s/", len(written), target)
     return 0

@@ -96,9 +96,13 @@ class Replan:
         ``on_floor_after``, ``service_level_before``, ``service_level_after``
         (formula), and with ``simulate`` ``sim_service_level_before``/``_after``.
     level : pandas.DataFrame
-        Per queue: the morning's actual and forecast contacts, the observed
-        ratio, the weights and factors applied (see
-        :meth:`staffplan.forecast.VolumeForecaster.update`).
+        Per queue: the morning's ``actual`` and ``forecast`` contacts over its
+        ``slots_observed`` intervals, the ``observed_ratio`` ((actual + 1) /
+        (forecast + 1)), the weights and factors applied (``factor_today`` =
+        ratio ** ``weight_today`` scales the rest of the day, ``factor_next`` the
+        next day; see :meth:`staffplan.forecast.VolumeForecaster.update`) and the
+        rest of the day's contacts as planned and as updated
+        (``rest_of_day_planned``, ``rest_of_day_updated``) [contacts].
     summary : dict
         ``now``, ``service_level_before``, ``service_level_after`` (volume
         weighted over the rest of the day, formula), their ``sim_`` twins,
@@ -197,6 +201,8 @@ def updated_forecast(
         base = planned.reindex(pd.DatetimeIndex(today["ds"])).fillna(0.0).to_numpy()
         obs = observed_level(day, k, today["volume"].to_numpy(np.float64), base)
         later = mine & (out["ds"] >= now).to_numpy()
+        rest_today = later & (intervals.local_day(out["ds"]) == day)
+        planned_rest = float(out.loc[rest_today, "volume"].sum())
         point, qv = adjust(
             m.level_update,
             obs,
@@ -207,7 +213,13 @@ def updated_forecast(
         )
         out.loc[later, "volume"] = point
         out.loc[later, qcols] = qv
-        rows.append(level_row(label, obs, m.level_update))
+        rows.append(
+            {
+                **level_row(label, obs, m.level_update),
+                "rest_of_day_planned": planned_rest,
+                "rest_of_day_updated": float(out.loc[rest_today, "volume"].sum()),
+            }
+        )
     return out, pd.DataFrame(rows)
 
 
