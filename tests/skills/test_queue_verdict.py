@@ -183,6 +183,35 @@ def test_split_day_simulated_service_is_the_simulator_on_the_rostered_agents(
         assert split_plan.summary[f"service_level[{q}]"] == pytest.approx(ref_sl)
 
 
+def test_the_headline_of_a_plan_by_group_is_its_per_queue_verdict(split_plan: Plan) -> None:
+    # The pooled verdict judges voice + chat as one voice queue; the headline must not.
+    s, vq, vg = split_plan.summary, split_plan.verdict_queues, split_plan.verdict_groups
+    assert vq is not None and vg is not None
+    w = vq["sim_offered"].to_numpy()
+    busy = w > 0
+    assert s["service_level"] == pytest.approx(
+        np.average(vq["sim_service_level"].fillna(0)[busy], weights=w[busy])
+    )
+    assert s["asa_s"] == pytest.approx(np.average(vq["sim_asa_s"][busy], weights=w[busy]))
+    per_q = [s[f"service_level[{q}]"] for q in ("voice", "chat")]
+    assert min(per_q) - 1e-12 <= s["service_level"] <= max(per_q) + 1e-12
+    # Occupancy: the simulated busy share of the groups' agents on the phones; by hand from
+    # the workload (a chat of concurrency 2 takes half an agent for its 480 s) it is close.
+    phones = vg.pivot(index="ds", columns="group", values="on_phones")
+    sim_phones = np.floor(phones + 0.5).to_numpy().sum()
+    vol = vq.pivot(index="ds", columns="queue", values="volume").sum()
+    by_hand = (vol["voice"] * 240.0 + vol["chat"] * 480.0 / 2) / (sim_phones * 1800.0)
+    assert s["occupancy"] == pytest.approx(by_hand, abs=0.05)
+    assert s["occupancy"] != pytest.approx(s["pooled_occupancy"], abs=0.05)  # chat as voice
+    below = vq.groupby("ds")["meets_target"].all().eq(False).sum()
+    assert s["intervals_below_target"] == float(below)
+    assert s["queue_intervals_below_target"] == float((~vq["meets_target"]).sum())
+    # Numbers of the pooled verdict are kept only under a name that says so.
+    for key in ("occupancy", "service_level", "asa_s", "intervals_below_target"):
+        assert f"pooled_{key}" in s
+    assert not {"p_day_meets_target", "sim_service_level", "sim_gap"} & set(s)
+
+
 def test_round_the_clock_cross_trained_agents_are_shared_out_not_counted_twice(
     night_plan: Plan,
 ) -> None:
@@ -241,7 +270,15 @@ def test_cli_plan_with_skills_prints_the_table_per_queue_and_reports_it(tmp_path
     args = ["plan", str(hist), "--out", str(out), "--skills", str(groups), "--horizon", "1D"]
     assert main([*args, "--time-limit-s", "8", "--no-simulate", "--shrinkage", "0.3"]) == 0
     printed = capsys.readouterr().out
-    table = queue_table(Plan.load(out).verdict_queues)
+    loaded = Plan.load(out)
+    table = queue_table(loaded.verdict_queues)
+    # The headline is the per-queue verdict's; no pooled number is printed as the plan's.
+    s = loaded.summary
+    head = next(row for row in printed.splitlines() if row.startswith("service by queue"))
+    assert f"{s['service_level']:.1%} of contacts answered in time" in head
+    assert f"occupancy {s['occupancy']:.1%}" in head
+    assert "predicted service level" not in printed and "days meeting" not in printed
+    assert f"{s['pooled_occupancy']:.1%}" not in printed
     for q in ("voice", "chat"):
         line = next(row for row in printed.splitlines() if row.startswith(q))
         # The history file's channel column reaches the plan: chat is planned as chat.
@@ -250,6 +287,7 @@ def test_cli_plan_with_skills_prints_the_table_per_queue_and_reports_it(tmp_path
         assert f"{table.loc[q, 'simulated']:.1%}" in line
     html = (out / "report.html").read_text()
     assert "<h2>Service per queue</h2>" in html and "simulated service per queue" in html
+    assert "per queue, simulated on the rostered skill groups" in html
 
 
 def test_read_history_keeps_channel_and_concurrency_and_names_a_bad_row(tmp_path) -> None:  # type: ignore[no-untyped-def]

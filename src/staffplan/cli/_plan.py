@@ -430,7 +430,16 @@ def _headline(result: Any) -> dict[str, Any]:
         "p_day_meets_target",
         "sim_service_level",
     )
-    return {k: s[k] for k in keys if k in s}
+    if getattr(result, "verdict_queues", None) is None:
+        return {k: s[k] for k in keys if k in s}
+    # A plan by skill group: its summary's headline is the per-queue verdict's (the
+    # pooled verdict's numbers are kept as pooled_<key> in the summary, not shown here).
+    by_queue = ("intervals_below_target", "intervals_at_risk")
+    return {
+        "service measured": "per queue, simulated on the rostered skill groups, each queue "
+        "against its own target",
+        **{k: s[k] for k in (*keys, *by_queue) if k in s},
+    }
 
 
 def print_summary(result: Any, written: list[Path]) -> None:
@@ -441,6 +450,10 @@ def print_summary(result: Any, written: list[Path]) -> None:
         f"plan {result.settings['start'][:10]} .. {result.settings['end'][:10]}: "
         f"{s['volume']:.0f} contacts, {len(result.roster)} shifts, {s['paid_hours']:.0f} paid hours"
     )
+    if getattr(result, "verdict_queues", None) is not None:
+        _print_by_queue(result)
+        _print_notes(result, written)
+        return
     print(
         f"predicted service level {s['service_level']:.1%} (target {svc.service_level:.0%} in "
         f"{svc.target_answer_s:g} s), ASA {s['asa_s']:.0f} s, abandon {s['p_abandon']:.1%}, "
@@ -465,18 +478,27 @@ def print_summary(result: Any, written: list[Path]) -> None:
             f"per interval, with backlog carried over: {s['sim_intervals_below_target']:.0f} "
             f"below target in simulation, {s['intervals_at_risk']:.0f} at risk (beyond its noise)"
         )
-    per_queue = {k[14:-1]: v for k, v in s.items() if str(k).startswith("service_level[")}
-    if getattr(result, "verdict_queues", None) is not None:
-        from staffplan._format import table
-        from staffplan.report._queues import queue_table
+    _print_notes(result, written)
 
-        print(f"by queue (simulated on the rostered skill groups, target {svc.service_level:.0%}):")
-        print(table(queue_table(result.verdict_queues)).to_string())
-    elif per_queue:
-        print(
-            "by queue (simulated on the rostered skill groups): "
-            + ", ".join(f"{q} {v:.1%}" for q, v in per_queue.items())
-        )
+
+def _print_by_queue(result: Any) -> None:
+    """A plan by skill group: the headline of its per-queue verdict, then the table."""
+    from staffplan._format import number, table
+    from staffplan.report._queues import queue_table
+
+    s = result.summary
+    n = int(result.verdict_queues["ds"].nunique())
+    print(
+        f"service by queue, simulated on the rostered skill groups (each queue against its "
+        f"own target): {s['service_level']:.1%} of contacts answered in time, "
+        f"ASA {number(s['asa_s'])} s, abandon {s['p_abandon']:.1%}, occupancy "
+        f"{s['occupancy']:.1%}; {s['intervals_below_target']:.0f} of {n} intervals with a "
+        f"queue below its target, {s['intervals_at_risk']:.0f} at risk (beyond its noise)"
+    )
+    print(table(queue_table(result.verdict_queues)).to_string())
+
+
+def _print_notes(result: Any, written: list[Path]) -> None:
     for w in result.warnings:
         log.warning("warning: %s", w)
     if written:

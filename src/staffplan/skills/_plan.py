@@ -39,6 +39,7 @@ __all__ = [
     "queue_service",
     "queue_verdict",
     "skill_stage",
+    "skills_headline",
 ]
 
 
@@ -169,14 +170,16 @@ def queue_service(
     runs: int,
     seed: int,
     channels: tuple[dict[str, str] | None, dict[str, int] | None] = (None, None),
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Service each queue gets from the rostered groups, by simulation, per interval.
 
     ``group_floor`` holds agents of each group on the floor per interval (index the
     interval starts); on the phones are ``floor * (1 - shrinkage)`` rounded to the nearest
     whole agent (shrinkage is an average share of time; the simulation needs whole agents).
     Returns ``ds``, ``queue``, ``channel``, ``offered``, ``service_level`` with its 95%
-    limits ``service_level_lo``/``_hi``, ``asa_s``, ``p_abandon``, ``meets_target``.
+    limits ``service_level_lo``/``_hi``, ``asa_s``, ``p_abandon``, ``meets_target``; and
+    the simulated occupancy of each group per interval (index the interval starts, one
+    column per group; a chat of concurrency ``k`` uses ``1/k`` of an agent) [fraction].
     """
     from staffplan.simulate import simulate_queues
 
@@ -204,7 +207,7 @@ def queue_service(
     frame["meets_target"] = (frame["service_level"] >= goal - 1e-9) | (frame["offered"] <= 0)
     cols = ["ds", "queue", "channel", "offered", "service_level", "service_level_lo"]
     cols += ["service_level_hi", "asa_s", "p_abandon", "meets_target"]
-    return frame[cols]
+    return frame[cols], res.occupancy.set_axis(arrivals.index)
 
 
 def queue_promise(
@@ -365,7 +368,11 @@ def queue_verdict(
 
 
 def group_verdict(
-    scheduled: pd.DataFrame, group_floor: pd.DataFrame, *, shrinkage: float
+    scheduled: pd.DataFrame,
+    group_floor: pd.DataFrame,
+    *,
+    shrinkage: float,
+    occupancy: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Agents per (interval, skill group): needed on the floor against rostered.
 
@@ -373,7 +380,9 @@ def group_verdict(
     (fractional); ``group_floor``: rostered agents of each group on the floor (index the
     interval starts).  Returns ``ds``, ``group``, ``required`` (fractional) and
     ``required_int`` [agents], ``on_floor``, ``on_phones`` (``on_floor·(1 - shrinkage)``)
-    and ``shortage`` (``required_int - on_floor``, at least 0) [agents].
+    and ``shortage`` (``required_int - on_floor``, at least 0) [agents]; with
+    ``occupancy`` (per group, from :func:`queue_service`) ``sim_occupancy``, the share of
+    the group's agents on the phones busy in the simulation [fraction].
     """
     need = scheduled.set_index("ds").reindex(group_floor.index).fillna(0.0)
     rows = []
@@ -381,19 +390,18 @@ def group_verdict(
         req = need[g].to_numpy(float) if g in need else np.zeros(len(group_floor))
         req_int = np.ceil(req - ROUND_TOL).clip(min=0)
         floor = group_floor[g].to_numpy(float)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "ds": group_floor.index,
-                    "group": str(g),
-                    "required": req,
-                    "required_int": req_int,
-                    "on_floor": floor,
-                    "on_phones": floor * (1.0 - shrinkage),
-                    "shortage": np.maximum(req_int - floor, 0.0),
-                }
-            )
-        )
+        cols = {
+            "ds": group_floor.index,
+            "group": str(g),
+            "required": req,
+            "required_int": req_int,
+            "on_floor": floor,
+            "on_phones": floor * (1.0 - shrinkage),
+            "shortage": np.maximum(req_int - floor, 0.0),
+        }
+        if occupancy is not None:
+            cols["sim_occupancy"] = occupancy[g].reindex(group_floor.index).to_numpy(float)
+        rows.append(pd.DataFrame(cols))
     out = pd.concat(rows, ignore_index=True).sort_values(["ds", "group"], kind="stable")
     return out.reset_index(drop=True)
 
@@ -412,6 +420,63 @@ def group_floor_at(roster_frame: pd.DataFrame, inst: Any, ds: Any) -> pd.DataFra
             .to_numpy(float)
         )
     return pd.DataFrame(out, index=pd.DatetimeIndex(ds))
+
+
+#: Headline numbers that judge the total floor as one voice queue (chat counted as voice,
+#: groups as one pool): a plan by skill group keeps them only under ``pooled_<key>``.
+POOLED_HEADLINE = (
+    "service_level",
+    "asa_s",
+    "p_abandon",
+    "occupancy",
+    "intervals_below_target",
+    "sim_service_level",
+    "sim_intervals_below_target",
+    "intervals_at_risk",
+    "sim_gap",
+    "sim_disagreeing_intervals",
+    "p_day_meets_target",
+    "min_p_day_meets_target",
+    "expected_service_level",
+)
+
+
+def skills_headline(
+    pooled: Mapping[str, Any], verdict_q: pd.DataFrame, verdict_g: pd.DataFrame
+) -> dict[str, Any]:
+    """The summary of a plan by skill group: its headline from the per-queue verdict.
+
+    ``service_level`` [fraction], ``asa_s`` [s] and ``p_abandon`` [fraction] are the
+    simulated per-queue values weighted by contacts (each queue against its own target;
+    ASA over the voice and chat queues only, a deferred queue's wait being counted in
+    business hours); ``occupancy`` is the simulated busy share of the groups' agents on
+    the phones; ``intervals_below_target`` and ``intervals_at_risk`` count intervals in
+    which at least one queue is below its target (or at risk), ``queue_intervals_*`` the
+    (interval, queue) pairs.  Numbers of the pooled verdict stay as ``pooled_<key>``.
+    """
+    from staffplan.plan._verdict import busy_share, volume_weighted
+
+    summary = {k: v for k, v in pooled.items() if not _pooled_key(k)}
+    summary.update({f"pooled_{k}": v for k, v in pooled.items() if _pooled_key(k)})
+    vol = verdict_q["sim_offered"]  # the contacts the simulated shares are over
+    summary["service_level"] = volume_weighted(verdict_q["sim_service_level"].fillna(0.0), vol)
+    real_time = verdict_q["channel"] != "deferred"
+    timed = verdict_q[real_time] if real_time.any() else verdict_q
+    summary["asa_s"] = volume_weighted(timed["sim_asa_s"], timed["sim_offered"])
+    summary["p_abandon"] = volume_weighted(verdict_q["sim_p_abandon"], vol)
+    if "sim_occupancy" in verdict_g:
+        summary["occupancy"] = busy_share(verdict_g["sim_occupancy"], verdict_g["on_phones"])
+    below = ~verdict_q["meets_target"].astype(bool)
+    summary["intervals_below_target"] = float(below.groupby(verdict_q["ds"]).any().sum())
+    summary["queue_intervals_below_target"] = float(below.sum())
+    at_risk = verdict_q["at_risk"].astype(bool)
+    summary["intervals_at_risk"] = float(at_risk.groupby(verdict_q["ds"]).any().sum())
+    summary["queue_intervals_at_risk"] = float(at_risk.sum())
+    return summary
+
+
+def _pooled_key(key: str) -> bool:
+    return key in POOLED_HEADLINE or key.endswith("_at_quantile")
 
 
 def finish_plan(
@@ -435,8 +500,10 @@ def finish_plan(
 
     Adds to ``summary``: ``agents_needed[<group>]`` (peak agents on the floor needed per
     group), ``service_level[<queue>]`` (volume-weighted simulated service level of each
-    queue) and ``pooling_gain``; ``service_level`` becomes that of all queues together (the
-    pooled formula's is no measure of a plan by group) and ``queue_intervals_at_risk``; the
+    queue) and ``pooling_gain``; the headline (service level, ASA, abandonment, occupancy,
+    intervals below target or at risk) comes from the per-queue and per-group verdict
+    (:func:`skills_headline`; the pooled formula's is no measure of a plan by group and
+    stays only as ``pooled_<key>``); the
     frames ``verdict_queues`` (:func:`queue_verdict`) and ``verdict_groups``
     (:func:`group_verdict`); a warning per queue whose simulated
     service is below the target replaces the pooled verdict's service warnings;
@@ -457,7 +524,7 @@ def finish_plan(
     )
     arrivals, aht = _per_queue(fc, "volume", aht_s)  # service at the mean
     floor = group_floor_at(plan_.roster, inst, arrivals.index)
-    per_q = queue_service(
+    per_q, occupancy = queue_service(
         requirement,
         arrivals,
         aht,
@@ -479,8 +546,8 @@ def finish_plan(
         channels=channels,
     )
     targets, shrink = _split_service(service, arrivals.columns)
-    verdict_g = group_verdict(groups, floor, shrinkage=shrink)
-    summary = dict(plan_.summary)
+    verdict_g = group_verdict(groups, floor, shrinkage=shrink, occupancy=occupancy)
+    summary = skills_headline(plan_.summary, verdict_q, verdict_g)
     # The per-interval verdict judges the total floor as one pooled voice queue: its
     # service warnings would mislead here (chat counted as voice, groups as one pool).
     # The service per queue below, simulated on the rostered groups, replaces them.
@@ -502,7 +569,6 @@ def finish_plan(
                 f"queue {q!r}: simulated service level {sl:.1%} with the rostered skill groups "
                 f"is below the {goal:.0%} target"
             )
-    summary["service_level"] = volume_weighted(per_q["service_level"].fillna(0.0), per_q["offered"])
     summary["pooling_gain"] = requirement.pooling_gain()
     settings = dict(plan_.settings)
     settings["pooling"] = "skills"
@@ -510,7 +576,6 @@ def finish_plan(
         {"name": g.name, "skills": list(g.skills), "cost": g.cost, "max_agents": g.max_agents}
         for g in requirement.groups
     ]
-    summary["queue_intervals_at_risk"] = float(verdict_q["at_risk"].sum())
     return dataclasses.replace(
         plan_,
         summary=summary,
