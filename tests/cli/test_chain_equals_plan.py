@@ -2,29 +2,34 @@
 
 The three paths get the same options (a short horizon, a quick forecast method and solver
 budget to keep the suite fast; otherwise their defaults) and must give the same requirement
-in every interval, exactly, and the same roster request.  Roster *quality* may differ by
-what a time-limited CP-SAT search with two workers leaves to chance; the tolerance below is
-that of the search, not of the plan: paid hours within 10% and at most 2 more short
-intervals (measured: 0% and 0 on the sample and on a day of the 24/7 centre with a 5 s
-budget; up to 4.5% on two days of it, where the search stops with a gap).
+in every interval, exactly, hand the roster solver the same instance with the same budget,
+seed and workers, and so get the same roster back: the same paid hours and shortage.
+
+Why they used to differ by up to 10% of paid hours: the roster's budget is *deterministic*
+time (``roster._search.DET_PER_S`` units per second of ``time_limit_s``), and the wall
+clock only stops a step as a safety net.  On a loaded machine that net cut the searches at
+different points in the two runs (each says so: "the wall clock stopped a solver step"), so
+the same instance came back as two rosters.  The inputs never differed.  Here the
+deterministic budget is set well inside the wall clock, so the safety net stays out of the
+way and the rosters must be equal.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from staffplan import datasets
+from staffplan import datasets, defaults, roster
+from staffplan.roster import _search
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _chain import round_the_clock_history, run_chain, run_plan_cli, run_python
-
-PAID_RTOL = 0.10
-EXTRA_SHORT = 2
 
 
 def _extra(time_limit: str) -> dict[str, list[str]]:
@@ -35,13 +40,46 @@ def _extra(time_limit: str) -> dict[str, list[str]]:
     }
 
 
+class _Recorder:
+    """Wraps ``roster.solve``: what each path asked of the solver, and what it got."""
+
+    def __init__(self, solve: Any) -> None:
+        self.solve = solve
+        self.calls: list[tuple[Any, dict[str, Any], Any]] = []
+
+    def __call__(self, instance: Any, **kwargs: Any) -> Any:
+        res = self.solve(instance, **kwargs)
+        settings = {"num_workers": defaults.NUM_WORKERS, "deterministic": True, "hint": None}
+        self.calls.append((instance, {**settings, **kwargs}, res))
+        return res
+
+
+def _same_instance(a: Any, b: Any) -> None:
+    for f in dataclasses.fields(a):
+        if f.name.startswith("_"):
+            continue
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            np.testing.assert_array_equal(x, y, err_msg=f.name)
+        elif isinstance(x, pd.DataFrame) or isinstance(y, pd.DataFrame):
+            pd.testing.assert_frame_equal(x, y)
+        else:
+            assert x == y, f.name
+
+
 @pytest.mark.parametrize(
     ("name", "horizon", "time_limit"),
-    [("sample", "2D", "5"), ("24/7", "1D", "5")],
+    [("sample", "2D", "20"), ("24/7", "1D", "20")],
 )
 def test_chain_plan_cli_and_python_plan_the_same(
-    tmp_path: Path, name: str, horizon: str, time_limit: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, horizon: str, time_limit: str
 ):
+    # A 20 s wall-clock net around a deterministic budget of about 0.5 units (1/32 of the
+    # usual units per second): the net stays out of the way even on a machine many times
+    # slower than the one DET_PER_S was measured on, and the suite stays quick.
+    monkeypatch.setattr(_search, "DET_PER_S", _search.DET_PER_S / 32)
+    recorder = _Recorder(roster.solve)
+    monkeypatch.setattr(roster, "solve", recorder)
     if name == "sample":
         history, _ = datasets.load_sample()  # two queues, 30 min, closed Sundays
     else:
@@ -62,14 +100,23 @@ def test_chain_plan_cli_and_python_plan_the_same(
         np.testing.assert_allclose(chain.requirement, other.requirement, rtol=1e-12)
         # The same whole-day grid and whole agents asked of the roster.
         pd.testing.assert_series_equal(chain.required, other.required, check_names=False)
+    # The same question to the solver: instance, budget, seed, workers.
+    assert len(recorder.calls) == 3
+    (inst, settings, _), *others = recorder.calls
+    for other_inst, other_settings, _ in others:
+        _same_instance(inst, other_inst)
+        assert settings == other_settings
     if name == "24/7":
         # Shifts fitted round the clock: the night is asked for and covered.
         night = chain.required[chain.required.index.hour < 6]
         assert (night > 0).all()
-        assert chain.shortage[night.index].sum() <= EXTRA_SHORT
-    for a, b in ((chain, cli), (chain, python), (cli, python)):
-        assert a.paid_h == pytest.approx(b.paid_h, rel=PAID_RTOL), (a.name, b.name)
-        assert abs(a.short_intervals - b.short_intervals) <= EXTRA_SHORT, (a.name, b.name)
+    cut = [res.solver_parameters.get("wall_limited") for *_, res in recorder.calls]
+    if any(cut):
+        pytest.skip(f"the wall clock cut a roster search 30 times inside its budget: {cut}")
+    # The same answer: a deterministic search on the same question.
+    for a, b in ((chain, cli), (chain, python)):
+        assert a.paid_h == b.paid_h, (a.name, b.name)
+        pd.testing.assert_series_equal(a.shortage, b.shortage, check_names=False)
 
 
 def test_roster_breaks_are_written_as_json_like_a_saved_plan(tmp_path: Path):
