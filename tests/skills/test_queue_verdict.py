@@ -210,6 +210,13 @@ def test_the_headline_of_a_plan_by_group_is_its_per_queue_verdict(split_plan: Pl
     for key in ("occupancy", "service_level", "asa_s", "intervals_below_target"):
         assert f"pooled_{key}" in s
     assert not {"p_day_meets_target", "sim_service_level", "sim_gap"} & set(s)
+    # The per-day frame says the same (one day here), its pooled columns named as pooled.
+    day = split_plan.daily.iloc[0]
+    for key in ("service_level", "asa_s", "occupancy", "intervals_below_target"):
+        assert day[key] == pytest.approx(s[key]), key
+    busy = vq["volume"] > 0
+    assert day["worst_service_level"] == pytest.approx(vq.loc[busy, "sim_service_level"].min())
+    assert "pooled_service_level" in split_plan.daily and "p_meet_target" not in split_plan.daily
 
 
 def test_round_the_clock_cross_trained_agents_are_shared_out_not_counted_twice(

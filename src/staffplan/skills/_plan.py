@@ -39,6 +39,7 @@ __all__ = [
     "queue_service",
     "queue_verdict",
     "skill_stage",
+    "skills_daily",
     "skills_headline",
 ]
 
@@ -475,6 +476,62 @@ def skills_headline(
     return summary
 
 
+#: Columns of the per-day frame that judge the total floor as one voice queue.
+_POOLED_DAILY = (
+    "service_level",
+    "asa_s",
+    "p_abandon",
+    "occupancy",
+    "worst_service_level",
+    "intervals_below_target",
+    "p_meet_target",
+    "expected_service_level",
+    "service_level_p05",
+    "sim_service_level",
+    "sim_gap",
+    "sim_disagreeing_intervals",
+    "sim_intervals_below_target",
+    "intervals_at_risk",
+)
+
+
+def skills_daily(
+    pooled: pd.DataFrame, verdict_q: pd.DataFrame, verdict_g: pd.DataFrame
+) -> pd.DataFrame:
+    """The per-day frame of a plan by skill group, its service from the per-queue verdict.
+
+    Per day, as :func:`skills_headline` over the plan: ``service_level``, ``asa_s``,
+    ``p_abandon`` (simulated per queue, weighted by contacts), ``occupancy`` (simulated,
+    of the groups' agents on the phones), ``worst_service_level`` (the lowest simulated
+    service of a queue in an interval with contacts), ``intervals_below_target`` and
+    ``intervals_at_risk`` (intervals with a queue below its target, or at risk).  Hours come from the pooled frame (they
+    count the roster, not a service); its service columns are kept as ``pooled_<column>``.
+    """
+    rows = []
+    days_g = verdict_g["ds"].dt.normalize()
+    for day, vq in verdict_q.groupby(verdict_q["ds"].dt.normalize(), sort=True):
+        head = skills_headline(pooled={}, verdict_q=vq, verdict_g=verdict_g[days_g == day])
+        busy = vq["volume"] > 0
+        worst = vq.loc[busy, "sim_service_level"].min() if busy.any() else np.nan
+        measured = ("service_level", "asa_s", "p_abandon", "occupancy")
+        rows.append(
+            {
+                "date": day,
+                **{k: head[k] for k in measured if k in head},
+                "worst_service_level": float(worst),
+                "intervals_below_target": int(head["intervals_below_target"]),
+                "intervals_at_risk": int(head["intervals_at_risk"]),
+            }
+        )
+    per_day = pd.DataFrame(rows)
+    renamed = pooled.rename(columns={c: f"pooled_{c}" for c in _POOLED_DAILY if c in pooled})
+    out = renamed.merge(per_day, on="date", how="left")
+    first = [c for c in ("date", "volume") if c in out]
+    ours = [c for c in per_day.columns if c != "date"]
+    rest = [c for c in out.columns if c not in first and c not in ours]
+    return out[first + ours + rest]
+
+
 def _pooled_key(key: str) -> bool:
     return key in POOLED_HEADLINE or key.endswith("_at_quantile")
 
@@ -578,6 +635,7 @@ def finish_plan(
     ]
     return dataclasses.replace(
         plan_,
+        daily=skills_daily(plan_.daily, verdict_q, verdict_g),
         summary=summary,
         settings=settings,
         warnings=tuple(notes),
