@@ -483,15 +483,18 @@ def print_summary(result: Any, written: list[Path]) -> None:
 
 def _print_by_queue(result: Any) -> None:
     """A plan by skill group: the headline of its per-queue verdict, then the table."""
+    import numpy as np
+
     from staffplan._format import number, table
     from staffplan.report._queues import queue_table
 
     s = result.summary
     n = int(result.verdict_queues["ds"].nunique())
+    asa = f"{s['asa_s']:.1f}" if np.isfinite(s["asa_s"]) else number(s["asa_s"])
     print(
         f"service by queue, simulated on the rostered skill groups (each queue against its "
         f"own target): {s['service_level']:.1%} of contacts answered in time, "
-        f"ASA {number(s['asa_s'])} s, abandon {s['p_abandon']:.1%}, occupancy "
+        f"ASA {asa} s, abandon {s['p_abandon']:.1%}, occupancy "
         f"{s['occupancy']:.1%}; {s['intervals_below_target']:.0f} of {n} intervals with a "
         f"queue below its target, {s['intervals_at_risk']:.0f} at risk (beyond its noise)"
     )
