@@ -71,3 +71,20 @@ def test_staff_refuses_a_concurrency_above_one_without_a_channel_column(
     frame.to_csv(tmp_path / "in.csv", index=False)
     assert main(["staff", str(tmp_path / "in.csv")]) == 2
     assert "queue 'all' is at concurrency 3" in capsys.readouterr().err
+
+
+def test_forecast_refuses_a_queue_with_two_channels_before_fitting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "h.csv"
+    hist = _voice_and_chat(src)
+    hist.loc[hist.index[:10], "channel"] = "chat"  # ten voice rows say chat
+    hist.to_csv(src, index=False)
+    from staffplan import forecast
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the forecast ran before the channels were checked")
+
+    monkeypatch.setattr(forecast.VolumeForecaster, "fit", no_fit)
+    assert main(["forecast", str(src), "--out", str(tmp_path / "fc.csv")]) == 2
+    assert "gives queue 'voice' more than one channel" in capsys.readouterr().err

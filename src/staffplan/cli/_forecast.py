@@ -12,6 +12,7 @@ from staffplan.cli._common import check_out_file, log
 __all__ = [
     "add_holidays_option",
     "add_timestamp_options",
+    "channels_of",
     "parse_horizon",
     "read_table",
     "register",
@@ -206,17 +207,18 @@ def select_queues(frame: Any, queues: list[str] | None, queue_col: str, path: st
     return frame[frame[queue_col].astype(str).isin(queues)].reset_index(drop=True)
 
 
-def with_channels(out: Any, history: Any, queue_col: str, path: str) -> Any:
-    """The forecast with each queue's ``channel``/``concurrency`` from the history, if given.
+def channels_of(history: Any, queue_col: str, path: str) -> dict[str, dict[str, Any]]:
+    """Each queue's ``channel``/``concurrency`` from the history's columns (those it has).
 
-    They ride along so that ``staffplan staff`` knows a chat or deferred queue when it
-    reads the forecast (and refuses to pool it as voice, as ``staffplan plan`` does).
+    Read before the forecast runs, so that a queue with two channels is refused first.
+    They ride along in the forecast (:func:`with_channels`) so that ``staffplan staff``
+    knows a chat or deferred queue (and refuses to pool it as voice, as ``plan`` does).
     """
     from staffplan.skills._plan import queue_channels
 
     cols = [c for c in ("channel", "concurrency") if c in history.columns]
     if not cols:
-        return out
+        return {}
     frame = history[cols].copy()
     if "channel" in frame:
         chan = frame["channel"]
@@ -226,13 +228,16 @@ def with_channels(out: Any, history: Any, queue_col: str, path: str) -> Any:
         channel, concurrency = queue_channels(frame)
     except ValueError as exc:
         raise with_file(path, exc, options="one channel per queue") from None
+    maps = {"channel": channel, "concurrency": concurrency}
+    return {col: per_queue for col, per_queue in maps.items() if per_queue is not None}
+
+
+def with_channels(out: Any, channels: dict[str, dict[str, Any]]) -> Any:
+    """The forecast with the columns of :func:`channels_of`, by queue."""
+    if not channels:
+        return out
     queue = out["queue"].astype(str)
-    out = out.copy()
-    if channel is not None:
-        out["channel"] = queue.map(channel)
-    if concurrency is not None:
-        out["concurrency"] = queue.map(concurrency)
-    return out
+    return out.assign(**{col: queue.map(per_queue) for col, per_queue in channels.items()})
 
 
 def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels: Any) -> Any:
@@ -272,6 +277,7 @@ def run(args: argparse.Namespace) -> int:
         args.history, what="history", tz=args.tz, time_cols=(args.ds_col,), args=args
     )
     history = select_queues(history, args.queue, args.queue_col, args.history)
+    channels = channels_of(history, args.queue_col, args.history)
     events = None
     if args.events:
         events = read_table(
@@ -297,7 +303,7 @@ def run(args: argparse.Namespace) -> int:
             args.history, exc, options="--ds-col, --volume-col, --queue-col or --aht-col"
         ) from None
     out = _predict(model, history[args.ds_col], horizon, args.start, levels)
-    out = with_channels(out, history, args.queue_col, args.history)
+    out = with_channels(out, channels)
     write_frame(out, args.out)
     summary = model.summary()
     for row in summary.itertuples(index=False):
