@@ -203,12 +203,7 @@ def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series)
             out.append(
                 f"{person}: rostered as {sorted(set(sub['role']))}, contract role is {p.role}"
             )
-        for i in range(1, len(starts)):
-            rest_h = _mins(starts[i] - ends[i - 1]) / 60
-            if rest_h < p.min_rest_h:
-                out.append(
-                    f"{person}: {rest_h:g} h rest before {starts[i]}, contract needs {p.min_rest_h:g}"
-                )
+        out += _check_rest(inst, p, starts, ends)
         days = sorted(day_of[sub.index])
         if len(days) != len(set(days)):
             out.append(f"{person}: more than one shift on a day")
@@ -222,14 +217,7 @@ def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series)
                 )
         out += _check_hours(inst, p, days, paid)
         out += _check_contract(inst, p, starts, ends, set(days))
-        run = best = 0
-        prev = None
-        for d in sorted(set(days)):
-            run = run + 1 if prev is not None and d == prev + 1 else 1
-            best = max(best, run)
-            prev = d
-        if best > p.max_consecutive_days:
-            out.append(f"{person}: {best} consecutive days, max {p.max_consecutive_days}")
+        out += _check_run(inst, p, set(days))
         if p.availability is not None:
             for a, b in zip(starts, ends, strict=True):
                 if not any(lo <= a and b <= hi for lo, hi in p.availability):
@@ -239,6 +227,50 @@ def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series)
             if (pd.Timestamp(a), pd.Timestamp(b)) not in have:
                 out.append(f"{person}: locked shift {a}..{b} is missing")
     return out
+
+
+def _check_rest(
+    inst: RosterInstance, p: Any, starts: list[pd.Timestamp], ends: list[pd.Timestamp]
+) -> list[str]:
+    """Rest between consecutive shifts of one person (sorted by start).
+
+    A cyclic horizon repeats, so the person's first shift follows their last one a horizon
+    later: the rest from the last shift's end to the first shift's next start counts too.
+    """
+    out = []
+    pairs = [(ends[i - 1], starts[i], "") for i in range(1, len(starts))]
+    if inst.cyclic and starts:
+        cycle = pd.Timedelta(minutes=inst.n_intervals * inst.interval_min)
+        pairs.append((ends[-1], starts[0] + cycle, " (the horizon repeats: the first shift again)"))
+    for end, start, why in pairs:
+        rest_h = _mins(start - end) / 60
+        if rest_h < p.min_rest_h:
+            out.append(
+                f"{p.name}: {rest_h:g} h rest before {start}{why}, contract needs "
+                f"{p.min_rest_h:g}"
+            )
+    return out
+
+
+def _check_run(inst: RosterInstance, p: Any, days: set[int]) -> list[str]:
+    """Longest run of working days; on a cyclic horizon runs continue across its end."""
+    n = inst.n_days
+    if inst.cyclic and days and len(days) == n:
+        return [
+            f"{p.name}: works all {n} days of a repeating horizon, a run without end; max "
+            f"{p.max_consecutive_days} consecutive days"
+        ]
+    best = 0
+    for d in days:
+        if ((d - 1) % n if inst.cyclic else d - 1) in days:
+            continue  # not the first day of its run
+        run = 1
+        while ((d + run) % n if inst.cyclic else d + run) in days:
+            run += 1
+        best = max(best, run)
+    if best > p.max_consecutive_days:
+        return [f"{p.name}: {best} consecutive days, max {p.max_consecutive_days}"]
+    return []
 
 
 def _check_hours(inst: RosterInstance, p: Any, days: list[int], paid: list[float]) -> list[str]:

@@ -180,9 +180,12 @@ class _Greedy:
             return False
         rest = self.rest_min[pi]
         a, b = pm.start_m[k], pm.end_m[k]
+        n, cyc = self.n_days, pm.inst.cyclic
         for x in (d - 2, d - 1, d + 1, d + 2):
-            k2 = self.last.get((pi, x))
-            if k2 is not None and pm.start_m[k2] < b + rest and a < pm.end_m[k2] + rest:
+            # Cyclic: the days past either end are the other end's, one horizon away.
+            k2 = self.last.get((pi, x % n if cyc else x))
+            o = (x // n) * n * 1440 if cyc else 0
+            if k2 is not None and pm.start_m[k2] + o < b + rest and a < pm.end_m[k2] + o + rest:
                 return False
         w0 = d - d % 7
         in_week = sum(1 for x in days if w0 <= x < w0 + 7)
@@ -197,13 +200,12 @@ class _Greedy:
         if self.minutes[pi][block] + pm.shifts[k].paid * pm.iv > hi:
             return False
         run = 1
-        x = d - 1
-        while x in days:
-            run, x = run + 1, x - 1
-        x = d + 1
-        while x in days:
-            run, x = run + 1, x + 1
-        return run <= p.max_consecutive_days
+        for step in (-1, 1):
+            x = d + step
+            while (x % n if cyc else x) in days and run <= n:
+                run, x = run + 1, x + step
+        # Past n: a cyclic horizon worked every day, a run without end.
+        return run <= min(n, p.max_consecutive_days)
 
     def take(self, pi: int, k: int) -> None:
         p = self.pm.people[pi]
@@ -857,7 +859,7 @@ def solve_people(
     budget = 0.9 * time_limit_s - build_s
     # Step 1: the count-based roster, built exactly as the person model's design layer so
     # that its values hint it variable for variable.
-    cm = RosterModel(pm.base)
+    cm = pm.count_model()
     count_budget = min(max(2.0, _COUNT_SHARE * budget), _COUNT_MAX_S)
     # The count stage stops on the wall clock too, at its share: the people need the rest.
     ctx.deadline = time.perf_counter() + count_budget
@@ -970,7 +972,7 @@ def solve_people(
     # published roster): its bound bounds this roster too.
     if count_best is not None and pub is None and math.isfinite(count_best.bound):
         bound = max(bound if math.isfinite(bound) else -math.inf, count_best.bound)
-    notes = explain + _teams(pm, rows)
+    notes = explain + pm.notes + _teams(pm, rows)
     roster = _frame(rows)
     coverage = coverage_frame(instance, roster)
     violations = check(instance, roster)

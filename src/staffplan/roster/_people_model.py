@@ -214,12 +214,8 @@ class PeopleModel:
         self.literals: dict[Any, tuple[str, str, int]] = {}
         self._lit_by_key: dict[tuple[str, str, int], Any] = {}
         roles = {p.role for p in self.people}
-        missing = [r for r in self.rm.roles if r not in roles]
-        if missing:
-            raise ValueError(
-                f"the rules need people with role {missing[0]!r} (span of control), got none; "
-                "add them to people or pass span=None"
-            )
+        self.notes: list[str] = []
+        self._check_roles(roles)
         extra = sorted(roles - set(self.rm.roles))
         if extra:
             raise ValueError(
@@ -275,6 +271,45 @@ class PeopleModel:
         self.model.minimize(self.objective)
 
     # -- helpers -------------------------------------------------------------------------------
+    def _check_roles(self, roles: set[str]) -> None:
+        """Leads are needed whenever agents work; a manager only where the rule asks for one.
+
+        The manager rule is the design model's (:meth:`RosterModel._add_manager_on_floor`):
+        a manager on the floor in every interval with more than ``manager_above_agents``
+        agents on the floor.  Without a named manager the link ``x[manager] == 0`` keeps the
+        agents on the floor at or below the threshold, which is that same rule, so a small
+        centre needs no manager; a centre whose agents could pass it is told so in the notes.
+        """
+        missing = [r for r in self.rm.roles if r not in roles and r != "manager"]
+        if missing:
+            raise ValueError(
+                f"the rules need people with role {missing[0]!r} (span of control), got none; "
+                "add them to people or pass span=None"
+            )
+        span = self.inst.span
+        above = span.manager_above_agents if span is not None else None
+        n_agents = sum(p.role == "agent" for p in self.people)
+        if above is not None and "manager" not in roles and n_agents > above:
+            self.notes.append(
+                f"no manager among the people: at most {above} of the {n_agents} agents are on "
+                f"the floor at once (SpanOfControl.manager_above_agents={above}); add a Person "
+                "with role='manager' to roster more"
+            )
+
+    def count_model(self) -> RosterModel:
+        """The count-based design model of the same rules, with roles nobody holds kept at 0.
+
+        Solved first to hint this model; without the pin it would roster a manager the
+        people cannot staff and its hint would break the manager rule.
+        """
+        cm = RosterModel(self.base)
+        roles = {p.role for p in self.people}
+        for role in cm.roles:
+            if role not in roles:
+                for x in cm.x[role]:
+                    cm.model.add(x == 0)
+        return cm
+
     def _enforce(self, ct: Any, person: str, rule: str, day: int) -> None:
         if not self.assumptions:
             return
@@ -361,15 +396,7 @@ class PeopleModel:
                 else:
                     m.add_at_most_one(self.w[pi, k] for k in ks)
         self.work.append(work)
-        rest = round(p.min_rest_h * 60)
-        for k in self.mine[pi]:
-            d = self.shifts[k].day
-            end = self.end_m[k] + rest
-            for d2 in (d + 1, d + 2):
-                clash = [k2 for k2 in by_day.get(d2, []) if self.start_m[k2] < end]
-                if clash:
-                    ct = m.add(self.w[pi, k] + sum(self.w[pi, k2] for k2 in clash) <= 1)
-                    self._enforce(ct, p.name, "rest", d2)
+        self._add_rest(pi, by_day)
         for w0 in range(0, n_days, 7):
             days = range(w0, min(w0 + 7, n_days))
             full = len(days) == 7
@@ -414,9 +441,55 @@ class PeopleModel:
                     self.short_min[pi, b0] = (short, lo, ks)
                     self.cost_terms.append((short, self.weights.min_hours))
         run = p.max_consecutive_days
-        for d0 in range(n_days - run):
-            ct = m.add(sum(work[d] for d in range(d0, d0 + run + 1)) <= run)
+        if self.inst.cyclic and n_days <= run:
+            # The horizon repeats: working every day of it is a run without end.
+            ct = m.add(sum(work[d] for d in range(n_days)) <= n_days - 1)
+            self._enforce(ct, p.name, "consecutive days", 0)
+        # Cyclic: runs that cross the end of the horizon continue at its start.
+        for d0 in range(n_days if self.inst.cyclic and n_days > run else n_days - run):
+            days = [(d0 + i) % n_days for i in range(run + 1)]
+            ct = m.add(sum(work[d] for d in days) <= run)
             self._enforce(ct, p.name, "consecutive days", d0)
+
+    def later_starts(self, k: int, rest_min: int) -> list[tuple[int, int]]:
+        """Days whose shifts may start within ``rest_min`` of the end of shift ``k``.
+
+        As ``(day, offset)`` pairs: a shift ``k2`` of ``day`` starts ``start_m[k2] + offset``
+        minutes from the horizon's midnight.  A cyclic horizon repeats, so the days after its
+        end are its first days again one horizon later (the rest between a person's last
+        shift and their first holds across the wrap, as :func:`staffplan.roster.check` reads
+        it).  A shift starts on its own day, so days up to ``(end + rest) // 1440`` suffice.
+        """
+        d = self.shifts[k].day
+        n = self.inst.n_days
+        last = (self.end_m[k] + rest_min - 1) // _DAY_MIN
+        out = []
+        for d2 in range(d + 1, last + 1):
+            if d2 < n:
+                out.append((d2, 0))
+            elif self.inst.cyclic:
+                out.append((d2 % n, (d2 // n) * n * _DAY_MIN))
+        return out
+
+    def _add_rest(self, pi: int, by_day: dict[int, list[int]]) -> None:
+        """``w[k] + sum(w[k2] starting within the rest after k) <= 1`` per shift and later day.
+
+        Exact since a day holds one shift.  On a cyclic horizon the pair can be the same
+        shift (a one-day horizon repeating), which then gives ``2 w[k] <= 1``: correct, a
+        shift cannot follow itself without its rest.
+        """
+        p = self.people[pi]
+        rest = round(p.min_rest_h * 60)
+        for k in self.mine[pi]:
+            end = self.end_m[k] + rest
+            for d2, offset in self.later_starts(k, rest):
+                clash = [k2 for k2 in by_day.get(d2, []) if self.start_m[k2] + offset < end]
+                if clash:
+                    ct = self.model.add(
+                        cp_model.LinearExpr.sum([self.w[pi, k]] + [self.w[pi, k2] for k2 in clash])
+                        <= 1
+                    )
+                    self._enforce(ct, p.name, "rest", d2)
 
     def _add_teams(self) -> None:
         """Stable teams: cost when an agent works without their lead; lead covers team."""
