@@ -27,6 +27,7 @@ from ortools.sat.python import cp_model
 
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel, ShiftInstance
+from staffplan.roster._people_kinds import later_days, run_windows
 from staffplan.roster._search import portfolio
 
 __all__ = ["assign_people", "form_teams", "records_to_rows"]
@@ -151,14 +152,19 @@ def _named(
             work[d] = sum(z[pi, c] for c in cs) if cs else 0
             if cs:
                 m.add(work[d] <= 1)
-        big = 4 * 1440
-        for d in range(horizon_days - 1):
-            a_cs, b_cs = per_day.get((pi, d), []), per_day.get((pi, d + 1), [])
-            if not a_cs or not b_cs:
-                continue
-            end_d = sum(z[pi, c] * end_min[c] for c in a_cs)
-            start_n = sum(z[pi, c] * to_min[c] for c in b_cs)
-            m.add(start_n - end_d >= int(p.min_rest_h * 60) - big * (2 - work[d] - work[d + 1]))
+        rest = round(p.min_rest_h * 60)
+        for d in range(horizon_days):
+            for c in per_day.get((pi, d), []):
+                # Exact since a day holds one shift: c and every later shift within its rest
+                # (across the end of a cyclic horizon too) share one slot.
+                clash = [
+                    c2
+                    for d2, offset in later_days(inst, d, end_min[c] + rest)
+                    for c2 in per_day.get((pi, d2), [])
+                    if to_min[c2] + offset < end_min[c] + rest
+                ]
+                if clash:
+                    m.add(z[pi, c] + sum(z[pi, c2] for c2 in clash) <= 1)
         for w0 in range(0, horizon_days, 7):
             days = range(w0, min(w0 + 7, horizon_days))
             cs = [c for d in days for c in per_day.get((pi, d), [])]
@@ -170,9 +176,8 @@ def _named(
                 short = m.new_int_var(0, need, f"short[{p.name},{w0}]")
                 m.add(hours + short >= need)
                 score.append(-10 * short)
-        run = p.max_consecutive_days
-        for d0 in range(horizon_days - run):
-            m.add(sum(work[d] for d in range(d0, d0 + run + 1)) <= run)
+        for window in run_windows(inst, p.max_consecutive_days):
+            m.add(sum(work[d] for d in window) <= len(window) - 1)
         for a, b in p.locked:
             key = (pd.Timestamp(a), pd.Timestamp(b))
             ci = keys.index(key) if key in keys else -1

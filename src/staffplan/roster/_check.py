@@ -246,8 +246,7 @@ def _check_rest(
         rest_h = _mins(start - end) / 60
         if rest_h < p.min_rest_h:
             out.append(
-                f"{p.name}: {rest_h:g} h rest before {start}{why}, contract needs "
-                f"{p.min_rest_h:g}"
+                f"{p.name}: {rest_h:g} h rest before {start}{why}, contract needs {p.min_rest_h:g}"
             )
     return out
 

@@ -1,7 +1,8 @@
 """Definitions the person model, the independent checker and the metrics share.
 
-What kind of shift a shift is (night, evening, weekend) and how many hours a contract's
-minimum asks for in a block of weeks, so that each means the same thing everywhere.
+What kind of shift a shift is (night, evening, weekend), how many hours a contract's
+minimum asks for in a block of weeks, and which days follow a day on a horizon that may
+repeat (rest and runs of working days), so that each means the same thing everywhere.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ __all__ = [
     "KINDS",
     "NIGHT_BEFORE_MIN",
     "WEEKEND_DAYS",
+    "later_days",
     "min_hours",
+    "run_windows",
     "shift_kinds",
 ]
+
+_DAY_MIN = 1440
 
 #: A shift with any work between midnight and this time of day is a *night* shift [min].
 NIGHT_BEFORE_MIN = 360
@@ -69,3 +74,50 @@ def min_hours(person: Any, first_day: pd.Timestamp, n_days: int) -> float:
     end = first_day + pd.Timedelta(days=n_days)
     on_leave = sum(1 for d in person.leave if first_day <= d < end)
     return float(person.min_hours_week) * (n_days - on_leave) / 7
+
+
+def later_days(inst: Any, day: int, until_min: int) -> list[tuple[int, int]]:
+    """Days after ``day`` whose shifts may start before ``until_min``, with their offsets.
+
+    Parameters
+    ----------
+    inst : RosterInstance
+    day : int
+        Day of the horizon (0 = the start's date).
+    until_min : int
+        A time in minutes from the horizon's first midnight (the end of a shift plus its
+        rest, say).
+
+    Returns
+    -------
+    list of (int, int)
+        ``(day2, offset_min)``: a shift of ``day2`` starting ``m`` minutes from the first
+        midnight starts ``m + offset_min`` on the time line of ``day``.  A cyclic horizon
+        repeats, so the days past its end are its first days again one horizon later
+        (the last shift of a person is followed by their first); otherwise they are
+        outside the roster.  A shift starts on its own date, so the days up to the one
+        holding ``until_min`` suffice.
+    """
+    n = inst.n_days
+    out = []
+    for d2 in range(day + 1, (until_min - 1) // _DAY_MIN + 1):
+        if d2 < n:
+            out.append((d2, 0))
+        elif inst.cyclic:
+            out.append((d2 % n, (d2 // n) * n * _DAY_MIN))
+    return out
+
+
+def run_windows(inst: Any, max_run: int) -> list[list[int]]:
+    """Windows of days of which at least one must be off to keep runs within ``max_run``.
+
+    ``max_run + 1`` consecutive days; on a cyclic horizon they wrap past its end, and a
+    horizon of at most ``max_run`` days gives one window of all its days (working every day
+    of a repeating horizon is a run without end).
+    """
+    n = inst.n_days
+    if not inst.cyclic:
+        return [list(range(d, d + max_run + 1)) for d in range(n - max_run)]
+    if n <= max_run:
+        return [list(range(n))]
+    return [[(d + i) % n for i in range(max_run + 1)] for d in range(n)]

@@ -11,12 +11,13 @@ allowed shifts, not with people x placements.
 Contract rules on ``w`` (per person):
 
 - one shift a day; rest between shifts (``w[k] + sum(w[k'] on a later day starting within
-  the rest) <= 1``, one constraint per shift and later day: exact since a day holds one shift);
+  the rest) <= 1``, one constraint per shift and later day: exact since a day holds one shift),
+  across the end of a cyclic horizon too (the last shift is followed by the first);
 - days per 7-day block <= ``max_days_week`` and <= ``7 - min_days_off_week``; with
   ``days_off_together`` a pair of consecutive days off inside each full block;
 - paid hours per block of ``hours_weeks`` weeks within ``[min, max] x weeks`` (the minimum
   on blocks of whole weeks, less the share of the block on leave);
-- runs of at most ``max_consecutive_days`` working days;
+- runs of at most ``max_consecutive_days`` working days (wrapping when cyclic);
 - allowed shift types, lengths, nights, availability windows, unavailable hours and leave
   remove ``w`` variables; locked shifts fix them to 1.
 
@@ -43,7 +44,14 @@ from ortools.sat.python import cp_model
 from staffplan._validation import check_int
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel
-from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, min_hours, shift_kinds
+from staffplan.roster._people_kinds import (
+    KINDS,
+    WEEKEND_DAYS,
+    later_days,
+    min_hours,
+    run_windows,
+    shift_kinds,
+)
 
 __all__ = ["PeopleModel", "PeopleWeights", "contract_key", "teams_of"]
 
@@ -440,36 +448,10 @@ class PeopleModel:
                     m.add(minutes + short >= lo)
                     self.short_min[pi, b0] = (short, lo, ks)
                     self.cost_terms.append((short, self.weights.min_hours))
-        run = p.max_consecutive_days
-        if self.inst.cyclic and n_days <= run:
-            # The horizon repeats: working every day of it is a run without end.
-            ct = m.add(sum(work[d] for d in range(n_days)) <= n_days - 1)
-            self._enforce(ct, p.name, "consecutive days", 0)
         # Cyclic: runs that cross the end of the horizon continue at its start.
-        for d0 in range(n_days if self.inst.cyclic and n_days > run else n_days - run):
-            days = [(d0 + i) % n_days for i in range(run + 1)]
-            ct = m.add(sum(work[d] for d in days) <= run)
-            self._enforce(ct, p.name, "consecutive days", d0)
-
-    def later_starts(self, k: int, rest_min: int) -> list[tuple[int, int]]:
-        """Days whose shifts may start within ``rest_min`` of the end of shift ``k``.
-
-        As ``(day, offset)`` pairs: a shift ``k2`` of ``day`` starts ``start_m[k2] + offset``
-        minutes from the horizon's midnight.  A cyclic horizon repeats, so the days after its
-        end are its first days again one horizon later (the rest between a person's last
-        shift and their first holds across the wrap, as :func:`staffplan.roster.check` reads
-        it).  A shift starts on its own day, so days up to ``(end + rest) // 1440`` suffice.
-        """
-        d = self.shifts[k].day
-        n = self.inst.n_days
-        last = (self.end_m[k] + rest_min - 1) // _DAY_MIN
-        out = []
-        for d2 in range(d + 1, last + 1):
-            if d2 < n:
-                out.append((d2, 0))
-            elif self.inst.cyclic:
-                out.append((d2 % n, (d2 // n) * n * _DAY_MIN))
-        return out
+        for days in run_windows(self.inst, p.max_consecutive_days):
+            ct = m.add(sum(work[d] for d in days) <= len(days) - 1)
+            self._enforce(ct, p.name, "consecutive days", days[0])
 
     def _add_rest(self, pi: int, by_day: dict[int, list[int]]) -> None:
         """``w[k] + sum(w[k2] starting within the rest after k) <= 1`` per shift and later day.
@@ -482,7 +464,7 @@ class PeopleModel:
         rest = round(p.min_rest_h * 60)
         for k in self.mine[pi]:
             end = self.end_m[k] + rest
-            for d2, offset in self.later_starts(k, rest):
+            for d2, offset in later_days(self.inst, self.shifts[k].day, end):
                 clash = [k2 for k2 in by_day.get(d2, []) if self.start_m[k2] + offset < end]
                 if clash:
                     ct = self.model.add(
