@@ -18,6 +18,7 @@ when ``lead_covers_team`` is set.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from collections import defaultdict
 from typing import Any
@@ -29,13 +30,104 @@ from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel, ShiftInstance
 from staffplan.roster._people_kinds import later_days, run_windows
 from staffplan.roster._search import portfolio
+from staffplan.roster._solution import RosterResult
 
-__all__ = ["assign_people", "form_teams", "records_to_rows"]
+__all__ = [
+    "assign_people",
+    "beyond_assignment",
+    "form_teams",
+    "records_to_rows",
+    "solve_named",
+]
 
 _PREFIX = {"agent": "A", "lead": "L", "manager": "M"}
 _ANON_REST_H = 11.0
 _ANON_MAX_DAYS = 5
 _ANON_MAX_RUN = 6
+
+
+#: Contract fields of :class:`Person` that :func:`_named` keeps exactly on the designed shifts
+#: (with ``name``, ``role`` and ``skills``, whose misses :func:`skill_mismatches` reports).
+#: Every other field at a value other than its default needs the design to know the people
+#: (:func:`staffplan.roster.solve_people`): a weekly minimum, say, cannot be met by handing out
+#: shifts designed without it.
+_ASSIGN_KEEPS = frozenset(
+    {
+        "name",
+        "role",
+        "skills",
+        "max_hours_week",
+        "max_days_week",
+        "min_rest_h",
+        "max_consecutive_days",
+        "availability",
+        "locked",
+        "preferred_start",
+    }
+)
+
+
+def beyond_assignment(inst: RosterInstance) -> list[str]:
+    """Contract fields of ``inst.people`` that assigning names after the count roster breaks.
+
+    Returns
+    -------
+    list of str
+        One ``"field (person, ...)"`` per field, in :class:`Person` order, naming up to three
+        people who set it; empty when the assignment keeps every contract.
+    """
+    if not inst.people:
+        return []
+    default = Person("_")
+    who: dict[str, list[str]] = {}
+    for f in dataclasses.fields(Person):
+        if f.name in _ASSIGN_KEEPS:
+            continue
+        names = [p.name for p in inst.people if getattr(p, f.name) != getattr(default, f.name)]
+        if names:
+            who[f.name] = names
+    return [
+        f"{f} ({', '.join(repr(n) for n in names[:3])}{', ...' if len(names) > 3 else ''})"
+        for f, names in who.items()
+    ]
+
+
+def solve_named(
+    instance: RosterInstance,
+    beyond: list[str],
+    time_limit_s: float,
+    num_workers: int,
+    random_seed: int,
+    hint: RosterResult | pd.DataFrame | None,
+    deterministic: bool,
+) -> RosterResult:
+    """``solve`` of people whose contracts only the person model keeps: :func:`solve_people`.
+
+    ``beyond`` is :func:`beyond_assignment`'s list; it goes into the first reason.
+    """
+    if instance.skill_groups:
+        raise ValueError(
+            f"people carry contract rules ({beyond[0]}) that only solve_people keeps, and "
+            "solve_people does not roster skill groups; drop those fields or the "
+            "group_requirements"
+        )
+    from staffplan.roster._people import solve_people  # imports this module
+
+    res = solve_people(
+        instance,
+        time_limit_s=time_limit_s,
+        num_workers=num_workers,
+        random_seed=random_seed,
+        deterministic=deterministic,
+    )
+    note = (
+        "rostered by solve_people: the people's contracts set " + ", ".join(beyond) + ", which "
+        "naming people after the count roster cannot keep"
+    )
+    if hint is not None:
+        note += " (the hint is not used there)"
+    res.reasons.insert(0, note)
+    return res
 
 
 def records_to_rows(model: RosterModel, records: list[ShiftInstance]) -> list[dict[str, Any]]:

@@ -61,6 +61,9 @@ class RosterModel:
         Model only these days (an independent component, see :func:`components`).
     cuts : bool
         Add the redundant cuts of :meth:`_add_redundant_cuts` (not with ``assumptions``).
+    surplus : bool
+        Let agent shifts without lunch or breaks exceed the peak they cover (people with a
+        contract minimum may need the extra shifts; otherwise one fewer is never worse).
     """
 
     def __init__(
@@ -70,8 +73,10 @@ class RosterModel:
         assumptions: bool = False,
         days: frozenset[int] | None = None,
         cuts: bool = True,
+        surplus: bool = False,
     ) -> None:
         self.inst = inst
+        self.surplus = surplus
         self.model = cp_model.CpModel()
         shifts = enumerate_shifts(inst)
         if days is not None:
@@ -209,7 +214,8 @@ class RosterModel:
                     # it, so more than the peak it covers is surplus everywhere: one fewer
                     # is never worse (dominance), and the tighter bound strengthens the LP of
                     # anything linked to x (pattern counts, span of control).
-                    ub = peak if not s.groups and self.inst.people is None else 2 * peak + 2
+                    tight = not s.groups and self.inst.people is None and not self.surplus
+                    ub = peak if tight else 2 * peak + 2
                 elif role == "lead":
                     ub = math.ceil((2 * peak + 2) / k_span) + 1
                 else:

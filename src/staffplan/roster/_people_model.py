@@ -217,7 +217,11 @@ class PeopleModel:
         # and without them the count roster solved first is found at once (with them its
         # greedy hint breaks the caps and the first search can take minutes).
         self.base = replace(inst, people=None)
-        self.rm = RosterModel(self.base, assumptions=assumptions, cuts=not assumptions)
+        # Contract minimums may need more agents on a shift than the peak it covers.
+        self.surplus = any(p.role == "agent" and p.min_hours_week > 0 for p in self.people)
+        self.rm = RosterModel(
+            self.base, assumptions=assumptions, cuts=not assumptions, surplus=self.surplus
+        )
         self.model = self.rm.model
         self.literals: dict[Any, tuple[str, str, int]] = {}
         self._lit_by_key: dict[tuple[str, str, int], Any] = {}
@@ -310,7 +314,7 @@ class PeopleModel:
         Solved first to hint this model; without the pin it would roster a manager the
         people cannot staff and its hint would break the manager rule.
         """
-        cm = RosterModel(self.base)
+        cm = RosterModel(self.base, surplus=self.surplus)
         roles = {p.role for p in self.people}
         for role in cm.roles:
             if role not in roles:

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from staffplan import defaults
-from staffplan.roster._assign import assign_people, form_teams
+from staffplan.roster._assign import assign_people, beyond_assignment, form_teams, solve_named
 from staffplan.roster._bound import agents_only
 from staffplan.roster._check import check
 from staffplan.roster._diagnose import diagnose, precheck, uncovered_note
@@ -370,11 +370,24 @@ def solve(
     -------
     RosterResult
         ``ok`` is False when no roster exists (``reasons`` names the rules and days in
-        conflict) or none was found in time.
+        conflict) or none was found in time.  When ``instance.people`` set contract fields
+        that naming people after the count roster cannot keep (a weekly minimum, days off,
+        leave, shift types, nights, a fixed team...), the roster comes from
+        :func:`solve_people` (a :class:`PeopleResult`, its first reason saying so).
+
+    Raises
+    ------
+    ValueError
+        Such people together with skill groups (``solve_people`` rosters one pool).
     """
     time_limit_s, num_workers, random_seed = check_args(
         instance, time_limit_s, num_workers, random_seed
     )
+    beyond = beyond_assignment(instance)
+    if beyond:
+        return solve_named(
+            instance, beyond, time_limit_s, num_workers, random_seed, hint, deterministic
+        )
     t0 = time.perf_counter()
     params: dict[str, Any] = {
         "max_time_in_seconds": time_limit_s,
