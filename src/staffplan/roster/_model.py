@@ -76,7 +76,7 @@ class RosterModel:
         surplus: bool = False,
     ) -> None:
         self.inst = inst
-        self.surplus = surplus
+        self.allow_surplus = surplus
         self.model = cp_model.CpModel()
         shifts = enumerate_shifts(inst)
         if days is not None:
@@ -214,7 +214,7 @@ class RosterModel:
                     # it, so more than the peak it covers is surplus everywhere: one fewer
                     # is never worse (dominance), and the tighter bound strengthens the LP of
                     # anything linked to x (pattern counts, span of control).
-                    tight = not s.groups and self.inst.people is None and not self.surplus
+                    tight = not s.groups and self.inst.people is None and not self.allow_surplus
                     ub = peak if tight else 2 * peak + 2
                 elif role == "lead":
                     ub = math.ceil((2 * peak + 2) / k_span) + 1

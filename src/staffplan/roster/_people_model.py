@@ -453,9 +453,9 @@ class PeopleModel:
                     self.short_min[pi, b0] = (short, lo, ks)
                     self.cost_terms.append((short, self.weights.min_hours))
         # Cyclic: runs that cross the end of the horizon continue at its start.
-        for days in run_windows(self.inst, p.max_consecutive_days):
-            ct = m.add(sum(work[d] for d in days) <= len(days) - 1)
-            self._enforce(ct, p.name, "consecutive days", days[0])
+        for window in run_windows(self.inst, p.max_consecutive_days):
+            ct = m.add(sum(work[d] for d in window) <= len(window) - 1)
+            self._enforce(ct, p.name, "consecutive days", window[0])
 
     def _add_rest(self, pi: int, by_day: dict[int, list[int]]) -> None:
         """``w[k] + sum(w[k2] starting within the rest after k) <= 1`` per shift and later day.
