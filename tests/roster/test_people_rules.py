@@ -273,3 +273,55 @@ def test_solve_refuses_such_contracts_with_skill_groups() -> None:
     inst = instance(req, people, span=None, group_requirements={"en": req})
     with pytest.raises(ValueError, match=r"min_hours_week \('ann'\).*skill groups"):
         roster.solve(inst, time_limit_s=2, num_workers=1)
+
+
+# -- rest and runs from the previous roster into the horizon --------------------------------------
+
+
+def _previous(*shifts: tuple[pd.Timestamp, pd.Timestamp]) -> pd.DataFrame:
+    return _ann_frame(*shifts)[["person", "role", "start", "end"]]
+
+
+@pytest.mark.parametrize("how", ["solve_people", "solve"])
+def test_rest_after_the_previous_rosters_last_shift(how: str) -> None:
+    # ann closed Sunday at 23:00; Monday's 06:00 shift would leave her 7 h of rest (< 11).
+    sunday = MON - D
+    prev = _previous((sunday + 15 * H, sunday + 23 * H))
+    req = np.zeros(7 * 24)
+    req[6:14] = 1
+    ann = [roster.Person("ann")]
+    covered = {}
+    for with_prev in (False, True):
+        inst = instance(
+            req, ann, shifts=EARLY_LATE, span=None, previous_roster=prev if with_prev else None
+        )
+        if how == "solve":
+            res = roster.solve(inst, time_limit_s=5, num_workers=1)
+            assert res.ok, res.reasons
+        else:
+            res = people_solve(inst, time_limit_s=5)
+        assert roster.check(inst, res.roster) == []
+        covered[with_prev] = len(res.roster)
+    assert covered == {False: 1, True: 0}
+    # The checker reads the same rest from the frame and the previous roster.
+    monday = _ann_frame((MON + 6 * H, MON + 14 * H))
+    assert roster.check(inst, monday) == [
+        "ann: 7 h rest before 2024-01-01 06:00:00 (after their last shift before the "
+        "horizon), contract needs 11"
+    ]
+
+
+def test_run_of_days_continues_from_the_previous_roster() -> None:
+    # ann worked Wed-Sun before the horizon (5 days) and may work 6 in a row: of Monday and
+    # Tuesday she can take one.
+    prev = _previous(*[(MON - d * D + 8 * H, MON - d * D + 16 * H) for d in range(1, 6)])
+    req = _one_a_day(2)
+    ann = [roster.Person("ann", max_consecutive_days=6)]
+    inst = instance(req, ann, shifts=ONE8, span=None, previous_roster=prev)
+    res = people_solve(inst, time_limit_s=5)
+    assert roster.check(inst, res.roster) == []
+    assert len(res.roster) == 1 and res.coverage["shortage"].sum() == 8
+    both = _ann_frame(*[(MON + d * D + 8 * H, MON + d * D + 16 * H) for d in (0, 1)])
+    assert roster.check(inst, both) == ["ann: 7 consecutive days, max 6"]
+    fresh = instance(req, ann, shifts=ONE8, span=None)
+    assert roster.check(fresh, both) == []

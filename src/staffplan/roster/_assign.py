@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel, ShiftInstance
-from staffplan.roster._people_kinds import later_days, run_windows
+from staffplan.roster._people_kinds import before_horizon, later_days, run_windows
 from staffplan.roster._search import portfolio
 from staffplan.roster._solution import RosterResult
 
@@ -214,6 +214,8 @@ def _named(
     for i, r in enumerate(rows):
         classes[r["start"], r["end"]].append(i)
     keys = list(classes)
+    before = [before_horizon(inst, p) for p in staff]
+    free_at = [b[0] for b in before]
     m = cp_model.CpModel()
     z: dict[tuple[int, int], Any] = {}
     per_day: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -224,6 +226,8 @@ def _named(
                 lo <= a and b <= hi for lo, hi in p.availability
             ):
                 continue
+            if free_at[pi] is not None and a < free_at[pi]:
+                continue  # within the rest after their last shift of the previous roster
             z[pi, ci] = m.new_bool_var(f"z[{p.name},{a}]")
             per_day[pi, day].append(ci)
     reasons: list[str] = []
@@ -268,7 +272,7 @@ def _named(
                 short = m.new_int_var(0, need, f"short[{p.name},{w0}]")
                 m.add(hours + short >= need)
                 score.append(-10 * short)
-        for window in run_windows(inst, p.max_consecutive_days):
+        for window in run_windows(inst, p.max_consecutive_days, before[pi][1]):
             m.add(sum(work[d] for d in window) <= len(window) - 1)
         for a, b in p.locked:
             key = (pd.Timestamp(a), pd.Timestamp(b))

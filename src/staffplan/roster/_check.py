@@ -236,9 +236,16 @@ def _check_rest(
 
     A cyclic horizon repeats, so the person's first shift follows their last one a horizon
     later: the rest from the last shift's end to the first shift's next start counts too.
+    Otherwise the first shift follows the person's last shift of the previous roster
+    (``previous_shifts``), when there is one.
     """
     out = []
     pairs = [(ends[i - 1], starts[i], "") for i in range(1, len(starts))]
+    prev = inst.previous_shifts
+    if prev is not None and starts:
+        mine = prev.loc[prev["person"] == p.name, "end"]
+        if len(mine):
+            pairs.insert(0, (mine.max(), starts[0], " (after their last shift before the horizon)"))
     if inst.cyclic and starts:
         cycle = pd.Timedelta(minutes=inst.n_intervals * inst.interval_min)
         pairs.append((ends[-1], starts[0] + cycle, " (the horizon repeats: the first shift again)"))
@@ -252,8 +259,17 @@ def _check_rest(
 
 
 def _check_run(inst: RosterInstance, p: Any, days: set[int]) -> list[str]:
-    """Longest run of working days; on a cyclic horizon runs continue across its end."""
+    """Longest run of working days; on a cyclic horizon runs continue across its end.
+
+    Days of the person's shifts before the horizon (``previous_shifts``, negative day
+    numbers) join the run that reaches into it.
+    """
     n = inst.n_days
+    prev = inst.previous_shifts
+    if prev is not None and days:
+        norm0 = inst.start.normalize()
+        starts = prev.loc[prev["person"] == p.name, "start"]
+        days = days | {(pd.Timestamp(t).normalize() - norm0).days for t in starts}
     if inst.cyclic and days and len(days) == n:
         return [
             f"{p.name}: works all {n} days of a repeating horizon, a run without end; max "
@@ -266,7 +282,8 @@ def _check_run(inst: RosterInstance, p: Any, days: set[int]) -> list[str]:
         run = 1
         while ((d + run) % n if inst.cyclic else d + run) in days:
             run += 1
-        best = max(best, run)
+        if d + run > 0:  # a run wholly before the horizon is the previous roster's
+            best = max(best, run)
     if best > p.max_consecutive_days:
         return [f"{p.name}: {best} consecutive days, max {p.max_consecutive_days}"]
     return []

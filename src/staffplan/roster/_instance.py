@@ -577,6 +577,10 @@ class RosterInstance:
         Shifts of the previous roster that run into the horizon (columns ``role``,
         ``start``, ``end``, ``lunch_start``, ``lunch_end``, ``breaks``): they count on the
         floor (coverage, leads, manager) but are not the solver's to change.
+    previous_shifts : DataFrame or None
+        Shifts of named people in the week before the horizon (columns ``person``, ``start``,
+        ``end``), from a ``previous_roster`` with a ``person`` column: each person's rest and
+        run of working days continue from them into the horizon.
     """
 
     required: np.ndarray
@@ -596,6 +600,7 @@ class RosterInstance:
     group_skills: tuple[tuple[str, ...], ...] = ()
     group_required: np.ndarray | None = field(default=None, compare=False, repr=False)
     carried_in: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    previous_shifts: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -819,6 +824,24 @@ def _carried_in(previous: Any, start: pd.Timestamp) -> pd.DataFrame | None:
     return out[out["end"] > start].reset_index(drop=True)
 
 
+def _previous_shifts(previous: Any, start: pd.Timestamp) -> pd.DataFrame | None:
+    """Named shifts of ``previous`` (already checked by :func:`_carried_in`) in the last week."""
+    if previous is None:
+        return None
+    frame = previous if isinstance(previous, pd.DataFrame) else previous.roster
+    if "person" not in frame:
+        return None
+    out = pd.DataFrame(
+        {
+            "person": frame["person"].astype(str).to_numpy(),
+            "start": pd.Series(intervals.wall_time(frame["start"])),
+            "end": pd.Series(intervals.wall_time(frame["end"])),
+        }
+    )
+    recent = out["end"] > start - pd.Timedelta(days=7)
+    return out[recent].sort_values(["person", "start"]).reset_index(drop=True)
+
+
 def make_instance(
     requirements: Any,
     *,
@@ -876,8 +899,9 @@ def make_instance(
         The roster before the horizon (or its tail): columns ``role``, ``start``, ``end`` and
         optionally ``lunch_start``, ``lunch_end``, ``breaks``.  Its shifts still at work when
         the horizon starts count on the floor for coverage, leads and the manager (for
-        example last Sunday's night shift covering Monday 00:00-06:00).  Contract rules of
-        named ``people`` do not see them.  Not with ``cyclic``.
+        example last Sunday's night shift covering Monday 00:00-06:00).  With a ``person``
+        column, named ``people`` keep their rest after their last shift and their run of
+        working days across the horizon's start.  Not with ``cyclic``.
     ds_col, required_col : str
         Column names for frame input.  Time-zone-aware timestamps are read as local wall-clock
         time (the zone is dropped), which is how shifts are planned.
@@ -953,6 +977,7 @@ def make_instance(
         group_skills=skills_t,
         group_required=group_req,
         carried_in=carried,
+        previous_shifts=_previous_shifts(previous_roster, start_ts),
     )
     _validate_rules(inst)
     _validate_skills(inst)

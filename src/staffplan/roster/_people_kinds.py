@@ -17,6 +17,7 @@ __all__ = [
     "KINDS",
     "NIGHT_BEFORE_MIN",
     "WEEKEND_DAYS",
+    "before_horizon",
     "later_days",
     "min_hours",
     "run_windows",
@@ -108,16 +109,48 @@ def later_days(inst: Any, day: int, until_min: int) -> list[tuple[int, int]]:
     return out
 
 
-def run_windows(inst: Any, max_run: int) -> list[list[int]]:
+def before_horizon(inst: Any, person: Any) -> tuple[pd.Timestamp | None, int]:
+    """What ``person``'s shifts before the horizon (``inst.previous_shifts``) leave them.
+
+    Returns
+    -------
+    Timestamp or None
+        The earliest start their rest allows: the end of their last shift before the
+        horizon plus ``min_rest_h`` (None: no shift before it).
+    int
+        Consecutive days up to the horizon's first date on which they started a shift.
+    """
+    prev = inst.previous_shifts
+    if prev is None or prev.empty:
+        return None, 0
+    mine = prev[prev["person"] == person.name]
+    if mine.empty:
+        return None, 0
+    free = mine["end"].max() + pd.Timedelta(hours=person.min_rest_h)
+    day0 = inst.start.normalize()
+    days = {(pd.Timestamp(t).normalize() - day0).days for t in mine["start"]}
+    run = 0
+    while -(run + 1) in days:
+        run += 1
+    return free, run
+
+
+def run_windows(inst: Any, max_run: int, run_in: int = 0) -> list[list[int]]:
     """Windows of days of which at least one must be off to keep runs within ``max_run``.
 
     ``max_run + 1`` consecutive days; on a cyclic horizon they wrap past its end, and a
     horizon of at most ``max_run`` days gives one window of all its days (working every day
-    of a repeating horizon is a run without end).
+    of a repeating horizon is a run without end).  ``run_in`` days worked just before the
+    horizon (:func:`before_horizon`) shorten the first window to ``max_run - run_in + 1``
+    days (day 0 alone once the run is already at its maximum).
     """
     n = inst.n_days
     if not inst.cyclic:
-        return [list(range(d, d + max_run + 1)) for d in range(n - max_run)]
+        out = [list(range(d, d + max_run + 1)) for d in range(n - max_run)]
+        first = max(1, max_run - run_in + 1)
+        if run_in and first <= n:
+            out.insert(0, list(range(first)))
+        return out
     if n <= max_run:
         return [list(range(n))]
     return [[(d + i) % n for i in range(max_run + 1)] for d in range(n)]

@@ -18,8 +18,10 @@ Contract rules on ``w`` (per person):
 - paid hours per block of ``hours_weeks`` weeks within ``[min, max] x weeks`` (the minimum
   on blocks of whole weeks, less the share of the block on leave);
 - runs of at most ``max_consecutive_days`` working days (wrapping when cyclic);
-- allowed shift types, lengths, nights, availability windows, unavailable hours and leave
-  remove ``w`` variables; locked shifts fix them to 1.
+- allowed shift types, lengths, nights, availability windows, unavailable hours, leave and
+  the rest after the person's last shift of the previous roster (``previous_shifts``)
+  remove ``w`` variables; locked shifts fix them to 1; a run of working days carried in
+  from that roster shortens the first window of consecutive days.
 
 Teams are fixed for the horizon (:func:`teams_of`): each agent's team has one lead.  When
 ``SpanOfControl.lead_covers_team`` is set, on a day an agent and their own lead both work the
@@ -47,6 +49,7 @@ from staffplan.roster._model import RosterModel
 from staffplan.roster._people_kinds import (
     KINDS,
     WEEKEND_DAYS,
+    before_horizon,
     later_days,
     min_hours,
     run_windows,
@@ -266,6 +269,10 @@ class PeopleModel:
         # (hi, lo, spread, members, kind) of each fairness group
         self.fair: list[tuple[Any, Any, Any, list[int], str]] = []
         self.const_cost = 0
+        # Rest and runs carried over from the previous roster's named shifts.
+        before = {p.name: before_horizon(inst, p) for p in self.people}
+        self.free_from = {n: b[0] for n, b in before.items() if b[0] is not None}
+        self.run_in = [before[p.name][1] for p in self.people]
         self._add_person_vars()
         self._link_counts()
         for pi in range(len(self.people)):
@@ -351,6 +358,9 @@ class PeopleModel:
             return False
         if a.normalize() in p.leave:
             return False
+        free = self.free_from.get(p.name)
+        if free is not None and a < free:
+            return False  # within the rest after their last shift of the previous roster
         if any(lo < b and a < hi for lo, hi in p.unavailable):
             return False
         return p.availability is None or any(lo <= a and b <= hi for lo, hi in p.availability)
@@ -453,7 +463,7 @@ class PeopleModel:
                     self.short_min[pi, b0] = (short, lo, ks)
                     self.cost_terms.append((short, self.weights.min_hours))
         # Cyclic: runs that cross the end of the horizon continue at its start.
-        for window in run_windows(self.inst, p.max_consecutive_days):
+        for window in run_windows(self.inst, p.max_consecutive_days, self.run_in[pi]):
             ct = m.add(sum(work[d] for d in window) <= len(window) - 1)
             self._enforce(ct, p.name, "consecutive days", window[0])
 
