@@ -30,6 +30,12 @@ fitted to the opening hours, a 30-min lunch (one interval on coarser grids), a
 above 20.  Times of day are HH:MM; lunch and break windows are minutes after
 the shift starts.  The roster has one row per person-shift; breaks are written
 as a JSON list of [start, end] pairs, as in a saved plan.
+
+--people FILE names the staff from a people table (datasets.read_people:
+weekly hours, days off, rest, shift types, nights; leave from --leave FILE).
+Contracts that naming people after a count roster cannot keep (a weekly
+minimum, days off, leave, shift types, nights, fixed teams) are rostered with
+the people inside the optimisation (roster.solve_people), as in Python.
 """
 
 _EXAMPLE = """\
@@ -115,7 +121,23 @@ def build_rules(args: argparse.Namespace, interval_min: int) -> Any:
         except (ValueError, TypeError) as exc:
             raise UserError(f"{args.rules}: {exc}") from None
         rules = rules.replace(**{key: getattr(given, key) for key in data})
+    if args.people or args.leave:
+        rules = rules.replace(people=_people(args, rules))
     return rules
+
+
+def _people(args: argparse.Namespace, rules: Any) -> tuple[Any, ...]:
+    """``--people FILE`` (with ``--leave FILE``) read by :func:`staffplan.datasets.read_people`."""
+    from staffplan import datasets
+    from staffplan.cli import UserError
+    from staffplan.cli._forecast import timestamp_options
+
+    if not args.people:
+        raise UserError("--leave needs --people (the people table the leave belongs to)")
+    if rules.people is not None and args.rules:
+        raise UserError(f"people come from both --people and {args.rules}; drop one of them")
+    dayfirst = timestamp_options(args)["dayfirst"]
+    return tuple(datasets.read_people(args.people, leave=args.leave, dayfirst=dayfirst))
 
 
 def _lunch_changes(args: argparse.Namespace, base: Any) -> dict[str, Any]:
@@ -295,6 +317,16 @@ def register(subparsers: Any) -> None:
         "--required-col", help="agents needed on the floor (required, else scheduled)"
     )
     parser.add_argument("--rules", help="RULES.json (see above)")
+    parser.add_argument(
+        "--people",
+        metavar="FILE",
+        help="people table (CSV/Parquet, one row per person with contract columns, see "
+        "datasets.read_people); contracts a count roster cannot keep are rostered with "
+        "roster.solve_people",
+    )
+    parser.add_argument(
+        "--leave", metavar="FILE", help="leave table for --people (person, first_day, last_day)"
+    )
     parser.add_argument(
         "--shift-window",
         help="start window HH:MM-HH:MM (default: from opening time to the last start "
