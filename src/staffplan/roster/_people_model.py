@@ -309,10 +309,11 @@ class PeopleModel:
         above = span.manager_above_agents if span is not None else None
         n_agents = sum(p.role == "agent" for p in self.people)
         if above is not None and "manager" not in roles and n_agents > above:
+            a_day = " and at work a day (manager_hours)" if span and span.manager_hours else ""
             self.notes.append(
                 f"no manager among the people: at most {above} of the {n_agents} agents are on "
-                f"the floor at once (SpanOfControl.manager_above_agents={above}); add a Person "
-                "with role='manager' to roster more"
+                f"the floor at once{a_day} (SpanOfControl.manager_above_agents={above}); add a "
+                "Person with role='manager' to roster more"
             )
 
     def count_model(self) -> RosterModel:
