@@ -65,6 +65,17 @@ def people_solve(inst: roster.RosterInstance, **kw: Any) -> roster.PeopleResult:
     return res
 
 
+def checked(inst: roster.RosterInstance, how: str, time_limit_s: float = 6) -> roster.RosterResult:
+    """A roster by ``solve`` or ``solve_people`` that the independent checker passes."""
+    if how == "solve":
+        res = roster.solve(inst, time_limit_s=time_limit_s, num_workers=1)
+        assert res.ok, res.reasons
+    else:
+        res = people_solve(inst, time_limit_s=time_limit_s)
+    assert roster.check(inst, res.roster) == []
+    return res
+
+
 # -- a manager only when the rule asks for one ----------------------------------------------------
 
 
@@ -97,12 +108,7 @@ def _peak_day() -> np.ndarray:
 @pytest.mark.parametrize("how", ["solve_people", "solve"])
 def test_manager_on_the_floor_while_more_than_20_agents(how: str) -> None:
     inst = instance(_peak_day(), staff(25, 3, managers=1))
-    if how == "solve":
-        res = roster.solve(inst, time_limit_s=6, num_workers=1)
-        assert res.ok, res.reasons
-    else:
-        res = people_solve(inst)
-    assert roster.check(inst, res.roster) == []
+    res = checked(inst, how)
     agents = hourly(inst, res.roster, "agent")
     managers = hourly(inst, res.roster, "manager")
     busy = agents > 20
@@ -172,20 +178,10 @@ def test_check_reads_rest_across_the_end_of_a_cyclic_horizon() -> None:
 def test_solver_keeps_rest_across_the_end_of_a_cyclic_horizon(how: str) -> None:
     ann = [roster.Person("ann")]
 
-    def run(cyclic: bool) -> roster.RosterResult:
-        inst = _wrap_case(cyclic, ann)
-        if how == "solve":
-            res = roster.solve(inst, time_limit_s=5, num_workers=1)
-            assert res.ok, res.reasons
-        else:
-            res = people_solve(inst, time_limit_s=5)
-        assert roster.check(inst, res.roster) == []
-        return res
-
     # Not cyclic: nothing follows day 28, ann works both shifts.
-    assert len(run(False).roster) == 2
+    assert len(checked(_wrap_case(False, ann), how, 5).roster) == 2
     # Cyclic: both would leave 7 h of rest across the wrap; one shift stays uncovered.
-    res = run(True)
+    res = checked(_wrap_case(True, ann), how, 5)
     assert len(res.roster) == 1
     assert res.coverage["shortage"].sum() == 8
     if how == "solve":
@@ -295,13 +291,7 @@ def test_rest_after_the_previous_rosters_last_shift(how: str) -> None:
         inst = instance(
             req, ann, shifts=EARLY_LATE, span=None, previous_roster=prev if with_prev else None
         )
-        if how == "solve":
-            res = roster.solve(inst, time_limit_s=5, num_workers=1)
-            assert res.ok, res.reasons
-        else:
-            res = people_solve(inst, time_limit_s=5)
-        assert roster.check(inst, res.roster) == []
-        covered[with_prev] = len(res.roster)
+        covered[with_prev] = len(checked(inst, how, 5).roster)
     assert covered == {False: 1, True: 0}
     # The checker reads the same rest from the frame and the previous roster.
     monday = _ann_frame((MON + 6 * H, MON + 14 * H))

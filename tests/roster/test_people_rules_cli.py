@@ -24,28 +24,15 @@ def week(tmp_path: Path) -> Path:
     return path
 
 
+#: One 8 h shift a day from 08:00, no lunch, no leads.
+FLAGS = (
+    "--interval-min 60 --time-limit-s 6 --workers 1 --shift-window 08:00-08:00 "
+    "--shift-lengths 480 --lunch-min 0 --span 0"
+).split()
+
+
 def _args(req: Path, out: Path, *extra: str) -> list[str]:
-    return [
-        "roster",
-        str(req),
-        "--interval-min",
-        "60",
-        "--out",
-        str(out),
-        "--time-limit-s",
-        "6",
-        "--workers",
-        "1",
-        "--shift-window",
-        "08:00-08:00",
-        "--shift-lengths",
-        "480",
-        "--lunch-min",
-        "0",
-        "--span",
-        "0",
-        *extra,
-    ]
+    return ["roster", str(req), "--out", str(out), *FLAGS, *extra]
 
 
 def test_people_file_minimums_and_leave_hold(
