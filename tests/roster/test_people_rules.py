@@ -271,6 +271,20 @@ def test_solve_refuses_such_contracts_with_skill_groups() -> None:
         roster.solve(inst, time_limit_s=2, num_workers=1)
 
 
+@pytest.mark.parametrize("how", ["solve_people", "solve"])
+def test_a_short_cyclic_horizon_wraps_the_floor_not_the_rota(how: str) -> None:
+    # make_instance(cyclic=None) wraps any whole-day horizon (plan does so for a day or two):
+    # as a rota, a repeating day would be a run of working days without end and nobody could
+    # work.  Only whole weeks repeat as a rota; here ann works both days.
+    req = _one_a_day(2)
+    inst = instance(req, [roster.Person("ann")], shifts=ONE8, span=None, cyclic=None)
+    assert inst.cyclic
+    res = checked(inst, how, 5)
+    assert len(res.roster) == 2 and res.coverage["shortage"].sum() == 0
+    everyday = _ann_frame(*[(MON + d * D + 8 * H, MON + d * D + 16 * H) for d in (0, 1)])
+    assert roster.check(inst, everyday) == []
+
+
 # -- rest and runs from the previous roster into the horizon --------------------------------------
 
 

@@ -252,7 +252,7 @@ def _named(
         for d in range(horizon_days):
             for c in per_day.get((pi, d), []):
                 # Exact since a day holds one shift: c and every later shift within its rest
-                # (across the end of a cyclic horizon too) share one slot.
+                # (across the end of a rota that repeats too) share one slot.
                 clash = [
                     c2
                     for d2, offset in later_days(inst, d, end_min[c] + rest)

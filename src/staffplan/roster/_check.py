@@ -16,7 +16,7 @@ import pandas as pd
 from staffplan._validation import check_columns
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._patterns import manager_window
-from staffplan.roster._people_kinds import min_hours, shift_kinds
+from staffplan.roster._people_kinds import min_hours, repeats, shift_kinds
 
 __all__ = ["check"]
 
@@ -234,10 +234,10 @@ def _check_rest(
 ) -> list[str]:
     """Rest between consecutive shifts of one person (sorted by start).
 
-    A cyclic horizon repeats, so the person's first shift follows their last one a horizon
-    later: the rest from the last shift's end to the first shift's next start counts too.
-    Otherwise the first shift follows the person's last shift of the previous roster
-    (``previous_shifts``), when there is one.
+    A cyclic horizon of whole weeks is a rota that repeats (:func:`repeats`), so the person's
+    first shift follows their last one a horizon later: the rest from the last shift's end to
+    the first shift's next start counts too.  Otherwise the first shift follows the person's
+    last shift of the previous roster (``previous_shifts``), when there is one.
     """
     out = []
     pairs = [(ends[i - 1], starts[i], "") for i in range(1, len(starts))]
@@ -246,7 +246,7 @@ def _check_rest(
         mine = prev.loc[prev["person"] == p.name, "end"]
         if len(mine):
             pairs.insert(0, (mine.max(), starts[0], " (after their last shift before the horizon)"))
-    if inst.cyclic and starts:
+    if repeats(inst) and starts:
         cycle = pd.Timedelta(minutes=inst.n_intervals * inst.interval_min)
         pairs.append((ends[-1], starts[0] + cycle, " (the horizon repeats: the first shift again)"))
     for end, start, why in pairs:
@@ -259,28 +259,29 @@ def _check_rest(
 
 
 def _check_run(inst: RosterInstance, p: Any, days: set[int]) -> list[str]:
-    """Longest run of working days; on a cyclic horizon runs continue across its end.
+    """Longest run of working days; in a rota that repeats runs continue across its end.
 
     Days of the person's shifts before the horizon (``previous_shifts``, negative day
     numbers) join the run that reaches into it.
     """
     n = inst.n_days
+    cyc = repeats(inst)
     prev = inst.previous_shifts
     if prev is not None and days:
         norm0 = inst.start.normalize()
         starts = prev.loc[prev["person"] == p.name, "start"]
         days = days | {(pd.Timestamp(t).normalize() - norm0).days for t in starts}
-    if inst.cyclic and days and len(days) == n:
+    if cyc and days and len(days) == n:
         return [
             f"{p.name}: works all {n} days of a repeating horizon, a run without end; max "
             f"{p.max_consecutive_days} consecutive days"
         ]
     best = 0
     for d in days:
-        if ((d - 1) % n if inst.cyclic else d - 1) in days:
+        if ((d - 1) % n if cyc else d - 1) in days:
             continue  # not the first day of its run
         run = 1
-        while ((d + run) % n if inst.cyclic else d + run) in days:
+        while ((d + run) % n if cyc else d + run) in days:
             run += 1
         if d + run > 0:  # a run wholly before the horizon is the previous roster's
             best = max(best, run)

@@ -40,7 +40,7 @@ from staffplan.roster._diagnose import describe_group, minimal_core, shortage_no
 from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel
 from staffplan.roster._model import _ub as ub
-from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, min_hours, shift_kinds
+from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, min_hours, repeats, shift_kinds
 from staffplan.roster._people_model import PeopleModel, PeopleWeights, contract_key
 from staffplan.roster._search import DET_PER_S, Run, check_args
 from staffplan.roster._solution import (
@@ -180,9 +180,9 @@ class _Greedy:
             return False
         rest = self.rest_min[pi]
         a, b = pm.start_m[k], pm.end_m[k]
-        n, cyc = self.n_days, pm.inst.cyclic
+        n, cyc = self.n_days, repeats(pm.inst)
         for x in (d - 2, d - 1, d + 1, d + 2):
-            # Cyclic: the days past either end are the other end's, one horizon away.
+            # A repeating rota: days past either end are the other end's, a horizon away.
             k2 = self.last.get((pi, x % n if cyc else x))
             o = (x // n) * n * 1440 if cyc else 0
             if k2 is not None and pm.start_m[k2] + o < b + rest and a < pm.end_m[k2] + o + rest:
@@ -204,7 +204,7 @@ class _Greedy:
             x = d + step
             while (x % n if cyc else x) in days and run <= n:
                 run, x = run + 1, x + step
-        # Past n: a cyclic horizon worked every day, a run without end.
+        # Past n: a repeating rota worked every day, a run without end.
         return run <= min(n, p.max_consecutive_days)
 
     def take(self, pi: int, k: int) -> None:

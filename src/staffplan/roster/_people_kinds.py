@@ -20,6 +20,7 @@ __all__ = [
     "before_horizon",
     "later_days",
     "min_hours",
+    "repeats",
     "run_windows",
     "shift_kinds",
 ]
@@ -77,6 +78,18 @@ def min_hours(person: Any, first_day: pd.Timestamp, n_days: int) -> float:
     return float(person.min_hours_week) * (n_days - on_leave) / 7
 
 
+def repeats(inst: Any) -> bool:
+    """Whether people's rest and runs of working days wrap across the end of the horizon.
+
+    A cyclic horizon of whole weeks is a rota that repeats: each person's first shift follows
+    their last one a horizon later.  A cyclic horizon of other lengths (``make_instance``
+    wraps any whole-day horizon without a previous roster when ``cyclic=None``, so a night
+    shift covers the first hours) wraps the floor only; as a rota, two days repeating would
+    have everyone work every day for ever.
+    """
+    return bool(inst.cyclic) and inst.n_days % 7 == 0
+
+
 def later_days(inst: Any, day: int, until_min: int) -> list[tuple[int, int]]:
     """Days after ``day`` whose shifts may start before ``until_min``, with their offsets.
 
@@ -93,8 +106,8 @@ def later_days(inst: Any, day: int, until_min: int) -> list[tuple[int, int]]:
     -------
     list of (int, int)
         ``(day2, offset_min)``: a shift of ``day2`` starting ``m`` minutes from the first
-        midnight starts ``m + offset_min`` on the time line of ``day``.  A cyclic horizon
-        repeats, so the days past its end are its first days again one horizon later
+        midnight starts ``m + offset_min`` on the time line of ``day``.  When the rota
+        :func:`repeats`, the days past its end are its first days again one horizon later
         (the last shift of a person is followed by their first); otherwise they are
         outside the roster.  A shift starts on its own date, so the days up to the one
         holding ``until_min`` suffice.
@@ -104,7 +117,7 @@ def later_days(inst: Any, day: int, until_min: int) -> list[tuple[int, int]]:
     for d2 in range(day + 1, (until_min - 1) // _DAY_MIN + 1):
         if d2 < n:
             out.append((d2, 0))
-        elif inst.cyclic:
+        elif repeats(inst):
             out.append((d2 % n, (d2 // n) * n * _DAY_MIN))
     return out
 
@@ -138,14 +151,14 @@ def before_horizon(inst: Any, person: Any) -> tuple[pd.Timestamp | None, int]:
 def run_windows(inst: Any, max_run: int, run_in: int = 0) -> list[list[int]]:
     """Windows of days of which at least one must be off to keep runs within ``max_run``.
 
-    ``max_run + 1`` consecutive days; on a cyclic horizon they wrap past its end, and a
-    horizon of at most ``max_run`` days gives one window of all its days (working every day
-    of a repeating horizon is a run without end).  ``run_in`` days worked just before the
+    ``max_run + 1`` consecutive days; when the rota :func:`repeats` they wrap past its end,
+    and a rota of at most ``max_run`` days gives one window of all its days (working every
+    day of it is a run without end).  ``run_in`` days worked just before the
     horizon (:func:`before_horizon`) shorten the first window to ``max_run - run_in + 1``
     days (day 0 alone once the run is already at its maximum).
     """
     n = inst.n_days
-    if not inst.cyclic:
+    if not repeats(inst):
         out = [list(range(d, d + max_run + 1)) for d in range(n - max_run)]
         first = max(1, max_run - run_in + 1)
         if run_in and first <= n:

@@ -12,12 +12,13 @@ Contract rules on ``w`` (per person):
 
 - one shift a day; rest between shifts (``w[k] + sum(w[k'] on a later day starting within
   the rest) <= 1``, one constraint per shift and later day: exact since a day holds one shift),
-  across the end of a cyclic horizon too (the last shift is followed by the first);
+  across the end of a rota that repeats too (a cyclic horizon of whole weeks: the last
+  shift is followed by the first);
 - days per 7-day block <= ``max_days_week`` and <= ``7 - min_days_off_week``; with
   ``days_off_together`` a pair of consecutive days off inside each full block;
 - paid hours per block of ``hours_weeks`` weeks within ``[min, max] x weeks`` (the minimum
   on blocks of whole weeks, less the share of the block on leave);
-- runs of at most ``max_consecutive_days`` working days (wrapping when cyclic);
+- runs of at most ``max_consecutive_days`` working days (wrapping when the rota repeats);
 - allowed shift types, lengths, nights, availability windows, unavailable hours, leave and
   the rest after the person's last shift of the previous roster (``previous_shifts``)
   remove ``w`` variables; locked shifts fix them to 1; a run of working days carried in
@@ -471,9 +472,8 @@ class PeopleModel:
     def _add_rest(self, pi: int, by_day: dict[int, list[int]]) -> None:
         """``w[k] + sum(w[k2] starting within the rest after k) <= 1`` per shift and later day.
 
-        Exact since a day holds one shift.  On a cyclic horizon the pair can be the same
-        shift (a one-day horizon repeating), which then gives ``2 w[k] <= 1``: correct, a
-        shift cannot follow itself without its rest.
+        Exact since a day holds one shift; the later days wrap when the rota repeats
+        (:func:`staffplan.roster._people_kinds.later_days`).
         """
         p = self.people[pi]
         rest = round(p.min_rest_h * 60)
