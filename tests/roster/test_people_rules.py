@@ -16,6 +16,8 @@ import pytest
 
 from staffplan import roster
 
+from ._helpers import LUNCH60
+
 MON = pd.Timestamp("2024-01-01")  # a Monday
 H = pd.Timedelta(hours=1)
 D = pd.Timedelta(days=1)
@@ -40,7 +42,8 @@ EARLY_LATE = (
 def instance(req: np.ndarray, people: list[roster.Person], **kw: Any) -> roster.RosterInstance:
     kw.setdefault("shifts", DAY8)
     kw.setdefault("cyclic", False)
-    return roster.make_instance(req, interval_min=60, start=MON, lunch=None, people=people, **kw)
+    kw.setdefault("lunch", None)
+    return roster.make_instance(req, interval_min=60, start=MON, people=people, **kw)
 
 
 def staff(agents: int, leads: int, managers: int = 0) -> list[roster.Person]:
@@ -50,7 +53,7 @@ def staff(agents: int, leads: int, managers: int = 0) -> list[roster.Person]:
 
 
 def hourly(inst: roster.RosterInstance, frame: pd.DataFrame, role: str) -> np.ndarray:
-    """People of ``role`` at work per hour, counted from the frame (no lunch or breaks)."""
+    """People of ``role`` at work per hour, counted from the frame (lunch included)."""
     out = np.zeros(inst.n_intervals)
     for r in frame[frame["role"] == role].itertuples():
         a = int((pd.Timestamp(r.start) - inst.start) / H)
@@ -105,16 +108,28 @@ def _peak_day() -> np.ndarray:
     return day
 
 
+@pytest.mark.parametrize("lunch", [None, LUNCH60], ids=["no lunch", "lunch"])
 @pytest.mark.parametrize("how", ["solve_people", "solve"])
-def test_manager_on_the_floor_while_more_than_20_agents(how: str) -> None:
-    inst = instance(_peak_day(), staff(25, 3, managers=1))
+def test_manager_on_the_floor_while_more_than_20_agents(
+    how: str, lunch: roster.LunchRule | None
+) -> None:
+    inst = instance(_peak_day(), staff(25, 3, managers=1), lunch=lunch)
     res = checked(inst, how)
-    agents = hourly(inst, res.roster, "agent")
-    managers = hourly(inst, res.roster, "manager")
-    busy = agents > 20
-    assert busy[10:14].all()  # 22 agents on the floor 10-14 (no lunch, no breaks)
-    assert (managers[busy] >= 1).all()
-    assert res.coverage["shortage"].sum() == 0
+    cov = res.coverage
+    busy = (cov["on_floor"] > 20).to_numpy()
+    assert busy.any()
+    assert (cov["managers_on_floor"].to_numpy()[busy] >= 1).all()
+    if lunch is None:
+        # Recounted from the frame: 22 agents at work (all on the floor) 10-14.
+        agents = hourly(inst, res.roster, "agent")
+        assert (agents[10:14] == 22).all()
+        assert (hourly(inst, res.roster, "manager")[agents > 20] >= 1).all()
+        assert cov["shortage"].sum() == 0
+    else:
+        # An hour the one manager is at lunch holds at most 20 agents on the floor.
+        at_lunch = (cov["managers_on_floor"] < 1) & (hourly(inst, res.roster, "manager") >= 1)
+        assert at_lunch.any()  # an 8 h manager shift has its lunch
+        assert (cov.loc[at_lunch, "on_floor"] <= 20).all()
 
 
 def test_without_a_manager_at_most_20_agents_are_on_the_floor() -> None:
