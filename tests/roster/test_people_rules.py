@@ -278,6 +278,20 @@ def test_solve_without_such_contracts_keeps_its_own_path() -> None:
     assert roster.check(inst, res.roster) == []
 
 
+def test_solve_names_people_on_every_day_of_a_two_week_horizon() -> None:
+    # Two agents a day 08-16 for 14 days (28 shifts) and three people of 5 days a week:
+    # 30 days of capacity, 16 h between shifts, so all 28 shifts can be named.  The rest
+    # rule used to be a big-M on minutes from the horizon start too small past day 3, which
+    # forced anyone working a later day to work the next one too (12 shifts were dropped).
+    people = [roster.Person(n, max_days_week=5) for n in ("ann", "bob", "cy")]
+    day = np.r_[np.zeros(8), np.full(8, 2), np.zeros(8)]
+    inst = instance(np.tile(day, 14), people, shifts=ONE8, span=None)
+    res = roster.solve(inst, time_limit_s=5, num_workers=1)
+    assert res.ok, res.reasons
+    assert len(res.roster) == 28 and res.coverage["shortage"].sum() == 0
+    assert roster.check(inst, res.roster) == []
+
+
 def test_solve_refuses_such_contracts_with_skill_groups() -> None:
     people = [roster.Person("ann", min_hours_week=16, skills=("en",))]
     req = _one_a_day(1)
