@@ -358,3 +358,20 @@ def test_run_of_days_continues_from_the_previous_roster() -> None:
     assert roster.check(inst, both) == ["ann: 7 consecutive days, max 6"]
     fresh = instance(req, ann, shifts=ONE8, span=None)
     assert roster.check(fresh, both) == []
+
+
+def test_a_lock_inside_the_rest_after_the_previous_roster_is_named() -> None:
+    # ann closed Sunday 23:00 and is locked on Monday 06:00 (7 h later): no roster, and the
+    # diagnosis names her rest, not her availability.
+    sunday = MON - D
+    prev = _previous((sunday + 15 * H, sunday + 23 * H))
+    req = np.zeros(24)
+    req[6:14] = 1
+    ann = [roster.Person("ann", locked=((MON + 6 * H, MON + 14 * H),))]
+    inst = instance(req, ann, shifts=EARLY_LATE, span=None, previous_roster=prev)
+    why = roster.diagnose_people(inst, time_limit_s=5)
+    assert any("person 'ann', rule 'rest': 11 h rest before a shift on day 1" in w for w in why)
+    # solve names people after the count roster; the lock it cannot keep is named the same.
+    res = roster.solve(inst, time_limit_s=5, num_workers=1)
+    assert roster.check(inst, res.roster) == []
+    assert any("starts within their 11 h rest after their last shift" in r for r in res.reasons)

@@ -278,7 +278,13 @@ def _named(
             key = (pd.Timestamp(a), pd.Timestamp(b))
             ci = keys.index(key) if key in keys else -1
             if ci < 0 or (pi, ci) not in z:
-                reasons.append(f"locked shift {a}..{b} of {p.name!r} is outside their availability")
+                why = (
+                    f"starts within their {p.min_rest_h:g} h rest after their last shift "
+                    "before the horizon"
+                    if free_at[pi] is not None and key[0] < free_at[pi]
+                    else "is outside their availability"
+                )
+                reasons.append(f"locked shift {a}..{b} of {p.name!r} {why}")
                 continue
             m.add(z[pi, ci] == 1)
         for (qi, ci), var in z.items():

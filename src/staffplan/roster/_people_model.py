@@ -344,6 +344,13 @@ class PeopleModel:
 
     def allowed(self, p: Person, k: int) -> bool:
         """Whether ``p``'s contract and availability let them work shift ``k``."""
+        free = self.free_from.get(p.name)
+        if free is not None and self.start_ts[k] < free:
+            return False  # within the rest after their last shift of the previous roster
+        return self._available(p, k)
+
+    def _available(self, p: Person, k: int) -> bool:
+        """Shift types, lengths, nights, leave and availability windows allow shift ``k``."""
         s = self.shifts[k]
         a, b = self.start_ts[k], self.end_ts[k]
         if p.shift_types is not None:
@@ -360,9 +367,6 @@ class PeopleModel:
             return False
         if a.normalize() in p.leave:
             return False
-        free = self.free_from.get(p.name)
-        if free is not None and a < free:
-            return False  # within the rest after their last shift of the previous roster
         if any(lo < b and a < hi for lo, hi in p.unavailable):
             return False
         return p.availability is None or any(lo <= a and b <= hi for lo, hi in p.availability)
@@ -388,7 +392,8 @@ class PeopleModel:
                     if not ok:
                         # A lock the contract forbids: kept so that diagnosis names the rule.
                         ct = self.model.add(v == 0)
-                        self._enforce(ct, p.name, "availability", self.shifts[k].day)
+                        rule = "availability" if not self._available(p, k) else "rest"
+                        self._enforce(ct, p.name, rule, self.shifts[k].day)
                 if key in locked:
                     ct = self.model.add(self.w[pi, k] == 1)
                     self._enforce(ct, p.name, "locked shift", self.shifts[k].day)
