@@ -373,5 +373,19 @@ def test_a_lock_inside_the_rest_after_the_previous_roster_is_named() -> None:
     assert any("person 'ann', rule 'rest': 11 h rest before a shift on day 1" in w for w in why)
     # solve names people after the count roster; the lock it cannot keep is named the same.
     res = roster.solve(inst, time_limit_s=5, num_workers=1)
-    assert roster.check(inst, res.roster) == []
     assert any("starts within their 11 h rest after their last shift" in r for r in res.reasons)
+    # ann has no shift at all: the checker still reads her lock.
+    assert roster.check(inst, res.roster) == [
+        "ann: locked shift 2024-01-01 06:00:00..2024-01-01 14:00:00 is missing"
+    ]
+
+
+def test_check_reads_the_contracts_of_people_without_a_shift() -> None:
+    # bob must work 16 h a week and has a lock; a roster without him breaks both.
+    lock = (MON + 8 * H, MON + 16 * H)
+    people = [roster.Person("ann"), roster.Person("bob", min_hours_week=16, locked=(lock,))]
+    inst = instance(_one_a_day(7), people, shifts=ONE8, span=None)
+    assert roster.check(inst, _ann_frame(lock)) == [
+        "bob: 0 h in the week from day 1, min 16",
+        "bob: locked shift 2024-01-01 08:00:00..2024-01-01 16:00:00 is missing",
+    ]

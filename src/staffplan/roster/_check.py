@@ -226,6 +226,12 @@ def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series)
         for a, b in p.locked:
             if (pd.Timestamp(a), pd.Timestamp(b)) not in have:
                 out.append(f"{person}: locked shift {a}..{b} is missing")
+    # People without a shift break only what asks for work: minimum hours and locks.
+    rostered = set(roster["person"])
+    for p in inst.people or ():
+        if p.name not in rostered:
+            out += _check_hours(inst, p, [], [])
+            out += [f"{p.name}: locked shift {a}..{b} is missing" for a, b in p.locked]
     return out
 
 
