@@ -6,8 +6,11 @@ working at most 5 days per 7-day block and at most 6 days in a row; otherwise a 
 
 Named people are assigned by a small CP-SAT model over (person, shift class) booleans with
 their contract rules: one shift a day, rest between shifts, days and hours per week,
-consecutive days, availability, locked shifts and preferred start times.  Shifts that no one
-can take are dropped and reported.
+consecutive days (rest and runs across the end of a rota that repeats and from the previous
+roster's named shifts), availability, locked shifts and preferred start times.  Shifts that
+no one can take are dropped and reported.  Contract fields this cannot keep on shifts designed
+without the people (:func:`beyond_assignment`: a weekly minimum, days off, leave...) send
+the instance to :func:`staffplan.roster.solve_people` instead (:func:`solve_named`).
 
 Teams are formed per day: the agents working that day are split into teams of at most
 ``max_agents_per_lead``, each with a lead working that day; agents are ordered by lunch slot
