@@ -226,3 +226,80 @@ def test_write_sample_regenerates_the_bundled_files(tmp_path):
     assert history_path.read_text(encoding="utf-8") == _bundled("sample_history.csv")
     assert events_path.read_text(encoding="utf-8") == _bundled("sample_events.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sample_events.csv", "sample_history.csv"]
+
+
+# -- round the clock (hours="24/7") ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("interval_min", [15, 30, 60])
+def test_247_mode_is_open_round_the_clock_on_every_grid(interval_min):
+    h, ev = generate_sample(
+        hours="24/7", interval_min=interval_min, weeks=2, queues=("line",), events=False
+    )
+    per_day = h.groupby(h["ds"].dt.normalize()).size()
+    assert len(per_day) == 14 and per_day.eq(24 * 60 // interval_min).all()
+    assert ev.empty and list(ev.columns) == ["date", "start", "end", "name", "kind"]
+    # Night floor under day peaks: 03:00 quieter than 11:00 by about the night level.
+    by_hour = h.groupby(h["ds"].dt.hour)["volume"].mean()
+    assert 0.08 < by_hour[3] / by_hour[11] < 0.25
+
+
+def test_247_mode_steady_poisson_has_the_asked_mean_and_count_noise_only():
+    # Reference: with no day effect, trend or weekly pattern and Poisson counts, each
+    # hour is Poisson(20): mean 20, variance 20, and day totals vary like Poisson(480).
+    h, _ = generate_sample(
+        hours="24/7", interval_min=60, weeks=20, queues=("line",), daily_volume=480,
+        weekday_factor=(1.0,) * 7, night_level=1.0, day_sigma=0.0, nb_shape=None,
+        growth_per_week=0.0, events=False, seed=4,
+    )  # fmt: skip
+    v = h["volume"].to_numpy(float)
+    assert v.mean() == pytest.approx(20.0, abs=3 * (20 / v.size) ** 0.5)
+    assert v.var() == pytest.approx(20.0, rel=0.1)
+    days = h.groupby(h["ds"].dt.normalize())["volume"].sum()
+    assert days.std() == pytest.approx(480**0.5, rel=0.25)  # 140 days: chi sd about 6 %
+
+
+def test_247_mode_day_level_has_the_asked_spread_and_persistence():
+    # Reference: log day level z_d = 0.6 z_(d-1) + N(0, 0.06²), stationary sd
+    # 0.06 / sqrt(1 - 0.36) = 0.075 and lag-one correlation 0.6; counts add 1/sqrt(4800).
+    h, _ = generate_sample(
+        hours="24/7", weeks=40, queues=("line",), daily_volume=4800, weekday_factor=(1.0,) * 7,
+        day_sigma=0.06, day_ar=0.6, nb_shape=None, growth_per_week=0.0, events=False, seed=2,
+    )  # fmt: skip
+    z = np.log(h.groupby(h["ds"].dt.normalize())["volume"].sum().to_numpy())
+    assert z.std() == pytest.approx((0.075**2 + 1 / 4800) ** 0.5, rel=0.2)
+    assert np.corrcoef(z[:-1], z[1:])[0, 1] == pytest.approx(0.6, abs=0.15)
+
+
+def test_247_mode_weekday_factors_and_a_worked_holiday():
+    weekly = (1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 1.0)  # a Friday-Saturday weekend at half volume
+    h, ev = generate_sample(
+        hours="24/7", weeks=12, queues=("line",), weekday_factor=weekly, day_sigma=0.0,
+        growth_per_week=0.0,
+    )  # fmt: skip
+    holiday = ev.loc[ev["kind"] == "holiday", "date"].iloc[0]
+    day = h["ds"].dt.normalize()
+    totals = h[day != holiday].groupby(day)["volume"].sum()
+    wd = totals.index.day_of_week
+    ratio = totals[np.isin(wd, (4, 5))].mean() / totals[~np.isin(wd, (4, 5))].mean()
+    assert ratio == pytest.approx(0.5, rel=0.05)
+    # The line works its holiday (at half volume), so the holiday's hours are present.
+    assert (day == holiday).sum() == 48
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"hours": "nights"}, "hours must be one of: 'day', '24/7'; got 'nights'"),
+        ({"weekday_factor": (1.0,) * 7}, "weekday_factor is for hours='24/7'"),
+        ({"hours": "24/7", "weekday_factor": (1.0,) * 6}, "must hold 7 factors.*got 6"),
+        ({"hours": "24/7", "night_level": 0.0}, r"night_level must be in \(0, 1\]"),
+        ({"day_ar": 1.0}, r"day_ar must be in \[0, 1\)"),
+        ({"day_sigma": -0.1}, "day_sigma must be >= 0"),
+        ({"nb_shape": 0}, "nb_shape must be > 0"),
+        ({"daily_volume": -5}, "daily_volume must be > 0, got -5"),
+    ],
+)
+def test_247_options_are_checked(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        generate_sample(**kwargs)

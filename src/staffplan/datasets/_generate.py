@@ -15,12 +15,19 @@ import numpy as np
 import pandas as pd
 
 from staffplan._io import atomic_write_text
-from staffplan._validation import check_choice, check_int
+from staffplan._validation import (
+    check_choice,
+    check_fraction,
+    check_int,
+    check_nonnegative,
+    check_positive,
+)
 
 __all__ = [
     "SATURDAY_FACTOR",
     "SATURDAY_HOURS",
     "WEEKDAY_FACTOR",
+    "WEEKDAY_FACTOR_247",
     "WEEKDAY_PROFILE",
     "events_to_csv",
     "generate_sample",
@@ -96,6 +103,13 @@ _HANDLE_CV = 0.9  # coefficient of variation of single handle times [-]
 _AFTER_HOLIDAY_LIFT = 0.10  # catch-up on the working day after a holiday [-]
 _CAMPAIGN_HOURS = ("10:00", "16:00")
 
+# Round the clock (``hours="24/7"``): a day total per weekday relative to the mean
+# weekday (Monday busiest, the weekend quieter), and a night floor under a morning
+# and an evening peak (the shape of a consumer service line).
+WEEKDAY_FACTOR_247: tuple[float, ...] = (1.15, 1.05, 1.0, 1.0, 1.05, 0.8, 0.7)
+_NIGHT_LEVEL = 0.15  # night rate relative to the morning peak [-]
+_PEAKS_247 = ((11.0, 2.4, 1.0), (19.0, 2.0, 0.8))  # (hour, width [h], height) of each peak
+
 
 def _first_weekday_on_or_after(day: pd.Timestamp, weekday: int) -> pd.Timestamp:
     return day + pd.Timedelta(days=(weekday - day.day_of_week) % 7)
@@ -115,6 +129,28 @@ def _slot_shares(interval_min: int) -> tuple[pd.TimedeltaIndex, np.ndarray]:
     return pd.TimedeltaIndex(offsets[::2]), shares[::2] + shares[1::2]
 
 
+def _shares_247(interval_min: int, night_level: float) -> tuple[pd.TimedeltaIndex, np.ndarray]:
+    """Round-the-clock profile on an ``interval_min`` grid: offsets from midnight and shares.
+
+    Each interval's share is the mean of the shape at its start and mid-point, so
+    the grids of 15, 30 and 60 minutes describe the same day.
+    """
+    n = 24 * 60 // interval_min
+    offsets = pd.to_timedelta(np.arange(n) * interval_min, unit="min")
+    hours = (np.arange(n)[:, None] + np.array([0.0, 0.5])[None, :]) * interval_min / 60.0
+    peaks = sum(h * np.exp(-0.5 * ((hours - at) / width) ** 2) for at, width, h in _PEAKS_247)
+    shape = (night_level + (1.0 - night_level) * peaks).mean(axis=1)
+    return pd.TimedeltaIndex(offsets), shape / shape.sum()
+
+
+def _day_levels(rng: np.random.Generator, n_days: int, sigma: float, ar: float) -> np.ndarray:
+    """Day factors ``exp(z_d)`` with ``z_d = ar·z_(d-1) + e_d``, ``e_d ~ N(0, sigma²)``."""
+    z = rng.normal(0.0, sigma, size=n_days)
+    for i in range(1, n_days) if ar else ():
+        z[i] += ar * z[i - 1]
+    return np.exp(z)
+
+
 def generate_sample(
     *,
     weeks: int = 8,
@@ -122,6 +158,15 @@ def generate_sample(
     interval_min: int = 30,
     queues: tuple[str, ...] = ("sales", "service"),
     seed: int = 20261122,
+    hours: str = "day",
+    daily_volume: float | None = None,
+    weekday_factor: tuple[float, ...] | None = None,
+    night_level: float = _NIGHT_LEVEL,
+    day_sigma: float = _DAY_SIGMA,
+    day_ar: float = 0.0,
+    nb_shape: float | None = _NB_SHAPE,
+    growth_per_week: float = _GROWTH_PER_WEEK,
+    events: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Generate the sample centre's interval history and its events.
 
@@ -147,6 +192,36 @@ def generate_sample(
         any other name is sized like ``"service"``.
     seed : int, optional
         Seed of the random generator; equal arguments give equal frames.
+    hours : {"day", "24/7"}, optional
+        ``"day"``: the sample centre's hours above.  ``"24/7"``: open round the
+        clock every day, with a night floor under a morning and an evening peak
+        (``night_level``) and the weekday pattern ``WEEKDAY_FACTOR_247``; the
+        AHT follows the same rules.
+    daily_volume : float, optional
+        Contacts of every queue on a mean weekday [contacts]; by default each
+        queue's own size (sales 1200, service 2500).
+    weekday_factor : tuple of 7 floats, optional
+        Day total per weekday (Monday first) relative to the mean weekday, for
+        ``hours="24/7"`` (``(1,) * 7``: no weekly pattern; ``0.5`` on Friday and
+        Saturday: a Friday-Saturday weekend at half volume).
+    night_level : float, optional
+        ``hours="24/7"``: the rate at night relative to the morning peak
+        [-, in (0, 1]]; 1 gives a constant rate round the clock.
+    day_sigma : float, optional
+        Standard deviation of the day effect's log innovations [-]; 0 gives no
+        day-to-day variation beyond the counts' own noise.
+    day_ar : float, optional
+        Persistence of the day effect [-, in [0, 1)]: ``z_d = day_ar·z_(d-1) + e_d``
+        (0: independent days, as the sample; 0.6 to 0.7: a level that wanders
+        for a few days, as real 24/7 lines do).
+    nb_shape : float or None, optional
+        Gamma-Poisson shape of the counts (variance ``mu + mu²/nb_shape``);
+        None gives Poisson counts.
+    growth_per_week : float, optional
+        Volume trend [fraction per week]; 0 gives a steady level.
+    events : bool, optional
+        False leaves out the holiday and the campaigns (and returns an empty
+        events frame): a history whose only variation is the one asked for.
 
     Returns
     -------
@@ -181,6 +256,11 @@ def generate_sample(
     8 %), each handle time having a coefficient of variation of 0.9, so the
     interval mean is gamma distributed around it and noisier when volume is low.
 
+    With ``hours="24/7"`` the shares ``p`` come from a night floor
+    ``night_level`` under two Gaussian peaks (11:00, width 2.4 h; 19:00, width
+    2 h, 0.8 high), ``f`` from ``weekday_factor`` and the day effect from the
+    AR(1) above; growth, events and AHT are as for the day centre.
+
     References
     ----------
     .. [1] R. J. Hyndman, fpp2: Data for "Forecasting: Principles and Practice"
@@ -198,6 +278,7 @@ def generate_sample(
     weeks = check_int(weeks, "weeks", minimum=2)
     interval_min = check_choice(interval_min, "interval_min", (15, 30, 60))
     seed = check_int(seed, "seed", minimum=0)
+    hours = check_choice(hours, "hours", ("day", "24/7"))
     if isinstance(queues, str) or len(queues) == 0:
         raise ValueError(f"queues must be a non-empty tuple of names, got {queues!r}")
     if len(set(queues)) != len(queues):
@@ -206,9 +287,36 @@ def generate_sample(
         first = pd.Timestamp(start).normalize().as_unit("ns")
     except (TypeError, ValueError):
         raise ValueError(f"start must be a date such as '2026-01-05', got {start!r}") from None
+    if daily_volume is not None:
+        daily_volume = float(check_positive(daily_volume, "daily_volume"))
+    round_the_clock = hours == "24/7"
+    if weekday_factor is not None:
+        if not round_the_clock:
+            raise ValueError(
+                "weekday_factor is for hours='24/7' (the day centre keeps its measured "
+                f"WEEKDAY_FACTOR), got hours={hours!r}"
+            )
+        wf = check_positive(weekday_factor, "weekday_factor")
+        if wf.shape != (7,):
+            raise ValueError(
+                f"weekday_factor must hold 7 factors (Monday first), got {len(wf.ravel())}"
+            )
+    else:
+        wf = np.asarray(WEEKDAY_FACTOR_247)
+    night = float(check_fraction(night_level, "night_level", high_open=False))
+    sigma = float(check_nonnegative(day_sigma, "day_sigma"))
+    ar = float(check_fraction(day_ar, "day_ar", low_open=False))
+    if nb_shape is not None:
+        nb_shape = float(check_positive(nb_shape, "nb_shape"))
+    growth = float(check_fraction(growth_per_week, "growth_per_week", low=-1.0))
+    if not isinstance(events, (bool, np.bool_)):
+        raise TypeError(f"events must be True or False, got {events!r}")
 
     rng = np.random.default_rng(seed)
-    offsets, shares = _slot_shares(interval_min)
+    if round_the_clock:
+        offsets, shares = _shares_247(interval_min, night)
+    else:
+        offsets, shares = _slot_shares(interval_min)
     n_slots = len(shares)
     busy = shares / shares.max()
     sat_open = (offsets >= pd.Timedelta(f"{SATURDAY_HOURS[0]}:00")) & (
@@ -222,32 +330,42 @@ def generate_sample(
     campaign = _first_weekday_on_or_after(first + pd.Timedelta(weeks=weeks // 2), 1)
     future = _first_weekday_on_or_after(first + pd.Timedelta(weeks=weeks), 1)
     after_holiday = holiday + pd.Timedelta(days=1)
+    if not events:
+        holiday = campaign = after_holiday = pd.NaT
 
     days = pd.date_range(first, periods=7 * weeks, freq="D")
-    day_effect = np.exp(rng.normal(0.0, _DAY_SIGMA, size=len(days)))
+    day_effect = _day_levels(rng, len(days), sigma, ar)
     frames = []
     for name in queues:
         q = _QUEUES.get(name, _QUEUES["service"])
+        volume_q = q.daily_volume if daily_volume is None else daily_volume
         tilt = 1.0 + q.evening_tilt * (np.linspace(0.0, 1.0, n_slots) - 0.5)
         profile = shares * tilt / np.sum(shares * tilt)
         for i, day in enumerate(days):
             wd = day.day_of_week
-            if wd == 6 or day == holiday:
+            if round_the_clock:
+                if day == holiday:  # a round-the-clock line works its holiday at half volume
+                    level = 0.5 * wf[wd] * profile
+                else:
+                    level = wf[wd] * profile
+                is_open = np.ones(n_slots, dtype=bool)
+            elif wd == 6 or day == holiday:
                 continue
-            if wd == 5:
+            elif wd == 5:
                 is_open = sat_open
                 level = SATURDAY_FACTOR * profile / profile[sat_open].sum()
             else:
                 is_open = np.ones(n_slots, dtype=bool)
                 level = WEEKDAY_FACTOR[wd] * profile
             weeks_in = (day - first).days / 7.0
-            mu = q.daily_volume * level * (1 + _GROWTH_PER_WEEK) ** weeks_in * day_effect[i]
+            mu = volume_q * level * (1 + growth) ** weeks_in * day_effect[i]
             if day == campaign:
                 mu = np.where(camp_window, mu * (1 + q.campaign_lift), mu)
             if day == after_holiday:
                 mu = mu * (1 + _AFTER_HOLIDAY_LIFT)
             mu = mu[is_open]
-            volume = rng.poisson(rng.gamma(_NB_SHAPE, mu / _NB_SHAPE))
+            rate = mu if nb_shape is None else rng.gamma(nb_shape, mu / nb_shape)
+            volume = rng.poisson(rate)
             aht_plan = q.aht_s * (1 + q.peak_aht_lift * busy[is_open])
             n = np.maximum(volume, 1)
             shape = n / _HANDLE_CV**2
@@ -271,17 +389,19 @@ def generate_sample(
         (holiday, None, "public holiday", "holiday"),
         (future, _CAMPAIGN_HOURS, "spring offer", "campaign"),
     ]
+    if not events:
+        ev_rows = []
     records = []
-    for day, hours, name, kind in ev_rows:
-        if hours is None:
+    for day, window, name, kind in ev_rows:
+        if window is None:
             begin, end = day, day + pd.Timedelta(days=1)
         else:
-            begin = day + pd.Timedelta(f"{hours[0]}:00")
-            end = day + pd.Timedelta(f"{hours[1]}:00")
+            begin = day + pd.Timedelta(f"{window[0]}:00")
+            end = day + pd.Timedelta(f"{window[1]}:00")
         records.append({"date": day, "start": begin, "end": end, "name": name, "kind": kind})
-    events = pd.DataFrame.from_records(records).sort_values("start", kind="stable")
-    events = events.reset_index(drop=True)
-    return history, events
+    columns = ["date", "start", "end", "name", "kind"]
+    table = pd.DataFrame.from_records(records, columns=columns).sort_values("start", kind="stable")
+    return history, table.reset_index(drop=True)
 
 
 def history_to_csv(history: pd.DataFrame) -> str:

@@ -460,7 +460,9 @@ class VolumeForecaster:
                 continue
             day = np.asarray((local[rows] - m.grid.start_day).days, dtype=np.int64)
             lead = np.maximum(day - m.grid.n_days, 0)
-            out[:, rows] = sample_compound(m.residuals, point[rows], lead, day_u[:, rows], gen)
+            out[:, rows] = sample_compound(
+                m.residuals, point[rows], lead, day_u[:, rows], gen, day=day
+            )
         out[:, point <= 0] = 0.0
         return out
 
