@@ -71,26 +71,17 @@ def load_fpp2() -> pd.DataFrame | None:
 
 
 def synthetic_247(weeks: int = 30, seed: int = 11) -> pd.DataFrame:
-    """A 24/7 centre: night trough, two daily peaks, weekly pattern, a wandering daily level."""
-    rng = np.random.default_rng(seed)
-    days = pd.date_range("2025-01-06", periods=7 * weeks, freq="D")
-    hour = np.arange(48) / 2
-    shape = (
-        0.15
-        + np.exp(-0.5 * ((hour - 11) / 2.2) ** 2)
-        + 0.8 * np.exp(-0.5 * ((hour - 19) / 2.0) ** 2)
-    )
-    shape /= shape.sum()
-    weekly = np.array([1.15, 1.05, 1.0, 1.0, 1.05, 0.8, 0.7])
-    level = np.empty(len(days))
-    z = 0.0
-    for i in range(len(days)):
-        z = 0.6 * z + rng.normal(0.0, 0.06)  # a day's level: persistent, ~7.5% spread
-        level[i] = np.exp(z)
-    lam = 2400.0 * weekly[days.day_of_week][:, None] * level[:, None] * shape[None, :]
-    ds = pd.date_range(days[0], periods=lam.size, freq="30min")
-    vol = rng.poisson(lam).ravel().astype(float)
-    return pd.DataFrame({"ds": ds, "volume": vol, "aht_s": 240.0})
+    """A 24/7 centre: night trough, two daily peaks, weekly pattern, a wandering daily level.
+
+    ``datasets.generate_sample(hours="24/7")``: 2,400 contacts on a mean weekday, the
+    generator's weekly pattern, a log day level ``z_d = 0.6 z_(d-1) + N(0, 0.06²)``
+    (about 7.5 % spread), Poisson counts; one queue, AHT 240 s throughout.
+    """
+    hist, _ = datasets.generate_sample(
+        hours="24/7", weeks=weeks, seed=seed, queues=("all",), daily_volume=2400.0,
+        day_sigma=0.06, day_ar=0.6, nb_shape=None, growth_per_week=0.0, events=False,
+    )  # fmt: skip
+    return hist[["ds", "volume"]].assign(volume=hist["volume"].astype(float), aht_s=240.0)
 
 
 # -- 1. replay ------------------------------------------------------------------------------

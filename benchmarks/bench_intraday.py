@@ -17,9 +17,9 @@ Data sets:
    the data is absent.
 2. The bundled generator (``staffplan.datasets.generate_sample``, two queues,
    Monday-Saturday), updated per queue.
-3. A synthetic 24/7 centre (48 slots a day, a day level that drifts as an
-   AR(1) in logs and a negative-binomial count per interval), to test a day
-   that runs through midnight.
+3. A synthetic 24/7 centre (``generate_sample(hours="24/7")``: 48 slots a
+   day, a day level that drifts as an AR(1) in logs and a negative-binomial
+   count per interval), to test a day that runs through midnight.
 
 Speed: median time of one update plus the prediction of the rest of the day
 (target < 50 ms), beside the plain prediction of the same intervals, and of
@@ -64,23 +64,18 @@ def load_calls() -> pd.DataFrame:
 
 
 def centre_247(weeks: int = 30, seed: int = 7) -> pd.DataFrame:
-    """A 24/7 centre: night trough, two day peaks, AR(1) day level, overdispersed counts."""
-    rng = np.random.default_rng(seed)
-    days = pd.date_range("2025-01-06", periods=7 * weeks, freq="D")
-    hour = np.arange(48) / 2
-    shape = (
-        0.15
-        + np.exp(-0.5 * ((hour - 11) / 2.5) ** 2)
-        + 0.7 * np.exp(-0.5 * ((hour - 19) / 2.0) ** 2)
-    )
-    weekday = np.array([1.2, 1.05, 1.0, 1.0, 0.95, 0.7, 0.55])
-    level = np.zeros(len(days))
-    for i in range(1, len(days)):  # the day level wanders: the morning says where today is
-        level[i] = 0.7 * level[i - 1] + rng.normal(0.0, 0.08)
-    mu = 60.0 * shape[None, :] * weekday[days.day_of_week][:, None] * np.exp(level)[:, None]
-    counts = rng.poisson(rng.gamma(100.0, mu / 100.0))
-    ds = (days.to_numpy()[:, None] + pd.to_timedelta(30 * np.arange(48), "min").to_numpy()).ravel()
-    return pd.DataFrame({"ds": ds, "volume": counts.ravel().astype(float)})
+    """A 24/7 centre: night trough, two day peaks, AR(1) day level, overdispersed counts.
+
+    ``datasets.generate_sample(hours="24/7")``: about 1,600 contacts on a mean weekday,
+    a quiet weekend, a log day level ``z_d = 0.7 z_(d-1) + N(0, 0.08²)`` and
+    gamma-Poisson counts (shape 100); one queue, volumes only.
+    """
+    hist, _ = generate_sample(
+        hours="24/7", weeks=weeks, seed=seed, queues=("all",), daily_volume=1600.0,
+        weekday_factor=(1.2, 1.05, 1.0, 1.0, 0.95, 0.7, 0.55), day_sigma=0.08, day_ar=0.7,
+        nb_shape=100.0, growth_per_week=0.0, events=False,
+    )  # fmt: skip
+    return hist[["ds", "volume"]].assign(volume=hist["volume"].astype(float))
 
 
 def _score(actual: np.ndarray, fc: pd.DataFrame, scale: float) -> dict[str, float]:

@@ -333,3 +333,19 @@ def test_days_meeting_target_in_replay_match_the_certainty_asked() -> None:
     assert len(met) == 140
     assert 0.89 <= met.mean() <= 0.995
     assert (scales["p_meet_target"] >= 0.95).all()
+
+
+def test_a_certainty_plan_says_how_much_of_its_scale_the_count_noise_takes() -> None:
+    # Reference: at a known 20 contacts an hour the counts alone need about 1.165 (the
+    # known-rate search above); the plan reports that floor per day and says so.
+    hist = _steady_247(20.0, weeks=8, day_sigma=0.03, seed=3)
+    p = staffplan.plan(
+        hist, horizon="1D", certainty=0.95, rng=1, service=STEADY,
+        **{**FAST, "simulate": False, "time_limit_s": 3.0},
+    )  # fmt: skip
+    day = p.daily.iloc[0]
+    assert day["certainty_scale_count_noise"] == pytest.approx(1.165, abs=0.03)
+    assert day["certainty_scale"] > day["certainty_scale_count_noise"]
+    note = next(w for w in p.warnings if w.startswith("certainty=0.95 staffs days for"))
+    assert "about 20 contacts per 60-min interval" in note
+    assert f"{day['certainty_scale_count_noise']:.2f}x even with a perfect forecast" in note

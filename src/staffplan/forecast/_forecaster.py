@@ -412,11 +412,14 @@ class VolumeForecaster:
         Each path draws one day ratio per calendar day (shared by every slot of
         that day and, through the same uniform, by every queue: queues of a
         centre rise and fall together, as :func:`staffplan.plan` assumes when it
-        adds their quantiles) and independent slot residuals, from the held-out
-        errors that calibrate the quantiles (see the class Notes).  Each
-        cell's marginal distribution is the one whose quantiles
-        :meth:`predict` returns; the paths add how intervals of a day move
-        together.
+        adds their quantiles) and slot residuals, from the held-out errors that
+        calibrate the quantiles (see the class Notes).  A held-out day's slot
+        residuals add up to nothing around its own day ratio, so the drawn ones
+        are made to add up to nothing over each queue's day too: a day's total
+        carries its count noise once, through the day ratio (drawn
+        independently, they added it a second time).  Each cell's marginal
+        distribution is the one whose quantiles :meth:`predict` returns; the
+        paths add how intervals of a day move together.
 
         Parameters
         ----------

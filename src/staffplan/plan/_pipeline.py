@@ -27,6 +27,7 @@ from staffplan.plan._certainty import (
     N_PATHS,
     certainty_scale,
     check_certainty,
+    count_noise_scale,
     day_chance,
     day_codes,
     pooled_paths,
@@ -732,7 +733,14 @@ def plan(
         demand["ds"],
     )
     reqs, scales = _requirements(
-        demand, paths, service, interval_min, volume_quantile, certainty, notes
+        demand,
+        paths,
+        service,
+        interval_min,
+        volume_quantile,
+        certainty,
+        notes,
+        rng=np.random.default_rng([seed, 3]),
     )
     isa_facts = None
     if staffing == "time_stable":
@@ -872,8 +880,12 @@ def _requirements(
     volume_quantile: float | None,
     certainty: float | None,
     notes: list[str],
+    rng: np.random.Generator | int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The requirement staffed for: the mean, a volume quantile or a day-level certainty."""
+    """The requirement staffed for: the mean, a volume quantile or a day-level certainty.
+
+    ``rng`` draws the count-noise-only paths behind ``scale_count_noise``.
+    """
     staffed = (
         demand["volume"] if volume_quantile is None else demand[quantile_column(volume_quantile)]
     )
@@ -888,6 +900,16 @@ def _requirements(
             service=service,
             interval_min=interval_min,
         )
+        scales["scale_count_noise"] = count_noise_scale(
+            demand["ds"],
+            demand["volume"],
+            demand["aht_s"],
+            certainty=certainty,
+            service=service,
+            interval_min=interval_min,
+            rng=rng,
+        )
+        _certainty_note(scales, demand, certainty, interval_min, notes)
         _, code = day_codes(demand["ds"])
         staffed = demand["volume"] * scales["scale"].to_numpy()[code]
         for _, row in scales[~scales["reached"]].iterrows():
@@ -901,6 +923,37 @@ def _requirements(
         demand["ds"], staffed, demand["aht_s"], service=service, interval_min=interval_min
     )
     return reqs, scales
+
+
+#: A certainty scale at or above this gets a note saying where it comes from.
+_NOTABLE_SCALE = 1.1
+
+
+def _certainty_note(
+    scales: pd.DataFrame,
+    demand: pd.DataFrame,
+    certainty: float,
+    interval_min: int,
+    notes: list[str],
+) -> None:
+    """Say why days are staffed well above their mean: the counts' own noise, or the forecast's."""
+    scale = scales["scale"].to_numpy()
+    if scale.max() < _NOTABLE_SCALE:
+        return
+    count = scales["scale_count_noise"].to_numpy()
+    busy = demand["volume"].to_numpy() > 0
+    per_interval = float(demand["volume"][busy].mean()) if busy.any() else 0.0
+
+    def span(x: np.ndarray) -> str:
+        lo, hi = f"{x.min():.2f}", f"{x.max():.2f}"
+        return f"{lo}x" if lo == hi else f"{lo}-{hi}x"
+
+    notes.append(
+        f"certainty={certainty:g} staffs days for {span(scale)} their mean volume; with about "
+        f"{per_interval:.0f} contacts per {interval_min}-min interval the counts' own noise "
+        f"would need {span(count)} even with a perfect forecast (daily "
+        "'certainty_scale_count_noise'); the rest covers the forecast's day-level error"
+    )
 
 
 def _check_inputs(
@@ -1053,6 +1106,8 @@ def assemble(
         daily = _add_day_chance(daily, verdict, volume_paths, service, interval_min, summary)
     if certainty_scales is not None:
         daily["certainty_scale"] = certainty_scales["scale"].to_numpy()
+        if "scale_count_noise" in certainty_scales:
+            daily["certainty_scale_count_noise"] = certainty_scales["scale_count_noise"].to_numpy()
     return Plan(
         forecast=forecast,
         requirements=requirements,
