@@ -261,8 +261,17 @@ def _solve_block(inp: DeferredInputs) -> tuple[np.ndarray, np.ndarray, np.ndarra
     acc.add(terms, -inp.base_agents[open_idx])
     c[z0:] = 1.0
     a_ub, b_ub = acc.matrix(nv)
+    # Devex pricing in the dual simplex: on a year of e-mail worked round the clock (52
+    # blocks of 336 open intervals) it takes 1.7 s where HiGHS's default choice takes 2.4 s,
+    # with the same solutions; scaling options were faster still but picked other optimal
+    # vertices (another planned share), so they are not used.
     res = optimize.linprog(
-        c, A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lb, ub]), method="highs"
+        c,
+        A_ub=a_ub,
+        b_ub=b_ub,
+        bounds=np.column_stack([lb, ub]),
+        method="highs",
+        options={"simplex_dual_edge_weight_strategy": "devex"},
     )
     if res.status != 0:
         raise ValueError(
