@@ -207,13 +207,11 @@ def test_certainty_with_a_volume_quantile_is_refused_before_any_work(history) ->
 def test_paths_share_a_level_per_calendar_day_on_a_247_quarter_hour_grid() -> None:
     # A 24/7 centre on 15-min intervals with a Friday-Saturday weekend (quieter days): the
     # night before midnight and after it belong to different days and move apart.
-    rng = np.random.default_rng(6)
-    ds = pd.date_range("2024-01-01", periods=6 * 7 * 96, freq="15min")
-    quiet = np.isin(ds.day_of_week, (4, 5))
-    level = np.repeat(rng.lognormal(0, 0.08, len(ds) // 96), 96)
-    hist = pd.DataFrame(
-        {"ds": ds, "volume": rng.poisson(40 * level * np.where(quiet, 0.6, 1.0)).astype(float)}
-    )
+    hist, _ = datasets.generate_sample(
+        hours="24/7", interval_min=15, weeks=6, queues=("line",), seed=6, daily_volume=96 * 40,
+        weekday_factor=(1.0, 1.0, 1.0, 1.0, 0.6, 0.6, 1.0), night_level=1.0, day_sigma=0.08,
+        nb_shape=None, growth_per_week=0.0, events=False,
+    )  # fmt: skip
     model = forecast.VolumeForecaster("profile").fit(hist)
     fc = model.predict("3D")
     paths = model.sample_paths(fc, n_paths=2000, rng=7)
@@ -250,10 +248,12 @@ AHT_S = 300.0
 STEADY = ServiceTarget(service_level=0.8, target_answer_s=20, shrinkage=0.0, max_occupancy=None)
 
 
-def _steady_247(per_hour: float, *, weeks: int, day_sigma: float = 0.0, seed: int = 0):
-    """A 24/7 line at a known constant rate (60-min grid, Poisson counts, no trend or events)."""
+def _steady_247(
+    per_hour: float, *, weeks: int, day_sigma: float = 0.0, seed: int = 0, interval_min: int = 60
+):
+    """A 24/7 line at a known constant rate (Poisson counts, no trend or events)."""
     hist, _ = datasets.generate_sample(
-        hours="24/7", interval_min=60, weeks=weeks, queues=("line",), seed=seed,
+        hours="24/7", interval_min=interval_min, weeks=weeks, queues=("line",), seed=seed,
         daily_volume=24 * per_hour, weekday_factor=(1.0,) * 7, night_level=1.0,
         day_sigma=day_sigma, nb_shape=None, growth_per_week=0.0, events=False,
     )  # fmt: skip
@@ -266,13 +266,15 @@ def _scale_of(ds, volume, paths, certainty=0.95):
     )
 
 
-def test_paths_carry_a_days_count_noise_once_on_a_steady_247_centre() -> None:
+@pytest.mark.parametrize("interval_min", [15, 30, 60])
+def test_paths_carry_a_days_count_noise_once_on_a_steady_247_centre(interval_min) -> None:
     # Outside reference: a constant Poisson rate of 200 an hour gives a day total of
     # 4,800 with relative sd 1/sqrt(4800) = 1.44 %; the profile forecast (a mean of the
     # same hour over 6 weeks) adds a level error of that over sqrt(6).  The paths' day
     # totals must spread by that much, not sqrt(2) times the count noise on top (the
     # slot residuals drawn independently added the day's count noise a second time: 2.1 %).
-    hist = _steady_247(200.0, weeks=16)
+    # The day is 96, 48 or 24 slots: the same day, the same spread.
+    hist = _steady_247(200.0, weeks=16, interval_min=interval_min)
     model = forecast.VolumeForecaster("profile").fit(hist)
     fc = model.predict("7D")
     paths = model.sample_paths(fc, n_paths=4000, rng=3)
@@ -281,9 +283,10 @@ def test_paths_carry_a_days_count_noise_once_on_a_steady_247_centre() -> None:
     spread = float(np.mean(totals.std(axis=0) / totals.mean(axis=0)))
     want = math.sqrt((1 + 1 / 6) / 4800)
     assert spread == pytest.approx(want, rel=0.2)
-    # And each slot keeps its own marginal spread (Poisson: sqrt(200) = 14.1 on 200).
+    # And each slot keeps its own marginal spread (Poisson: sqrt(mean), plus the forecast's).
+    per_slot = 200.0 * interval_min / 60
     slot_sd = float(np.mean(paths.std(axis=0)))
-    assert slot_sd == pytest.approx(math.sqrt(200 * (1 + 1 / 6)), rel=0.15)
+    assert slot_sd == pytest.approx(math.sqrt(per_slot * (1 + 1 / 6)), rel=0.15)
 
 
 def test_certainty_on_a_steady_247_centre_stays_near_the_known_rate_answer() -> None:
