@@ -208,6 +208,14 @@ def day_chance(
         target [fraction]), ``expected_service_level`` (mean over paths of the
         day's volume-weighted service level [fraction]) and
         ``service_level_p05`` (its 5 % quantile: one day in twenty does worse).
+
+    Notes
+    -----
+    A path's counts are read as Erlang's rates, so both columns lean to the safe
+    side: on a steady 24/7 line staffed to the formula at the mean (day service
+    0.90 by the formula, 20 contacts an hour, 60-min grid) the expected service
+    reads 0.85-0.87 and the chance 0.91-0.99 where a simulation at the known
+    rates finds 0.90-0.91 and 0.99-1.0 (module docstring).
     """
     days, code = day_codes(ds)
     paths = np.asarray(paths, dtype=np.float64)
