@@ -175,7 +175,12 @@ def sample_compound(
         scale = np.maximum(mu, 1.0) ** model.power
         noise = rng.choice(model.slot_residuals, size=mu.shape) * scale
         if codes is not None:
-            noise = _zero_sum_per_day(noise, scale**2, codes[sel])
+            # A closed cell (forecast 0) has no contacts to move: it takes no part in its
+            # day's sum and stays at zero.
+            shut = pred[sel] <= 0
+            noise[:, shut] = 0.0
+            var = np.where(shut[None, :], 0.0, scale**2)
+            noise = _zero_sum_per_day(noise, var, codes[sel])
         out[:, sel] = np.maximum(mu + noise, 0.0)
     return out
 
