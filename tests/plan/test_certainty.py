@@ -263,6 +263,20 @@ def _steady_247(
     return hist.assign(aht_s=AHT_S)
 
 
+@pytest.fixture(scope="module")
+def held_out() -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """A line at 40 an hour with a lognormal day level (sd 0.08): fitted on 16 weeks, the
+    next 20 weeks' forecast, its paths, each interval's day and the actual counts."""
+    hist = _steady_247(40.0, weeks=36, day_sigma=0.08, seed=2)
+    cut = hist["ds"].min() + pd.Timedelta(weeks=16)
+    train, test = hist[hist["ds"] < cut], hist[hist["ds"] >= cut]
+    model = forecast.VolumeForecaster("profile").fit(train)
+    fc = model.predict(test["ds"])
+    _, code = day_codes(fc["ds"])
+    paths = model.sample_paths(fc, n_paths=500, rng=1)
+    return fc, paths, code, test["volume"].to_numpy(float)
+
+
 def _scale_of(ds, volume, paths, certainty=0.95, whole=False):
     # Fractional staffing by default: the references below are about the paths, not rounding.
     return certainty_scale(
@@ -318,24 +332,18 @@ def test_certainty_on_a_steady_247_centre_stays_near_the_known_rate_answer() -> 
     assert floor - 0.01 <= staffed_for <= ref + 0.035
 
 
-def test_days_meeting_target_in_replay_match_the_certainty_asked() -> None:
+def test_days_meeting_target_in_replay_match_the_certainty_asked(held_out) -> None:
     # A 24/7 line whose day level is lognormal (sd 0.08) around 40 an hour: fitted on 16
     # weeks, staffed with certainty 0.95 for the next 20 weeks (fractional agents, the
     # certainty search's own staffing), replayed with the days' actual counts by the
     # day's pooled formula service level.  140 independent days: a binomial sd of 1.8
     # points around 95 %, and a few more for the held-out days behind the day ratios.
-    hist = _steady_247(40.0, weeks=36, day_sigma=0.08, seed=2)
-    cut = hist["ds"].min() + pd.Timedelta(weeks=16)
-    train, test = hist[hist["ds"] < cut], hist[hist["ds"] >= cut]
-    model = forecast.VolumeForecaster("profile").fit(train)
-    fc = model.predict(test["ds"])
-    scales = _scale_of(fc["ds"], fc["volume"], model.sample_paths(fc, n_paths=500, rng=1))
-    _, code = day_codes(fc["ds"])
+    fc, paths, code, actual = held_out
+    scales = _scale_of(fc["ds"], fc["volume"], paths)
     agents = STEADY.required_on_phones(
         fc["volume"].to_numpy() * scales["scale"].to_numpy()[code], AHT_S,
         interval_min=60, integer=False,
     )  # fmt: skip
-    actual = test["volume"].to_numpy(float)
     sl = np.nan_to_num(erlang.service_level(agents, actual * AHT_S / 3600, AHT_S, 20.0))
     met = np.bincount(code, sl * actual) / np.bincount(code, actual) >= 0.8
     assert len(met) == 140
@@ -375,19 +383,12 @@ def test_a_certainty_plan_says_how_much_of_its_scale_the_count_noise_takes() -> 
     assert f"need {day['certainty_scale_count_noise']:.2f}x even with a perfect forecast" in note
 
 
-def test_whole_agents_count_their_rounding_toward_the_certainty() -> None:
+def test_whole_agents_count_their_rounding_toward_the_certainty(held_out) -> None:
     # The plan staffs whole agents on the floor; judging the scale at that staffing uses the
     # rounding's slack.  Reference: judged by the formula at the actual counts of 140
     # held-out days (the paths' own reading), the whole-agent plan still meets 95 % of days
     # within binomial noise, for fewer agent-hours than rounding the fractional plan's.
-    hist = _steady_247(40.0, weeks=36, day_sigma=0.08, seed=2)
-    cut = hist["ds"].min() + pd.Timedelta(weeks=16)
-    train, test = hist[hist["ds"] < cut], hist[hist["ds"] >= cut]
-    model = forecast.VolumeForecaster("profile").fit(train)
-    fc = model.predict(test["ds"])
-    paths = model.sample_paths(fc, n_paths=500, rng=1)
-    _, code = day_codes(fc["ds"])
-    actual = test["volume"].to_numpy(float)
+    fc, paths, code, actual = held_out
     hours, met = {}, {}
     for whole in (False, True):
         scale = _scale_of(fc["ds"], fc["volume"], paths, whole=whole)["scale"].to_numpy()
@@ -402,26 +403,21 @@ def test_whole_agents_count_their_rounding_toward_the_certainty() -> None:
 
 
 @pytest.mark.slow
-def test_days_meeting_target_in_a_simulated_replay_are_at_least_the_certainty_asked() -> None:
+def test_days_meeting_target_in_a_simulated_replay_are_at_least_the_certainty_asked(
+    held_out,
+) -> None:
     # The same line and staffing in whole agents, each held-out day replayed with its actual
     # counts by the discrete-event simulation (queues carried over, 4 replications). The
     # paths read counts as rates, which leans to the safe side (module docstring), so the
     # replay must reach 95 % of days within binomial noise (140 days: sd 1.8 points).
     from staffplan import simulate
 
-    hist = _steady_247(40.0, weeks=36, day_sigma=0.08, seed=2)
-    cut = hist["ds"].min() + pd.Timedelta(weeks=16)
-    train, test = hist[hist["ds"] < cut], hist[hist["ds"] >= cut]
-    model = forecast.VolumeForecaster("profile").fit(train)
-    fc = model.predict(test["ds"])
-    paths = model.sample_paths(fc, n_paths=500, rng=1)
+    fc, paths, code, actual = held_out
     scales = _scale_of(fc["ds"], fc["volume"], paths, whole=True)
-    _, code = day_codes(fc["ds"])
     agents = STEADY.required_on_phones(
         fc["volume"].to_numpy() * scales["scale"].to_numpy()[code], AHT_S,
         interval_min=60, integer=True,
     )  # fmt: skip
-    actual = test["volume"].to_numpy(float)
     sim = simulate.simulate_intervals(
         actual, AHT_S, agents.astype(int), interval_min=60, n_reps=4, arrivals="exact", rng=3
     )
