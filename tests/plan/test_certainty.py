@@ -424,3 +424,31 @@ def test_days_meeting_target_in_a_simulated_replay_are_at_least_the_certainty_as
     sl = sim["service_level"].fillna(1.0).to_numpy()
     met = np.bincount(code, sl * actual) / np.bincount(code, actual) >= 0.8
     assert met.mean() >= 0.95 - 3 * math.sqrt(0.95 * 0.05 / len(met))
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_the_scale_found_is_the_smallest_that_meets_the_certainty(held_out, whole) -> None:
+    # Reference: day_chance (the chance computed on its own, not by the search) at the
+    # staffing of the scale found meets 95 %, and a scale one tolerance step below misses it.
+    from staffplan.erlang import scheduled_agents
+    from staffplan.plan._certainty import SCALE_TOL
+
+    fc, paths, code, _ = held_out
+    week = code < 7
+    ds, vol = fc["ds"][week], fc["volume"].to_numpy()[week]
+    out = _scale_of(ds, vol, paths[:, week], whole=whole)
+
+    def chance(scale: np.ndarray) -> np.ndarray:
+        agents = STEADY.required_on_phones(
+            vol * scale[code[week]], AHT_S, interval_min=60, integer=False
+        )
+        if whole:
+            agents = scheduled_agents(agents, STEADY.shrinkage) * (1 - STEADY.shrinkage)
+        frame = day_chance(ds, paths[:, week], AHT_S, agents, service=STEADY, interval_min=60)
+        return frame["p_meet_target"].to_numpy()
+
+    found = out["scale"].to_numpy()
+    assert (found > 1).all()  # a day level of 8 %: every day needs more than the mean
+    np.testing.assert_array_equal(chance(found), out["p_meet_target"])
+    assert (chance(found) >= 0.95).all()
+    assert (chance(found - SCALE_TOL) < 0.95).all()
