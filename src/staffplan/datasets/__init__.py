@@ -3,7 +3,9 @@
 - :func:`load_sample`: the bundled sample centre (two queues, eight weeks of
   30-minute volumes and AHT, a campaign, a holiday, a future campaign).
 - :func:`generate_sample`: the seeded generator that made it, for other sizes,
-  interval lengths or seeds.
+  interval lengths or seeds, and round-the-clock centres (``hours="24/7"``, with
+  a night floor, a weekly pattern, a wandering day level and Poisson or
+  overdispersed counts as options).
 - :func:`read_history`, :func:`read_events`: a user's CSV or Parquet files, with
   errors that name the file, column and row (:class:`DataFileError`);
   :func:`read_table` is the one reader under them and under every command.
