@@ -16,13 +16,14 @@
 
 from __future__ import annotations
 
-from ._generate import WEEKDAY_FACTOR, WEEKDAY_PROFILE, generate_sample
+from ._generate import WEEKDAY_FACTOR, WEEKDAY_FACTOR_247, WEEKDAY_PROFILE, generate_sample
 from ._people import PEOPLE_COLUMNS, read_leave, read_people, sample_people_paths
 from ._read import DataFileError, load_sample, read_events, read_history, read_table
 
 __all__ = [
     "PEOPLE_COLUMNS",
     "WEEKDAY_FACTOR",
+    "WEEKDAY_FACTOR_247",
     "WEEKDAY_PROFILE",
     "DataFileError",
     "generate_sample",
