@@ -10,6 +10,15 @@ A. *agents*: the agents-only model (:func:`staffplan.roster._bound.agents_only`,
 B. *leads and manager*: the full model with the agents fixed at stage A's roster finds the
    leads and the manager (a small problem once agents are fixed); then the full model is
    solved again with nothing fixed, hinted with that roster, and the better roster is kept.
+   When stage A proved its agents within ``ROSTER_GAP`` and the fixed run proved the leads
+   optimal for them, that free run gets only the fixed run's budget: it is there to prove a
+   bound of the whole, which CP-SAT does in about that time where it can at all.
+
+Stage A on a part small enough (a day of a day centre, up to ``_MIP_MAX_VARS`` variables)
+is HiGHS' branch and cut (:func:`staffplan.roster._lp.mip`, limited by nodes: deterministic),
+the parts' runs side by side on ``num_workers`` threads; CP-SAT reads its roster back and
+continues from it only when the MIP did not prove it within ``ROSTER_GAP``.  On such days
+CP-SAT's agents-only search stalled 0.5-4 % above the optimum for its whole budget.
 
 The steps of a model (stage A, or the whole model when there is nothing to decompose):
 

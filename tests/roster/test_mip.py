@@ -1,0 +1,72 @@
+"""HiGHS' branch and cut on day-sized parts: its optimum is CP-SAT's, its rosters repeat."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from ortools.sat.python import cp_model
+
+from staffplan import roster
+from staffplan.roster._bound import agents_only
+from staffplan.roster._lp import mip
+from staffplan.roster._model import RosterModel
+
+_LOADED = "may differ from run to run"
+
+
+def _day_centre(days: int, peak: float) -> roster.RosterInstance:
+    """Open 07:00-21:00 on a 30-min grid, a morning and an afternoon peak; default rules."""
+    ds = pd.date_range("2024-01-01", periods=48 * days, freq="30min")
+    hour = ds.hour + ds.minute / 60
+    shape = np.exp(-(((hour - 10.5) / 1.8) ** 2)) + 0.8 * np.exp(-(((hour - 15.5) / 2.0) ** 2))
+    need = np.where((hour >= 7) & (hour < 21), np.ceil(2 + peak * shape), 0.0)
+    frame = pd.DataFrame({"ds": ds, "required": need})
+    return roster.Rules.defaults(30).make_instance(frame, interval_min=30)
+
+
+def test_mip_optimum_is_cp_sat_proven_optimum() -> None:
+    # Reference: CP-SAT, an independent solver, proving the optimum with no gap allowed.
+    rm = RosterModel(agents_only(_day_centre(1, 10.0)))
+    found = mip(rm, node_limit=100_000, time_limit_s=60.0, gap=0.0)
+    assert found is not None and not found.wall_limited
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 60.0
+    rm.model.clear_hints()
+    assert solver.solve(rm.model) == cp_model.OPTIMAL
+    optimum = solver.objective_value
+    proto = rm.model.proto.objective
+    value = sum(c * found.values[v] for v, c in zip(proto.vars, proto.coeffs, strict=True))
+    assert value == pytest.approx(optimum)
+    assert found.bound <= optimum + 1e-9
+    assert found.gap == pytest.approx(0.0, abs=1e-9)
+
+
+def test_mip_solution_is_a_roster_cp_sat_accepts() -> None:
+    # The values HiGHS returns, hinted in full, are feasible for the CP-SAT model as is.
+    rm = RosterModel(agents_only(_day_centre(1, 25.0)))
+    found = mip(rm, node_limit=50, time_limit_s=30.0, gap=0.002)
+    assert found is not None
+    rm.model.clear_hints()
+    for i, value in enumerate(found.values):
+        var = rm.model.get_int_var_from_proto_index(i)
+        rm.model.add_hint(var, int(value))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_time_in_seconds = 10.0
+    assert solver.solve(rm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_day_centre_week_same_roster_with_two_workers() -> None:
+    # Three separate days: their branch-and-cut runs share two threads.
+    inst = _day_centre(3, 30.0)
+    runs = [roster.solve(inst, time_limit_s=10.0, num_workers=2, random_seed=1) for _ in range(2)]
+    if any(_LOADED in " ".join(r.reasons) for r in runs):
+        pytest.skip("the machine was too loaded for the deterministic budget (wall clock cut in)")
+    a, b = runs
+    assert a.ok and b.ok
+    assert roster.check(inst, a.roster) == []
+    assert a.roster.to_csv(index=False) == b.roster.to_csv(index=False)
+    assert a.coverage.to_csv(index=False) == b.coverage.to_csv(index=False)
