@@ -34,7 +34,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_everyday import SRC, _demo, _env, _turns  # noqa: E402
+from bench_everyday import _demo, _env, _turns, source_trees, write_results  # noqa: E402
 
 RESULTS = HERE / "results" / "demo.json"
 QUALITY = (
@@ -156,11 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-src", type=Path, help="src directory of another checkout")
     ap.add_argument("--no-24-7", action="store_true", help="skip the 24/7 centre")
     args = ap.parse_args(argv)
-    trees = {"this": SRC}
-    if args.baseline_src is not None:
-        if not (args.baseline_src / "staffplan" / "__init__.py").is_file():
-            ap.error(f"--baseline-src must hold staffplan/__init__.py, got {args.baseline_src}")
-        trees["baseline"] = args.baseline_src.resolve()
+    trees = source_trees(ap, args.baseline_src)
     results = measure(trees, args.repeats, not args.no_24_7)
     _print(results)
     meta = {
@@ -169,12 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "trees": {name: str(src) for name, src in trees.items()},
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(SRC))
-    from staffplan._io import atomic_write_text
-
-    atomic_write_text(RESULTS, json.dumps({"meta": meta, "results": results}, indent=2))
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS, meta, results)
     return 0
 
 

@@ -203,6 +203,26 @@ def _print(results: dict[str, Any]) -> None:
         print(f"{name}: demo stages [s]: " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
 
 
+def source_trees(ap: argparse.ArgumentParser, baseline_src: Path | None) -> dict[str, Path]:
+    """``{"this": SRC}`` and, when given, ``{"baseline": baseline_src}`` (checked)."""
+    trees = {"this": SRC}
+    if baseline_src is not None:
+        if not (baseline_src / "staffplan" / "__init__.py").is_file():
+            ap.error(f"--baseline-src must hold staffplan/__init__.py, got {baseline_src}")
+        trees["baseline"] = baseline_src.resolve()
+    return trees
+
+
+def write_results(path: Path, meta: dict[str, Any], results: dict[str, Any]) -> None:
+    """The JSON of a run, written atomically with this tree's writer."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(SRC))
+    from staffplan._io import atomic_write_text
+
+    atomic_write_text(path, json.dumps({"meta": meta, "results": results}, indent=2))
+    print(f"wrote {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--repeats", type=int, default=5, help="repeats per measurement (5)")
@@ -212,11 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         help="src directory of another checkout to compare with (ratios baseline / this)",
     )
     args = ap.parse_args(argv)
-    trees = {"this": SRC}
-    if args.baseline_src is not None:
-        if not (args.baseline_src / "staffplan" / "__init__.py").is_file():
-            ap.error(f"--baseline-src must hold staffplan/__init__.py, got {args.baseline_src}")
-        trees["baseline"] = args.baseline_src.resolve()
+    trees = source_trees(ap, args.baseline_src)
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     results = measure(trees, args.repeats)
     _print(results)
@@ -227,12 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_1min_before": load_before,
         "trees": {name: str(src) for name, src in trees.items()},
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(SRC))
-    from staffplan._io import atomic_write_text
-
-    atomic_write_text(RESULTS, json.dumps({"meta": meta, "results": results}, indent=2))
-    print(f"wrote {RESULTS}")
+    write_results(RESULTS, meta, results)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Run every benchmark in one go and gather their JSON into one summary.
 
-    python benchmarks/run_all.py [--quick] [--only erlang,forecast,roster,msd,many,everyday,files,certainty,channels]
+    python benchmarks/run_all.py [--quick] [--only erlang,forecast,roster,msd,many,everyday,demo,files,certainty,channels]
 
 Each benchmark runs as its own process (so one failing or missing peer does not
 stop the rest), prints its own table, and writes ``benchmarks/results/<name>.json``;
@@ -43,6 +43,7 @@ def _commands(quick: bool) -> dict[str, list[str]]:
             *(["--repeats", "1"] if quick else []),
         ],
         "everyday": [py, str(HERE / "bench_everyday.py"), "--repeats", "2" if quick else "5"],
+        "demo": [py, str(HERE / "bench_demo.py"), "--repeats", "1" if quick else "3"],
         "channels": [py, str(HERE / "bench_channels.py"), *(["--quick"] if quick else [])],
         "files": [py, str(HERE / "bench_files.py"), "--repeats", "3" if quick else "7"],
         "certainty": [py, str(HERE / "bench_certainty.py"), *(["--quick"] if quick else [])],
