@@ -4,7 +4,8 @@ The CP-SAT model built by :class:`RosterModel` without assumption literals holds
 constraints over integer variables, so its LP relaxation is read straight from the model
 proto and solved with ``scipy.optimize.linprog`` (HiGHS).  Rounding its shift counts down and
 filling the rest greedily (:mod:`staffplan.roster._greedy`) gives CP-SAT a hint close to the
-optimum; CP-SAT remains the solver of record (solution and bound).
+optimum.  The same arrays with integrality (:func:`mip`, HiGHS' branch and cut) solve a
+day-sized part outright; CP-SAT reads every roster back and checks it against the model.
 """
 
 from __future__ import annotations
@@ -118,8 +119,25 @@ def mip(rm: RosterModel, *, node_limit: int, time_limit_s: float, gap: float) ->
     HiGHS runs single-threaded and is deterministic given the model and ``node_limit``;
     ``time_limit_s`` is a wall-clock safety net (``wall_limited`` says when it ended the run).
     On small parts (a day of a day centre) its cuts and root heuristics reach a proven
-    optimum where CP-SAT's search stalls a few percent above it.  Returns None when the
-    model is not linear or no integer solution was found.
+    optimum where CP-SAT's search stalls a few percent above it.
+
+    Parameters
+    ----------
+    rm : RosterModel
+        A model without assumption literals (every constraint linear).
+    node_limit : int
+        Branch-and-bound nodes HiGHS may explore: the deterministic budget.
+    time_limit_s : float
+        Wall-clock safety limit [s].
+    gap : float
+        Stop once the solution is within this share of the proven bound [fraction].
+
+    Returns
+    -------
+    Mip or None
+        The solution (values of every model variable, by proto index), the bound rounded
+        up, the gap [fraction] and the nodes used; None when the model is not linear or no
+        integer solution was found.
     """
     arrays = _arrays(rm, None)
     if arrays is None:
@@ -144,11 +162,15 @@ def mip(rm: RosterModel, *, node_limit: int, time_limit_s: float, gap: float) ->
     )
     if res.x is None:
         return None
-    bound = float(getattr(res, "mip_dual_bound", -np.inf))
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = float(dual) if dual is not None and math.isfinite(dual) else -math.inf
+    if math.isfinite(bound):
+        # The objective has integer coefficients over integers: round the bound up.
+        bound = float(math.ceil(bound - 1e-6 * max(1.0, abs(bound))))
     value = float(res.fun)
     return Mip(
         values=np.rint(res.x),
-        bound=float(math.ceil(bound - 1e-6 * max(1.0, abs(bound)))),
+        bound=bound,
         gap=(value - bound) / max(1.0, abs(value)),
         nodes=int(getattr(res, "mip_node_count", 0)),
         # Status 1 is HiGHS' time limit (its node limit is status 4).
