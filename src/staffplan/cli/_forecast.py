@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from staffplan import defaults
-from staffplan.cli._common import check_out_file, log
+from staffplan.cli._common import check_one_grid, check_out_file, log, warn_short_aht
 
 __all__ = [
     "add_holidays_option",
@@ -266,6 +266,8 @@ def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels:
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from staffplan import forecast
     from staffplan._io import write_frame
 
@@ -277,6 +279,11 @@ def run(args: argparse.Namespace) -> int:
         args.history, what="history", tz=args.tz, time_cols=(args.ds_col,), args=args
     )
     history = select_queues(history, args.queue, args.queue_col, args.history)
+    if args.queue_col in history.columns:
+        check_one_grid(history[args.ds_col], history[args.queue_col], args.history)
+    if args.aht_col in history.columns:
+        aht = pd.to_numeric(history[args.aht_col], errors="coerce")
+        warn_short_aht(aht, f"{args.history}, column {args.aht_col!r}")
     channels = channels_of(history, args.queue_col, args.history)
     events = None
     if args.events:

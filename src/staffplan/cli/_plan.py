@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from staffplan import defaults
-from staffplan.cli._common import check_out_dir, file_columns, log
+from staffplan.cli._common import (
+    check_one_grid,
+    check_out_dir,
+    file_columns,
+    log,
+    note_horizon_count,
+    warn_short_aht,
+)
 from staffplan.cli._forecast import (
     add_holidays_option,
     add_timestamp_options,
@@ -330,7 +337,10 @@ def make_plan(
 
     service = service_from_args(args)
     check_certainty_option(args)
+    if "queue" in history:
+        check_one_grid(history["ds"], history["queue"], str(getattr(args, "history", "history")))
     interval_min = infer_interval_min(history["ds"], name="history ds")
+    note_horizon_count(parse_horizon(args.horizon), interval_min)
     built = check_rules(rules, interval_min=interval_min, source=rules_source)
     if "aht_s" not in history.columns and extra.get("aht_s") is None:
         raise UserError(
@@ -535,6 +545,10 @@ def run(args: argparse.Namespace) -> int:
         aht_col=args.aht_col,
         **timestamp_options(args),
     )
+    if args.aht_s is not None:
+        warn_short_aht([args.aht_s], "--aht-s")
+    elif "aht_s" in history:
+        warn_short_aht(history["aht_s"], f"{args.history}, column {args.aht_col!r}")
     empty = int(history["volume"].isna().sum())
     if empty:
         log.warning(

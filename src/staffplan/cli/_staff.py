@@ -176,6 +176,12 @@ def service_from_args(args: argparse.Namespace) -> Any:
     from staffplan.plan import ServiceTarget
 
     occupancy = args.max_occupancy
+    if occupancy is not None and occupancy > 1:
+        # 1 means no cap; 90 is a percentage, not "no cap".
+        raise UserError(
+            f"--max-occupancy: a share in (0, 1] (1 for no cap), got {occupancy:g}; "
+            f"write {occupancy / 100:g} for {occupancy:g}%"
+        )
     try:
         return ServiceTarget(
             service_level=args.service_level,
