@@ -156,3 +156,31 @@ def test_bom_crlf_and_offsets_read_as_the_plain_file(tmp_path: Path) -> None:
     plain.assign(ds=berlin.map(lambda t: t.isoformat())).to_csv(offsets, index=False)
     read = datasets.read_history(offsets, queue_col=None)
     assert (read["ds"].dt.tz_convert("Europe/Berlin").dt.tz_localize(None) == expected["ds"]).all()
+
+
+def test_offsets_across_summer_time_need_the_centres_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Open 08-18 in Berlin; the history crosses 2025-03-30. Read as UTC, the day's shape moved
+    # by an hour inside the history and the roster's clock times were UTC (06:00 for 08:00).
+    ds = pd.date_range("2025-02-24", "2025-04-05", freq="30min", tz="Europe/Berlin",
+                       inclusive="left")  # fmt: skip
+    h = ds.hour + ds.minute / 60
+    ds = ds[np.asarray((h >= 8) & (h < 18) & (ds.day_of_week < 5))]
+    path = tmp_path / "h.csv"
+    pd.DataFrame({"ds": [t.isoformat() for t in ds], "volume": 40.0, "aht_s": 300.0}).to_csv(
+        path, index=False
+    )
+    argv = ["plan", str(path), "--horizon", "1D", "--start", "2025-04-07", "--no-simulate",
+            "--no-report", "--time-limit-s", "2", "--forecast-method", "snaive"]  # fmt: skip
+    code, err = _run([*argv, "--out", str(tmp_path / "utc")], capsys)
+    line = _one_clear_error(err)
+    assert code == 2 and "UTC offsets (+01:00, +02:00)" in line and "--tz Europe/Berlin" in line
+    code, err = _run([*argv, "--out", str(tmp_path / "p"), "--tz", "Europe/Berlin"], capsys)
+    assert code == 0, err
+    fc = pd.read_csv(tmp_path / "p" / "forecast.csv")
+    busy = pd.to_datetime(fc.loc[fc["volume"] > 0, "ds"].str[:16])  # local wall clock
+    assert busy.min() == pd.Timestamp("2025-04-07 08:00")
+    assert busy.max() == pd.Timestamp("2025-04-07 17:30")
+    roster = pd.read_csv(tmp_path / "p" / "roster.csv")
+    assert pd.to_datetime(roster["start"].str[:16]).min() >= pd.Timestamp("2025-04-07 08:00")

@@ -10,6 +10,7 @@ from typing import Any
 
 __all__ = [
     "FORMATS",
+    "check_offsets",
     "check_one_grid",
     "check_out_dir",
     "check_out_file",
@@ -148,6 +149,34 @@ def warn_short_aht(aht_s: Any, source: str) -> None:
             "AHT" if values.size == 1 else "median AHT",
             float(np.median(values)),
             _SHORT_AHT_S,
+        )
+
+
+def check_offsets(path: str, ds_col: str, tz: str | None) -> None:
+    """Refuse timestamps written with a UTC offset other than zero when no ``--tz`` is given.
+
+    They are read as UTC: opening hours and shift times would then be UTC clock times, and
+    across a change of summer time the day's shape would move by an hour in the history.
+    """
+    import re
+
+    if tz is not None or Path(path).suffix.lower() not in (".csv", ".txt"):
+        return
+    import pandas as pd
+
+    try:
+        text = pd.read_csv(path, usecols=[ds_col], dtype=str)[ds_col].dropna()
+    except Exception:  # the reader proper reports the problem
+        return
+    found = text.str.extract(r"([+-]\d\d:?\d\d)\s*$", expand=False).dropna()
+    shown = sorted({o for o in found.unique() if re.sub(r"[-+:0]", "", o)})
+    if shown:
+        from staffplan.cli import UserError
+
+        raise UserError(
+            f"{path}, column {ds_col!r}: timestamps carry UTC offsets ({', '.join(shown[:3])}); "
+            "read as UTC, the plan's clock times would be UTC; pass --tz with the centre's "
+            "time zone (e.g. --tz Europe/Berlin), or --tz UTC to plan in UTC"
         )
 
 

@@ -7,7 +7,13 @@ import time
 from typing import Any
 
 from staffplan import defaults
-from staffplan.cli._common import check_one_grid, check_out_file, log, warn_short_aht
+from staffplan.cli._common import (
+    check_offsets,
+    check_one_grid,
+    check_out_file,
+    log,
+    warn_short_aht,
+)
 
 __all__ = [
     "add_holidays_option",
@@ -275,6 +281,7 @@ def run(args: argparse.Namespace) -> int:
     levels = _parse_quantiles(args.quantiles)  # option mistakes first, before any fitting
     horizon = parse_horizon(args.horizon)
     check_out_file(args.out)
+    check_offsets(args.history, args.ds_col, args.tz)
     history = read_table(
         args.history, what="history", tz=args.tz, time_cols=(args.ds_col,), args=args
     )

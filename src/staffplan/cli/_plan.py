@@ -15,6 +15,7 @@ from typing import Any
 
 from staffplan import defaults
 from staffplan.cli._common import (
+    check_offsets,
     check_one_grid,
     check_out_dir,
     file_columns,
@@ -246,6 +247,11 @@ def register(subparsers: Any) -> None:
     )
     cols.add_argument("--queue", action="append", help="plan only this queue (repeatable)")
     add_timestamp_options(parser)
+    parser.add_argument(
+        "--tz",
+        help="time zone of the centre, e.g. Europe/Berlin: timestamps with UTC offsets are "
+        "read into it and the plan keeps its clock (needed for such timestamps)",
+    )
     add_plan_options(parser, time_limit_s=defaults.TIME_LIMIT_S)
     parser.set_defaults(func=run)
 
@@ -537,8 +543,10 @@ def run(args: argparse.Namespace) -> int:
             f"{args.history}: no AHT column {args.aht_col!r} (columns: {', '.join(columns)}); "
             "pass --aht-s SECONDS (average handle time) or name the column with --aht-col"
         )
+    check_offsets(args.history, args.ds_col, args.tz)
     history = datasets.read_history(
         args.history,
+        tz=args.tz,
         queue_col=queue_col,
         ds_col=args.ds_col,
         volume_col=args.volume_col,
@@ -557,7 +565,11 @@ def run(args: argparse.Namespace) -> int:
             args.history,
             empty,
         )
-    events = datasets.read_events(args.events, **timestamp_options(args)) if args.events else None
+    events = (
+        datasets.read_events(args.events, tz=args.tz, **timestamp_options(args))
+        if args.events
+        else None
+    )
     progress("read", time.perf_counter() - t0)
     result = make_plan(
         history,
