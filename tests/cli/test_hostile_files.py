@@ -73,15 +73,22 @@ def test_an_excel_workbook_is_refused_with_the_fix(
 
 
 @pytest.mark.parametrize("command", ["plan", "staff"])
-def test_max_occupancy_as_a_percentage_is_refused_not_read_as_no_cap(
-    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.parametrize(
+    ("flag", "value", "fix"),
+    [("--max-occupancy", "90", "write 0.9 for 90%"), ("--shrinkage", "30", "write 0.3 for 30%"),
+     ("--service-level", "80", "write 0.8 for 80%")],
+)  # fmt: skip
+def test_shares_given_as_percentages_are_refused_with_the_share(
+    command: str, flag: str, value: str, fix: str, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # --max-occupancy 90 was read as "no cap"; the others were refused without the fix.
     path = tmp_path / "h.csv"
     _history(days=7).to_csv(path, index=False)
     out = tmp_path / ("p" if command == "plan" else "s.csv")
-    code, err = _run([command, str(path), "--out", str(out), "--max-occupancy", "90"], capsys)
+    code, err = _run([command, str(path), "--out", str(out), flag, value], capsys)
     line = _one_clear_error(err)
-    assert code == 2 and "--max-occupancy" in line and "write 0.9 for 90%" in line
+    assert code == 2 and flag in line and fix in line
     assert not out.exists()
 
 
