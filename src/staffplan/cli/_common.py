@@ -175,8 +175,8 @@ def check_offsets(path: str, ds_col: str, tz: str | None) -> None:
 
         raise UserError(
             f"{path}, column {ds_col!r}: timestamps carry UTC offsets ({', '.join(shown[:3])}); "
-            "read as UTC, the plan's clock times would be UTC; pass --tz with the centre's "
-            "time zone (e.g. --tz Europe/Berlin), or --tz UTC to plan in UTC"
+            "read as UTC, every clock time (opening hours, shifts) would be UTC; pass --tz with the "
+            "centre's time zone (e.g. --tz Europe/Berlin), or --tz UTC to plan in UTC"
         )
 
 
