@@ -36,7 +36,8 @@ Forecast interval volume (and AHT when the history has it) with quantiles.
 HISTORY is a CSV or Parquet file with one row per queue and interval: ds
 (interval start), volume (contacts offered) and optionally queue and aht_s.
 Opening hours are learned from the history; closed slots are not forecast.
-Timestamps with UTC offsets are read as UTC and shown in --tz when given.
+Timestamps with a non-zero UTC offset need --tz (the centre's zone): read as UTC,
+every clock time would be UTC.
 """
 
 _EXAMPLE = """\
