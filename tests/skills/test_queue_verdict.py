@@ -339,8 +339,11 @@ def test_the_per_interval_view_of_a_plan_by_group_judges_chat_as_chat(
     # The pooled Erlang C on the whole floor is another number: it must not be shown as any.
     pooled = split_plan.verdict.set_index("ds")["pooled_service_level"].reindex(wide.index)
     assert not np.allclose(pooled.to_numpy()[busy], ref, atol=1e-3)
+    judged = {"service_level", "asa_s", "p_abandon", "occupancy", "meets_target", "at_risk"}
     for frame in (split_plan.verdict, split_plan.peaks):
-        assert "service_level" not in frame and "pooled_service_level" in frame
+        assert "pooled_service_level" in frame
+        left = [c for c in frame if c in judged or c.startswith("sim_")]
+        assert not left, left
     below = wide["below_target"].to_numpy()
     for ds, row in vq.set_index("ds").iterrows():
         assert (str(row["queue"]) in below[wide.index.get_loc(ds)]) == (not row["meets_target"])
@@ -357,3 +360,21 @@ def test_the_per_interval_view_of_a_plan_by_group_judges_chat_as_chat(
     saved = pd.read_csv(tmp_path / "p" / "verdict.csv")
     assert "service_level" not in saved and "pooled_service_level" in saved
     assert "service_level" not in Plan.load(tmp_path / "p").verdict
+
+
+def test_every_service_column_of_a_simulated_pooled_verdict_is_labelled_pooled() -> None:
+    from staffplan.skills._plan import label_pooled
+
+    kw = {**_KW, "simulate": True, "n_reps": 4}
+    pooled = staffplan.plan(
+        _round_the_clock_history(), service=ServiceTarget(shrinkage=0.0, max_occupancy=None), **kw
+    )
+    judged = {"service_level", "asa_s", "p_abandon", "occupancy", "meets_target", "at_risk"}
+    assert judged <= set(pooled.verdict) and "sim_service_level" in pooled.verdict
+    for frame in (pooled.verdict, pooled.peaks):
+        labelled = label_pooled(frame)
+        assert labelled is not None
+        left = [c for c in labelled if c in judged or c.startswith("sim_")]
+        assert not left, left
+        # Counts of the plan keep their names.
+        assert {"ds", "volume", "on_floor"} <= set(labelled)

@@ -544,6 +544,7 @@ POOLED_INTERVAL = (
     "sim_asa_s",
     "sim_p_abandon",
     "sim_disagrees",
+    "at_risk",
 )
 
 
