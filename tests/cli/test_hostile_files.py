@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from staffplan import datasets
+from staffplan import datasets, forecast
 from staffplan.cli import main
 
 
@@ -130,6 +130,10 @@ def test_a_repeated_local_hour_names_the_utc_offset_fix(tmp_path: Path) -> None:
     pd.DataFrame({"ds": ds.strftime("%Y-%m-%d %H:%M"), "volume": 1.0}).to_csv(path, index=False)
     with pytest.raises(ValueError, match=r"second row for 2025-10-26 02:00:00.*UTC offset"):
         datasets.read_history(path, queue_col=None)
+    # The forecast's own check (a frame, or 'staffplan forecast') names the same fix.
+    frame = pd.read_csv(path).assign(queue="q", ds=lambda f: pd.to_datetime(f["ds"]))
+    with pytest.raises(ValueError, match=r"2025-10-26 02:00:00 appears more than once.*UTC offset"):
+        forecast.VolumeForecaster("snaive").fit(frame)
     # Written with offsets (the fix named), the same instants read as 24 distinct intervals.
     path.write_text("ds,volume\n" + "".join(f"{t.isoformat()},1\n" for t in ds))
     read = datasets.read_history(path, queue_col=None)

@@ -148,16 +148,6 @@ def _check_commas(path: Path, name: str) -> None:
             )  # fmt: skip
 
 
-def _clock_back_hint(ts: pd.Timestamp) -> str:
-    """The fix when a repeated local time may be the hour clocks are put back."""
-    if ts.tzinfo is None and 0 <= ts.hour <= 3:
-        return (
-            " (if clocks went back that night, write every timestamp with its UTC offset, "
-            f"e.g. {ts:%Y-%m-%d %H:%M}+02:00 and then +01:00)"
-        )
-    return ""
-
-
 def _require_column(frame: pd.DataFrame, name: str, column: str, keyword: str | None) -> None:
     if column not in frame.columns:
         fix = f"rename the column or pass {keyword}=<name>" if keyword else "add or rename it"
@@ -417,7 +407,7 @@ def read_history(
             name,
             f"queue {out['queue'].iloc[i - 1]!r} has a second row for "
             f"{out['ds'].iloc[i - 1]}; keep one row per queue and interval"
-            + _clock_back_hint(out["ds"].iloc[i - 1]),
+            + intervals.clock_back_hint(out["ds"].iloc[i - 1]),
             column=ds_col,
             row=i,
         )
