@@ -34,6 +34,7 @@ __all__ = [
     "MINUTES_PER_DAY",
     "TimestampError",
     "as_datetime_index",
+    "clock_back_hint",
     "future_grid",
     "horizon_span",
     "infer_interval_min",
@@ -52,6 +53,19 @@ _NS_PER_MIN = 60 * 10**9
 #: typo such as ``"7000D"`` would otherwise build millions of intervals.
 MAX_HORIZON_DAYS = 3 * 366
 _UNITLESS = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def clock_back_hint(ts: pd.Timestamp) -> str:
+    """The fix to append when a naive wall-clock time repeats at night (clocks put back).
+
+    Returns an empty string for a time zone-aware or a daytime timestamp.
+    """
+    if ts.tzinfo is None and 0 <= ts.hour <= 3:
+        return (
+            " (if clocks went back that night, write every timestamp with its UTC offset, "
+            f"e.g. {ts:%Y-%m-%d %H:%M}+02:00 and then +01:00)"
+        )
+    return ""
 
 
 class TimestampError(ValueError):

@@ -215,7 +215,7 @@ def test_read_history_parquet_rows_have_no_line_numbers(tmp_path):
 
 def test_read_history_file_type_and_missing_file(tmp_path):
     with pytest.raises(
-        DataFileError, match=r"history\.xlsx: unsupported file type; use a \.csv or"
+        DataFileError, match=r"history\.xlsx: a spreadsheet is not read; save the sheet as CSV"
     ):
         read_history(tmp_path / "history.xlsx")
     with pytest.raises(FileNotFoundError, match=r"nope\.csv: no such history file"):

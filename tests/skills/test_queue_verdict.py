@@ -317,3 +317,64 @@ def test_read_history_keeps_channel_and_concurrency_and_names_a_bad_row(tmp_path
         match=r"row 1 .*column 'concurrency': concurrency must be a whole number >= 1.*got 0",
     ):
         datasets.read_history(path)
+
+
+def test_the_per_interval_view_of_a_plan_by_group_judges_chat_as_chat(
+    split_plan: Plan, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    # The pooled verdict judged voice + chat as one voice queue per interval, and the
+    # report's per-interval section (plot and tables) and verdict.csv showed it.
+    from staffplan.report import queue_intervals, write_report
+
+    vq = split_plan.verdict_queues
+    assert vq is not None
+    wide = queue_intervals(vq).set_index("ds")
+    chat = vq[vq["queue"] == "chat"].set_index("ds")
+    busy = chat["volume"].to_numpy() > 0
+    # Reference: Erlang C on the chat agents' slots (allocated x concurrency 2), AHT 480 s.
+    traffic = chat["volume"].to_numpy() * 480.0 / 1800.0
+    ref = erlang.service_level(chat["allocated"].to_numpy()[busy] * 2, traffic[busy], 480.0, 20.0)
+    np.testing.assert_allclose(wide["promise[chat]"].to_numpy()[busy], ref, atol=1e-9)
+    np.testing.assert_allclose(wide["simulated[chat]"], chat["sim_service_level"], equal_nan=True)
+    # The pooled Erlang C on the whole floor is another number: it must not be shown as any.
+    pooled = split_plan.verdict.set_index("ds")["pooled_service_level"].reindex(wide.index)
+    assert not np.allclose(pooled.to_numpy()[busy], ref, atol=1e-3)
+    judged = {"service_level", "asa_s", "p_abandon", "occupancy", "meets_target", "at_risk"}
+    for frame in (split_plan.verdict, split_plan.peaks):
+        assert "pooled_service_level" in frame
+        left = [c for c in frame if c in judged or c.startswith("sim_")]
+        assert not left, left
+    below = wide["below_target"].to_numpy()
+    for ds, row in vq.set_index("ds").iterrows():
+        assert (str(row["queue"]) in below[wide.index.get_loc(ds)]) == (not row["meets_target"])
+    html = write_report(
+        split_plan.to_frames(),
+        tmp_path / "r.html",
+        summary=split_plan.summary,
+        target_service_level=0.8,
+    ).read_text()
+    assert "<h2>Predicted service</h2>" not in html and "<h2>Peak intervals</h2>" not in html
+    assert "Per interval and queue" in html and "promise[chat]" in html
+    # The saved plan says pooled too, and loads back.
+    split_plan.save(tmp_path / "p")
+    saved = pd.read_csv(tmp_path / "p" / "verdict.csv")
+    assert "service_level" not in saved and "pooled_service_level" in saved
+    assert "service_level" not in Plan.load(tmp_path / "p").verdict
+
+
+def test_every_service_column_of_a_simulated_pooled_verdict_is_labelled_pooled() -> None:
+    from staffplan.skills._plan import label_pooled
+
+    kw = {**_KW, "simulate": True, "n_reps": 4}
+    pooled = staffplan.plan(
+        _round_the_clock_history(), service=ServiceTarget(shrinkage=0.0, max_occupancy=None), **kw
+    )
+    judged = {"service_level", "asa_s", "p_abandon", "occupancy", "meets_target", "at_risk"}
+    assert judged <= set(pooled.verdict) and "sim_service_level" in pooled.verdict
+    for frame in (pooled.verdict, pooled.peaks):
+        labelled = label_pooled(frame)
+        assert labelled is not None
+        left = [c for c in labelled if c in judged or c.startswith("sim_")]
+        assert not left, left
+        # Counts of the plan keep their names.
+        assert {"ds", "volume", "on_floor"} <= set(labelled)

@@ -7,7 +7,13 @@ import time
 from typing import Any
 
 from staffplan import defaults
-from staffplan.cli._common import check_out_file, log
+from staffplan.cli._common import (
+    check_offsets,
+    check_one_grid,
+    check_out_file,
+    log,
+    warn_short_aht,
+)
 
 __all__ = [
     "add_holidays_option",
@@ -30,7 +36,8 @@ Forecast interval volume (and AHT when the history has it) with quantiles.
 HISTORY is a CSV or Parquet file with one row per queue and interval: ds
 (interval start), volume (contacts offered) and optionally queue and aht_s.
 Opening hours are learned from the history; closed slots are not forecast.
-Timestamps with UTC offsets are read as UTC and shown in --tz when given.
+Timestamps with a non-zero UTC offset need --tz (the centre's zone): read as UTC,
+every clock time would be UTC.
 """
 
 _EXAMPLE = """\
@@ -266,6 +273,8 @@ def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels:
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from staffplan import forecast
     from staffplan._io import write_frame
 
@@ -273,10 +282,16 @@ def run(args: argparse.Namespace) -> int:
     levels = _parse_quantiles(args.quantiles)  # option mistakes first, before any fitting
     horizon = parse_horizon(args.horizon)
     check_out_file(args.out)
+    check_offsets(args.history, args.ds_col, args.tz)
     history = read_table(
         args.history, what="history", tz=args.tz, time_cols=(args.ds_col,), args=args
     )
     history = select_queues(history, args.queue, args.queue_col, args.history)
+    if args.queue_col in history.columns:
+        check_one_grid(history[args.ds_col], history[args.queue_col], args.history)
+    if args.aht_col in history.columns:
+        aht = pd.to_numeric(history[args.aht_col], errors="coerce")
+        warn_short_aht(aht, f"{args.history}, column {args.aht_col!r}")
     channels = channels_of(history, args.queue_col, args.history)
     events = None
     if args.events:

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from staffplan import defaults
-from staffplan.cli._common import check_out_dir, file_columns, log
+from staffplan.cli._common import (
+    check_offsets,
+    check_one_grid,
+    check_out_dir,
+    file_columns,
+    log,
+    note_horizon_count,
+    warn_short_aht,
+)
 from staffplan.cli._forecast import (
     add_holidays_option,
     add_timestamp_options,
@@ -239,6 +247,11 @@ def register(subparsers: Any) -> None:
     )
     cols.add_argument("--queue", action="append", help="plan only this queue (repeatable)")
     add_timestamp_options(parser)
+    parser.add_argument(
+        "--tz",
+        help="time zone of the centre, e.g. Europe/Berlin: timestamps with UTC offsets are "
+        "read into it and the plan keeps its clock (needed for such timestamps)",
+    )
     add_plan_options(parser, time_limit_s=defaults.TIME_LIMIT_S)
     parser.set_defaults(func=run)
 
@@ -330,7 +343,10 @@ def make_plan(
 
     service = service_from_args(args)
     check_certainty_option(args)
+    if "queue" in history:
+        check_one_grid(history["ds"], history["queue"], str(getattr(args, "history", "history")))
     interval_min = infer_interval_min(history["ds"], name="history ds")
+    note_horizon_count(parse_horizon(args.horizon), interval_min)
     built = check_rules(rules, interval_min=interval_min, source=rules_source)
     if "aht_s" not in history.columns and extra.get("aht_s") is None:
         raise UserError(
@@ -527,14 +543,20 @@ def run(args: argparse.Namespace) -> int:
             f"{args.history}: no AHT column {args.aht_col!r} (columns: {', '.join(columns)}); "
             "pass --aht-s SECONDS (average handle time) or name the column with --aht-col"
         )
+    check_offsets(args.history, args.ds_col, args.tz)
     history = datasets.read_history(
         args.history,
+        tz=args.tz,
         queue_col=queue_col,
         ds_col=args.ds_col,
         volume_col=args.volume_col,
         aht_col=args.aht_col,
         **timestamp_options(args),
     )
+    if args.aht_s is not None:
+        warn_short_aht([args.aht_s], "--aht-s")
+    elif "aht_s" in history:
+        warn_short_aht(history["aht_s"], f"{args.history}, column {args.aht_col!r}")
     empty = int(history["volume"].isna().sum())
     if empty:
         log.warning(
@@ -543,7 +565,11 @@ def run(args: argparse.Namespace) -> int:
             args.history,
             empty,
         )
-    events = datasets.read_events(args.events, **timestamp_options(args)) if args.events else None
+    events = (
+        datasets.read_events(args.events, tz=args.tz, **timestamp_options(args))
+        if args.events
+        else None
+    )
     progress("read", time.perf_counter() - t0)
     result = make_plan(
         history,

@@ -170,12 +170,22 @@ def _interval_min(frame: Any, given: int | None) -> int:
     return 30 if given is None else check_interval_min(given, "--interval-min")
 
 
+#: Service options given as a share (0-1), often typed as a percentage.
+_SHARES = ("service_level", "shrinkage", "max_abandon")
+
+
 def service_from_args(args: argparse.Namespace) -> Any:
     """The :class:`staffplan.plan.ServiceTarget` of the service options."""
     from staffplan.cli import UserError
     from staffplan.plan import ServiceTarget
 
     occupancy = args.max_occupancy
+    if occupancy is not None and occupancy > 1:
+        # 1 means no cap; 90 is a percentage, not "no cap".
+        raise UserError(
+            f"--max-occupancy: a share in (0, 1] (1 for no cap), got {occupancy:g}; "
+            f"write {occupancy / 100:g} for {occupancy:g}%"
+        )
     try:
         return ServiceTarget(
             service_level=args.service_level,
@@ -190,7 +200,11 @@ def service_from_args(args: argparse.Namespace) -> Any:
         # Validation names the parameter; the options use dashes.
         name = str(exc).split(" ", 1)[0]
         flag = f"--{name.replace('_', '-')}: " if name in vars(args) else "service target: "
-        raise UserError(f"{flag}{exc}") from None
+        given = vars(args).get(name)
+        hint = ""
+        if name in _SHARES and isinstance(given, int | float) and 1 < given <= 100:
+            hint = f"; write {given / 100:g} for {given:g}%"  # a percentage, not a share
+        raise UserError(f"{flag}{exc}{hint}") from None
 
 
 def staff_frame(frame: Any, service: Any, interval_min: int) -> Any:

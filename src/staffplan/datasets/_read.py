@@ -92,11 +92,14 @@ def read_table(
     name = os.fspath(path)
     p = Path(name)
     suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        raise DataFileError(name, "a spreadsheet is not read; save the sheet as CSV (.csv)")
     if suffix not in _CSV + _PARQUET:
         raise DataFileError(name, "unsupported file type; use a .csv or .parquet file")
     if not p.is_file():
         raise FileNotFoundError(f"{name}: no such {what} file")
     if suffix in _CSV:
+        _check_commas(p, name)
         text_kw: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""]}
         try:
             # As text, parse errors can name the value.
@@ -131,6 +134,18 @@ def read_table(
                 date_format=date_format,
             )
     return frame
+
+
+def _check_commas(path: Path, name: str) -> None:
+    """Refuse a header separated by ';' or tabs (its decimal commas would misread)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    for sep, shown in ((";", "';'"), ("\t", "tabs")):
+        if sep in header and "," not in header:
+            raise DataFileError(
+                name, f"columns are separated by {shown}, not commas; save it as a "
+                "comma-separated CSV with '.' as the decimal mark"
+            )  # fmt: skip
 
 
 def _require_column(frame: pd.DataFrame, name: str, column: str, keyword: str | None) -> None:
@@ -391,7 +406,8 @@ def read_history(
         raise DataFileError(
             name,
             f"queue {out['queue'].iloc[i - 1]!r} has a second row for "
-            f"{out['ds'].iloc[i - 1]}; keep one row per queue and interval",
+            f"{out['ds'].iloc[i - 1]}; keep one row per queue and interval"
+            + intervals.clock_back_hint(out["ds"].iloc[i - 1]),
             column=ds_col,
             row=i,
         )

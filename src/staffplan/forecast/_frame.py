@@ -169,6 +169,7 @@ def group_history(
         raise ValueError(
             f"{name} has duplicate timestamps for queue {labels[codes[i]]!r}: "
             f"{cols.ds}={ds[i]} appears more than once (aggregate them first)"
+            + intervals.clock_back_hint(ds[i])
         )
     offsets = np.r_[0, np.flatnonzero(np.diff(codes)) + 1, codes.size]
     grids = []

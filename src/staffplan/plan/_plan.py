@@ -87,8 +87,9 @@ class Plan:
         Plans by skill group (``plan(..., skills=...)``): the verdict per (interval,
         queue): requirement, allocated agents, formula promise and simulated service
         with its 95% interval, ``at_risk`` (see
-        :func:`staffplan.skills._plan.queue_verdict`). ``verdict`` then still judges
-        the total floor as one pooled voice queue; this frame is the one to read.
+        :func:`staffplan.skills._plan.queue_verdict`). ``verdict``, ``peaks`` and
+        ``verdict_quantile`` then judge the total floor as one pooled voice queue and
+        carry their service columns as ``pooled_<column>``; this frame is the one to read.
     verdict_groups : pandas.DataFrame or None
         Plans by skill group: agents needed and rostered per (interval, group).
     history : pandas.DataFrame or None

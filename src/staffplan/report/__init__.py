@@ -25,7 +25,7 @@ from staffplan.report._forecast import plot_forecast
 from staffplan.report._gantt import plot_gantt
 from staffplan.report._html import write_report
 from staffplan.report._people import plot_people
-from staffplan.report._queues import plot_queue_service, queue_table
+from staffplan.report._queues import plot_queue_service, queue_intervals, queue_table
 from staffplan.report._scenarios import plot_scenarios
 from staffplan.report._service import plot_service
 
@@ -38,6 +38,7 @@ __all__ = [
     "plot_queue_service",
     "plot_scenarios",
     "plot_service",
+    "queue_intervals",
     "queue_table",
     "write_report",
 ]

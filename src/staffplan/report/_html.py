@@ -21,7 +21,7 @@ from staffplan.report._coverage import plot_breaks, plot_coverage
 from staffplan.report._figure import _PLOT_HINT
 from staffplan.report._forecast import plot_forecast
 from staffplan.report._gantt import gantt_html
-from staffplan.report._queues import plot_queue_service, queue_table
+from staffplan.report._queues import plot_queue_service, queue_intervals, queue_table
 from staffplan.report._scenarios import plot_scenarios
 from staffplan.report._service import plot_service
 
@@ -160,6 +160,34 @@ def _service_extras(verdict: pd.DataFrame, target: float | None) -> list[str]:
     return out
 
 
+#: Frames of the pooled verdict: with a per-queue verdict they judge every queue as voice.
+_POOLED_FRAMES = ("verdict", "verdict_quantile", "peaks")
+
+
+def _queue_extras(verdict_queues: pd.DataFrame) -> list[str]:
+    """The per-interval section of a plan by skill group: each queue by its own channel."""
+    wide = queue_intervals(verdict_queues)
+    out = ["<h3>Per queue over the plan</h3>"]
+    out.append(_table(queue_table(verdict_queues), index=True, rows=None))
+    if "below_target" in wide:
+        below = wide[wide["below_target"] != ""]
+        if len(below):
+            out.append(f"<h3>Intervals with a queue below its target ({len(below):,})</h3>")
+            out.append(_table(below, rows=20))
+    out.append(
+        "<details><summary>Per interval and queue: the formula of the queue's channel "
+        "(promise) and the simulation of the rostered groups (simulated)</summary>"
+        + _table(wide, rows=None)
+        + "</details>"
+    )
+    out.append(
+        '<p class="caption">The pooled verdict (every queue judged as one voice queue, a '
+        "chat counted as a call) is saved with the plan under pooled_* columns; it is no "
+        "queue's service and is not shown here.</p>"
+    )
+    return out
+
+
 def _plots_for(key: str, frames: Mapping[str, pd.DataFrame], target: float | None) -> list[str]:
     """The figures (as HTML) of one section."""
     frame = frames[key]
@@ -221,8 +249,11 @@ def write_report(
         keys get a table only.  The roster gets one Gantt chart per day, each
         under its day's heading; the verdict gets tables of the intervals below
         target and of those where formula and simulation disagree; ``verdict_queues``
-        (a plan by skill group) gets the simulated service of each queue over time
-        and a table per queue (:func:`staffplan.report.queue_table`).
+        (a plan by skill group) gets the simulated service of each queue over time,
+        a table per queue (:func:`staffplan.report.queue_table`) and the per-interval
+        view of each queue (:func:`staffplan.report.queue_intervals`), and then
+        ``verdict``, ``verdict_quantile`` and ``peaks`` (the pooled verdict, every
+        queue judged as voice) are left out.
     path : path
         The HTML file to write (parent directories are created).
     title : str, optional
@@ -275,8 +306,10 @@ def write_report(
     if summary:
         parts.append(_summary(summary))
     known = [k for k, _ in _SECTIONS]
-    order = [(k, t) for k, t in _SECTIONS if k in frames] + [
-        (k, k.replace("_", " ").capitalize()) for k in frames if k not in known
+    # A plan by skill group is judged per queue; its pooled frames would read chat as voice.
+    shown = [k for k in frames if "verdict_queues" not in frames or k not in _POOLED_FRAMES]
+    order = [(k, t) for k, t in _SECTIONS if k in shown] + [
+        (k, k.replace("_", " ").capitalize()) for k in shown if k not in known
     ]
     for key, heading in order:
         frame = frames[key]
@@ -290,8 +323,7 @@ def write_report(
         if key in ("verdict", "verdict_quantile") and "service_level" in frame.columns:
             parts.extend(_service_extras(frame, target_service_level))
         if key == "verdict_queues" and len(frame):
-            parts.append("<h3>Per queue over the plan</h3>")
-            parts.append(_table(queue_table(frame), index=True, rows=None))
+            parts.extend(_queue_extras(frame))
         is_comparison = key == "comparison"
         parts.append(_table(frame, index=is_comparison and "scenario" not in frame.columns,
                             rows=None if is_comparison else 10))  # fmt: skip

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_queue_service", "queue_table"]
+__all__ = ["plot_queue_service", "queue_intervals", "queue_table"]
 
 #: Colours of the queues, in the order they first appear (then repeated).
 _COLOURS = (_BLUE, _ORANGE, _GREEN, "#b279a2", "#9d755d", _GREY)
@@ -85,6 +85,43 @@ def queue_table(verdict_queues: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("queue")
+
+
+def queue_intervals(verdict_queues: pd.DataFrame) -> pd.DataFrame:
+    """The per-interval view of a plan by skill group: each queue judged by its own channel.
+
+    Parameters
+    ----------
+    verdict_queues : DataFrame
+        :attr:`staffplan.plan.Plan.verdict_queues`: ``ds``, ``queue``, ``volume``
+        [contacts], ``sim_service_level`` [fraction]; optional ``channel``, ``allocated``
+        [agents], ``promise`` [fraction] and ``meets_target``.
+
+    Returns
+    -------
+    DataFrame
+        One row per interval start (``ds``), columns per queue ``q``: ``volume[q]``
+        [contacts], ``allocated[q]`` (agents on the phones its groups give it) [agents],
+        ``promise[q]`` (the formula of the queue's channel: Erlang C/A for voice, over
+        ``allocated·k`` slots for chat, none for deferred work) [fraction],
+        ``simulated[q]`` (the rostered groups simulated with skills-based routing)
+        [fraction]; ``below_target`` names the queues under their target there.
+    """
+    check_columns(verdict_queues, _COLUMNS, "verdict_queues")
+    v = verdict_queues
+    out = pd.DataFrame(index=pd.Index(v["ds"].drop_duplicates().sort_values(), name="ds"))
+    for q, rows in v.groupby("queue", sort=False):
+        r = rows.set_index("ds").reindex(out.index)
+        out[f"volume[{q}]"] = r["volume"].to_numpy(float)
+        for col in ("allocated", "promise"):
+            if col in r:
+                out[f"{col}[{q}]"] = r[col].to_numpy(float)
+        out[f"simulated[{q}]"] = r["sim_service_level"].to_numpy(float)
+    if "meets_target" in v:
+        below = v[~v["meets_target"].astype(bool)]
+        names = below.groupby("ds", sort=False)["queue"].agg(lambda s: ", ".join(map(str, s)))
+        out["below_target"] = names.reindex(out.index).fillna("").to_numpy(object)
+    return out.reset_index()
 
 
 def plot_queue_service(

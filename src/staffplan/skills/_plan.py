@@ -34,6 +34,7 @@ __all__ = [
     "finish_plan",
     "group_floor_at",
     "group_verdict",
+    "label_pooled",
     "queue_channels",
     "queue_promise",
     "queue_service",
@@ -532,6 +533,31 @@ def skills_daily(
     return out[first + ours + rest]
 
 
+#: Columns of the per-interval frames (``verdict``, ``peaks``, ``verdict_quantile``) that judge
+#: the total floor as one pooled voice queue: a plan by skill group keeps them only as
+#: ``pooled_<column>``, so no file or table reads a chat queue's service as voice.
+POOLED_INTERVAL = (
+    *_POOLED_DAILY,
+    "meets_target",
+    "sim_service_level_lo",
+    "sim_service_level_hi",
+    "sim_asa_s",
+    "sim_p_abandon",
+    "sim_disagrees",
+    "at_risk",
+)
+
+
+def label_pooled(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A per-interval frame of the pooled verdict with its service columns named ``pooled_*``.
+
+    Volumes, traffic and agent counts keep their names: they count the plan, not a service.
+    """
+    if frame is None:
+        return None
+    return frame.rename(columns={c: f"pooled_{c}" for c in POOLED_INTERVAL if c in frame})
+
+
 def _pooled_key(key: str) -> bool:
     return key in POOLED_HEADLINE or key.endswith("_at_quantile")
 
@@ -564,7 +590,9 @@ def finish_plan(
     frames ``verdict_queues`` (:func:`queue_verdict`) and ``verdict_groups``
     (:func:`group_verdict`); a warning per queue whose simulated
     service is below the target replaces the pooled verdict's service warnings;
-    ``settings["skill_groups"]``.
+    ``settings["skill_groups"]``.  The per-interval frames of the pooled verdict
+    (``verdict``, ``peaks``, ``verdict_quantile``) keep their service columns only as
+    ``pooled_<column>`` (:func:`label_pooled`).
     """
     import dataclasses
 
@@ -636,6 +664,9 @@ def finish_plan(
     return dataclasses.replace(
         plan_,
         daily=skills_daily(plan_.daily, verdict_q, verdict_g),
+        verdict=label_pooled(plan_.verdict),
+        peaks=label_pooled(plan_.peaks),
+        verdict_quantile=label_pooled(plan_.verdict_quantile),
         summary=summary,
         settings=settings,
         warnings=tuple(notes),
