@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from _synth import intraday_shape
 
-from staffplan import forecast
+from staffplan import datasets, forecast
 
 DAILY = 2000.0
 LIFT = 1.4  # the day after the weekly rest day
@@ -81,10 +81,11 @@ def test_an_unseen_holiday_in_a_friday_saturday_centre_is_closed_like_its_weeken
 def test_a_seven_day_centre_with_a_quiet_friday_and_saturday_maps_an_unseen_holiday_there():
     # Open every day; Friday and Saturday at 40% (the local weekend). A Monday holiday with
     # no holiday in history behaves like the nearest quiet day: Saturday, at 40%.
-    gen = np.random.default_rng(4)
-    ds = pd.date_range("2024-01-01", periods=8 * 7 * 24, freq="h")
-    level = np.where(ds.day_of_week.isin([4, 5]), 0.4, 1.0) * 100.0
-    hist = pd.DataFrame({"ds": ds, "volume": gen.poisson(level).astype(float)})
+    hist, _ = datasets.generate_sample(
+        hours="24/7", interval_min=60, weeks=8, start="2024-01-01", queues=("line",), seed=4,
+        daily_volume=2400.0, weekday_factor=(1.0, 1.0, 1.0, 1.0, 0.4, 0.4, 1.0),
+        night_level=1.0, day_sigma=0.0, nb_shape=None, growth_per_week=0.0, events=False,
+    )  # fmt: skip
     events = pd.DataFrame({"date": ["2024-02-26"], "name": ["founders day"], "kind": "holiday"})
     out = forecast.forecast(hist, "7D", events=events, method="profile")
     day = out.groupby(out["ds"].dt.normalize())["volume"].sum()
@@ -96,11 +97,21 @@ def test_a_seven_day_centre_with_a_quiet_friday_and_saturday_maps_an_unseen_holi
 def _hours_247(
     weeks: int = 6, tz: str | None = None, start: str = "2024-01-01", interval_min: int = 30
 ):
-    gen = np.random.default_rng(2)
-    per_day = 24 * 60 // interval_min
-    ds = pd.date_range(start, periods=weeks * 7 * per_day, freq=f"{interval_min}min", tz=tz)
-    mean = 30.0 + 20.0 * np.sin(np.pi * (ds.hour + ds.minute / 60) / 24.0) ** 2
-    return pd.DataFrame({"ds": ds, "volume": gen.poisson(mean).astype(float)})
+    """A steady line from the shared 24/7 generator: about 40 contacts an interval on any
+    grid, the night at 60 % of the peak, no day-to-day wander, trend or events.
+
+    With ``tz`` the stamps are localised; the hour a spring-forward skips does not exist on
+    the wall clock and is dropped, as a real time-zone-aware export has no rows for it.
+    """
+    hist, _ = datasets.generate_sample(
+        hours="24/7", interval_min=interval_min, weeks=weeks, start=start, queues=("line",),
+        seed=2, daily_volume=40.0 * 24 * 60 / interval_min, night_level=0.6, day_sigma=0.0,
+        growth_per_week=0.0, events=False,
+    )  # fmt: skip
+    if tz is not None:
+        hist["ds"] = hist["ds"].dt.tz_localize(tz, nonexistent="NaT", ambiguous="raise")
+        hist = hist.dropna(subset=["ds"]).reset_index(drop=True)
+    return hist
 
 
 @pytest.mark.parametrize(("interval_min", "n"), [(15, 12), (30, 6), (60, 3)])
