@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from _synth import intraday_shape
 
-from staffplan import forecast
+from staffplan import datasets, forecast
 from staffplan.forecast._events import DAY_AFTER, DAY_BEFORE, Occurrence, adjacent_occurrences
 
 holidays = pytest.importorskip("holidays")
@@ -192,9 +192,12 @@ def test_a_holiday_in_the_first_week_of_a_short_history_still_forecasts():
     # 2026-01-06) leaves the earliest backtest origin (7 training days) without a Tuesday,
     # which no candidate can forecast. That origin used to rule out every candidate and the
     # history was refused as "too few complete weeks" although 5 full weeks follow.
-    gen = np.random.default_rng(3)
-    ds = pd.date_range("2026-01-04", periods=42 * 24, freq="60min")
-    history = pd.DataFrame({"ds": ds, "volume": gen.poisson(100.0, ds.size).astype(float)})
+    # A steady line at 100 an hour (Poisson, no weekly pattern, wander, trend or events).
+    history, _ = datasets.generate_sample(
+        hours="24/7", interval_min=60, weeks=6, start="2026-01-04", queues=("line",), seed=3,
+        daily_volume=2400.0, weekday_factor=(1.0,) * 7, night_level=1.0, day_sigma=0.0,
+        nb_shape=None, growth_per_week=0.0, events=False,
+    )  # fmt: skip
     plain = forecast.forecast(history, "7D")
     with_calendar = forecast.forecast(history, "7D", events="DE-BY")
     # No Bavarian holiday falls in the week forecast (2026-02-15..21), so the calendar must
