@@ -11,11 +11,10 @@ import importlib
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from staffplan import forecast
+from staffplan import datasets, forecast
 from staffplan.cli import main
 
 _GAP = "has no rows for 4 interval(s) inside open hours"
@@ -23,9 +22,9 @@ _GAP = "has no rows for 4 interval(s) inside open hours"
 
 def _gap_history(path: Path) -> Path:
     """Five weeks round the clock on 30 min, with four intervals missing on 3 January."""
-    ds = pd.date_range("2024-01-01", periods=5 * 7 * 48, freq="30min")
-    rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"ds": ds, "volume": rng.poisson(20, len(ds)), "aht_s": 240.0})
+    frame, _ = datasets.generate_sample(
+        hours="24/7", weeks=5, start="2024-01-01", queues=("line",), seed=3, events=False
+    )
     frame.drop(index=range(100, 104)).to_csv(path, index=False)
     return path
 
