@@ -83,11 +83,12 @@ def test_demo_rosters_breaks_on_its_30_min_grid(demo) -> None:
 
 
 def _history_247(weeks: int = 3, seed: int = 3) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    ds = pd.date_range("2024-01-01", periods=weeks * 7 * 48, freq="30min")
-    h = ds.hour + ds.minute / 60
-    lam = 40 + 160 * np.exp(-0.5 * ((h - 11) / 3) ** 2) + 60 * np.exp(-0.5 * ((h - 19) / 2) ** 2)
-    return pd.DataFrame({"ds": ds, "volume": rng.poisson(lam).astype(float), "aht_s": 300.0})
+    """A 24/7 line on 30 min: a night floor under an 11:00 and a 19:00 peak, ~4,900 a day."""
+    hist, _ = datasets.generate_sample(
+        hours="24/7", weeks=weeks, start="2024-01-01", queues=("line",), seed=seed,
+        daily_volume=4900.0, night_level=0.2, events=False,
+    )  # fmt: skip
+    return hist
 
 
 FAST = {"simulate": False, "forecast_method": "profile", "time_limit_s": 10, "num_workers": 2}
