@@ -16,7 +16,7 @@ from _plan_testdata import FAST, RULES, START, synthetic_history
 from numpy.testing import assert_allclose
 
 import staffplan
-from staffplan import erlang
+from staffplan import datasets, erlang
 from staffplan.plan import (
     Plan,
     ServiceTarget,
@@ -262,16 +262,10 @@ def test_time_zone_aware_history_meets_the_roster(service, tmp_path):
 def test_default_shifts_follow_the_opening_hours_of_a_round_the_clock_centre():
     # A 24/7 centre: the default shift types must reach the night, which fixed
     # 07:00 starts cannot (the plan would be short every night).
-    rng = np.random.default_rng(5)
-    ds = pd.date_range("2024-01-01", periods=4 * 7 * 48, freq="30min")
-    hour = ds.hour + ds.minute / 60
-    history = pd.DataFrame(
-        {
-            "ds": ds,
-            "volume": rng.poisson(15 + 25 * np.exp(-0.5 * ((hour - 12) / 3) ** 2)).astype(float),
-            "aht_s": 240.0,
-        }
-    )
+    history, _ = datasets.generate_sample(
+        hours="24/7", weeks=4, start="2024-01-01", queues=("line",), seed=5, daily_volume=1200.0,
+        events=False,
+    )  # fmt: skip
     rules = {key: value for key, value in RULES.items() if key != "shifts"}
     p = staffplan.plan(history, horizon="1D", rules=rules, simulate=False, **FAST)
     # "Not given" is kept as such; the types the roster used are recorded beside it.
