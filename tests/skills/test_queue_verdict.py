@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import staffplan
-from staffplan import erlang
+from staffplan import datasets, erlang
 from staffplan.plan import ServiceTarget
 from staffplan.plan._plan import FRAME_NAMES, Plan
 from staffplan.simulate import simulate_queues
@@ -45,18 +45,16 @@ def _split_day_history(weeks: int = 4) -> pd.DataFrame:
 
 
 def _round_the_clock_history(weeks: int = 4) -> pd.DataFrame:
-    """60-min grid, open 24/7 with a night trough; two voice queues."""
-    rng = np.random.default_rng(6)
-    ds = pd.date_range("2024-01-01", periods=weeks * 7 * 24, freq="60min")
-    h = np.asarray(ds.hour, float)
-    lam = 10.0 + 50.0 * np.exp(-(((h - 13.0) / 4.0) ** 2))
-    return pd.concat(
-        [
-            pd.DataFrame({"queue": "en", "ds": ds, "volume": rng.poisson(lam), "aht_s": 300.0}),
-            pd.DataFrame({"queue": "fr", "ds": ds, "volume": rng.poisson(lam / 3), "aht_s": 300.0}),
-        ],
-        ignore_index=True,
-    )
+    """60-min grid, open 24/7 with a night trough; two voice queues, fr a third of en."""
+    daily = {"en": 600.0, "fr": 200.0}  # contacts on a mean weekday
+    frames = [
+        datasets.generate_sample(
+            hours="24/7", interval_min=60, weeks=weeks, start="2024-01-01", queues=(q,),
+            seed=6 + i, daily_volume=daily[q], events=False,
+        )[0]
+        for i, q in enumerate(daily)
+    ]  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
 
 
 _KW = dict(horizon="1D", time_limit_s=8, simulate=False, num_workers=1, n_reps=8)
