@@ -73,7 +73,7 @@ def load_fpp2() -> pd.DataFrame | None:
 def synthetic_247(weeks: int = 30, seed: int = 11) -> pd.DataFrame:
     """A 24/7 centre: night trough, two daily peaks, weekly pattern, a wandering daily level.
 
-    ``datasets.generate_sample(hours="24/7")``: 2,400 contacts on a mean weekday, the
+    ``datasets.generate_sample(hours="24/7")``: 2,400 contacts on a midweek day, the
     generator's weekly pattern, a log day level ``z_d = 0.6 z_(d-1) + N(0, 0.06²)``
     (about 7.5 % spread), Poisson counts; one queue, AHT 240 s throughout.
     """

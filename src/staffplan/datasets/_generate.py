@@ -103,9 +103,9 @@ _HANDLE_CV = 0.9  # coefficient of variation of single handle times [-]
 _AFTER_HOLIDAY_LIFT = 0.10  # catch-up on the working day after a holiday [-]
 _CAMPAIGN_HOURS = ("10:00", "16:00")
 
-# Round the clock (``hours="24/7"``): a day total per weekday relative to the mean
-# weekday (Monday busiest, the weekend quieter), and a night floor under a morning
-# and an evening peak (the shape of a consumer service line).
+# Round the clock (``hours="24/7"``): a day total per weekday relative to a midweek day
+# (Monday busiest, the weekend quieter), and a night floor under a morning and an evening
+# peak (the shape of a consumer service line).
 WEEKDAY_FACTOR_247: tuple[float, ...] = (1.15, 1.05, 1.0, 1.0, 1.05, 0.8, 0.7)
 _NIGHT_LEVEL = 0.15  # night rate relative to the morning peak [-]
 _PEAKS_247 = ((11.0, 2.4, 1.0), (19.0, 2.0, 0.8))  # (hour, width [h], height) of each peak
@@ -198,10 +198,12 @@ def generate_sample(
         (``night_level``) and the weekday pattern ``WEEKDAY_FACTOR_247``; the
         AHT follows the same rules.
     daily_volume : float, optional
-        Contacts of every queue on a mean weekday [contacts]; by default each
-        queue's own size (sales 1200, service 2500).
+        Contacts of every queue on a day of weekday factor 1 [contacts]: the mean
+        weekday of the day centre, Wednesday and Thursday of ``WEEKDAY_FACTOR_247``
+        (whose Monday-Friday mean is 1.05); by default each queue's own size
+        (sales 1200, service 2500).
     weekday_factor : tuple of 7 floats, optional
-        Day total per weekday (Monday first) relative to the mean weekday, for
+        Day total per weekday (Monday first) relative to ``daily_volume``, for
         ``hours="24/7"`` (``(1,) * 7``: no weekly pattern; ``0.5`` on Friday and
         Saturday: a Friday-Saturday weekend at half volume).
     night_level : float, optional
