@@ -283,8 +283,16 @@ def test_247_mode_weekday_factors_and_a_worked_holiday():
     wd = totals.index.day_of_week
     ratio = totals[np.isin(wd, (4, 5))].mean() / totals[~np.isin(wd, (4, 5))].mean()
     assert ratio == pytest.approx(0.5, rel=0.05)
-    # The line works its holiday (at half volume), so the holiday's hours are present.
+    # The line works its holiday at half volume: its hours are present, and its total is
+    # half that of the same weekday in other weeks (no day effect or trend here).
     assert (day == holiday).sum() == 48
+    same_weekday = totals[wd == holiday.day_of_week].mean()
+    held = h.loc[day == holiday, "volume"].sum()
+    assert held / same_weekday == pytest.approx(0.5, rel=0.05)
+    # and the day after it catches up by the generator's 10 % (one day: a few % of noise)
+    after = holiday + pd.Timedelta(days=1)
+    lift = totals[after] / totals[(wd == after.day_of_week) & (totals.index != after)].mean()
+    assert lift == pytest.approx(1.10, abs=0.04)
 
 
 @pytest.mark.parametrize(
