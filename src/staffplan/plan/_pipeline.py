@@ -55,6 +55,7 @@ __all__ = [
     "paid_hours",
     "plan",
     "plan_window",
+    "pooled_channel_conflict",
     "quantile_column",
     "requirement_grid",
     "rules_from_mapping",
