@@ -384,7 +384,13 @@ def count_noise_scale(
     vol = np.maximum(np.asarray(volume, dtype=np.float64), 0.0)
     counts = np.random.default_rng(rng).poisson(vol, size=(n_paths, vol.size)).astype(np.float64)
     out = certainty_scale(
-        ds, vol, aht_s, counts, certainty=certainty, service=service, interval_min=interval_min,
+        ds,
+        vol,
+        aht_s,
+        counts,
+        certainty=certainty,
+        service=service,
+        interval_min=interval_min,
         whole=whole,
-    )  # fmt: skip
+    )
     return out["scale"].to_numpy()
