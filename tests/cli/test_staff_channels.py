@@ -88,3 +88,22 @@ def test_forecast_refuses_a_queue_with_two_channels_before_fitting(
     monkeypatch.setattr(forecast.VolumeForecaster, "fit", no_fit)
     assert main(["forecast", str(src), "--out", str(tmp_path / "fc.csv")]) == 2
     assert "gives queue 'voice' more than one channel" in capsys.readouterr().err
+
+
+def test_channel_names_are_read_the_same_way_by_staff_and_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A hand-made file spells the channel " Voice": it is voice for every command and for
+    # plan(), not a queue of an unknown channel.
+    ds = pd.date_range("2026-03-02 08:00", periods=4, freq="30min")
+    frame = pd.DataFrame({"ds": ds, "volume": 40.0, "aht_s": 300.0, "channel": " Voice"})
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    assert main(["staff", str(tmp_path / "in.csv"), "--out", str(tmp_path / "r.csv")]) == 0
+    assert pd.read_csv(tmp_path / "r.csv")["scheduled"].gt(0).all()
+    from staffplan.plan._pipeline import pooled_channel_conflict
+
+    assert pooled_channel_conflict(frame.assign(queue="all")) is None
+    assert pooled_channel_conflict(frame.assign(queue="all", channel="Chat")) == (
+        "all",
+        "a 'chat' queue",
+    )

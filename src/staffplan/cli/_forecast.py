@@ -227,9 +227,6 @@ def channels_of(history: Any, queue_col: str, path: str) -> dict[str, dict[str, 
     if not cols:
         return {}
     frame = history[cols].copy()
-    if "channel" in frame:
-        chan = frame["channel"]
-        frame["channel"] = chan.where(chan.isna(), chan.astype(str).str.strip().str.lower())
     frame["queue"] = history[queue_col].astype(str) if queue_col in history.columns else "all"
     try:
         channel, concurrency = queue_channels(frame)

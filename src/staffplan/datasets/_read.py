@@ -389,8 +389,9 @@ def read_history(
     # Channel and chat concurrency per queue ride along for plans by skill group
     # (checked there, naming the queue: staffplan.skills._plan.queue_channels).
     if "channel" in frame.columns:
-        chan = frame["channel"]
-        out["channel"] = chan.where(chan.isna(), chan.astype(str).str.strip().str.lower())
+        from staffplan.skills._plan import channel_names
+
+        out["channel"] = channel_names(frame["channel"])
     if "concurrency" in frame.columns:
         out["concurrency"] = _checked_numbers(
             frame,

@@ -31,6 +31,7 @@ def _split_service(service: Service, queues: Any) -> tuple[dict[str, ServiceTarg
 
 
 __all__ = [
+    "channel_names",
     "finish_plan",
     "group_floor_at",
     "group_verdict",
@@ -45,6 +46,11 @@ __all__ = [
 ]
 
 
+def channel_names(channel: pd.Series) -> pd.Series:
+    """Channel names as the library spells them (``" Voice"`` reads as ``"voice"``); gaps kept."""
+    return channel.where(channel.isna(), channel.astype(str).str.strip().str.lower())
+
+
 def queue_channels(
     history: pd.DataFrame,
 ) -> tuple[dict[str, str] | None, dict[str, int] | None]:
@@ -55,6 +61,8 @@ def queue_channels(
     in a history that has the column, is refused naming the queue and the fix.
     """
     out: list[dict[str, Any] | None] = []
+    if "channel" in history:
+        history = history.assign(channel=channel_names(history["channel"]))
     for col in ("channel", "concurrency"):
         if col not in history:
             out.append(None)
@@ -314,8 +322,9 @@ def queue_verdict(
     -------
     DataFrame
         One row per (interval, queue): ``ds``, ``queue``, ``channel``, ``volume``
-        [contacts], ``target`` (its service-level target) [fraction], ``required`` (agents the queue needs on the phones on its own at the
-        staffed-for volume, fractional) [agents], ``allocated`` (rostered agents on the
+        [contacts], ``target`` (its service-level target) [fraction], ``required``
+        (agents the queue needs on the phones on its own at the staffed-for volume,
+        fractional) [agents], ``allocated`` (rostered agents on the
         phones its groups give it, see :func:`queue_promise`) [agents], ``promise`` (the
         formula's service level with ``allocated``) [fraction], ``sim_offered`` (contacts
         offered in the simulation, mean over runs) [contacts], ``sim_service_level`` with
@@ -505,8 +514,9 @@ def skills_daily(
     ``p_abandon`` (simulated per queue, weighted by contacts), ``occupancy`` (simulated,
     of the groups' agents on the phones), ``worst_service_level`` (the lowest simulated
     service of a queue in an interval with contacts), ``intervals_below_target`` and
-    ``intervals_at_risk`` (intervals with a queue below its target, or at risk).  Hours come from the pooled frame (they
-    count the roster, not a service); its service columns are kept as ``pooled_<column>``.
+    ``intervals_at_risk`` (intervals with a queue below its target, or at risk).  Hours
+    come from the pooled frame (they count the roster, not a service); its service
+    columns are kept as ``pooled_<column>``.
     """
     rows = []
     days_g = verdict_g["ds"].dt.normalize()
