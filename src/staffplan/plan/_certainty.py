@@ -382,9 +382,14 @@ def count_noise_scale(
         One scale per day of ``day_codes(ds)`` [-].
     """
     vol = np.maximum(np.asarray(volume, dtype=np.float64), 0.0)
-    counts = np.random.default_rng(rng).poisson(vol, size=(n_paths, vol.size)).astype(np.float64)
+    _, code = day_codes(ds)
+    # Rate paths, as the plan's: the day's Poisson total moves every interval of the day
+    # together, the slots' own Poisson scatter is Erlang's to average.
+    day_mean = np.bincount(code, vol)
+    totals = np.random.default_rng(rng).poisson(day_mean, size=(n_paths, day_mean.size))
+    ratio = np.where(day_mean > 0, totals / np.where(day_mean > 0, day_mean, 1.0), 1.0)
     out = certainty_scale(
-        ds, vol, aht_s, counts, certainty=certainty, service=service, interval_min=interval_min,
-        whole=whole,
+        ds, vol, aht_s, vol[None, :] * ratio[:, code], certainty=certainty, service=service,
+        interval_min=interval_min, whole=whole,
     )  # fmt: skip
     return out["scale"].to_numpy()
