@@ -406,6 +406,7 @@ class VolumeForecaster:
         *,
         n_paths: int = 500,
         rng: np.random.Generator | int | None = None,
+        rates: bool = False,
     ) -> np.ndarray:
         """Joint sample paths of the volume behind a forecast's quantiles.
 
@@ -429,12 +430,19 @@ class VolumeForecaster:
             Number of paths.
         rng : numpy.random.Generator, int or None
             Random source or seed; the same seed gives the same paths.
+        rates : bool, default False
+            False draws counts (each cell's marginal is the quantiles').  True
+            draws the arrival rates behind them, the input an Erlang formula
+            or a simulation expects: the same day ratios, with each cell's
+            slot noise shrunk to what exceeds Poisson (on a Poisson history,
+            none), since Erlang averages over the Poisson counts itself.
 
         Returns
         -------
         numpy.ndarray
-            Shape ``(n_paths, len(forecast))`` [contacts], row-aligned with
-            ``forecast``; 0 where the forecast is 0 (closed or a closing event).
+            Shape ``(n_paths, len(forecast))`` [contacts per interval],
+            row-aligned with ``forecast``; 0 where the forecast is 0 (closed or
+            a closing event).
         """
         if not hasattr(self, "models_"):
             raise ValueError("this VolumeForecaster is not fitted yet: call fit(history) first")
@@ -464,7 +472,7 @@ class VolumeForecaster:
             day = np.asarray((local[rows] - m.grid.start_day).days, dtype=np.int64)
             lead = np.maximum(day - m.grid.n_days, 0)
             out[:, rows] = sample_compound(
-                m.residuals, point[rows], lead, day_u[:, rows], gen, day=day
+                m.residuals, point[rows], lead, day_u[:, rows], gen, day=day, rates=rates
             )
         out[:, point <= 0] = 0.0
         return out

@@ -141,6 +141,8 @@ def sample_compound(
     day_u: np.ndarray,
     rng: np.random.Generator,
     day: np.ndarray | None = None,
+    *,
+    rates: bool = False,
 ) -> np.ndarray:
     """Joint sample paths of the model behind :meth:`ResidualQuantiles.quantiles`.
 
@@ -160,6 +162,14 @@ def sample_compound(
     cell to its own variance, so the marginals stay those of the quantiles
     and the day's total stays ``D`` times its forecast (up to clipping at
     zero).  Without it the slot residuals are drawn independently.
+
+    ``rates=True`` draws the arrival *rates* behind the counts instead: the day
+    ratio is kept whole (a day with more contacts, Poisson ones included, is a
+    busier day), but each cell's slot noise is shrunk to the variance beyond
+    Poisson, ``max(var - D·f, 0)`` with ``var`` the noise's own variance at
+    that level, so only over-dispersion and shape error remain.  An Erlang
+    formula fed these paths averages over the slots' Poisson counts once, where
+    counts read as rates made it count them twice.
     """
     pred = np.maximum(np.asarray(pred, dtype=np.float64), 0.0)
     out = np.empty(day_u.shape)
@@ -174,12 +184,18 @@ def sample_compound(
         mu = d * pred[sel][None, :]
         scale = np.maximum(mu, 1.0) ** model.power
         noise = rng.choice(model.slot_residuals, size=mu.shape) * scale
+        var = scale**2 * float(np.var(model.slot_residuals))
+        if rates:
+            beyond = np.maximum(var - mu, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                noise *= np.where(var > 0, np.sqrt(beyond / np.where(var > 0, var, 1.0)), 0.0)
+            var = beyond
         if codes is not None:
             # A closed cell (forecast 0) has no contacts to move: it takes no part in its
             # day's sum and stays at zero.
             shut = pred[sel] <= 0
             noise[:, shut] = 0.0
-            var = np.where(shut[None, :], 0.0, scale**2)
+            var = np.where(shut[None, :], 0.0, var)
             noise = _zero_sum_per_day(noise, var, codes[sel])
         out[:, sel] = np.maximum(mu + noise, 0.0)
     return out

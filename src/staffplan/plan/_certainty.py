@@ -7,13 +7,16 @@ its own 95 % quantile protects each interval against a bad day *and* against
 its own slot noise, which averages out over the day, so it pays for far more
 than 95 % of days meeting the target.
 
-Here the uncertainty comes as joint sample paths of the pooled volume
-(:meth:`staffplan.forecast.VolumeForecaster.sample_paths`: one day ratio per
-day shared by its intervals, and slot residuals that add up to nothing over
-the day, both from the held-out errors that calibrate the forecast's
-quantiles; a day's total thus carries its count noise once).  A day *meets
-its target* on a path when its volume-weighted service level (Erlang C, or
-Erlang A with patience, at that path's volumes) reaches the target.
+Here the uncertainty comes as joint sample paths of the pooled arrival rate
+(:meth:`staffplan.forecast.VolumeForecaster.sample_paths` with ``rates=True``:
+one day ratio per day shared by its intervals, and slot residuals that add up
+to nothing over the day, both from the held-out errors that calibrate the
+forecast's quantiles; a day's total thus carries its count noise once).  The
+slot residuals are shrunk to their variance beyond Poisson: Erlang's formula
+averages over an interval's Poisson count itself, so paths of counts read as
+rates counted that noise twice.  A day *meets its target* on a path when its
+volume-weighted service level (Erlang C, or Erlang A with patience, at that
+path's rates) reaches the target.
 
 **Method (day-level scale, all days bisected at once).**  Every interval of a
 day is staffed to the target at ``scale × mean`` volume, with the same scale
@@ -35,36 +38,36 @@ it saved 0.25 % and 1.2 % of agent-hours at 20x and 3x the time.  With the
 error shaped by one level per day, the scale is close to the least, so it is
 what plans use.
 
-**Small intervals need large scales.**  Where intervals hold few contacts the
-counts' own noise dominates: a steady 24/7 line at a known 20 contacts an
-hour on a 60-min grid needs 1.165x its mean in fractional agents for 95 % of
-days with no forecast error at all (its hours are Poisson, sd 22 %, and a
-day's pooled service falls with them), about 1.17 once its level is
-estimated from six weeks, and 1.2-1.3 with a few percent of day-to-day wander
-on top.  In whole agents the rounding covers much of it (3.29 agents an hour
-become 4 at the mean, enough for every Poisson day without shrinkage; 1.0 to
-1.14 with 30 % shrinkage and the wander).  Plans report the count-noise part
-per day (``certainty_scale_count_noise``, from :func:`count_noise_scale`) and
-say it in a note when a scale reaches 1.1.
+**Small intervals.**  Where intervals hold few contacts, the day's own
+Poisson total still moves all its intervals: a steady 24/7 line at a known 20
+contacts an hour on a 60-min grid needs 1.075x its mean in fractional agents
+for 95 % of days with no forecast error (the 95 % point of a Poisson day of
+480 over 480), and 1.11 from a profile forecast fitted on 16 weeks (its
+slot-by-slot estimation error is shape error beyond Poisson).  Read as rates,
+the counts asked 1.165 and 1.20.  In whole agents the rounding covers much of
+it (3.29 agents an hour become 4 at the mean).  Plans report the count-noise
+part per day (``certainty_scale_count_noise``, from :func:`count_noise_scale`)
+and say it in a note when a scale reaches 1.1.
 
-**How "meets its target" compares with a simulation.**  Reading a path's
-counts as rates makes Erlang count the Poisson noise it already averages
-over, so the day's ``expected_service_level`` runs low: on a steady line at
-20 (200) contacts an hour, 60-min grid, 4.3-4.6 (3.3-3.6) points under a
-simulation of the same staffing at the same rates.  It also spreads less
-than the simulated days (2.5-3 points against 4-4.5: the queue's own
-randomness given the rates is not in the paths).  At the 95 % point the two
-nearly cancel: at 20 an hour, with 3 or 4 agents per hour, 95 % of days
-need 91 agent-hours a day by the paths and 89.5 by the simulation (3,000
-simulated days per staffing): about 2 % on the safe side, and the day's
-``p_meet_target`` reads low (0.88 where the simulation finds 0.95).  A
-certainty plan of 140 held-out days of a line whose day level wanders (sd
-8 %) meets 80/20 on 99.3 % (40 an hour) and 98.6 % (200 an hour) of them in
-a simulated replay, for 4.3 % and 3.2 % more agent-hours than the smallest
-uniform scale that reaches 95 % in the same replay.
+**How "meets its target" compares with a simulation.**  A steady 24/7 line
+at a known Poisson rate, staffed with the formula's whole agents at that rate,
+paths calibrated on six weeks of held-out Poisson counts, against 600 days of
+the discrete-event simulator: ``expected_service_level`` 0.912 / 0.911 / 0.913
+where the simulation finds 0.915 / 0.912 / 0.913 (15-min grid at 7 and 5 a
+quarter-hour, 60-min at 20 an hour); paths of counts read as rates gave 0.809
+/ 0.801 / 0.888.  The paths spread less than simulated days (5 % point 0.89
+against 0.87): the queue's own randomness given the rates is not in them.  So
+``p_meet_target`` agrees where a day's service sits well above its target
+(1.0 against 0.998-1.0 at 80/20) and is too sure close to it (judged against
+90/20 at the same staffing: 0.80-0.85 where the simulation finds 0.71-0.73).
+A certainty plan (whole agents, certainty 0.95) of 140 held-out days of a line
+whose day level wanders (sd 8 %) meets 80/20 on 94.3 % (40 an hour) and 96.4 %
+(200 an hour) of them in a simulated replay (4 replications per day pooled),
+for 3.4 % and 1.5 % fewer agent-hours than on count paths (99.3 % and 98.6 %).
 
 Not modelled: AHT uncertainty (the forecast's AHT profile is taken as known)
-and, as above, the queue's own randomness given the rates.
+and, as above, the queue's own randomness given the rates (it would lower a
+certainty plan's share of days a little where days sit close to the target).
 """
 
 from __future__ import annotations
@@ -222,11 +225,12 @@ def day_chance(
 
     Notes
     -----
-    A path's counts are read as Erlang's rates, so both columns lean to the safe
-    side: on a steady 24/7 line staffed to the formula at the mean (day service
-    0.90 by the formula, 20 contacts an hour, 60-min grid) the expected service
-    reads 0.85-0.87 and the chance 0.91-0.99 where a simulation at the known
-    rates finds 0.90-0.91 and 0.99-1.0 (module docstring).
+    ``paths`` are read as Erlang's rates (plans pass
+    ``sample_paths(..., rates=True)``).  On a steady 24/7 line staffed to the
+    formula at a known rate the expected service is within 0.3 point of a
+    simulation at that rate; the chance is too sure where a day's service sits
+    close to its target, since the queue's own randomness given the rates is
+    not in the paths (module docstring).
     """
     days, code = day_codes(ds)
     paths = np.asarray(paths, dtype=np.float64)
@@ -360,12 +364,14 @@ def count_noise_scale(
 ) -> np.ndarray:
     """The day-level scale that Poisson count noise alone asks for: a forecast known exactly.
 
-    The same search as :func:`certainty_scale` on paths that draw each
-    interval's count as Poisson around its mean volume, with no day-level
-    error.  It tells how much of a certainty plan's scale the counts' own noise
-    takes (large where intervals hold few contacts: at 20 an hour on a 60-min
-    grid about 1.17 for 95 % in fractional agents, 1.0 in whole agents, whose
-    rounding covers it) and how much the forecast's uncertainty adds.
+    The same search as :func:`certainty_scale` on rate paths with no forecast
+    error: each day's total is drawn Poisson around its mean and scales every
+    interval of the day by the same ratio (the slots' own Poisson scatter is
+    Erlang's to average).  It tells how much of a certainty plan's scale the
+    counts' own noise takes (larger where days hold few contacts: at 20 an hour
+    on a 60-min grid 1.075 for 95 % in fractional agents, the Poisson day
+    total's 95 % point, and 1.0 in whole agents, whose rounding covers it) and
+    how much the forecast's uncertainty adds.
 
     Parameters
     ----------
@@ -382,12 +388,17 @@ def count_noise_scale(
         One scale per day of ``day_codes(ds)`` [-].
     """
     vol = np.maximum(np.asarray(volume, dtype=np.float64), 0.0)
-    counts = np.random.default_rng(rng).poisson(vol, size=(n_paths, vol.size)).astype(np.float64)
+    _, code = day_codes(ds)
+    # Rate paths, as the plan's: the day's Poisson total moves every interval of the day
+    # together, the slots' own Poisson scatter is Erlang's to average.
+    day_mean = np.bincount(code, vol)
+    totals = np.random.default_rng(rng).poisson(day_mean, size=(n_paths, day_mean.size))
+    ratio = np.where(day_mean > 0, totals / np.where(day_mean > 0, day_mean, 1.0), 1.0)
     out = certainty_scale(
         ds,
         vol,
         aht_s,
-        counts,
+        vol[None, :] * ratio[:, code],
         certainty=certainty,
         service=service,
         interval_min=interval_min,

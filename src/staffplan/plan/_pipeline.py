@@ -730,7 +730,7 @@ def plan(
     # Joint sample paths of the pooled volume: the per-day chance of meeting the target.
     paths = pooled_paths(
         fc,
-        model.sample_paths(fc, n_paths=N_PATHS, rng=np.random.default_rng([seed, 1])),
+        model.sample_paths(fc, n_paths=N_PATHS, rng=np.random.default_rng([seed, 1]), rates=True),
         demand["ds"],
     )
     reqs, scales = _requirements(
