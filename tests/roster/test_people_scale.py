@@ -92,13 +92,12 @@ def test_thirty_people_two_weeks_strand_few_shifts(
     assert on_floor_h >= 0.96 * bound.on_floor_h
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit: two full-timers (5 days a week, at most 5 in a row) end one shift "
-    "under their weekly minimum; docs/people.md, benchmark and limits",
-)
 def test_thirty_people_two_weeks_keep_every_minimum(
     solved: tuple[roster.RosterInstance, roster.PeopleResult, np.ndarray],
 ) -> None:
+    # The greedy first roster leaves two full-timers (5 days a week, two together, at most
+    # 5 in a row) one shift under their weekly minimum here; the objective alone prefers
+    # that to the shortage their moved shifts cause, so only the lexicographic repair of
+    # minimums gets every contract kept.  Checked by the independent checker.
     inst, res, _ = solved
     assert roster.check(inst, res.roster) == []

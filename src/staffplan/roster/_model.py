@@ -859,6 +859,23 @@ class RosterModel:
                     out.append((role, k, s, None, self.x[role][k], partial(_ys, self.y, role, k)))
         return out
 
+    def hint_floors(self, hint: dict[Any, int]) -> dict[str, np.ndarray]:
+        """People on the floor per interval and role of a shift/placement hint [floor units].
+
+        ``hint`` maps ``x`` and ``y`` variables to values (missing ones count 0).
+        """
+        d = self.scale
+        floor = {r: self.carry_floor[r].astype(np.int64).copy() for r in self.roles}
+        for role in self.roles:
+            for k, cov in enumerate(self.covered):
+                c = int(hint.get(self.x[role][k], 0))
+                if c:
+                    np.add.at(floor[role], np.asarray(cov, dtype=np.int64), d * c)
+            for t in range(self.inst.n_intervals):
+                for var, u in self.off_units[role][t]:
+                    floor[role][t] -= u * int(hint.get(var, 0))
+        return floor
+
     def complete_hint(self, hint: dict[Any, int]) -> dict[Any, int]:
         """Shortage, surplus and indicators that agree with shift and placement hints.
 
@@ -868,16 +885,7 @@ class RosterModel:
         stands.
         """
         d = self.scale
-        n = self.inst.n_intervals
-        floor = {r: self.carry_floor[r].astype(np.int64).copy() for r in self.roles}
-        for role in self.roles:
-            for k, cov in enumerate(self.covered):
-                c = int(hint.get(self.x[role][k], 0))
-                if c:
-                    np.add.at(floor[role], np.asarray(cov, dtype=np.int64), d * c)
-            for t in range(n):
-                for var, u in self.off_units[role][t]:
-                    floor[role][t] -= u * int(hint.get(var, 0))
+        floor = self.hint_floors(hint)
         out: dict[Any, int] = {}
         for i, t in enumerate(self.slots):
             diff = int(floor["agent"][t]) - d * int(self.inst.required[t])

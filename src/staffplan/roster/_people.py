@@ -42,7 +42,7 @@ from staffplan.roster._model import RosterModel
 from staffplan.roster._model import _ub as ub
 from staffplan.roster._people_kinds import KINDS, WEEKEND_DAYS, min_hours, repeats, shift_kinds
 from staffplan.roster._people_model import PeopleModel, PeopleWeights, contract_key
-from staffplan.roster._search import DET_PER_S, Run, check_args
+from staffplan.roster._search import DET_PER_S, Run, check_args, portfolio
 from staffplan.roster._solution import (
     ROSTER_COLUMNS,
     RosterResult,
@@ -63,6 +63,15 @@ _COUNT_MAX_S = 12.0
 _LNS_ABOVE = 5000
 #: Share of what is left for the first people roster (step 3).
 _FIRST_SHARE = 0.4
+#: Repair of contract minimums: short (person, block) pairs per neighbourhood, agents with
+#: time above their minimum freed with them, budget of one neighbourhood [s].
+_REPAIR_PEOPLE = 3
+_REPAIR_OTHERS = 24
+_REPAIR_STEP_S = 1.5
+#: Share of the time left the repair may take after the first roster, and the share kept
+#: for a second repair after the improvement when minimums are still missed.
+_REPAIR_SHARE = 0.6
+_REPAIR_KEEP = 0.25
 
 
 @dataclass(frozen=True, repr=False)
@@ -446,27 +455,12 @@ def _greedy_assign(
     return g.taken
 
 
-def _floors(rm: RosterModel, hint: dict[Any, int]) -> dict[str, np.ndarray]:
-    """People on the floor per interval and role [floor units] of a shift/placement hint."""
-    d = rm.scale
-    floor = {r: rm.carry_floor[r].astype(np.int64).copy() for r in rm.roles}
-    for role in rm.roles:
-        for k, cov in enumerate(rm.covered):
-            c = int(hint.get(rm.x[role][k], 0))
-            if c:
-                np.add.at(floor[role], np.asarray(cov, dtype=np.int64), d * c)
-        for t in range(rm.inst.n_intervals):
-            for var, u in rm.off_units[role][t]:
-                floor[role][t] -= u * int(hint.get(var, 0))
-    return floor
-
-
 def _over_span(rm: RosterModel, hint: dict[Any, int]) -> list[int]:
     """Intervals where the hint breaks span of control or the manager rule."""
     span = rm.inst.span
     if span is None:
         return []
-    f = _floors(rm, hint)
+    f = rm.hint_floors(hint)
     d = rm.scale
     bad = f["agent"] > span.max_agents_per_lead * f["lead"]
     above = span.manager_above_agents
@@ -923,17 +917,31 @@ def solve_people(
     design = float(solver.value(pm.rm.objective))
     bound = first.bound
     status = first.status
-    rows = _read(pm, solver)
+    sol = _solution(solver)
+    repaired = False
+    if _short_keys(pm, sol) and ctx.left() > 0.5:
+        # People the greedy left under their minimum: mend their weeks first, while the
+        # whole budget is ahead (the full search rarely picks those few people's weeks).
+        sol, fixed = _repair(pm, sol, _REPAIR_SHARE * ctx.left(), ctx)
+        repaired = True
+        if fixed is not None:
+            solver = fixed
+            objective = float(solver.objective_value)
+            status = "FEASIBLE"
     if ctx.left() > 0.5:
-        pm.model.clear_hints()
-        all_v = list(pm.w.values()) + pm.rm.all_vars
-        for v, val in zip(all_v, solver.values(all_v), strict=True):
-            pm.model.add_hint(v, int(val))
+        _hint_all(pm, sol)
         # Past a few thousand people-shifts, large neighbourhood search interleaved in one
         # deterministic schedule: the move that improves a big roster of named people is to
         # re-solve a few people's weeks; below, the plain search also proves optimality.
-        budget_s = max(0.5, ctx.left() * 0.95)
-        if len(pm.w) > _LNS_ABOVE:
+        keep = _REPAIR_KEEP if _short_keys(pm, sol) else 0.05
+        budget_s = max(0.5, ctx.left() * (1 - keep))
+        # No later search may trade a minimum reached back (see _repair). With every
+        # minimum met the held model is the one with hard minimums, whose bound bounds every
+        # roster that keeps the contracts; with some still missed its bound is not reported.
+        _hold_minimums(pm, sol)
+        exact = not _short_keys(pm, sol)
+        lns = len(pm.w) > _LNS_ABOVE
+        if lns:
             more = _interleaved(pm, budget_s, ctx)
         else:
             more = ctx.run(pm.rm, pm.objective, budget_s)
@@ -941,10 +949,18 @@ def solve_people(
             if more.solver.value(pm.objective) <= objective:
                 solver = more.solver
                 objective = float(solver.value(pm.objective))
-                design = float(solver.value(pm.rm.objective))
-                rows = _read(pm, solver)
-            bound = max(bound, more.bound) if math.isfinite(bound) else more.bound
-            status = "OPTIMAL" if more.status == "OPTIMAL" else "FEASIBLE"
+                sol = _solution(solver)
+            if exact and math.isfinite(more.bound):
+                bound = max(bound, more.bound) if math.isfinite(bound) else more.bound
+                if more.status == "OPTIMAL":
+                    status = "OPTIMAL"
+    if repaired and _short_keys(pm, sol) and ctx.left() > 0.5:
+        sol, fixed = _repair(pm, sol, ctx.left(), ctx)
+        if fixed is not None:
+            solver = fixed
+            objective = float(solver.objective_value)
+    design = float(solver.value(pm.rm.objective))
+    rows = _read(pm, solver)
     if status != "OPTIMAL":
         status = "FEASIBLE"
     short = sum(int(solver.value(v)) for v, _, _ in pm.short_min.values())
@@ -1024,6 +1040,151 @@ def solve_people(
         metrics=metrics,
         changes=changes,
     )
+
+
+def _solution(solver: cp_model.CpSolver) -> list[int]:
+    """Value of every variable of the solved model, in index order."""
+    return [int(v) for v in solver.response_proto.solution]
+
+
+def _hint_all(pm: PeopleModel, sol: Sequence[int]) -> None:
+    """Hint every variable of ``pm``'s model with ``sol`` (a complete, feasible solution)."""
+    h = pm.model.proto.solution_hint
+    h.vars.clear()
+    h.values.clear()
+    h.vars.extend(range(len(sol)))
+    h.values.extend(int(v) for v in sol)
+
+
+def _short_keys(pm: PeopleModel, sol: Sequence[int]) -> list[tuple[int, int]]:
+    """(person, first day of block) of every hours block below its contract minimum."""
+    return [key for key, (v, _, _) in pm.short_min.items() if sol[v.index] > 0]
+
+
+def _neighbourhood(
+    pm: PeopleModel, sol: Sequence[int], keys: list[tuple[int, int]], level: int
+) -> set[tuple[int, int]]:
+    """Person-shifts a repair of the blocks ``keys`` may change, widening with ``level``.
+
+    0: every shift of the people short in those blocks; 1: also, on the blocks' days (and
+    the day either side, where rest and runs tie them to the block), every lead's and
+    manager's shift (the floor rules an added agent shift may need); 2: also the shifts of
+    the short people's teams and of the agents with most paid time above their own minimum
+    (who can give up a shift the short person takes).  Small neighbourhoods first: CP-SAT
+    mends one person's week at once when it alone is free, and wanders when thousands of
+    person-shifts are.
+    """
+    short = {pi for pi, _ in keys}
+    free = {(pi, k) for pi in short for k in pm.mine[pi]}
+    if level == 0:
+        return free
+    days: set[int] = set()
+    for pi, b0 in keys:
+        span = 7 * pm.people[pi].hours_weeks
+        days.update(range(max(0, b0 - 1), min(pm.inst.n_days, b0 + span + 1)))
+    others: set[int] = {pi for pi, p in enumerate(pm.people) if p.role != "agent"}
+    if level >= 2:
+        teams = {pm.team.get(pm.people[pi].name) for pi in short}
+        others |= {pi for pi, p in enumerate(pm.people) if pm.team.get(p.name) in teams}
+        above: dict[int, int] = defaultdict(int)
+        for (pi, _), (_v, lo, ks) in pm.short_min.items():
+            if pi in short or pm.people[pi].role != "agent":
+                continue
+            if not any(pm.shifts[k].day in days for k in ks):
+                continue
+            got = sum(pm.shifts[k].paid * pm.iv for k in ks if sol[pm.w[pi, k].index])
+            above[pi] = max(above[pi], got - lo)
+        ranked = sorted(above.items(), key=lambda t: (-t[1], t[0]))[:_REPAIR_OTHERS]
+        others |= {pi for pi, extra in ranked if extra > 0}
+    for pi, k in pm.w:
+        if pi in others and pm.shifts[k].day in days:
+            free.add((pi, k))
+    return free
+
+
+def _hold_minimums(pm: PeopleModel, sol: Sequence[int]) -> None:
+    """Let no later search miss a contract minimum by more than ``sol`` does."""
+    for v, _, _ in pm.short_min.values():
+        dom = pm.model.proto.variables[v.index].domain
+        dom[len(dom) - 1] = max(dom[0], sol[v.index])
+
+
+def _repair(
+    pm: PeopleModel, sol: list[int], budget_s: float, ctx: _Ctx
+) -> tuple[list[int], cp_model.CpSolver | None]:
+    """Targeted neighbourhood search that brings people up to their contract minimum hours.
+
+    A contract minimum is a rule, not a preference: mending one may cost coverage (the
+    person's shifts move), and the elastic objective would rather leave it missed.  So the
+    short blocks are taken lexicographically: a few at a time, their minimum is made hard,
+    every other minimum may get no worse than in ``sol``, every person-shift outside the
+    neighbourhood (:func:`_neighbourhood`) is fixed at ``sol``, and the rest is re-solved
+    with the full objective.  A group that finds no roster is retried one block at a time,
+    and blocks that still fail are retried in the next, wider neighbourhood.
+
+    Returns the best solution (fewest minutes short) and the solver that found it (None:
+    nothing mended).
+    """
+    proto = pm.model.proto
+    t_end = time.perf_counter() + budget_s
+    best: cp_model.CpSolver | None = None
+
+    def attempt(keys: list[tuple[int, int]], level: int) -> bool:
+        nonlocal sol, best
+        left_s = min(t_end - time.perf_counter(), ctx.left() - 0.3)
+        if left_s < 0.2:
+            return False
+        free = _neighbourhood(pm, sol, keys, level)
+        saved = []
+        for key, v in pm.w.items():
+            if key not in free:
+                dom = proto.variables[v.index].domain
+                saved.append((dom, dom[0], dom[1]))
+                dom[0] = dom[1] = sol[v.index]
+        mend = {pm.short_min[key][0].index for key in keys}
+        for v, _, _ in pm.short_min.values():
+            dom = proto.variables[v.index].domain
+            saved.append((dom, dom[0], dom[1]))
+            dom[1] = 0 if v.index in mend else sol[v.index]
+        _hint_all(pm, sol)
+        budget = min(_REPAIR_STEP_S, left_s)
+        try:
+            out = portfolio(
+                pm.model,
+                budget_s=budget,
+                wall_s=left_s,
+                num_workers=1,
+                random_seed=ctx.seed,
+                deterministic=ctx.deterministic,
+            )
+        finally:
+            for dom, lo, hi in saved:
+                dom[0], dom[1] = lo, hi
+        ctx.stages.append(round(budget, 3))
+        ctx.wall_limited |= out.wall_limited
+        if not out.found or out.solver is None:
+            return False
+        sol, best = _solution(out.solver), out.solver
+        return True
+
+    todo = sorted(_short_keys(pm, sol), key=lambda t: (t[1], t[0]))
+    for level in range(3):
+        failed: list[tuple[int, int]] = []
+        # Blocks starting the same day together (one presolve of the model for several;
+        # blocks of different weeks together made the search much harder).
+        groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for key in todo:
+            groups[key[1]].append(key)
+        for same in groups.values():
+            for i in range(0, len(same), _REPAIR_PEOPLE):
+                group = same[i : i + _REPAIR_PEOPLE]
+                if len(group) > 1 and attempt(group, level):
+                    continue
+                failed += [key for key in group if not attempt([key], level)]
+        todo = failed
+        if not todo or time.perf_counter() >= t_end - 0.2:
+            break
+    return sol, best
 
 
 def _interleaved(pm: PeopleModel, budget_s: float, ctx: _Ctx) -> Run:
