@@ -72,6 +72,9 @@ _REPAIR_STEP_S = 1.5
 #: for a second repair after the improvement when minimums are still missed.
 _REPAIR_SHARE = 0.6
 _REPAIR_KEEP = 0.25
+#: Price of taking a lead along to make room for an agent's shift in the greedy re-plan
+#: [agent-intervals of need]: only where no pattern without one exists.
+_LEAD_PRICE = 1000.0
 
 
 @dataclass(frozen=True, repr=False)
@@ -143,9 +146,14 @@ class _Greedy:
             for u, members in units.items()
         }
         prev: dict[str, int] = {}
+        head = {role: max(1, sum(1 for p in pm.people if p.role == role)) for role in pm.rm.roles}
+        # Slack is compared as a share of each role's headcount: in absolute numbers the
+        # few leads' slack decided every team's pair, and agents who must work five fixed
+        # days were left more on a quiet day (a last Sunday) than it asks for.
+        ahead = {(role, d): head[role] - demand[role, d] for role in head for d in range(n_days)}
         for w0 in range(0, n_days - 6, 7):
             free = {
-                (role, d): sum(1 for p in pm.people if p.role == role) - demand[role, d]
+                (role, d): head[role] - demand[role, d]
                 for role in pm.rm.roles
                 for d in range(w0, w0 + 7)
             }
@@ -160,10 +168,22 @@ class _Greedy:
                         continue
                     if name in prev and d - prev[name] - 2 > run_cap[name]:
                         continue
-                    slack = min(free[r, x] for r in roles for x in (d, d + 1))
+                    slack = min(free[r, x] / head[r] for r in roles for x in (d, d + 1))
+                    if w0 == 0 and run_cap[name] <= 5:
+                        # The pair keeps this weekday for the horizon: every week's slack.
+                        slack = min(
+                            ahead[r, x] / head[r]
+                            for r in roles
+                            for y in (d, d + 1)
+                            for x in range(y, n_days, 7)
+                        )
                     wk = {pm.inst.day_start(x).weekday() for x in (d, d + 1)} & weekend
                     had = any(self.reserved[members[0]] & set(range(w0)))
-                    key = (slack - (2 if wk and had and self._had_weekend(members[0]) else 0), -d)
+                    turn = 2 / head["agent" if "agent" in roles else min(roles)]
+                    key = (
+                        slack - (turn if wk and had and self._had_weekend(members[0]) else 0),
+                        -d,
+                    )
                     if best is None or key > best[0]:
                         best = (key, d)
                 assert best is not None
@@ -173,6 +193,9 @@ class _Greedy:
                     self.reserved[pi] |= {d, d + 1}
                     free[pm.people[pi].role, d] -= 1
                     free[pm.people[pi].role, d + 1] -= 1
+                    if w0 == 0 and run_cap[name] <= 5:
+                        for x in (*range(d, n_days, 7), *range(d + 1, n_days, 7)):
+                            ahead[pm.people[pi].role, x] -= 1
 
     def _had_weekend(self, pi: int) -> bool:
         weekend = set(self.pm.weekend_days)
@@ -226,6 +249,17 @@ class _Greedy:
         self.last[pi, d] = k
         self.minutes[pi][d // (7 * p.hours_weeks)] += self.pm.shifts[k].paid * self.pm.iv
 
+    def drop(self, pi: int, k: int) -> None:
+        """Undo :meth:`take`."""
+        p = self.pm.people[pi]
+        d = self.pm.shifts[k].day
+        for kind in self.pm.kinds[k]:
+            self.kinds[pi][kind] -= 1
+        self.days[pi].discard(d)
+        self.taken[pi].remove(k)
+        self.last.pop((pi, d), None)
+        self.minutes[pi][d // (7 * p.hours_weeks)] -= self.pm.shifts[k].paid * self.pm.iv
+
     def slack(self, pi: int, d: int, work_days: set[int]) -> int:
         """Days ``pi`` may still work in their hours block from day ``d`` on, less the days
         their minimum still needs: at 0 or 1, passing them over today strands their minimum."""
@@ -278,6 +312,8 @@ def _greedy_assign(
     floor), so that the hint stays a roster.
     """
     g = _Greedy(pm, counts)
+    if floor is not None:
+        floor = {r: np.asarray(v, dtype=float).copy() for r, v in floor.items()}
     left = dict(counts)
     for pi, p in enumerate(pm.people):
         for a, b in p.locked:
@@ -442,6 +478,173 @@ def _greedy_assign(
                 if found is None:
                     break
                 take(pi, found)
+
+    def drop(pi: int, k: int) -> None:
+        p = pm.people[pi]
+        if p.role == "agent":
+            cov = cov_arr[k]
+            agents_at[cov] -= 1
+            residual[cov] += 1
+            agents_day[pm.shifts[k].day] -= 1
+        g.drop(pi, k)
+        on[p.role, k] -= 1
+
+    def clash(pi: int, k: int, k2: int) -> bool:
+        rest = g.rest_min[pi]
+        return pm.start_m[k2] < pm.end_m[k] + rest and pm.start_m[k] < pm.end_m[k2] + rest
+
+    lead_staff = by_role.get("lead", [])
+
+    def lead_slots(k: int) -> np.ndarray:
+        """Intervals a lead on shift ``k`` is on the floor whatever their lunch and breaks."""
+        s = pm.shifts[k]
+        off = {
+            s.start_slot + rel
+            for group in s.groups
+            for opt in group.options
+            for kind, rule, at in opt.places
+            for rel in pm.rm._place_slots(kind, rule, at)
+        }
+        return np.asarray([t for t in pm.rm.covered[k] if t not in off], dtype=np.int64)
+
+    def lead_for(k: int) -> tuple[int, int] | None:
+        """A lead free to work a shift of ``k``'s day that gives ``k`` room (fewest shifts
+        first), or None (no such lead, or the manager rule, not a lead, is missing)."""
+        if span is None or floor is None or cover:
+            return None
+        found = None
+        for k2 in day_shifts[pm.shifts[k].day]:
+            if pm.start_m[k2] > pm.start_m[k] or pm.end_m[k2] < pm.end_m[k]:
+                continue
+            if on["lead", k2] >= ub(pm.rm.x["lead"][k2]):
+                continue
+            for li in lead_staff:
+                key = (len(g.taken[li]), li, k2)
+                if (found is None or key < found) and g.can(li, k2):
+                    add_lead(li, k2)
+                    fits = room(k)
+                    add_lead(li, k2, -1)
+                    if fits:
+                        found = key
+        return (found[1], found[2]) if found is not None else None
+
+    def add_lead(li: int, k: int, sign: int = 1) -> None:
+        assert floor is not None
+        floor["lead"][lead_slots(k)] += sign
+        leads_day[pm.shifts[k].day] += sign
+        if sign > 0:
+            g.take(li, k)
+        else:
+            g.drop(li, k)
+        on["lead", k] += sign
+
+    def replan(pi: int, with_leads: bool) -> bool:
+        """Re-plan agent ``pi``'s horizon (weekly hours blocks) to reach every weekly minimum.
+
+        Shifts added one at a time cannot mend a full-timer whose free day clashes with a
+        neighbouring shift (rest, a run too long) or has no lead with room that day (the
+        last Sunday of a horizon asks for fewer people than work five fixed days): the
+        person's whole pattern is chosen again, by dynamic programming over the days
+        (which shift, or off; rest, runs, days per week, a pair of days off together and
+        hours per week between minimum and maximum), covering the most need still open and
+        keeping the shifts they held on ties.  Their shifts stand when no pattern fits.
+        """
+        p = pm.people[pi]
+        n_days = pm.inst.n_days
+        if p.locked or p.hours_weeks != 1:
+            return False
+        old = list(g.taken[pi])
+        reserved = set(g.reserved[pi])
+        for k in old:
+            drop(pi, k)
+        g.reserved[pi] = set()
+        held = set(old)
+        run_max = p.max_consecutive_days
+        hi = math.floor(p.max_hours_week * 60 + 1e-9)
+        State = tuple[int, int, bool, int, int]  # yesterday's shift or -1, run, pair, days, min
+        states: dict[State, tuple[float, tuple[int, ...]]] = {(-2, 0, False, 0, 0): (0.0, ())}
+        for d in range(n_days):
+            w0 = d - d % 7
+            full = w0 + 7 <= n_days
+            cap = min(p.max_days_week, 7 - p.min_days_off_week) if full else p.max_days_week
+            opts = [(-1, 0.0)]
+            for k in day_shifts[d]:
+                if k not in g.mine[pi] or on[p.role, k] >= ub(pm.rm.x[p.role][k]):
+                    continue
+                # A shift held had room before it was dropped, and has it again; one
+                # without room may take a lead who is free that day along (at a price).
+                gain = float(np.clip(residual[cov_arr[k]], 0, None).sum())
+                if k in held or room(k):
+                    opts.append((k, gain + (0.5 if k in held else 0.0)))
+                elif with_leads and lead_for(k) is not None:
+                    opts.append((k, gain - _LEAD_PRICE))
+            nxt: dict[State, tuple[float, tuple[int, ...]]] = {}
+            for (prev, run, pair, n, mins), (score, path) in states.items():
+                for k, gain in opts:
+                    if k < 0:
+                        key: State = (-1, 0, pair or (prev == -1 and d > w0), n, mins)
+                    else:
+                        if run + 1 > run_max or n + 1 > cap or (prev >= 0 and clash(pi, prev, k)):
+                            continue
+                        m2 = mins + pm.shifts[k].paid * pm.iv
+                        if m2 > hi:
+                            continue
+                        key = (k, run + 1, pair, n + 1, m2)
+                    val = (score + gain, (*path, k))
+                    if key not in nxt or val > nxt[key]:
+                        nxt[key] = val
+            if d == w0 + 6 or d == n_days - 1:
+                lo = g.short_min(pi, w0 // 7) if full else 0
+                need_pair = p.days_off_together and full
+                nxt = {
+                    (prev, run, False, 0, 0): val
+                    for (prev, run, pair, n, mins), val in nxt.items()
+                    if mins >= lo and (pair or not need_pair)
+                }
+                # Keep the best value per state reached.
+                merged: dict[State, tuple[float, tuple[int, ...]]] = {}
+                for key, val in nxt.items():
+                    if key not in merged or val > merged[key]:
+                        merged[key] = val
+                nxt = merged
+            states = nxt
+            if not states:
+                break
+        best = max(states.values()) if states else None
+        chosen = [k for k in best[1] if k >= 0] if best is not None else []
+        done: list[int] = []
+        leads: list[tuple[int, int]] = []
+        for k in chosen:
+            if not g.can(pi, k):
+                break
+            if k not in held and not room(k):
+                lead = lead_for(k)
+                if lead is None:
+                    break
+                add_lead(*lead)
+                leads.append(lead)
+                if not room(k):
+                    break
+            take(pi, k)
+            done.append(k)
+        if best is None or len(done) < len(chosen):
+            for k in done:
+                drop(pi, k)
+            for li, k in leads:
+                add_lead(li, k, -1)
+            for k in old:
+                take(pi, k)
+            g.reserved[pi] = reserved
+            return False
+        g.reserved[pi] = set(range(n_days)) - g.days[pi]
+        return True
+
+    # Full-timers that shifts added one at a time left short: their pattern chosen again.
+    for pi, p in enumerate(pm.people):
+        if p.role == "agent" and any(
+            g.short_min(pi, b) > 0 for b in range(-(-pm.inst.n_days // (7 * p.hours_weeks)))
+        ):
+            replan(pi, False) or replan(pi, True)
     agents = sorted(
         (pi for pi, p in enumerate(pm.people) if p.role == "agent"),
         key=lambda pi: (len(g.taken[pi]), pi),
