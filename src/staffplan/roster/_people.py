@@ -285,6 +285,19 @@ class _Greedy:
             w0 += 7
         return free - math.ceil(need / self.longest[pi])
 
+    def ahead(self, pi: int, d: int) -> bool:
+        """Whether ``pi`` has worked more of their hours block's maximum than the share of
+        the block up to day ``d`` (people with hours over several weeks who take every shift
+        early in the block are spent before its last weekend)."""
+        p = self.pm.people[pi]
+        span = 7 * p.hours_weeks
+        if span <= 7:
+            return False
+        block = d // span
+        days = min(span, self.n_days - block * span)
+        hi = p.max_hours_week * 60 * -(-days // 7)
+        return self.minutes[pi][block] >= hi * (d - block * span + 1) / days
+
     def short_min(self, pi: int, block: int) -> int:
         """Minutes ``pi`` still needs in hours block ``block`` to reach their minimum."""
         key = (pi, block)
@@ -372,6 +385,7 @@ def _greedy_assign(
                     same = prev is not None and abs(pm.shifts[prev].start_min - s_min) <= 120
                     key = (
                         g.slack(pi, d, work_days[pi]) > 1,
+                        g.ahead(pi, d),
                         not same,
                         kinds + with_lead,
                         -g.short_min(pi, block),
