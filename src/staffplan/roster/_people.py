@@ -72,6 +72,10 @@ _REPAIR_STEP_S = 1.5
 #: for a second repair after the improvement when minimums are still missed.
 _REPAIR_SHARE = 0.6
 _REPAIR_KEEP = 0.25
+#: Improvement of short days: agents with hours to spare freed per step, budget of a step
+#: [s] (CP-SAT's own neighbourhoods get what is left once every short day was tried).
+_IMPROVE_AGENTS = 40
+_IMPROVE_STEP_S = 6.0
 #: Price of taking a lead along to make room for an agent's shift in the greedy re-plan
 #: [agent-intervals of need]: only where no pattern without one exists.
 _LEAD_PRICE = 1000.0
@@ -1159,7 +1163,15 @@ def solve_people(
         exact = not _short_keys(pm, sol)
         lns = len(pm.w) > _LNS_ABOVE
         if lns:
-            more = _interleaved(pm, budget_s, ctx)
+            # First the days left most short, by targeted neighbourhoods; then CP-SAT's own.
+            sol, fixed = _improve_days(pm, sol, objective, budget_s, ctx)
+            if fixed is not None:
+                solver = fixed
+                objective = float(solver.objective_value)
+            _hint_all(pm, sol)
+            more = Run("UNKNOWN", None, math.nan, False)
+            if ctx.left() * (1 - keep) > 2.0:
+                more = _interleaved(pm, ctx.left() * (1 - keep), ctx)
         else:
             more = ctx.run(pm.rm, pm.objective, budget_s)
         if more.found and more.solver is not None:
@@ -1326,6 +1338,115 @@ def _hold_minimums(pm: PeopleModel, sol: Sequence[int]) -> None:
         dom[len(dom) - 1] = max(dom[0], sol[v.index])
 
 
+def _solve_part(
+    pm: PeopleModel,
+    sol: Sequence[int],
+    free: set[tuple[int, int]],
+    budget_s: float,
+    wall_s: float,
+    ctx: _Ctx,
+    mend: set[int] | frozenset[int] = frozenset(),
+) -> Run:
+    """Re-solve the person-shifts ``free`` from ``sol`` with every other one fixed at ``sol``.
+
+    Every contract minimum may get no worse than in ``sol``; those whose slack variable's
+    index is in ``mend`` must hold.  The model is restored afterwards.
+    """
+    proto = pm.model.proto
+    saved = []
+    for key, v in pm.w.items():
+        if key not in free:
+            dom = proto.variables[v.index].domain
+            saved.append((dom, dom[0], dom[1]))
+            dom[0] = dom[1] = sol[v.index]
+    for v, _, _ in pm.short_min.values():
+        dom = proto.variables[v.index].domain
+        saved.append((dom, dom[0], dom[1]))
+        dom[1] = 0 if v.index in mend else sol[v.index]
+    _hint_all(pm, sol)
+    try:
+        out = portfolio(
+            pm.model,
+            budget_s=budget_s,
+            wall_s=wall_s,
+            num_workers=1,
+            random_seed=ctx.seed,
+            deterministic=ctx.deterministic,
+        )
+    finally:
+        for dom, lo, hi in saved:
+            dom[0], dom[1] = lo, hi
+    ctx.stages.append(round(budget_s, 3))
+    ctx.wall_limited |= out.wall_limited
+    return out
+
+
+def _improve_days(
+    pm: PeopleModel, sol: list[int], objective: float, budget_s: float, ctx: _Ctx
+) -> tuple[list[int], cp_model.CpSolver | None]:
+    """Targeted neighbourhood search on the days the roster leaves most short.
+
+    The generic neighbourhoods of CP-SAT rarely pick the few people who could still work a
+    short weekend evening; here each step takes the day with the most reachable shortage not
+    yet tried on the current roster and re-solves, on it and the day either side, the shifts
+    of the agents with hours to spare who may work that day (most spare first) and of every
+    lead and manager, the rest fixed (:func:`_solve_part`).  An improvement clears the
+    tried days.
+
+    Returns the best solution and the solver that found it (None: no improvement).
+    """
+    t_end = time.perf_counter() + budget_s
+    rm = pm.rm
+    n_days = pm.inst.n_days
+    per_day = pm.inst.n_intervals // max(1, n_days)
+    reach = np.zeros(pm.inst.n_intervals, dtype=bool)
+    for cov in rm.covered:
+        reach[np.asarray(cov, dtype=np.int64)] = True
+    best: cp_model.CpSolver | None = None
+    tried: set[int] = set()
+    staff = [pi for pi, p in enumerate(pm.people) if p.role != "agent"]
+    while True:
+        left_s = min(t_end - time.perf_counter(), ctx.left() - 0.3)
+        if left_s < 0.5:
+            break
+        short = np.zeros(n_days)
+        for i, t in enumerate(rm.slots):
+            if reach[t] and t // per_day < n_days:
+                short[t // per_day] += sol[rm.shortage[i].index]
+        order = [int(d) for d in np.argsort(-short, kind="stable") if short[d] > 0]
+        order = [d for d in order if d not in tried]
+        if not order:
+            break
+        d = order[0]
+        tried.add(d)
+        days = {d - 1, d, d + 1}
+        spare: list[tuple[int, int]] = []
+        for pi, p in enumerate(pm.people):
+            if p.role != "agent" or not any(pm.shifts[k].day == d for k in pm.mine[pi]):
+                continue
+            span = 7 * p.hours_weeks
+            b0 = d - d % span
+            got = sum(
+                pm.shifts[k].paid * pm.iv
+                for k in pm.mine[pi]
+                if b0 <= pm.shifts[k].day < b0 + span and sol[pm.w[pi, k].index]
+            )
+            room = p.max_hours_week * 60 * -(-min(span, n_days - b0) // 7) - got
+            if room >= min(pm.shifts[k].paid * pm.iv for k in pm.mine[pi]):
+                spare.append((-int(room), pi))
+        people = [pi for _, pi in sorted(spare)[:_IMPROVE_AGENTS]] + staff
+        free = {(pi, k) for pi in people for k in pm.mine[pi] if pm.shifts[k].day in days}
+        step = min(_IMPROVE_STEP_S, left_s)
+        # A step the load slows past a few times its budget gives its time to the next day.
+        out = _solve_part(pm, sol, free, step, min(left_s, 3 * step), ctx)
+        if out.found and out.solver is not None and out.solver.objective_value < objective:
+            sol, best = _solution(out.solver), out.solver
+            objective = out.solver.objective_value
+            tried.clear()
+            tried.add(d)
+    return sol, best
+
+
 def _repair(
     pm: PeopleModel, sol: list[int], budget_s: float, ctx: _Ctx
 ) -> tuple[list[int], cp_model.CpSolver | None]:
@@ -1342,7 +1463,6 @@ def _repair(
     Returns the best solution (fewest minutes short) and the solver that found it (None:
     nothing mended).
     """
-    proto = pm.model.proto
     t_end = time.perf_counter() + budget_s
     best: cp_model.CpSolver | None = None
 
@@ -1352,33 +1472,8 @@ def _repair(
         if left_s < 0.2:
             return False
         free = _neighbourhood(pm, sol, keys, level)
-        saved = []
-        for key, v in pm.w.items():
-            if key not in free:
-                dom = proto.variables[v.index].domain
-                saved.append((dom, dom[0], dom[1]))
-                dom[0] = dom[1] = sol[v.index]
         mend = {pm.short_min[key][0].index for key in keys}
-        for v, _, _ in pm.short_min.values():
-            dom = proto.variables[v.index].domain
-            saved.append((dom, dom[0], dom[1]))
-            dom[1] = 0 if v.index in mend else sol[v.index]
-        _hint_all(pm, sol)
-        budget = min(_REPAIR_STEP_S, left_s)
-        try:
-            out = portfolio(
-                pm.model,
-                budget_s=budget,
-                wall_s=left_s,
-                num_workers=1,
-                random_seed=ctx.seed,
-                deterministic=ctx.deterministic,
-            )
-        finally:
-            for dom, lo, hi in saved:
-                dom[0], dom[1] = lo, hi
-        ctx.stages.append(round(budget, 3))
-        ctx.wall_limited |= out.wall_limited
+        out = _solve_part(pm, sol, free, min(_REPAIR_STEP_S, left_s), left_s, ctx, mend)
         if not out.found or out.solver is None:
             return False
         sol, best = _solution(out.solver), out.solver
