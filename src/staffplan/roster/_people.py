@@ -1473,7 +1473,8 @@ def _repair(
             return False
         free = _neighbourhood(pm, sol, keys, level)
         mend = {pm.short_min[key][0].index for key in keys}
-        out = _solve_part(pm, sol, free, min(_REPAIR_STEP_S, left_s), left_s, ctx, mend)
+        step = min(_REPAIR_STEP_S, left_s)
+        out = _solve_part(pm, sol, free, step, min(left_s, 3 * step), ctx, mend)
         if not out.found or out.solver is None:
             return False
         sol, best = _solution(out.solver), out.solver
