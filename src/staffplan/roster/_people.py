@@ -1474,7 +1474,8 @@ def _repair(
         free = _neighbourhood(pm, sol, keys, level)
         mend = {pm.short_min[key][0].index for key in keys}
         step = min(_REPAIR_STEP_S, left_s)
-        out = _solve_part(pm, sol, free, step, min(left_s, 3 * step), ctx, mend)
+        # Loading a big model takes seconds of wall time that count little as work.
+        out = _solve_part(pm, sol, free, step, min(left_s, max(3 * step, 10.0)), ctx, mend)
         if not out.found or out.solver is None:
             return False
         sol, best = _solution(out.solver), out.solver
