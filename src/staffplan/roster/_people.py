@@ -11,7 +11,12 @@ Steps (every solver run is deterministic, see :mod:`staffplan.roster._search`):
    up; the hint is complete and consistent, so CP-SAT accepts it as a first roster at once
    when the greedy broke no rule;
 3. *first roster* of the person model (:class:`staffplan.roster._people_model.PeopleModel`),
-   hinted, stopping at the first solution; then *improve* with the full objective.
+   hinted, stopping at the first solution;
+4. *repair*: contract minimums the first roster misses are made hard a few blocks at a time
+   in small neighbourhoods (:func:`_repair`) and held from then on;
+5. *improve* with the full objective: targeted neighbourhoods on the days left most short
+   (:func:`_improve_days`) and CP-SAT's own large neighbourhood search on big models, the
+   plain search on small ones.
 
 Teams are read back per day: agents whose lead works that day sit in their own team; the
 others join, for that day, a team whose lead works and has room (at most

@@ -85,8 +85,9 @@ class PeopleWeights:
         Per changed shift when repairing a published roster (a shift removed or added).
     min_hours : int
         Per minute a person works below their contract minimum (kept elastic so that a
-        first roster always exists; above the cost of any shortage, so a minimum is missed
-        only when nothing else fits, and the checker then reports it).
+        first roster always exists).  Mending a minimum can cost more shortage than this
+        saves, so :func:`staffplan.roster.solve_people` does not rely on it: it makes missed
+        minimums hard block by block and holds those reached; the checker reports any left.
     """
 
     apart: int = 3
