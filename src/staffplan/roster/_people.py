@@ -81,6 +81,9 @@ _REPAIR_KEEP = 0.25
 #: [s] (CP-SAT's own neighbourhoods get what is left once every short day was tried).
 _IMPROVE_AGENTS = 40
 _IMPROVE_STEP_S = 6.0
+#: Gain that sends the improvement back to days already tried: a tenth of an agent-interval
+#: short at a quiet hour (``Weights``), so that preference-sized gains do not loop.
+_IMPROVE_MIN = 100.0
 #: Price of taking a lead along to make room for an agent's shift in the greedy re-plan
 #: [agent-intervals of need]: only where no pattern without one exists.
 _LEAD_PRICE = 1000.0
@@ -1445,10 +1448,11 @@ def _improve_days(
         # A step the load slows past a few times its budget gives its time to the next day.
         out = _solve_part(pm, sol, free, step, min(left_s, 3 * step), ctx)
         if out.found and out.solver is not None and out.solver.objective_value < objective:
+            if objective - out.solver.objective_value >= _IMPROVE_MIN:
+                # Worth looking at the other days again (their neighbours moved).
+                tried = {d}
             sol, best = _solution(out.solver), out.solver
             objective = out.solver.objective_value
-            tried.clear()
-            tried.add(d)
     return sol, best
 
 
