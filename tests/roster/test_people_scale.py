@@ -101,3 +101,6 @@ def test_thirty_people_two_weeks_keep_every_minimum(
     # minimums gets every contract kept.  Checked by the independent checker.
     inst, res, _ = solved
     assert roster.check(inst, res.roster) == []
+    # The model's own account agrees: every minimum met, and when that happened is reported.
+    assert res.metrics["violations"] == 0
+    assert 0 < res.metrics["minimums_met_s"] <= res.wall_time_s

@@ -103,7 +103,9 @@ class PeopleResult(RosterResult):
         hours, the count model's objective, of this roster), ``count_objective`` and
         ``count_bound`` (the count-based roster's objective and proven bound), ``violations``
         (the checker's count), ``build_s`` and ``hint_s`` (time to build the model and to
-        reach the hinted first search [s]).
+        reach the hinted first search [s]), ``minimums_met_s`` (time to the first roster
+        that meets every contract minimum [s]; NaN when none did: before it, minimums missed
+        by the first roster are repaired).
     changes : DataFrame or None
         With :func:`solve_people`'s ``published``: the shifts that changed (see
         :func:`roster_changes`).
@@ -1157,6 +1159,8 @@ def solve_people(
             solver = fixed
             objective = float(solver.objective_value)
             status = "FEASIBLE"
+    # When the roster kept first met every contract minimum (the repair's end, or never).
+    met_s = time.perf_counter() - t0 if not _short_keys(pm, sol) else math.nan
     if ctx.left() > 0.5:
         _hint_all(pm, sol)
         # Past a few thousand people-shifts, large neighbourhood search interleaved in one
@@ -1196,6 +1200,8 @@ def solve_people(
         if fixed is not None:
             solver = fixed
             objective = float(solver.objective_value)
+    if math.isnan(met_s) and not _short_keys(pm, sol):
+        met_s = time.perf_counter() - t0
     design = float(solver.value(pm.rm.objective))
     rows = _read(pm, solver)
     if status != "OPTIMAL":
@@ -1246,6 +1252,7 @@ def solve_people(
         violations=len(violations),
         build_s=round(build_s, 3),
         hint_s=round(greedy_s, 3),
+        minimums_met_s=round(met_s, 3) if math.isfinite(met_s) else math.nan,
     )
     notes.append(
         f"team stability {metrics['team_stability']:.1%} of agent-days with their own lead; "
