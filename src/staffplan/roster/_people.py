@@ -84,6 +84,8 @@ _IMPROVE_STEP_S = 6.0
 #: Gain that sends the improvement back to days already tried: a tenth of an agent-interval
 #: short at a quiet hour (``Weights``), so that preference-sized gains do not loop.
 _IMPROVE_MIN = 100.0
+#: People at each end (most, fewest shifts of a kind) freed by a fairness neighbourhood.
+_FAIR_PEOPLE = 3
 #: Price of taking a lead along to make room for an agent's shift in the greedy re-plan
 #: [agent-intervals of need]: only where no pattern without one exists.
 _LEAD_PRICE = 1000.0
@@ -1405,8 +1407,10 @@ def _improve_days(
     short weekend evening; here each step takes the day with the most reachable shortage not
     yet tried on the current roster and re-solves, on it and the day either side, the shifts
     of the agents with hours to spare who may work that day (most spare first) and of every
-    lead and manager, the rest fixed (:func:`_solve_part`).  An improvement clears the
-    tried days.
+    lead and manager, the rest fixed (:func:`_solve_part`).  A real gain sends it back to
+    the days already tried.  With no short day left to try, the fairness groups come next,
+    widest spread first: the few people with most and fewest shifts of that kind re-solved
+    over the horizon.
 
     Returns the best solution and the solver that found it (None: no improvement).
     """
@@ -1419,6 +1423,7 @@ def _improve_days(
         reach[np.asarray(cov, dtype=np.int64)] = True
     best: cp_model.CpSolver | None = None
     tried: set[int] = set()
+    tried_fair: set[int] = set()
     staff = [pi for pi, p in enumerate(pm.people) if p.role != "agent"]
     while True:
         left_s = min(t_end - time.perf_counter(), ctx.left() - 0.3)
@@ -1431,7 +1436,33 @@ def _improve_days(
         order = [int(d) for d in np.argsort(-short, kind="stable") if short[d] > 0]
         order = [d for d in order if d not in tried]
         if not order:
-            break
+            # No short day left to try: even out the spread of evening, weekend and night
+            # shifts, the widest first, between the people with most and fewest of them.
+            groups = [
+                (-sol[spread.index], j)
+                for j, (_hi, _lo, spread, _m, _kind) in enumerate(pm.fair)
+                if sol[spread.index] > 1 and j not in tried_fair
+            ]
+            if not groups:
+                break
+            j = min(groups)[1]
+            tried_fair.add(j)
+            members, kind = pm.fair[j][3], pm.fair[j][4]
+            count = {
+                pi: sum(sol[pm.w[pi, k].index] for k in pm.mine[pi] if kind in pm.kinds[k])
+                for pi in members
+            }
+            ranked = sorted(members, key=lambda pi: (count[pi], pi))
+            ends = set(ranked[:_FAIR_PEOPLE]) | set(ranked[-_FAIR_PEOPLE:])
+            free = {(pi, k) for pi in ends for k in pm.mine[pi]}
+            step = min(_IMPROVE_STEP_S, left_s)
+            out = _solve_part(pm, sol, free, step, min(left_s, 3 * step), ctx)
+            if out.found and out.solver is not None and out.solver.objective_value < objective:
+                if objective - out.solver.objective_value >= pm.weights.fairness:
+                    tried_fair.discard(j)
+                sol, best = _solution(out.solver), out.solver
+                objective = out.solver.objective_value
+            continue
         d = order[0]
         tried.add(d)
         days = {d - 1, d, d + 1}
