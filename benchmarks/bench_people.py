@@ -20,9 +20,12 @@ outside that budget, ``roster.lower_bound`` bounds the agent hours on the floor 
 of the same requirement.  Printed and written to ``benchmarks/results/people.json``: time to
 the first roster, final gap against the proven bound, the design objective (coverage and
 paid hours) over the count-based roster's (the same model without people, solved first
-inside the budget), agent hours on the floor over ``lower_bound``, shortage, contract
-violations found by the independent checker (must be 0), team stability and the fairness
-spread (max - min evening, weekend and night shifts among people with the same contract).
+inside the budget), agent hours on the floor over ``lower_bound``, shortage (and the share
+of it in intervals some shift reaches: ``lower_bound``'s ``unreachable_h`` are short in any
+roster), contract violations found by the independent checker (must be 0), the time the
+roster first met every contract minimum, team stability and the fairness spread (max - min
+evening, weekend and night shifts among people with the same contract); wall and CPU time of
+the solve; then a markdown table of the cases.
 
 The machine these numbers come from is shared: timings are under load.
 """
