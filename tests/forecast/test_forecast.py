@@ -146,7 +146,9 @@ def test_holidays_closed_in_history_and_unseen_holiday_fallbacks():
             "factor": [np.nan, np.nan, np.nan, 2.0],
         }
     )
-    out = forecast.forecast(hist, "7D", events=events, method="profile")
+    # The unseen holiday is forecast closed, and the forecast says so with the fix.
+    with pytest.warns(UserWarning, match="'new_holiday' never occurs in history.*closed"):
+        out = forecast.forecast(hist, "7D", events=events, method="profile")
     by_day = out.groupby(out["ds"].dt.normalize())["volume"].sum()
     assert by_day[pd.Timestamp("2024-03-11")] == 0.0  # learned: closed on this holiday
     assert by_day[pd.Timestamp("2024-03-12")] == 0.0  # unseen holiday, weekends closed → closed
