@@ -66,11 +66,14 @@ def _one_replication(
     while True:
         next_arrival = arr[i] if i < n_calls else inf
         next_done = completions[0] if completions else inf
-        t = min(next_arrival, next_done, next_boundary)
+        # Two comparisons instead of min(): this line runs once per event.
+        t = next_arrival if next_arrival <= next_done else next_done
+        if next_boundary < t:
+            t = next_boundary
         if t == inf:
             break
         if now < horizon:
-            busy_time[interval] += busy * (min(t, horizon) - now)
+            busy_time[interval] += busy * ((t if t < horizon else horizon) - now)
         now = t
         if t == next_boundary:
             interval += 1
