@@ -75,6 +75,8 @@ def test_sample_paths_refuses_an_unfitted_model_and_bad_counts(fitted) -> None:
         forecast.VolumeForecaster().sample_paths(fc)
     with pytest.raises(ValueError, match="n_paths must be >= 1"):
         model.sample_paths(fc, n_paths=0)
+    with pytest.raises(ValueError, match="rates must be one of: False, True; got 'yes'"):
+        model.sample_paths(fc, rates="yes")  # type: ignore[arg-type]
 
 
 def test_pooled_paths_add_queues_per_interval(fitted) -> None:

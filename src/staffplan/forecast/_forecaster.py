@@ -449,6 +449,7 @@ class VolumeForecaster:
         from staffplan.forecast._intervals import sample_compound
 
         n_paths = check_int(n_paths, "n_paths", minimum=1)
+        rates = bool(check_choice(rates, "rates", (False, True)))
         cols = self.columns_
         missing = [c for c in (cols.ds, cols.volume) if c not in forecast]
         if missing:
