@@ -79,7 +79,7 @@ def test_chain_plan_cli_and_python_plan_the_same(
     # slower than the one DET_PER_S was measured on, and the suite stays quick.  The same
     # for the branch and cut of day-sized parts, whose deterministic budget is in nodes.
     monkeypatch.setattr(_search, "DET_PER_S", _search.DET_PER_S / 32)
-    monkeypatch.setattr(_solve, "_MIP_NODES_PER_S", _solve._MIP_NODES_PER_S / 32)
+    monkeypatch.setattr(_solve, "_MIP_S_PER_NODE_SIZE", _solve._MIP_S_PER_NODE_SIZE * 32)
     recorder = _Recorder(roster.solve)
     monkeypatch.setattr(roster, "solve", recorder)
     if name == "sample":
