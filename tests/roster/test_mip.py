@@ -101,3 +101,33 @@ def test_branch_and_cut_only_on_days_it_suits(hours: tuple[int, int], fits: bool
     parts = components(inst)
     models = [RosterModel(inst, days=p if len(parts) > 1 else None) for p in parts]
     assert [_solve._mip_fits(rm, len(models)) for rm in models] == [fits] * len(models)
+
+
+def _optimum(rm: RosterModel) -> float:
+    """CP-SAT's proven optimum of ``rm`` (no gap allowed)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.max_time_in_seconds = 120.0
+    rm.model.clear_hints()
+    rm.model.minimize(rm.objective)
+    assert solver.solve(rm.model) == cp_model.OPTIMAL
+    return float(solver.objective_value)
+
+
+@pytest.mark.parametrize("peak", [6.0, 14.0])
+def test_split_bound_is_valid_and_holds_most_of_the_leads_cost(peak: float) -> None:
+    # Reference: CP-SAT proving the optimum of the whole day (leads and a manager included)
+    # and of its agents alone; the split bound must lie between them, near the whole.
+    from staffplan.roster._lp import split_bound
+    from staffplan.roster._solve import _agent_pairs
+
+    inst = _day_centre(1, peak)
+    am = RosterModel(agents_only(inst))
+    fm = RosterModel(inst)
+    agents_opt = _optimum(am)
+    full_opt = _optimum(fm)
+    pairs = [(a.index, f.index) for a, f in _agent_pairs(am, fm)]
+    bound = split_bound(fm, pairs, am, agents_opt)
+    assert agents_opt + 0.5 * (full_opt - agents_opt) <= bound <= full_opt
+    # A weaker agents' bound gives a weaker, still valid bound.
+    assert split_bound(fm, pairs, am, agents_opt - 100) <= bound

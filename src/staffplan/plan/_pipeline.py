@@ -444,10 +444,10 @@ def _warnings_for(
     ):
         out.append(
             f"the roster is feasible but not proven optimal (gap {roster_result.gap:.1%} to the "
-            f"solver's lower bound after {roster_result.wall_time_s:.1f} s; with leads and a "
-            "manager that bound is weak, so the gap can overstate what is left: "
-            "roster.lower_bound gives the agents' proven floor hours); a longer time_limit_s "
-            "may do better"
+            f"solver's lower bound after {roster_result.wall_time_s:.1f} s; leads and the "
+            "manager enter that bound only through a relaxation, so the gap can overstate "
+            "what is left: roster.lower_bound gives the agents' proven floor hours); a longer "
+            "time_limit_s may do better"
         )
     if roster_result is not None and roster_result.solver_parameters.get("wall_limited"):
         out.append(

@@ -19,10 +19,14 @@ from scipy import optimize, sparse
 
 from staffplan.roster._model import RosterModel
 
-__all__ = ["Mip", "lp_bound", "lp_relaxation", "mip"]
+__all__ = ["Mip", "lp_bound", "lp_relaxation", "mip", "split_bound"]
 
 _INF = 1 << 62
 _IPM_ABOVE = 10_000  # variables
+#: Weights kept on the proven agents' bound in :func:`split_bound` (the best of them is taken;
+#: on the sample week and round-the-clock days 0.99 was best, 0.9 within 0.1 % of it, and
+#: 0.9999 lost the leads' cost as the relaxation preferred shortage).
+_SPLIT_LAMBDAS = (0.9, 0.99)
 
 
 def _bound(v: int) -> float:
@@ -183,3 +187,75 @@ def lp_bound(rm: RosterModel, lp: np.ndarray) -> float:
     proto = rm.model.proto.objective
     value = float(sum(c * lp[v] for v, c in zip(proto.vars, proto.coeffs, strict=True)))
     return float(math.ceil(value - 1e-6 * max(1.0, abs(value))))
+
+
+def split_bound(
+    full: RosterModel, agent_pairs: list[tuple[int, int]], agents: RosterModel, agents_bound: float
+) -> float:
+    """Lower bound on ``full``'s objective from a proven bound of its agents' part.
+
+    The full objective splits into the agents' terms ``A`` (the variables of ``agent_pairs``,
+    weighted as in the agents-only model ``agents``, whose proven bound is ``agents_bound``)
+    and the rest ``L`` (leads, manager).  For any ``lam`` in [0, 1] and any roster,
+    ``A + L = lam * A + ((1 - lam) * A + L) >= lam * agents_bound + LP((1 - lam) * A + L)``,
+    where LP is the full model's linear relaxation: the proven agents keep their integral
+    bound, while the small weight left on their coverage still makes the relaxation staff the
+    floor and so pay the leads it needs.  With ``lam`` near 1 this bound holds most of what
+    the leads and the manager cost, which the agents' bound alone leaves out (on the sample
+    week: 1.4 % below the roster instead of 12 %).
+
+    Parameters
+    ----------
+    full : RosterModel
+        The linear model with leads and a manager, its objective set.
+    agent_pairs : list of (int, int)
+        ``(agents-only variable index, full variable index)`` of every agents' variable.
+    agents : RosterModel
+        The agents-only model ``agents_bound`` is a bound of.
+    agents_bound : float
+        Proven lower bound on ``agents``' objective.
+
+    Returns
+    -------
+    float
+        The bound rounded up (the objective is integral), or ``-inf`` when the models are not
+        linear, their agents' weights differ or no relaxation solved.
+    """
+    if not math.isfinite(agents_bound):
+        return -math.inf
+    arrays = _arrays(full, None)
+    if arrays is None:
+        return -math.inf
+    c = arrays["c"]
+    a_obj = agents.model.proto.objective
+    c_agents = np.zeros(len(agents.model.proto.variables))
+    np.add.at(c_agents, list(a_obj.vars), [float(v) for v in a_obj.coeffs])
+    a_idx = np.array([a for a, _ in agent_pairs], dtype=int)
+    f_idx = np.array([f for _, f in agent_pairs], dtype=int)
+    offset = float(full.model.proto.objective.offset)
+    if (
+        len(f_idx) == 0
+        or not np.array_equal(c[f_idx], c_agents[a_idx])
+        or offset != float(a_obj.offset)
+        # Every agents' term is among the pairs: nothing of A is counted twice.
+        or not set(a_obj.vars) <= set(a_idx.tolist())
+    ):
+        return -math.inf
+    c_a = np.zeros_like(c)
+    c_a[f_idx] = c[f_idx]
+    best = -math.inf
+    for lam in _SPLIT_LAMBDAS:
+        res = optimize.linprog(
+            (1.0 - lam) * c_a + (c - c_a),
+            A_ub=arrays["A_ub"],
+            b_ub=arrays["b_ub"],
+            A_eq=arrays["A_eq"],
+            b_eq=arrays["b_eq"],
+            bounds=arrays["bounds"],
+            method="highs",
+        )
+        if res.status != 0:
+            continue
+        value = float(res.fun) - 1e-6 * max(1.0, abs(float(res.fun)))
+        best = max(best, lam * agents_bound + (1.0 - lam) * offset + value)
+    return float(math.ceil(best - 1e-6 * max(1.0, abs(best)))) if math.isfinite(best) else best
