@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 
 from staffplan import roster
+from staffplan.roster._people import _greedy_assign
+from staffplan.roster._people_model import PeopleModel
 
 from ._helpers import LUNCH60
 
@@ -358,6 +360,23 @@ def test_run_of_days_continues_from_the_previous_roster() -> None:
     assert roster.check(inst, both) == ["ann: 7 consecutive days, max 6"]
     fresh = instance(req, ann, shifts=ONE8, span=None)
     assert roster.check(fresh, both) == []
+
+
+def test_the_greedy_start_continues_the_run_from_the_previous_roster() -> None:
+    # ann worked Tue-Sun before the horizon (6 days) and may work 6 in a row: Monday must be
+    # off, Tuesday and Wednesday are free.  The count roster asks for one shift a day; the
+    # greedy start (the first roster CP-SAT is handed) gives ann Tuesday and Wednesday only,
+    # not a 7th day in a row for the solver to repair.
+    prev = _previous(*[(MON - d * D + 8 * H, MON - d * D + 16 * H) for d in range(1, 7)])
+    ann = [roster.Person("ann", max_consecutive_days=6)]
+    inst = instance(_one_a_day(3), ann, shifts=ONE8, span=None, previous_roster=prev)
+    pm = PeopleModel(inst)
+    taken = _greedy_assign(pm, {("agent", k): 1 for k in range(len(pm.shifts))})
+    assert sorted(pm.shifts[k].day for k in taken[0]) == [1, 2]
+    # The same start without the previous roster takes all three days.
+    fresh = PeopleModel(instance(_one_a_day(3), ann, shifts=ONE8, span=None))
+    taken = _greedy_assign(fresh, {("agent", k): 1 for k in range(len(fresh.shifts))})
+    assert sorted(fresh.shifts[k].day for k in taken[0]) == [0, 1, 2]
 
 
 def test_a_lock_inside_the_rest_after_the_previous_roster_is_named() -> None:
