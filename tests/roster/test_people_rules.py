@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from staffplan import roster
-from staffplan.roster._people import _greedy_assign
+from staffplan.roster._people import _Greedy, _greedy_assign
 from staffplan.roster._people_model import PeopleModel
 
 from ._helpers import LUNCH60
@@ -377,6 +377,28 @@ def test_the_greedy_start_continues_the_run_from_the_previous_roster() -> None:
     fresh = PeopleModel(instance(_one_a_day(3), ann, shifts=ONE8, span=None))
     taken = _greedy_assign(fresh, {("agent", k): 1 for k in range(len(fresh.shifts))})
     assert sorted(fresh.shifts[k].day for k in taken[0]) == [0, 1, 2]
+
+
+def test_the_greedy_start_places_days_off_after_the_run_brought_in() -> None:
+    # ann works five days a week, two off together, at most five in a row, and worked
+    # Thu-Sun before the horizon (4 days).  The count roster asks for Mon-Fri only: the
+    # quietest pair is Sat-Sun, but Mon-Fri would then make 9 days in a row.  Her first
+    # pair must start by Tuesday (4 + at most 1 day before it); she then works the rest of
+    # the week, the weekend from the open requirement, and the start keeps every rule.
+    prev = _previous(*[(MON - d * D + 8 * H, MON - d * D + 16 * H) for d in range(1, 5)])
+    ann = [
+        roster.Person("ann", min_hours_week=40, max_hours_week=40, min_days_off_week=2,
+                      days_off_together=True, max_consecutive_days=5)
+    ]  # fmt: skip
+    inst = instance(_one_a_day(7), ann, shifts=ONE8, span=None, previous_roster=prev)
+    pm = PeopleModel(inst)
+    weekdays = {("agent", k): 1 for k in range(len(pm.shifts)) if pm.shifts[k].day < 5}
+    assert min(_Greedy(pm, weekdays).reserved[0]) <= 1
+    taken = _greedy_assign(pm, weekdays)
+    days = sorted(pm.shifts[k].day for k in taken[0])
+    assert len(days) == 5 and min(set(range(7)) - set(days)) <= 1
+    frame = _ann_frame(*[(pm.start_ts[k], pm.end_ts[k]) for k in taken[0]])
+    assert roster.check(inst, frame) == []
 
 
 def test_a_lock_inside_the_rest_after_the_previous_roster_is_named() -> None:

@@ -169,6 +169,9 @@ class _Greedy:
             u: min(pm.people[pi].max_consecutive_days for pi in members)
             for u, members in units.items()
         }
+        # Days in a row the unit's members bring in from the previous roster: a first pair
+        # later than ``run_cap - run_in`` would strand them in a run too long.
+        lead_in = {u: max(self.run_in[pi] for pi in members) for u, members in units.items()}
         prev: dict[str, int] = {}
         head = {role: max(1, sum(1 for p in pm.people if p.role == role)) for role in pm.rm.roles}
         # Slack is compared as a share of each role's headcount: in absolute numbers the
@@ -192,6 +195,8 @@ class _Greedy:
                         continue
                     if name in prev and d - prev[name] - 2 > run_cap[name]:
                         continue
+                    if w0 == 0 and d > 0 and d + lead_in[name] > run_cap[name]:
+                        continue  # the days worked before it continue the run they bring in
                     slack = min(free[r, x] / head[r] for r in roles for x in (d, d + 1))
                     if w0 == 0 and run_cap[name] <= 5:
                         # The pair keeps this weekday for the horizon: every week's slack.
