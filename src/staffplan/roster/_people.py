@@ -135,6 +135,9 @@ class _Greedy:
         self.last: dict[tuple[int, int], int] = {}  # (person, day) -> shift
         self.reserved: list[set[int]] = [set() for _ in pm.people]
         self.rest_min = [round(p.min_rest_h * 60) for p in pm.people]
+        # Days worked in a row up to the horizon (the previous roster's named shifts): the
+        # rest after them is in ``pm.mine`` already, their run is counted here.
+        self.run_in = list(pm.run_in)
         # The instance computes these from timestamps on every call: once here.
         self.n_days = pm.inst.n_days
         self.need: dict[tuple[int, int], int] = {}
@@ -166,6 +169,9 @@ class _Greedy:
             u: min(pm.people[pi].max_consecutive_days for pi in members)
             for u, members in units.items()
         }
+        # Days in a row the unit's members bring in from the previous roster: a first pair
+        # later than ``run_cap - run_in`` would strand them in a run too long.
+        lead_in = {u: max(self.run_in[pi] for pi in members) for u, members in units.items()}
         prev: dict[str, int] = {}
         head = {role: max(1, sum(1 for p in pm.people if p.role == role)) for role in pm.rm.roles}
         # Slack is compared as a share of each role's headcount: in absolute numbers the
@@ -189,6 +195,8 @@ class _Greedy:
                         continue
                     if name in prev and d - prev[name] - 2 > run_cap[name]:
                         continue
+                    if w0 == 0 and d > 0 and d + lead_in[name] > run_cap[name]:
+                        continue  # the days worked before it continue the run they bring in
                     slack = min(free[r, x] / head[r] for r in roles for x in (d, d + 1))
                     if w0 == 0 and run_cap[name] <= 5:
                         # The pair keeps this weekday for the horizon: every week's slack.
@@ -257,6 +265,8 @@ class _Greedy:
             x = d + step
             while (x % n if cyc else x) in days and run <= n:
                 run, x = run + 1, x + step
+            if step < 0 and x < 0 and not cyc:
+                run += self.run_in[pi]  # the run reaches the horizon's start and goes on
         # Past n: a repeating rota worked every day, a run without end.
         return run <= min(n, p.max_consecutive_days)
 
@@ -597,7 +607,8 @@ def _greedy_assign(
         run_max = p.max_consecutive_days
         hi = math.floor(p.max_hours_week * 60 + 1e-9)
         State = tuple[int, int, bool, int, int]  # yesterday's shift or -1, run, pair, days, min
-        states: dict[State, tuple[float, tuple[int, ...]]] = {(-2, 0, False, 0, 0): (0.0, ())}
+        start: State = (-2, g.run_in[pi], False, 0, 0)
+        states: dict[State, tuple[float, tuple[int, ...]]] = {start: (0.0, ())}
         for d in range(n_days):
             w0 = d - d % 7
             full = w0 + 7 <= n_days
