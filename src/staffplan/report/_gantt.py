@@ -52,20 +52,21 @@ def _bars(
     return bars
 
 
-def _day_rows(roster: pd.DataFrame, day: Any) -> tuple[pd.DataFrame, pd.Timestamp, list[Any]]:
-    """The shifts starting on ``day`` (default: the first), manager first, then by team.
-
-    Returns the rows (wall-clock times, ``_team_key`` column: "" for the manager),
-    the day and every day of the roster.
-    """
+def _gantt_frame(roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster with wall-clock times, a role rank and a team key ("" for the manager)."""
     check_columns(roster, ["person", "role", "team", "start", "end"], "roster")
     r = roster.copy()
     for col in ("start", "end", "lunch_start", "lunch_end"):
         if col in r.columns:
             r[col] = wall_time(r[col])
-    days = sorted(r["start"].dt.normalize().unique())
-    if not days:
-        raise ValueError("roster must have at least one row, got an empty frame")
+    r["_role"] = r["role"].map(_ROLE_ORDER).fillna(3)
+    # The manager stands above the teams: put that row first whatever its team.
+    r["_team_key"] = np.where(r["role"] == "manager", "", r["team"].astype(str))
+    return r
+
+
+def _one_day(r: pd.DataFrame, days: list[Any], day: Any) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The shifts of :func:`_gantt_frame` starting on ``day`` (default: the first), sorted."""
     chosen = pd.Timestamp(days[0]) if day is None else pd.Timestamp(day).normalize()
     r = r[r["start"].dt.normalize() == chosen]
     if r.empty:
@@ -73,11 +74,22 @@ def _day_rows(roster: pd.DataFrame, day: Any) -> tuple[pd.DataFrame, pd.Timestam
             f"day must be a day of the roster ({pd.Timestamp(days[0]).date()} .. "
             f"{pd.Timestamp(days[-1]).date()}), got {chosen.date()}"
         )
-    r["_role"] = r["role"].map(_ROLE_ORDER).fillna(3)
-    # The manager stands above the teams: put that row first whatever its team.
-    r["_team_key"] = np.where(r["role"] == "manager", "", r["team"].astype(str))
     r = r.sort_values(["_team_key", "_role", "start", "person"], kind="stable")
-    return r.reset_index(drop=True), chosen, days
+    return r.reset_index(drop=True), chosen
+
+
+def _day_rows(roster: pd.DataFrame, day: Any) -> tuple[pd.DataFrame, pd.Timestamp, list[Any]]:
+    """The shifts starting on ``day`` (default: the first), manager first, then by team.
+
+    Returns the rows (wall-clock times, ``_team_key`` column: "" for the manager),
+    the day and every day of the roster.
+    """
+    r = _gantt_frame(roster)
+    days = sorted(r["start"].dt.normalize().unique())
+    if not days:
+        raise ValueError("roster must have at least one row, got an empty frame")
+    rows, chosen = _one_day(r, days, day)
+    return rows, chosen, days
 
 
 def _team_colors(teams: list[str]) -> dict[str, str]:
@@ -238,10 +250,19 @@ margin:0 .3em 0 1em;vertical-align:middle}
 
 
 _HOUR = pd.Timedelta(hours=1)
+_NS_PER_H = 3_600_000_000_000
+_NS_PER_MIN = 60_000_000_000
 
 
-def _clock(ts: pd.Timestamp) -> str:
-    return f"{ts:%H:%M}"
+def _clock(ns: int) -> str:
+    """``HH:MM`` of a naive timestamp given in nanoseconds since the epoch."""
+    minute = (ns // _NS_PER_MIN) % 1440
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _ns(values: pd.Series) -> np.ndarray:
+    """Naive timestamps as int64 nanoseconds (NaT stays the NaT sentinel)."""
+    return pd.DatetimeIndex(values).as_unit("ns").asi8
 
 
 def gantt_html(roster: pd.DataFrame) -> str:
@@ -253,68 +274,73 @@ def gantt_html(roster: pd.DataFrame) -> str:
     """
     import html
 
-    check_columns(roster, ["person", "role", "team", "start", "end"], "roster")
-    starts = wall_time(roster["start"])
+    whole = _gantt_frame(roster)
+    days = sorted(whole["start"].dt.normalize().unique())
     out = [f"<style>{_GANTT_CSS}</style>"]
     out.append(
         '<p class="g-key"><i class="g-lunch"></i>lunch<i class="g-break"></i>break'
         '<i style="box-shadow:inset 0 0 0 1px #000;background:#ddd"></i>lead or manager'
         " (bold name)</p>"
     )
-    for k, day in enumerate(sorted(starts.normalize().unique())):
-        r, chosen, _ = _day_rows(roster, day)
+    has_lunch = "lunch_start" in whole.columns and "lunch_end" in whole.columns
+    for k, day in enumerate(days):
+        r, chosen = _one_day(whole, days, day)
         teams = list(dict.fromkeys(r["_team_key"]))
         colors = _team_colors(teams)
         hour = _HOUR
         lo = chosen + np.floor((r["start"].min() - chosen) / hour) * hour
         hi = chosen + np.ceil((r["end"].max() - chosen) / hour) * hour
         span_h = max(1.0, (hi - lo) / hour)
+        lo_ns = pd.Timestamp(lo).as_unit("ns").value
 
-        def place(start: Any, end: Any, lo: pd.Timestamp = lo, span_h: float = span_h) -> str:
-            """CSS left and width [% of the day's window] of a bar from start to end."""
-            left = 100.0 * ((pd.Timestamp(start) - lo) / _HOUR) / span_h
-            width = 100.0 * ((pd.Timestamp(end) - pd.Timestamp(start)) / _HOUR) / span_h
+        def place(start: int, end: int, lo_ns: int = lo_ns, span_h: float = span_h) -> str:
+            """CSS left and width [% of the day's window] of a bar from start to end [ns]."""
+            left = 100.0 * ((start - lo_ns) / _NS_PER_H) / span_h
+            width = 100.0 * ((end - start) / _NS_PER_H) / span_h
             return f"left:{left:.3f}%;width:{width:.3f}%"
 
         step = 1 if span_h <= 14 else 2
         ticks = "".join(
-            f'<span style="left:{100.0 * h / span_h:.3f}%">{_clock(lo + h * hour)}</span>'
+            f'<span style="left:{100.0 * h / span_h:.3f}%">{_clock(lo_ns + h * _NS_PER_H)}</span>'
             for h in range(0, int(span_h) + 1, step)
         )
         rows = [f'<div class="g-axis">{ticks}</div>']
+        starts = _ns(r["start"]).tolist()
+        ends = _ns(r["end"]).tolist()
+        if has_lunch:
+            ok = (r["lunch_start"].notna() & r["lunch_end"].notna()).tolist()
+            lunch_s, lunch_e = _ns(r["lunch_start"]).tolist(), _ns(r["lunch_end"]).tolist()
+        else:
+            ok = [False] * len(r)
+            lunch_s = lunch_e = [0] * len(r)
+        breaks = r["breaks"].tolist() if "breaks" in r.columns else [None] * len(r)
         previous = None
-        for rec in r.to_dict("records"):
-            team = rec["_team_key"]
+        for i, (team, person, role) in enumerate(
+            zip(r["_team_key"].tolist(), r["person"].tolist(), r["role"].tolist(), strict=True)
+        ):
             if team != previous:
                 label = "manager" if team == "" else f"team {team}"
                 rows.append(f'<div class="g-team">{html.escape(label)}</div>')
                 previous = team
+            s_ns, e_ns = starts[i], ends[i]
             bars = [
-                f'<i class="g-shift" style="{place(rec["start"], rec["end"])};'
-                f'background:{colors[team]}"></i>'
+                f'<i class="g-shift" style="{place(s_ns, e_ns)};background:{colors[team]}"></i>'
             ]
-            what = [f"{_clock(rec['start'])}-{_clock(rec['end'])}"]
-            lunch_s = rec.get("lunch_start")
-            lunch_e = rec.get("lunch_end")
-            if (
-                lunch_s is not None
-                and lunch_e is not None
-                and pd.notna(lunch_s)
-                and pd.notna(lunch_e)
-            ):
-                bars.append(f'<i class="g-lunch" style="{place(lunch_s, lunch_e)}"></i>')
-                what.append(f"lunch {_clock(lunch_s)}-{_clock(lunch_e)}")
-            pairs = break_pairs(rec.get("breaks"), name="roster breaks")
+            what = [f"{_clock(s_ns)}-{_clock(e_ns)}"]
+            if ok[i]:
+                bars.append(f'<i class="g-lunch" style="{place(lunch_s[i], lunch_e[i])}"></i>')
+                what.append(f"lunch {_clock(lunch_s[i])}-{_clock(lunch_e[i])}")
+            # break_pairs gives naive wall-clock pairs: their nanoseconds place them.
+            pairs = [(a.value, b.value) for a, b in break_pairs(breaks[i], name="roster breaks")]
             for bs, be in pairs:
-                bs_, be_ = wall_time([bs, be])
-                bars.append(f'<i class="g-break" style="{place(bs_, be_)}"></i>')
+                bars.append(f'<i class="g-break" style="{place(bs, be)}"></i>')
             if pairs:
                 what.append("breaks " + ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in pairs))
-            boss = " g-boss" if rec["role"] in ("lead", "manager") else ""
-            tip = html.escape(f"{rec['person']} ({rec['role']}): " + "; ".join(what), quote=True)
+            boss = " g-boss" if role in ("lead", "manager") else ""
+            tip = html.escape(f"{person} ({role}): " + "; ".join(what), quote=True)
             rows.append(
                 f'<div class="g-row{boss}" title="{tip}"><span class="g-name">'
-                f'{html.escape(str(rec["person"]))}</span><div class="g-track g-grid" '
+                f'{html.escape(str(person))}</span><div class="g-track g-grid" '
                 f'style="--hour:{100.0 / span_h:.4f}%">{"".join(bars)}</div></div>'
             )
         n_teams = len([t for t in teams if t])
