@@ -56,3 +56,31 @@ def test_cli_progress_draws_no_bar_off_a_terminal():
     progress.start("roster", 20.0)
     progress("roster", 0.1)
     assert out.getvalue() == ""
+
+
+_PRELOAD_PROBE = """
+import sys, threading
+from staffplan.cli._plan import _Progress
+progress = _Progress(bar=False, report={report})
+progress.start("roster", 5.0)
+started = [t.name for t in threading.enumerate() if t.name == "preload-plots"]
+progress("roster", 0.1)
+alive = [t.name for t in threading.enumerate() if t.name == "preload-plots"]
+print(len(started), len(alive), "matplotlib.backends.backend_agg" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("report", "expected"), [(True, "1 0 True"), (False, "0 0 False")])
+def test_cli_progress_imports_the_drawing_stack_during_the_roster_only_for_a_report(
+    report, expected
+):
+    # A fresh interpreter: the test process may have imported matplotlib already.
+    import subprocess
+    import sys
+
+    pytest.importorskip("matplotlib")
+    code = _PRELOAD_PROBE.format(report=report)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # With a report the import runs in its own thread and is over when the roster is;
+    # without one nothing of matplotlib is loaded.
+    assert out.stdout.strip() == expected

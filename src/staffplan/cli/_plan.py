@@ -79,10 +79,17 @@ class _Progress:
     A long stage with a time budget (the roster) also gets a tqdm bar of its seconds on
     stderr, when tqdm is installed (``staffplan[progress]``), stderr is a terminal and the
     log shows progress (not ``--quiet``); ``bar`` forces it on or off.
+
+    With ``report`` (a report will be written) the roster stage also imports the drawing
+    stack in a background thread (:func:`staffplan.report._figure.preload`): the solver's
+    threads release the interpreter, so the import costs the write stage nothing.  The
+    thread is joined when the roster stage ends, before the plan goes on.
     """
 
-    def __init__(self, *, bar: bool | None = None, file: Any = None) -> None:
+    def __init__(self, *, bar: bool | None = None, file: Any = None, report: bool = False) -> None:
         self.t0 = time.perf_counter()
+        self.report = report
+        self._preload: threading.Thread | None = None
         self.file = sys.stderr if file is None else file
         if bar is None:
             bar = bool(getattr(self.file, "isatty", lambda: False)()) and log.isEnabledFor(
@@ -94,6 +101,12 @@ class _Progress:
 
     def start(self, stage: str, budget_s: float) -> None:
         """Draw a bar of ``budget_s`` seconds for ``stage`` until it finishes."""
+        if stage == "roster" and self.report and self._preload is None:
+            # The report package in this thread; only third-party imports in the other.
+            from staffplan.report._figure import preload
+
+            self._preload = threading.Thread(target=preload, name="preload-plots", daemon=True)
+            self._preload.start()
         if not self.bar:
             return
         from tqdm import tqdm
@@ -114,6 +127,8 @@ class _Progress:
         self._thread.start()
 
     def __call__(self, stage: str, seconds: float) -> None:
+        if stage == "roster" and self._preload is not None:
+            self._preload.join()
         if self._stop is not None and self._thread is not None:
             self._stop.set()
             self._thread.join()
@@ -528,7 +543,7 @@ def run(args: argparse.Namespace) -> int:
     from staffplan import datasets
     from staffplan.cli import UserError
 
-    progress = _Progress()
+    progress = _Progress(report=not args.no_report)
     t0 = time.perf_counter()
     service_from_args(args)  # option mistakes first
     check_certainty_option(args)

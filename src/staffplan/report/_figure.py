@@ -60,6 +60,29 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def preload() -> None:
+    """Import the drawing stack (matplotlib's Agg canvas, PIL's PNG writer) ahead of use.
+
+    Meant for a background thread while other work runs (the command line runs it during
+    the roster search, whose solver threads leave the interpreter free): the report then
+    draws without waiting for these imports.  It imports third-party modules only, none
+    of which the rest of a plan imports, so the two threads never wait on each other's
+    import locks.  Without matplotlib (or when the import fails) it does nothing: the
+    report says why when it is written.
+    """
+    try:
+        import matplotlib.backends.backend_agg
+        import matplotlib.collections
+        import matplotlib.dates
+        import matplotlib.figure
+        import matplotlib.ticker  # noqa: F401
+        from PIL import Image
+
+        Image.preinit()  # the image plugins a first savefig would load
+    except Exception:  # a warm-up only: the report raises or notes its own error
+        return
+
+
 #: Margins [in] (left, right, top, bottom) of a time-series figure: y label and ticks,
 #: a little air, the title and legend row, and two rows of date labels.
 TIME_MARGINS = (0.8, 0.3, 0.8, 0.55)
