@@ -185,6 +185,7 @@ def plot_breaks(coverage: pd.DataFrame, *, day: Any = None, ax: Axes | None = No
         axes_list = list(grid.ravel())
         for extra in axes_list[len(days) :]:
             extra.set_visible(False)
+    from matplotlib.patches import StepPatch
     from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
     for i, (a, d) in enumerate(zip(axes_list, days, strict=False)):
@@ -197,9 +198,12 @@ def plot_breaks(coverage: pd.DataFrame, *, day: Any = None, ax: Axes | None = No
         day_brk = np.zeros(len(grid) - 1)
         np.add.at(day_lunch, slot, lunch[sel])
         np.add.at(day_brk, slot, brk[sel])
-        a.stairs(day_lunch, grid, fill=True, color=_ORANGE, lw=0, label="lunch")
-        a.stairs(day_lunch + day_brk, grid, baseline=day_lunch, fill=True, color=_GREEN, lw=0,
-                 label="break")  # fmt: skip
+        # Added as artists, not with ``stairs``: the limits are set below, and letting the
+        # axes measure each step patch's outline for them costs more than drawing it.
+        a.add_artist(StepPatch(day_lunch, grid, fill=True, facecolor=_ORANGE, lw=0, label="lunch"))
+        # (An array baseline is documented; matplotlib's type stub says float only.)
+        a.add_artist(StepPatch(day_lunch + day_brk, grid, baseline=day_lunch,  # type: ignore[arg-type]
+                               fill=True, facecolor=_GREEN, lw=0, label="break"))  # fmt: skip
         wave = lunch[sel] + brk[sel]
         peak = float(wave.max(initial=0.0))
         if peak > 0:

@@ -97,6 +97,7 @@ def _figure(
     layout: str | None = "constrained",
     margins: tuple[float, float, float, float] | None = None,
     gaps_in: tuple[float, float] = (0.0, 0.0),
+    panels: int | None = None,
     **kw: Any,
 ) -> tuple[Figure, np.ndarray]:
     """A Figure (Agg canvas, no pyplot) and its axes.
@@ -104,6 +105,8 @@ def _figure(
     With ``margins`` (left, right, top, bottom [in]) and ``gaps_in`` (between rows,
     between columns [in]) the axes get fixed places instead of a layout engine: a
     figure whose labels are known in advance renders a third faster that way.
+    With ``panels`` (fewer than ``nrows * ncols``, no shared axes) only the first
+    ``panels`` cells, row by row, get an axes; the others hold None.
     """
     require("matplotlib", purpose="plotting")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -112,7 +115,14 @@ def _figure(
         figsize=(width_in, height_in), layout=None if margins is not None else layout
     )
     FigureCanvasAgg(fig)
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    if panels is None or panels >= nrows * ncols:
+        axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    else:
+        # An axes costs as much to make as a panel's drawing: no hidden spare cells.
+        grid = fig.add_gridspec(nrows, ncols, **kw.get("gridspec_kw", {}))
+        axes = np.full((nrows, ncols), None, dtype=object)
+        for i in range(panels):
+            axes[divmod(i, ncols)] = fig.add_subplot(grid[divmod(i, ncols)])
     if margins is not None:
         left, right, top, bottom = margins
         gap_h, gap_w = gaps_in

@@ -96,17 +96,14 @@ def plot_scenarios(
         left = min(4.0, 0.3 + 0.058 * max(len(n) for n in names))
         fig, axes = _figure(
             11, nrows * max(1.9, 0.42 * k + 1.0) + 0.5, nrows=nrows, ncols=ncols,
-            margins=(left, 0.2, 0.65, 0.35), gaps_in=(0.55, 0.35),
+            margins=(left, 0.2, 0.65, 0.35), gaps_in=(0.55, 0.35), panels=len(cols),
         )  # fmt: skip
     else:
         fig, one = _on(ax, 4, 2.5)
         axes = np.array([[one]], dtype=object)
     y = np.arange(k)
     colors = [_BLUE] + ["#9ecae9"] * (k - 1)
-    for i, ax in enumerate(axes.ravel()):
-        if i >= len(cols):
-            ax.set_visible(False)
-            continue
+    for i, ax in enumerate(axes.ravel()[: len(cols)]):
         col = cols[i]
         title, fmt = _METRICS.get(col, (col, "{:.3g}"))
         vals = comp[col].to_numpy(dtype=float)
