@@ -7,9 +7,11 @@ import html
 import io
 import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from staffplan._format import cell as _cell
@@ -28,7 +30,7 @@ from staffplan.report._service import plot_service
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["write_report"]
+__all__ = ["render_report", "write_report"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;
@@ -69,6 +71,50 @@ def _png(fig: Figure, dpi: int = 100) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _tag(alt: str, png: bytes | str) -> str:
+    data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+class _Images:
+    """Figures as ``<img>`` tags, PNG-compressed on a second thread.
+
+    The figure is drawn here (matplotlib stays on one thread) into raw RGBA, and the
+    compression, about a fifth of a figure's time, runs beside the drawing of the
+    next figure: PIL's encoder releases the interpreter.  The bytes are those of
+    ``savefig(format="png")``: the same writer (``matplotlib.image.imsave``) is called
+    on the same pixels.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-png")
+
+    def __enter__(self) -> _Images:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True)
+
+    def img(self, fig: Figure, alt: str, dpi: int = 100) -> str | Future[str]:
+        """The tag of ``fig`` (a future of it while its PNG is compressed)."""
+        raw = io.BytesIO()
+        fig.savefig(raw, format="rgba", dpi=dpi)
+        renderer: Any = getattr(fig.canvas, "renderer", None)
+        width, height = int(getattr(renderer, "width", 0)), int(getattr(renderer, "height", 0))
+        if width * height * 4 != raw.getbuffer().nbytes:  # not the canvas drawn: no shortcut
+            return _tag(alt, _png(fig, dpi))
+        rgba = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
+        return self._pool.submit(_encoded_tag, rgba, alt, dpi)
+
+
+def _encoded_tag(rgba: np.ndarray, alt: str, dpi: int) -> str:
+    from matplotlib.image import imsave
+
+    buf = io.BytesIO()
+    imsave(buf, rgba, format="png", origin="upper", dpi=dpi)
+    return _tag(alt, buf.getvalue())
+
+
 #: Summary keys as a planner names them, with their unit.
 _LABELS = {
     "volume": ("contacts offered", ""),
@@ -84,10 +130,6 @@ _LABELS = {
     "sim_service_level": ("service level, simulated", ""),
     "sim_gap": ("simulation minus formula", ""),
 }
-
-
-def _img(fig: Figure, alt: str, dpi: int = 100) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_png(fig, dpi)}">'
 
 
 def _open_rows(frame: pd.DataFrame) -> pd.Series | None:
@@ -188,8 +230,11 @@ def _queue_extras(verdict_queues: pd.DataFrame) -> list[str]:
     return out
 
 
-def _plots_for(key: str, frames: Mapping[str, pd.DataFrame], target: float | None) -> list[str]:
+def _plots_for(
+    key: str, frames: Mapping[str, pd.DataFrame], target: float | None, images: _Images
+) -> list[str | Future[str]]:
     """The figures (as HTML) of one section."""
+    _img = images.img
     frame = frames[key]
     if key == "forecast":
         hist = frames.get("history")
@@ -206,7 +251,7 @@ def _plots_for(key: str, frames: Mapping[str, pd.DataFrame], target: float | Non
     if key == "roster":
         return [gantt_html(frame)]
     if key == "coverage":
-        out = [_img(plot_coverage(frame), "coverage")]
+        out: list[str | Future[str]] = [_img(plot_coverage(frame), "coverage")]
         if {"off_lunch", "off_break"} <= set(frame.columns):
             out.append(_img(plot_breaks(frame), "lunch and break waves per day"))
         return out
@@ -277,6 +322,25 @@ def write_report(
         A frame that cannot be plotted (e.g. a column missing) gets a note saying
         why instead of its plot, and the rest of the report is still written.
     """
+    text = render_report(
+        frames,
+        title=title,
+        summary=summary,
+        target_service_level=target_service_level,
+        warnings=warnings,
+    )
+    return atomic_write_text(path, text)
+
+
+def render_report(
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    title: str = "staffplan report",
+    summary: Mapping[str, object] | None = None,
+    target_service_level: float | None = None,
+    warnings: Sequence[str] = (),
+) -> str:
+    """The HTML text :func:`write_report` writes (same parameters, no file)."""
     if not isinstance(frames, Mapping):
         raise TypeError(
             f"frames must be a mapping of name to DataFrame, got {type(frames).__name__}"
@@ -293,7 +357,7 @@ def write_report(
             check_fraction(target_service_level, "target_service_level", high_open=False)
         )
     plots = _matplotlib_available()
-    parts = [
+    parts: list[str | Future[str]] = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
@@ -311,21 +375,37 @@ def write_report(
     order = [(k, t) for k, t in _SECTIONS if k in shown] + [
         (k, k.replace("_", " ").capitalize()) for k in shown if k not in known
     ]
+    with _Images() as images:
+        _sections(parts, frames, order, plots=plots, target=target_service_level, images=images)
+        text = "\n".join(p if isinstance(p, str) else p.result() for p in parts)
+    return text + "\n"
+
+
+def _sections(
+    parts: list[str | Future[str]],
+    frames: Mapping[str, pd.DataFrame],
+    order: list[tuple[str, str]],
+    *,
+    plots: bool,
+    target: float | None,
+    images: _Images,
+) -> None:
+    """Each section's heading, figures, extra tables and preview, appended to ``parts``."""
+    known = [k for k, _ in _SECTIONS]
     for key, heading in order:
         frame = frames[key]
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         if plots and key in known and len(frame):
             try:
-                parts.extend(_plots_for(key, frames, target_service_level))
+                parts.extend(_plots_for(key, frames, target, images))
             except (ValueError, TypeError) as exc:
                 # One odd frame should not cost the whole report; say why its plot is missing.
                 parts.append(f'<p class="note">plot skipped: {html.escape(str(exc))}</p>')
         if key in ("verdict", "verdict_quantile") and "service_level" in frame.columns:
-            parts.extend(_service_extras(frame, target_service_level))
+            parts.extend(_service_extras(frame, target))
         if key == "verdict_queues" and len(frame):
             parts.extend(_queue_extras(frame))
         is_comparison = key == "comparison"
         parts.append(_table(frame, index=is_comparison and "scenario" not in frame.columns,
                             rows=None if is_comparison else 10))  # fmt: skip
     parts.append("</body></html>")
-    return atomic_write_text(path, "\n".join(parts) + "\n")
