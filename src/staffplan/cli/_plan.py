@@ -444,39 +444,50 @@ def _write(
     comparison: Any,
     events: Any,
 ) -> list[Path]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from staffplan._io import atomic_write_text, write_frame
     from staffplan.cli import UserError
 
-    try:
-        target = result.save(out, format=fmt, overwrite=True)
-    except FileExistsError as exc:
-        raise UserError(f"--out: {exc}") from None
+    text = None
+    # The plan's files go on a second thread while the report is drawn on this one: writing
+    # them waits mostly on the disk (every file is flushed), which the drawing then hides.
+    # The report is written once the plan's folder is in place (saving replaces it whole).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="save-plan") as pool:
+        saving = pool.submit(result.save, out, format=fmt, overwrite=True)
+        if report:
+            text = _report_text(result, title=title, comparison=comparison, events=events)
+        try:
+            target = saving.result()
+        except FileExistsError as exc:
+            raise UserError(f"--out: {exc}") from None
     written = [target / f"{name}.{fmt}" for name in result.to_frames()] + [target / "plan.json"]
     if comparison is not None:
-        from staffplan._io import write_frame
-
         written.append(write_frame(comparison, target / f"comparison.{fmt}"))
-    if report:
-        frames = dict(result.to_frames())
-        if comparison is not None:
-            frames["comparison"] = comparison
-        if events is not None:
-            frames["events"] = events
-        try:
-            from staffplan import report as report_mod
-
-            written.append(
-                report_mod.write_report(
-                    frames,
-                    target / "report.html",
-                    title=title,
-                    summary=_headline(result),
-                    target_service_level=result.service.service_level,
-                    warnings=result.warnings,
-                )
-            )
-        except ImportError as exc:
-            log.warning("report skipped: %s", exc)
+    if text is not None:
+        written.append(atomic_write_text(target / "report.html", text))
     return written
+
+
+def _report_text(result: Any, *, title: str, comparison: Any, events: Any) -> str | None:
+    """The report's HTML (None, with a warning, when the report package cannot load)."""
+    frames = dict(result.to_frames())
+    if comparison is not None:
+        frames["comparison"] = comparison
+    if events is not None:
+        frames["events"] = events
+    try:
+        from staffplan.report._html import render_report
+    except ImportError as exc:
+        log.warning("report skipped: %s", exc)
+        return None
+    return render_report(
+        frames,
+        title=title,
+        summary=_headline(result),
+        target_service_level=result.service.service_level,
+        warnings=result.warnings,
+    )
 
 
 def _headline(result: Any) -> dict[str, Any]:
