@@ -132,3 +132,21 @@ def test_only_the_command_lines_own_process_freezes_its_objects_before_exit(argv
     code = _EXIT_PROBE.format(argv=argv)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr.strip().splitlines()[-1] == frozen
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_progress_freezes_a_stages_results_only_in_the_commands_own_process(freeze):
+    from staffplan.cli._plan import _old_objects_frozen, _Progress
+
+    assert gc.get_freeze_count() == 0
+    kept = [object() for _ in range(10)]  # a stage's results, alive at its end
+    try:
+        progress = _Progress(bar=False, freeze=freeze)
+        progress("forecast", 0.1)
+        assert (gc.get_freeze_count() >= len(kept)) is freeze
+        with _old_objects_frozen():
+            pass
+        # The write stage keeps a command's frozen objects frozen, and undoes only its own.
+        assert (gc.get_freeze_count() > 0) is freeze
+    finally:
+        gc.unfreeze()  # leave this test process as it was

@@ -118,6 +118,9 @@ def _cli_spelling(message: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Run as its own process (not called from Python): the command may spare the garbage
+    # collector the objects it keeps to its end (``staffplan.cli._plan._Progress``).
+    args.own_process = argv is None
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     from staffplan import datasets
     from staffplan.plan import compare
 
-    progress = _Progress(report=not args.no_report)
+    progress = _Progress(
+        report=not args.no_report, freeze=bool(getattr(args, "own_process", False))
+    )
     t0 = time.perf_counter()
     history, events = datasets.load_sample()
     progress("load sample", time.perf_counter() - t0)
