@@ -6,7 +6,8 @@ Each repeat runs ``python -m staffplan demo`` in a fresh process and records its
 its user and system CPU (the child's ``getrusage``), the stage times it prints, the 1-minute
 load average before it started, and what the plan is worth: paid hours, intervals below
 target (formula and simulation), the simulated service level, the roster's objective and
-its gap.  A 24/7 centre (five weeks of round-the-clock history on 30-minute intervals,
+its gap; the time outside the stages (process start, imports, printing, exit) is kept
+apart.  A 24/7 centre (five weeks of round-the-clock history on 30-minute intervals,
 ``tests/cli/_chain.round_the_clock_history``) is planned the same way through
 ``staffplan.plan`` unless ``--no-24-7``.
 
@@ -116,6 +117,10 @@ def _digest(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "stages_median_s": {
             s: _median([r["stages"].get(s, float("nan")) for r in runs]) for s in stage_names
         },
+        # Process start, imports before the first stage, printing and the interpreter's exit.
+        "outside_stages_median_s": _median(
+            [r.get("wall_s", r["seconds"]) - sum(r["stages"].values()) for r in runs]
+        ),
         # Deterministic: one value per repeat, listed so that a difference shows.
         "quality": {k: sorted({r["summary"][k] for r in runs}, key=str) for k in QUALITY},
         "runs": [{k: v for k, v in r.items() if k != "out"} for r in runs],
@@ -146,7 +151,8 @@ def _print(results: dict[str, Any]) -> None:
                   f"{d['user_median_s']:.2f} s, sys {d['sys_median_s']:.2f} s "
                   f"(medians; load {d['load_1min']})")  # fmt: skip
             print("  stages [s]: " + ", ".join(
-                f"{k} {v:.2f}" for k, v in d["stages_median_s"].items()))  # fmt: skip
+                f"{k} {v:.2f}" for k, v in d["stages_median_s"].items())
+                + f"; outside the stages {d['outside_stages_median_s']:.2f}")  # fmt: skip
             print("  quality: " + ", ".join(f"{k} {v}" for k, v in d["quality"].items()))
 
 
