@@ -23,7 +23,7 @@ from typing import Any
 from staffplan.report._coverage import plot_breaks, plot_coverage
 from staffplan.report._forecast import plot_forecast
 from staffplan.report._gantt import plot_gantt
-from staffplan.report._html import write_report
+from staffplan.report._html import render_report, write_report
 from staffplan.report._people import plot_people
 from staffplan.report._queues import plot_queue_service, queue_intervals, queue_table
 from staffplan.report._scenarios import plot_scenarios
@@ -40,6 +40,7 @@ __all__ = [
     "plot_service",
     "queue_intervals",
     "queue_table",
+    "render_report",
     "write_report",
 ]
 

@@ -340,7 +340,27 @@ def render_report(
     target_service_level: float | None = None,
     warnings: Sequence[str] = (),
 ) -> str:
-    """The HTML text :func:`write_report` writes (same parameters, no file)."""
+    """The HTML text of the report :func:`write_report` writes, without writing a file.
+
+    Parameters
+    ----------
+    frames, title, summary, target_service_level, warnings
+        As for :func:`write_report`.
+
+    Returns
+    -------
+    str
+        A self-contained HTML page (plots embedded as base64 PNG), e.g. to serve or to
+        write elsewhere; ``write_report`` writes exactly this text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from staffplan.report import render_report
+    >>> page = render_report({"daily": pd.DataFrame({"day": ["Mon"], "paid_hours": [8.0]})})
+    >>> page.startswith("<!DOCTYPE html>") and "<h2>Per day</h2>" in page
+    True
+    """
     if not isinstance(frames, Mapping):
         raise TypeError(
             f"frames must be a mapping of name to DataFrame, got {type(frames).__name__}"
