@@ -15,8 +15,16 @@ forecast's quantiles; a day's total thus carries its count noise once).  The
 slot residuals are shrunk to their variance beyond Poisson: Erlang's formula
 averages over an interval's Poisson count itself, so paths of counts read as
 rates counted that noise twice.  A day *meets its target* on a path when its
-volume-weighted service level (Erlang C, or Erlang A with patience, at that
-path's rates) reaches the target.
+achieved service level reaches the target.  Given the path's rates that is
+still random: arrivals are Poisson within each interval, handle times random,
+and a queue carries its luck from one caller to the next.  So each path's day
+is its volume-weighted formula service (Erlang C, or Erlang A with patience,
+at that path's rates) give or take the queue's own randomness
+(:class:`_QueueNoise`: per interval the variance of the answered-within-target
+count of a stationary M/M/c(+M) chain, added up over the day, less the day
+total's Poisson part that the path's day ratio already carries; the day's
+share of misses a gamma of that spread), and the day's chance is the mean
+over paths of the probability that it reaches the target.
 
 **Method (day-level scale, all days bisected at once).**  Every interval of a
 day is staffed to the target at ``scale × mean`` volume, with the same scale
@@ -41,33 +49,40 @@ what plans use.
 **Small intervals.**  Where intervals hold few contacts, the day's own
 Poisson total still moves all its intervals: a steady 24/7 line at a known 20
 contacts an hour on a 60-min grid needs 1.075x its mean in fractional agents
-for 95 % of days with no forecast error (the 95 % point of a Poisson day of
-480 over 480), and 1.11 from a profile forecast fitted on 16 weeks (its
-slot-by-slot estimation error is shape error beyond Poisson).  Read as rates,
-the counts asked 1.165 and 1.20.  In whole agents the rounding covers much of
-it (3.29 agents an hour become 4 at the mean).  Plans report the count-noise
-part per day (``certainty_scale_count_noise``, from :func:`count_noise_scale`)
-and say it in a note when a scale reaches 1.1.
+for 95 % of days from the Poisson day total alone (its 95 % point over 480),
+1.16 with the queue's own randomness at those rates, and 1.15-1.18 from a
+profile forecast fitted on 16 weeks (1.07-1.11 on its paths alone).  In whole
+agents the rounding covers much of it (3.29 agents an hour become 4 at the
+mean, whose 91 % service meets 80 % on every simulated day).  Plans report
+the part a perfect forecast would still take per day
+(``certainty_scale_count_noise``, from :func:`count_noise_scale`) and say it
+in a note when a scale reaches 1.1.
 
-**How "meets its target" compares with a simulation.**  A steady 24/7 line
-at a known Poisson rate, staffed with the formula's whole agents at that rate,
-paths calibrated on six weeks of held-out Poisson counts, against 600 days of
-the discrete-event simulator: ``expected_service_level`` 0.912 / 0.911 / 0.913
-where the simulation finds 0.915 / 0.912 / 0.913 (15-min grid at 7 and 5 a
-quarter-hour, 60-min at 20 an hour); paths of counts read as rates gave 0.809
-/ 0.801 / 0.888.  The paths spread less than simulated days (5 % point 0.89
-against 0.87): the queue's own randomness given the rates is not in them.  So
-``p_meet_target`` agrees where a day's service sits well above its target
-(1.0 against 0.998-1.0 at 80/20) and is too sure close to it (judged against
-90/20 at the same staffing: 0.80-0.85 where the simulation finds 0.71-0.73).
-A certainty plan (whole agents, certainty 0.95) of 140 held-out days of a line
-whose day level wanders (sd 8 %) meets 80/20 on 94.3 % (40 an hour) and 96.4 %
-(200 an hour) of them in a simulated replay (4 replications per day pooled),
-for 3.4 % and 1.5 % fewer agent-hours than on count paths (99.3 % and 98.6 %).
+**How "meets its target" compares with a simulation.**  Lines at a known
+Poisson rate (24/7 and 08-20 centres, 15/30/60-min grids, 5 to 156 contacts
+an interval, one with abandonment), staffed with the formula's whole agents
+for 80/20, paths calibrated on six weeks of held-out Poisson counts, against
+600 days of the discrete-event simulator: where the day's formula service
+sits 1-3 points above the target, ``p_meet_target`` is 0.70 / 0.70 / 0.74 /
+0.79 / 0.70 where the simulation finds 0.73 / 0.71 / 0.74 / 0.76 / 0.67 of
+days (the paths alone said 0.80 / 0.85 / 0.89 / 0.96 / 0.77); 5 points above
+(an 08-20 centre, 30 min) 0.85 where the simulation finds 0.85 and the paths
+alone said 1.0; 9-13 points above all say 1.0.  The 5 % point of a day's
+service is within 0.007 of the simulated one (the paths alone: 0.027-0.06
+above it).  ``expected_service_level`` is the paths' mean, unchanged
+(within 0.5 point of the simulated mean day).  A certainty plan (whole
+agents, certainty 0.95) of 140 held-out days of a line whose day level
+wanders (sd 8 %, 40 an hour) meets 80/20 on 96.3 % of simulated days for a
+predicted 95.6 %, for 0.6 % more agent-hours than on the paths alone, which
+met 94.6 % for a predicted 95.8 %.
 
-Not modelled: AHT uncertainty (the forecast's AHT profile is taken as known)
-and, as above, the queue's own randomness given the rates (it would lower a
-certainty plan's share of days a little where days sit close to the target).
+The queue's randomness is that of a stationary queue per interval (the
+Poisson equation of its birth-death chain, solved by cumulative sums: a few
+ms for a week of 30-min intervals), so it leaves out a backlog carried
+across intervals beyond what the stationary chain's correlation holds, and
+loads above ``RHO_MAX`` are evaluated at ``RHO_MAX`` (such intervals sit far
+below any target).  Not modelled: AHT uncertainty (the forecast's AHT profile
+is taken as known).
 """
 
 from __future__ import annotations
@@ -497,6 +512,10 @@ def day_chance(
         ``service.service_level``.
     interval_min : int
         Interval length [min].
+    queue_noise : bool, default True
+        Add the queue's own randomness at the path's rates (Poisson arrivals
+        and random handle times within the day); False reads each path's day
+        as its formula service exactly.
 
     Returns
     -------
@@ -508,12 +527,12 @@ def day_chance(
 
     Notes
     -----
-    ``paths`` are read as Erlang's rates (plans pass
-    ``sample_paths(..., rates=True)``).  On a steady 24/7 line staffed to the
-    formula at a known rate the expected service is within 0.3 point of a
-    simulation at that rate; the chance is too sure where a day's service sits
-    close to its target, since the queue's own randomness given the rates is
-    not in the paths (module docstring).
+    ``paths`` are read as Erlang's rates whose day ratio carries the day
+    total's Poisson noise (plans pass ``sample_paths(..., rates=True)``).
+    With ``queue_noise`` (default) each path's day is its formula service
+    give or take the queue's own randomness at the path's rates; against a
+    simulation at a known rate the chance is within 3 points near the target
+    and the 5 % point within 0.007 (module docstring).
     """
     days, code = day_codes(ds)
     paths = np.asarray(paths, dtype=np.float64)
@@ -579,6 +598,9 @@ def certainty_scale(
         as the day's error: a steady 24/7 line at 40 contacts an hour, 60-min
         grid, asks 6.5 % fewer agent-hours for 95 %).  False judges the
         fractional requirement, the search's own continuous staffing.
+    queue_noise : bool, default True
+        Judge each day with the queue's own randomness at the path's rates, as
+        :func:`day_chance` does.
 
     Returns
     -------
@@ -653,15 +675,18 @@ def count_noise_scale(
     whole: bool = True,
     queue_noise: bool = True,
 ) -> np.ndarray:
-    """The day-level scale that Poisson count noise alone asks for: a forecast known exactly.
+    """The day-level scale that the counts' and the queue's own randomness ask for: a
+    forecast known exactly.
 
     The same search as :func:`certainty_scale` on rate paths with no forecast
     error: each day's total is drawn Poisson around its mean and scales every
     interval of the day by the same ratio (the slots' own Poisson scatter is
-    Erlang's to average).  It tells how much of a certainty plan's scale the
-    counts' own noise takes (larger where days hold few contacts: at 20 an hour
-    on a 60-min grid 1.075 for 95 % in fractional agents, the Poisson day
-    total's 95 % point, and 1.0 in whole agents, whose rounding covers it) and
+    Erlang's to average), and the chance adds the queue's own randomness at
+    those rates (``queue_noise``).  It tells how much of a certainty plan's
+    scale a perfect forecast would still take (larger where days hold few
+    contacts: at 20 an hour on a 60-min grid, in fractional agents, 1.075 for
+    95 % from the Poisson day total alone, its 95 % point, and 1.16 with the
+    queue's randomness; 1.0 in whole agents, whose rounding covers both) and
     how much the forecast's uncertainty adds.
 
     Parameters
