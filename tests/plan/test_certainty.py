@@ -118,6 +118,30 @@ def test_day_chance_matches_a_path_by_path_computation() -> None:
     assert list(out["date"]) == [pd.Timestamp("2026-03-02"), pd.Timestamp("2026-03-03")]
 
 
+@pytest.mark.parametrize("patience_s", [None, 120.0, 600.0])
+def test_the_queue_chain_gives_the_formulas_service_level(patience_s) -> None:
+    # Outside reference: Erlang C and Erlang A's closed forms (staffplan.erlang, its own
+    # derivation).  The chain behind the queue's randomness answers each arrival in time
+    # with the probability its state gives; by PASTA its stationary share must be theirs.
+    from staffplan.plan._certainty import _queue_moments
+
+    agents = np.array([1, 3, 4, 5, 12, 21, 60, 150])
+    traffic = agents * np.array([0.6, 0.7, 0.83, 0.8, 0.85, 0.79, 0.9, 0.93])
+    lam = traffic / AHT_S
+    s, var, cov = _queue_moments(lam, agents, np.full(agents.size, AHT_S), 20.0, patience_s)
+    if patience_s is None:
+        want = erlang.service_level(agents, traffic, AHT_S, 20.0)
+    else:
+        want = erlang.erlang_a(agents, traffic, AHT_S, patience_s, 20.0).service_level
+    np.testing.assert_allclose(s, want, atol=1e-9)
+    assert (var > 0).all() and np.isfinite(cov).all()
+    # Far more agents than the load: nobody waits, no spread; no handle time: no spread.
+    s, var, _ = _queue_moments(
+        np.array([0.01, 0.01]), np.array([10_000, 4]), np.array([AHT_S, np.nan]), 20.0, None
+    )
+    assert s[0] == 1.0 and (var == 0).all()
+
+
 def test_certainty_scale_is_the_quantile_of_a_pure_day_factor() -> None:
     # Hand-checkable: without slot noise a day staffed to the target at s x mean meets it
     # exactly when its day factor is at most s, so the scale is the certainty quantile of

@@ -204,7 +204,14 @@ def _queue_moments(
     s_out = np.where(lam > 0, 0.0, 1.0)
     var_out = np.zeros(lam.shape)
     cov_out = np.zeros(lam.shape)
-    ok = (lam > 0) & (c > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        load = lam / mu
+    # Far more agents than the load (beyond 10 sd of its Poisson spread) leave nobody waiting:
+    # everyone is answered in time, without spread (and the chain's window stays small).
+    idle = c > load + 10.0 * np.sqrt(np.maximum(load, 0.0)) + 20.0
+    s_out[idle & (lam > 0)] = 1.0
+    # Nothing to evaluate where the rate or the handle time is missing (no spread there).
+    ok = (lam > 0) & (c > 0) & ~idle & np.isfinite(load)
     if not ok.any():
         return s_out, var_out, cov_out
     lam_all, c, mu = lam[ok], c[ok], mu[ok]
