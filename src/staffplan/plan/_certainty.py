@@ -276,9 +276,11 @@ def _answered_in_time(j: np.ndarray, x: np.ndarray, theta: float, target_s: floa
     later = j > 0
     jj = np.maximum(j, 1).astype(np.float64)
     xc = x[:, None]
+    if target_s <= 0:  # a caller who waits at all is late
+        return np.zeros(j.shape)
     if theta <= 0:
         if float(np.max(x)) > 500.0:  # e^{-x} would underflow: the special function
-            return np.asarray(special.gammaincc(np.maximum(j, 0) + 1, xc), dtype=np.float64)
+            return np.asarray(special.gammainc(np.maximum(j, 0) + 1, xc), dtype=np.float64)
         # Poisson(x) probabilities by their ratio x/j; P(> j) = 1 − their cumulative sum.
         factor = np.where(first, np.exp(-xc), np.where(later, xc / jj, 1.0))
         pmf = np.where(j >= 0, np.cumprod(factor, axis=1), 0.0)
