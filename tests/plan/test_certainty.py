@@ -540,12 +540,12 @@ def _day_shape(n: int) -> np.ndarray:
 CHANCE_CASES = {
     "24/7, 15 min, 7": (15, np.full(96, 7.0), None, False, (0.8, 0.9)),
     "24/7, 60 min, 20": (60, np.full(24, 20.0), None, False, (0.8, 0.9)),
-    "08-20, 30 min, 20-52": (30, 40.0 * _day_shape(24), None, True, (0.8, 0.85)),
-    "08-20, 60 min, 20 patience 180 s": (60, 40.0 * _day_shape(12), 180.0, True, (0.8, 0.85)),
+    "08-20, 30 min, 16-52": (30, 40.0 * _day_shape(24), None, True, (0.8, 0.85)),
+    "08-20, 60 min, 16-52, patience 180 s": (60, 40.0 * _day_shape(12), 180.0, True, (0.8, 0.85)),
 }
 SLOW_CHANCE_CASES = {
     "24/7, 30 min, 100": (30, np.full(48, 100.0), None, False, (0.7, 0.8, 0.81)),
-    "08-20, 15 min, 60-156": (15, 120.0 * _day_shape(48), None, True, (0.8, 0.82)),
+    "08-20, 15 min, 48-156": (15, 120.0 * _day_shape(48), None, True, (0.8, 0.82)),
 }
 
 

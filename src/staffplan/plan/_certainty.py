@@ -59,7 +59,7 @@ the part a perfect forecast would still take per day
 in a note when a scale reaches 1.1.
 
 **How "meets its target" compares with a simulation.**  Lines at a known
-Poisson rate (24/7 and 08-20 centres, 15/30/60-min grids, 5 to 156 contacts
+Poisson rate (24/7 and 08-20 centres, 15/30/60-min grids, 7 to 156 contacts
 an interval, one with abandonment), staffed with the formula's whole agents
 for 80/20, paths calibrated on six weeks of held-out Poisson counts, against
 600 days of the discrete-event simulator: where the day's formula service
