@@ -24,6 +24,12 @@
    ``staffing="time_stable"``) on the sample and the 24/7 centre: paid hours,
    the summary's counts, and wall time (median of ``--repeats``): the target is
    a certainty plan in under 2x the time of the mean plan.
+4. Cost of the queue's own randomness in the chance: CPU time of ``day_chance`` (every
+   plan's daily ``p_meet_target``) and of the certainty search, with and without it
+   (``queue_noise=``), on a week of the sample (2 queues, 30 min) and of the 24/7 centre.
+
+The replay counts each replication of a held-out day as one day's outcome (pooled
+replications would hide the queue's own day-to-day randomness).
 
 Timings on a shared machine: read the ratios.  Writes ``benchmarks/results/certainty.json``.
 """
@@ -47,7 +53,7 @@ import staffplan
 from staffplan import datasets, forecast, simulate
 from staffplan._io import atomic_write_text
 from staffplan.plan import ServiceTarget, evaluate_staffing, requirements_frame
-from staffplan.plan._certainty import N_PATHS, day_chance, pooled_paths
+from staffplan.plan._certainty import N_PATHS, certainty_scale, day_chance, pooled_paths
 from staffplan.plan._isa import time_stable_agents
 from staffplan.plan._pipeline import _requirements
 from staffplan.plan._service import pool_queues
@@ -95,6 +101,31 @@ def _day_service(ds: pd.Series, volume: np.ndarray, sl: np.ndarray) -> pd.Series
     return g["num"] / g["den"]
 
 
+def _replayed_reps(
+    ds: pd.Series, counts: np.ndarray, aht_s: np.ndarray, agents: np.ndarray, n_reps: int, seed: int
+) -> list[np.ndarray]:
+    """Answered within 20 s per interval in each of ``n_reps`` replays of the actual counts.
+
+    Each replication is one day's outcome (``simulate_intervals`` pools its replications
+    into one service level, which would hide the queue's own day-to-day randomness that
+    ``p_meet_target`` now counts); queues carry over within each run of open intervals.
+    """
+    from staffplan.simulate._des import _draw, _one_replication
+
+    gen = np.random.default_rng(seed)
+    out = []
+    for _ in range(n_reps):
+        within = np.zeros(len(counts))
+        for run in simulation_runs(ds, 30):
+            drawn = _draw(
+                gen, counts[run], aht_s[run], np.full(len(run), np.inf), None, 1800.0, exact=True
+            )
+            got = _one_replication(*drawn[1:], agents[run].astype(int), 1800.0, 20.0)
+            within[run] = got[1]
+        out.append(within)
+    return out
+
+
 def replay_origin(
     hist: pd.DataFrame, origin: pd.Timestamp, service: ServiceTarget, n_reps: int, seed: int
 ) -> list[dict[str, Any]]:
@@ -109,7 +140,8 @@ def replay_origin(
     fc = fc.reset_index(drop=True).assign(aht_s=float(hist["aht_s"].iloc[0]))
     demand = pool_queues(fc)
     paths = pooled_paths(
-        fc, model.sample_paths(fc, n_paths=N_PATHS, rng=np.random.default_rng([seed, 1])),
+        fc,
+        model.sample_paths(fc, n_paths=N_PATHS, rng=np.random.default_rng([seed, 1]), rates=True),
         demand["ds"],
     )  # fmt: skip
     actual = demand[["ds"]].merge(test[["ds", "volume"]], on="ds", how="left")["volume"]
@@ -132,29 +164,24 @@ def replay_origin(
         formula = evaluate_staffing(
             ds, vol, demand["aht_s"][sel], ag, interval_min=30, target_answer_s=20.0
         )
-        sim_sl = np.full(len(ds), np.nan)
-        for run in simulation_runs(ds, 30):
-            out = simulate.simulate_intervals(
-                vol[run], demand["aht_s"][sel].to_numpy()[run], ag[run].astype(int),
-                interval_min=30, target_answer_s=20.0, n_reps=n_reps, arrivals="exact",
-                rng=seed,
-            )  # fmt: skip
-            sim_sl[run] = out["service_level"].to_numpy()
-        day_sim = _day_service(ds, vol, sim_sl)
+        reps = _replayed_reps(ds, vol, demand["aht_s"][sel].to_numpy(), ag, n_reps, seed)
         day_formula = _day_service(ds, vol, formula["service_level"].to_numpy())
         hours = pd.Series(ag * 0.5, index=pd.DatetimeIndex(ds).normalize()).groupby(level=0).sum()
-        chance = chance.set_index("date").reindex(day_sim.index)
-        for day in day_sim.index:
-            rows.append(
-                {
-                    "method": name,
-                    "day": str(day.date()),
-                    "sim_service_level": float(day_sim[day]),
-                    "formula_service_level": float(day_formula[day]),
-                    "agent_hours": float(hours[day]),
-                    "p_meet_target": float(chance.loc[day, "p_meet_target"]),
-                }
-            )
+        chance = chance.set_index("date").reindex(day_formula.index)
+        for r, within in enumerate(reps):
+            day_sim = _day_service(ds, vol, within / np.where(vol > 0, vol, 1.0))
+            for day in day_sim.index:
+                rows.append(
+                    {
+                        "method": name,
+                        "day": str(day.date()),
+                        "rep": r,
+                        "sim_service_level": float(day_sim[day]),
+                        "formula_service_level": float(day_formula[day]),
+                        "agent_hours": float(hours[day]),
+                        "p_meet_target": float(chance.loc[day, "p_meet_target"]),
+                    }
+                )
     return rows
 
 
@@ -174,7 +201,8 @@ def replay(name: str, hist: pd.DataFrame, n_origins: int, n_reps: int) -> dict[s
             {
                 "dataset": name,
                 "method": method,
-                "days": len(m),
+                "days": int(m["day"].nunique()),
+                "day_outcomes": len(m),
                 "share_days_met_sim": float((m["sim_service_level"] >= TARGET).mean()),
                 "share_days_met_formula": float((m["formula_service_level"] >= TARGET).mean()),
                 "mean_day_service_sim": float(m["sim_service_level"].mean()),
@@ -226,6 +254,55 @@ def time_stable_measure(name: str, demand: pd.DataFrame, seed: int) -> dict[str,
             "worst_sim": float(np.nanmin(np.where(busy, sim_sl, np.nan))),
         }
     out["isa"] = {**facts, "seconds": isa_s}
+    return out
+
+
+# -- 4. cost of the queue's randomness in the chance ----------------------------------------
+
+
+def chance_cost(name: str, hist: pd.DataFrame, repeats: int = 5) -> dict[str, Any]:
+    """CPU time of the day chance and of the certainty search, with and without the queue's
+    own randomness, on a week's pooled rate paths (median of ``repeats``)."""
+    service = ServiceTarget(service_level=TARGET, target_answer_s=20.0, shrinkage=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model = forecast.VolumeForecaster("auto").fit(hist)
+        fc = model.predict("7D")
+    demand = pool_queues(fc)
+    raw = model.sample_paths(fc, n_paths=N_PATHS, rng=np.random.default_rng([0, 1]), rates=True)
+    paths = pooled_paths(fc, raw, demand["ds"])
+    reqs = requirements_frame(
+        demand["ds"], demand["volume"], demand["aht_s"], service=service, interval_min=30
+    )
+    on_phones = reqs["scheduled_int"].to_numpy(float) * (1.0 - service.shrinkage)
+    out: dict[str, Any] = {
+        "dataset": name,
+        "intervals": len(demand),
+        "queues": int(fc["queue"].nunique()),
+    }
+    for noise in (False, True):
+
+        def chance(noise: bool = noise) -> None:
+            day_chance(
+                demand["ds"], paths, demand["aht_s"], on_phones, service=service,
+                interval_min=30, queue_noise=noise,
+            )  # fmt: skip
+
+        def search(noise: bool = noise) -> None:
+            certainty_scale(
+                demand["ds"], demand["volume"], demand["aht_s"], paths, certainty=CERTAINTY,
+                service=service, interval_min=30, queue_noise=noise,
+            )  # fmt: skip
+
+        for label, fn in (("day_chance", chance), ("certainty_scale", search)):
+            secs = []
+            for _ in range(repeats):
+                t0 = time.process_time()
+                fn()
+                secs.append(time.process_time() - t0)
+            out[f"{label}_{'queue_noise' if noise else 'paths_only'}_cpu_ms"] = 1000 * (
+                statistics.median(secs)
+            )
     return out
 
 
@@ -296,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         "replay": [],
         "time_stable": [],
         "plans": [],
+        "chance_cost": [],
     }
     fpp2 = load_fpp2()
     synth = synthetic_247()
@@ -325,6 +403,14 @@ def main(argv: list[str] | None = None) -> int:
             rows = whole_plans(name, hist, ev, args.time_limit, repeats)
             result["plans"] += rows
             print(pd.DataFrame(rows).round(3).to_string(index=False))
+    print("\n== 4. cost of the queue's randomness (CPU ms, median of 5)")
+    result["chance_cost"] = [
+        chance_cost("sample", sample),
+        chance_cost(
+            "synthetic 24/7", synth[synth["ds"] >= synth["ds"].max() - pd.Timedelta(weeks=12)]
+        ),
+    ]
+    print(pd.DataFrame(result["chance_cost"]).round(1).to_string(index=False))
     RESULTS.parent.mkdir(exist_ok=True)
     atomic_write_text(RESULTS, json.dumps(result, indent=2, default=float))
     print(f"\nwrote {RESULTS}")

@@ -951,8 +951,8 @@ def _certainty_note(
 
     notes.append(
         f"certainty={certainty:g} staffs days for {span(scale)} their mean volume; with about "
-        f"{per_interval:.0f} contacts per {interval_min}-min interval the counts' own noise "
-        f"would need {span(count)} even with a perfect forecast (daily "
+        f"{per_interval:.0f} contacts per {interval_min}-min interval the counts' and the "
+        f"queue's own randomness would need {span(count)} even with a perfect forecast (daily "
         "'certainty_scale_count_noise'); the rest covers the forecast's day-level error"
     )
 
