@@ -159,7 +159,9 @@ def test_read_history_round_trips_the_sample_as_parquet(tmp_path):
         (
             "queue,ds,volume,aht_s\nq,2026-01-05 07:00,1,300\nq,2026-01-05 07:30,1,\n",
             {},
-            "history.csv, row 2 (line 3), column 'aht_s': value is empty; fill it in",
+            "history.csv, row 2 (line 3), column 'aht_s': value is empty in an interval with "
+            "1 contact(s); write its average handle time [s] (only an interval without "
+            "contacts may leave it empty)",
         ),
         (
             "queue,ds,volume,aht_s\nq,2026-01-05 07:00,1,300\nq,2026-01-05 07:30,1,0\n",

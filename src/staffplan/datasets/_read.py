@@ -290,7 +290,8 @@ def read_history(
     volume_col : str, optional
         Column holding the contacts offered in the interval [-], >= 0.
     aht_col : str or None, optional
-        Column holding the average handle time [s], > 0.  With the default name
+        Column holding the average handle time [s], > 0 (empty or 0 where the
+        interval had no contacts, read as unknown).  With the default name
         the column may be absent (AHT is optional); a name passed explicitly must
         exist.  ``None`` ignores AHT.
     tz : str, optional
@@ -369,22 +370,32 @@ def read_history(
         frame, name, volume_col, ok=lambda v: v >= 0, rule="volume must be >= 0", allow_empty=True
     )
     if aht_col is not None and use_aht:
-        out["aht_s"] = _checked_numbers(
-            frame,
-            name,
-            aht_col,
-            ok=lambda v: v > 0,
-            rule="aht_s must be > 0 [s]",
-            allow_empty=True,
-        )
-        # A hole in a queue's AHT is a data error named by its row; a queue with no AHT
-        # at all is read as missing, so that it can be left out (--queue) or given one
-        # (aht_s=), and planning it as it is names the queue.
-        empty = out["aht_s"].isna()
+        aht = _parse_numbers(frame[aht_col], name, aht_col, allow_empty=True)
+        # An interval without contacts has no handle time: exports leave it empty or write 0.
+        # Either reads as unknown (it weighs nothing in the volume-weighted AHT).
+        no_contacts = out["volume"].fillna(0.0).eq(0.0)
+        aht = aht.mask(no_contacts & aht.eq(0.0))
+        bad = ~(aht.gt(0.0) | aht.isna()).to_numpy()
+        if bad.any():
+            i = _first_row(bad)
+            raise DataFileError(
+                name, f"aht_s must be > 0 [s], got {aht.iloc[i - 1]:g}", column=aht_col, row=i
+            )
+        out["aht_s"] = aht
+        # A hole in a queue's AHT where it had contacts is a data error named by its row; a
+        # queue with no AHT at all is read as missing, so that it can be left out (--queue)
+        # or given one (aht_s=), and planning it as it is names the queue.
+        empty = out["aht_s"].isna() & ~no_contacts
         holes = empty & out.groupby("queue", sort=False)["aht_s"].transform("count").gt(0)
         if holes.any():
+            i = _first_row(holes.to_numpy())
             raise DataFileError(
-                name, "value is empty; fill it in", column=aht_col, row=_first_row(holes.to_numpy())
+                name,
+                f"value is empty in an interval with {out['volume'].iloc[i - 1]:g} contact(s); "
+                "write its average handle time [s] (only an interval without contacts may "
+                "leave it empty)",
+                column=aht_col,
+                row=i,
             )
     # Channel and chat concurrency per queue ride along for plans by skill group
     # (checked there, naming the queue: staffplan.skills._plan.queue_channels).

@@ -154,15 +154,19 @@ def group_history(
             f"{name}[{cols.volume!r}] must be {rule}, got {vol[i]:g} "
             f"(queue {labels[codes[i]]!r}, {cols.ds} {ds[i]}); an unknown interval is NaN"
         )
-    bad_aht = np.zeros(keep.shape, dtype=bool)
     if aht is not None:
         bad_aht = keep & ~np.isnan(aht) & ~((aht >= 0) & np.isfinite(aht))
-    if aht is not None and np.any(bad_aht):
-        i = int(np.argmax(bad_aht))
-        raise ValueError(
-            f"{name}[{cols.aht!r}] must be a finite number >= 0 [s], got {aht[i]:g} "
-            f"(queue {labels[codes[i]]!r}, {cols.ds} {ds[i]})"
-        )
+        # Contacts with no handle time: an export's 0 for "unknown" would pull the
+        # volume-weighted AHT down and understaff every interval.
+        zero = keep & (aht == 0) & (vol > 0)
+        if np.any(bad_aht | zero):
+            i = int(np.argmax(bad_aht | zero))
+            rule = "> 0 [s] in an interval with contacts" if zero[i] else "a finite number >= 0 [s]"
+            raise ValueError(
+                f"{name}[{cols.aht!r}] must be {rule}, got {aht[i]:g} "
+                f"(queue {labels[codes[i]]!r}, {cols.ds} {ds[i]}, {vol[i]:g} contacts); "
+                "an unknown AHT is NaN"
+            )
     dup = np.r_[False, (codes[1:] == codes[:-1]) & (ds.asi8[1:] == ds.asi8[:-1])]
     if np.any(dup):
         i = int(np.argmax(dup))
