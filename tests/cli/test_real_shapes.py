@@ -89,3 +89,70 @@ def test_a_frame_with_zero_aht_where_no_contacts_equals_unknown_aht(day_history)
     b = forecast.forecast(unknown, "1D")["aht_s"].to_numpy()
     np.testing.assert_array_equal(a, b)
     assert np.all(a > 100)
+
+
+@pytest.fixture(scope="module")
+def two_spellings(tmp_path_factory, day_history):
+    """The same history and events as a comma CSV and as ';' with decimal commas."""
+    _, events = datasets.generate_sample(weeks=5, seed=7)
+    events = events[events["start"] < day_history["ds"].max()]
+    d = tmp_path_factory.mktemp("spellings")
+    day_history.to_csv(d / "comma.csv", index=False)
+    day_history.to_csv(d / "semi.csv", index=False, sep=";", decimal=",")
+    events.to_csv(d / "events_comma.csv", index=False)
+    events.to_csv(d / "events_semi.csv", index=False, sep=";")
+    return d
+
+
+def test_semicolon_file_with_decimal_commas_reads_when_told(two_spellings):
+    d = two_spellings
+    comma = datasets.read_history(d / "comma.csv")
+    semi = datasets.read_history(d / "semi.csv", sep=";", decimal=",")
+    pd.testing.assert_frame_equal(semi, comma)
+    assert (semi["aht_s"] % 1 != 0).any()  # the decimals were read, not dropped
+    pd.testing.assert_frame_equal(
+        datasets.read_events(d / "events_semi.csv", sep=";"),
+        datasets.read_events(d / "events_comma.csv"),
+    )
+
+
+def test_semicolon_file_is_refused_with_the_options_that_read_it(two_spellings, capsys):
+    semi = str(two_spellings / "semi.csv")
+    for argv in (["plan", semi, "--out", str(two_spellings / "x")], ["forecast", semi]):
+        assert main([*argv, "--horizon", "1D"]) == 2
+        err = capsys.readouterr().err
+        assert "separated by ';'" in err and "--sep ';'" in err and "--decimal ','" in err
+    # told the separator only, the first decimal comma is named with the missing option
+    assert main(["plan", semi, "--sep", ";", "--out", str(two_spellings / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "row 1 (line 2), column 'aht_s'" in err and "--decimal ','" in err
+    with pytest.raises(ValueError, match="decimal and sep are both ','"):
+        datasets.read_history(two_spellings / "comma.csv", decimal=",")
+    with pytest.raises(ValueError, match="has no ';' between its columns"):
+        datasets.read_history(two_spellings / "comma.csv", sep=";")
+
+
+def test_a_column_mixing_decimal_marks_is_refused_not_guessed(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("ds;volume;aht_s\n2026-01-05 07:00;3;12,5\n2026-01-05 07:30;4;12.5\n")
+    with pytest.raises(ValueError, match=r"row 1 \(line 2\), column 'aht_s': '12,5' is not"):
+        datasets.read_history(path, queue_col=None, sep=";", decimal=",")
+
+
+def test_plan_and_forecast_read_the_semicolon_file_like_the_comma_file(two_spellings, capsys):
+    d = two_spellings
+    runs = {}
+    for name, hist, ev, opts in (
+        ("comma", "comma.csv", "events_comma.csv", []),
+        ("semi", "semi.csv", "events_semi.csv", ["--sep", ";", "--decimal", ","]),
+    ):
+        fc = d / f"fc_{name}.csv"
+        assert main(["forecast", str(d / hist), "--out", str(fc), "--horizon", "3D", *opts]) == 0
+        out = d / f"plan_{name}"
+        argv = ["plan", str(d / hist), "--events", str(d / ev), "--out", str(out), *opts]
+        argv += ["--horizon", "1D", "--start", "2026-02-09", "--no-simulate", "--no-report"]
+        assert main([*argv, "--time-limit-s", "3"]) == 0
+        runs[name] = (fc.read_bytes(), (out / "requirements.csv").read_bytes())
+    capsys.readouterr()
+    assert runs["semi"] == runs["comma"]
+    assert len(runs["comma"][1].splitlines()) > 20

@@ -108,6 +108,9 @@ def _cli_spelling(message: str) -> str:
     message = message.replace("queue_col=None", "--queue-col none").replace(" to plan()", "")
     message = message.replace("dayfirst=True or dayfirst=False", "--dayfirst or --monthfirst")
     message = message.replace("give date_format", "give --date-format")
+    message = re.sub(r"\bsep='\\t'", "--sep tab", message)
+    message = re.sub(r"\b(sep|decimal)=('.')", r"--\1 \2", message)
+    message = message.replace("(sep=)", "(--sep)")
     message = re.sub(
         r"\bpass (\w+)= ", lambda m: f"pass --{m.group(1).replace('_', '-')} ", message
     )

@@ -105,7 +105,7 @@ def check_out_dir(path: str, fmt: str, flag: str = "--out") -> None:
     _check_writable_dir(target if target.exists() else target.parent, flag, path)
 
 
-def file_columns(path: str) -> list[str] | None:
+def file_columns(path: str, *, sep: str | None = None) -> list[str] | None:
     """Column names of a CSV or Parquet file without reading its rows (None if unreadable).
 
     None too for a file the reader refuses (another suffix, a CSV not separated by
@@ -121,10 +121,10 @@ def file_columns(path: str) -> list[str] | None:
             return None
         import pandas as pd
 
-        names = [str(c) for c in pd.read_csv(p, nrows=0).columns]
+        names = [str(c) for c in pd.read_csv(p, nrows=0, sep=sep or ",").columns]
     except Exception:  # the reader proper reports the problem
         return None
-    return None if len(names) == 1 and any(sep in names[0] for sep in ";\t") else names
+    return None if len(names) == 1 and any(c in names[0] for c in ",;\t|") else names
 
 
 #: A median handle time below this is more likely minutes than seconds [s].
@@ -152,7 +152,7 @@ def warn_short_aht(aht_s: Any, source: str) -> None:
         )
 
 
-def check_offsets(path: str, ds_col: str, tz: str | None) -> None:
+def check_offsets(path: str, ds_col: str, tz: str | None, *, sep: str | None = None) -> None:
     """Refuse timestamps written with a UTC offset other than zero when no ``--tz`` is given.
 
     They are read as UTC: opening hours and shift times would then be UTC clock times, and
@@ -165,7 +165,7 @@ def check_offsets(path: str, ds_col: str, tz: str | None) -> None:
     import pandas as pd
 
     try:
-        text = pd.read_csv(path, usecols=[ds_col], dtype=str)[ds_col].dropna()
+        text = pd.read_csv(path, usecols=[ds_col], dtype=str, sep=sep or ",")[ds_col].dropna()
     except Exception:  # the reader proper reports the problem
         return
     found = text.str.extract(r"([+-]\d\d:?\d\d)\s*$", expand=False).dropna()

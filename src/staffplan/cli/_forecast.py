@@ -19,6 +19,7 @@ __all__ = [
     "add_holidays_option",
     "add_timestamp_options",
     "channels_of",
+    "csv_options",
     "parse_horizon",
     "read_table",
     "register",
@@ -59,8 +60,9 @@ def read_table(
     """Read a CSV or Parquet file with :func:`staffplan.datasets.read_table`.
 
     ``args`` carries the timestamp options (``--dayfirst``, ``--monthfirst``,
-    ``--date-format``) when the command has them.  Mistakes raise a
-    ``ValueError`` naming the file and, for a bad timestamp, its row and column.
+    ``--date-format``) and the CSV options (``--sep``, ``--decimal``) when the
+    command has them.  Mistakes raise a ``ValueError`` naming the file and, for
+    a bad timestamp, its row and column.
     """
     from staffplan.datasets import read_table as read
 
@@ -71,11 +73,14 @@ def read_table(
         tz=tz,
         allow_missing_time=allow_missing_time,
         **timestamp_options(args),
+        **csv_options(args),
     )
 
 
 def add_timestamp_options(parser: Any) -> None:
-    """``--dayfirst`` / ``--monthfirst`` / ``--date-format``: how dates like 05/01/2026 read."""
+    """How the input files read: ``--dayfirst`` / ``--monthfirst`` / ``--date-format``
+    for dates like 05/01/2026, ``--sep`` / ``--decimal`` for CSV files written with
+    ``;`` and decimal commas (every file the command reads takes them)."""
     group = parser.add_argument_group("timestamps (ISO 8601 needs none of these)")
     order = group.add_mutually_exclusive_group()
     order.add_argument(
@@ -83,6 +88,25 @@ def add_timestamp_options(parser: Any) -> None:
     )
     order.add_argument("--monthfirst", action="store_true", help="05/01/2026 is 1 May")
     order.add_argument("--date-format", help="exact format, e.g. '%%d/%%m/%%Y %%H:%%M'")
+    csv = parser.add_argument_group("CSV files (comma-separated with '.' decimals need none)")
+    csv.add_argument(
+        "--sep",
+        choices=[",", ";", "tab", "|"],
+        help="column separator of the input CSV files, e.g. ';'",
+    )
+    csv.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        help="decimal mark of their numbers: ',' reads 12,5 as 12.5 (with --sep ';')",
+    )
+
+
+def csv_options(args: argparse.Namespace | None) -> dict[str, Any]:
+    """The reader's ``sep`` / ``decimal`` from the parsed options (``tab`` is a tab)."""
+    if args is None:
+        return {}
+    sep = getattr(args, "sep", None)
+    return {"sep": "\t" if sep == "tab" else sep, "decimal": getattr(args, "decimal", None)}
 
 
 def timestamp_options(args: argparse.Namespace | None) -> dict[str, Any]:
@@ -279,7 +303,7 @@ def run(args: argparse.Namespace) -> int:
     levels = _parse_quantiles(args.quantiles)  # option mistakes first, before any fitting
     horizon = parse_horizon(args.horizon)
     check_out_file(args.out)
-    check_offsets(args.history, args.ds_col, args.tz)
+    check_offsets(args.history, args.ds_col, args.tz, sep=csv_options(args)["sep"])
     history = read_table(
         args.history, what="history", tz=args.tz, time_cols=(args.ds_col,), args=args
     )

@@ -28,6 +28,7 @@ from staffplan.cli._common import (
 from staffplan.cli._forecast import (
     add_holidays_option,
     add_timestamp_options,
+    csv_options,
     parse_horizon,
     timestamp_options,
     with_holidays,
@@ -615,7 +616,7 @@ def run(args: argparse.Namespace) -> int:
     check_out_dir(args.out, args.format)
     rules = read_rules(args.rules)
     queue_col = None if str(args.queue_col).lower() == "none" else args.queue_col
-    columns = file_columns(args.history)
+    columns = file_columns(args.history, sep=csv_options(args)["sep"])
     if queue_col == "queue" and columns is not None and queue_col not in columns:
         queue_col = None  # the default name may be absent: one queue, as in 'forecast'
     if args.aht_s is None and columns is not None and args.aht_col not in columns:
@@ -623,7 +624,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.history}: no AHT column {args.aht_col!r} (columns: {', '.join(columns)}); "
             "pass --aht-s SECONDS (average handle time) or name the column with --aht-col"
         )
-    check_offsets(args.history, args.ds_col, args.tz)
+    check_offsets(args.history, args.ds_col, args.tz, sep=csv_options(args)["sep"])
     history = datasets.read_history(
         args.history,
         tz=args.tz,
@@ -632,6 +633,7 @@ def run(args: argparse.Namespace) -> int:
         volume_col=args.volume_col,
         aht_col=args.aht_col,
         **timestamp_options(args),
+        **csv_options(args),
     )
     if args.aht_s is not None:
         warn_short_aht([args.aht_s], "--aht-s")
@@ -646,7 +648,9 @@ def run(args: argparse.Namespace) -> int:
             empty,
         )
     events = (
-        datasets.read_events(args.events, tz=args.tz, **timestamp_options(args))
+        datasets.read_events(
+            args.events, tz=args.tz, **timestamp_options(args), **csv_options(args)
+        )
         if args.events
         else None
     )

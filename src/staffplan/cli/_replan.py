@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from staffplan.cli._common import check_out_dir, file_columns, log
-from staffplan.cli._forecast import add_timestamp_options, timestamp_options
+from staffplan.cli._forecast import add_timestamp_options, csv_options, timestamp_options
 
 __all__ = ["register", "run"]
 
@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     check_out_dir(out, args.format)
     plan = Plan.load(args.plan_dir)
     queue_col = None if str(args.queue_col).lower() == "none" else args.queue_col
-    columns = file_columns(args.actuals)
+    columns = file_columns(args.actuals, sep=csv_options(args)["sep"])
     if queue_col == "queue" and columns is not None and queue_col not in columns:
         queue_col = None  # one queue: the default name may be absent
     actuals = datasets.read_history(
@@ -174,10 +174,15 @@ def run(args: argparse.Namespace) -> int:
         volume_col=args.volume_col,
         aht_col=None,
         **timestamp_options(args),
+        **csv_options(args),
     )
     if queue_col is None and list(plan.settings.get("queues", [])) != ["all"]:
         actuals = actuals.drop(columns="queue", errors="ignore")
-    events = datasets.read_events(args.events, **timestamp_options(args)) if args.events else None
+    events = (
+        datasets.read_events(args.events, **timestamp_options(args), **csv_options(args))
+        if args.events
+        else None
+    )
     log.info("  read           %7.2f s", time.perf_counter() - t0)
     result = replan(
         plan,

@@ -130,14 +130,16 @@ def _people(args: argparse.Namespace, rules: Any) -> tuple[Any, ...]:
     """``--people FILE`` (with ``--leave FILE``) read by :func:`staffplan.datasets.read_people`."""
     from staffplan import datasets
     from staffplan.cli import UserError
-    from staffplan.cli._forecast import timestamp_options
+    from staffplan.cli._forecast import csv_options, timestamp_options
 
     if not args.people:
         raise UserError("--leave needs --people (the people table the leave belongs to)")
     if rules.people is not None and args.rules:
         raise UserError(f"people come from both --people and {args.rules}; drop one of them")
     dayfirst = timestamp_options(args)["dayfirst"]
-    return tuple(datasets.read_people(args.people, leave=args.leave, dayfirst=dayfirst))
+    return tuple(
+        datasets.read_people(args.people, leave=args.leave, dayfirst=dayfirst, **csv_options(args))
+    )
 
 
 def _lunch_changes(args: argparse.Namespace, base: Any) -> dict[str, Any]:

@@ -67,6 +67,8 @@ def read_people(
     leave: str | os.PathLike[str] | pd.DataFrame | None = None,
     name_col: str = "name",
     dayfirst: bool | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
 ) -> list[Any]:
     """Read a people table into ``roster.Person`` objects, with their leave.
 
@@ -83,6 +85,9 @@ def read_people(
         Column holding the unique person names.
     dayfirst : bool, optional
         Day/month order of the leave table's dates when they are ambiguous.
+    sep, decimal : str, optional
+        Column separator and decimal mark of CSV files (both tables), as in
+        :func:`staffplan.datasets.read_history`.
 
     Returns
     -------
@@ -108,7 +113,7 @@ def read_people(
     from staffplan.roster import Person  # the reader builds the roster's own type
 
     name = os.fspath(path)
-    frame = read_table(path, what="people", as_text=True)
+    frame = read_table(path, what="people", as_text=True, sep=sep, decimal=decimal)
     _require_column(frame, name, name_col, "name_col")
     unknown = [c for c in frame.columns if c != name_col and c not in PEOPLE_COLUMNS]
     if unknown:
@@ -119,7 +124,11 @@ def read_people(
         )
     days_off: dict[str, list[pd.Timestamp]] = {}
     if leave is not None:
-        table = leave if isinstance(leave, pd.DataFrame) else read_leave(leave, dayfirst=dayfirst)
+        table = (
+            leave
+            if isinstance(leave, pd.DataFrame)
+            else read_leave(leave, dayfirst=dayfirst, sep=sep)
+        )
         for person, a, b in zip(
             table["person"], table["first_day"], table["last_day"], strict=True
         ):
@@ -155,7 +164,9 @@ def read_people(
     return people
 
 
-def read_leave(path: str | os.PathLike[str], *, dayfirst: bool | None = None) -> pd.DataFrame:
+def read_leave(
+    path: str | os.PathLike[str], *, dayfirst: bool | None = None, sep: str | None = None
+) -> pd.DataFrame:
     """Read a leave table: approved leave as whole days.
 
     Parameters
@@ -166,6 +177,8 @@ def read_leave(path: str | os.PathLike[str], *, dayfirst: bool | None = None) ->
     dayfirst : bool, optional
         Day/month order when the dates are ambiguous (``03/04/2024``); refused, with the
         fix, when it matters and is not given.
+    sep : str, optional
+        Column separator of a CSV file, as in :func:`staffplan.datasets.read_history`.
 
     Returns
     -------
@@ -180,7 +193,12 @@ def read_leave(path: str | os.PathLike[str], *, dayfirst: bool | None = None) ->
     """
     name = os.fspath(path)
     frame = read_table(
-        path, what="leave", as_text=True, time_cols=("first_day", "last_day"), dayfirst=dayfirst
+        path,
+        what="leave",
+        as_text=True,
+        time_cols=("first_day", "last_day"),
+        dayfirst=dayfirst,
+        sep=sep,
     )
     for col in ("person", "first_day", "last_day"):
         _require_column(frame, name, col, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -61,6 +62,8 @@ def read_table(
     dayfirst: bool | None = None,
     date_format: str | None = None,
     allow_missing_time: bool = False,
+    sep: str | None = None,
+    decimal: str | None = None,
 ) -> pd.DataFrame:
     """Read a CSV or Parquet table: the one reader behind every file a user gives.
 
@@ -80,6 +83,8 @@ def read_table(
         As in :func:`read_history`.
     allow_missing_time : bool
         Whether an empty timestamp cell is allowed (NaT).
+    sep, decimal : str, optional
+        As in :func:`read_history`.
 
     Raises
     ------
@@ -99,11 +104,12 @@ def read_table(
     if not p.is_file():
         raise FileNotFoundError(f"{name}: no such {what} file")
     if suffix in _CSV:
-        _check_commas(p, name)
+        sep, decimal = _check_separators(p, name, sep, decimal)
         text_kw: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""]}
+        number_kw: dict[str, Any] = {"decimal": decimal} if decimal != "." else {}
         try:
             # As text, parse errors can name the value.
-            frame = pd.read_csv(p, **(text_kw if as_text else {}))
+            frame = pd.read_csv(p, sep=sep, **(text_kw if as_text else number_kw))
         except pd.errors.EmptyDataError:
             raise DataFileError(name, "the file is empty; write a header line and rows") from None
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
@@ -122,6 +128,8 @@ def read_table(
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise DataFileError(name, "the file has a header but no rows")
+    if as_text and suffix in _CSV and decimal == ",":
+        frame = _decimal_points(frame, skip=time_cols)
     for col in time_cols:
         if col in frame.columns:
             frame[col] = _parse_timestamps(
@@ -136,16 +144,66 @@ def read_table(
     return frame
 
 
-def _check_commas(path: Path, name: str) -> None:
-    """Refuse a header separated by ';' or tabs (its decimal commas would misread)."""
+_SEPARATORS = {",": "','", ";": "';'", "\t": "tabs", "|": "'|'"}
+
+
+def _check_separators(
+    path: Path, name: str, sep: str | None, decimal: str | None
+) -> tuple[str, str]:
+    """The column separator and decimal mark to read ``path`` with, as the caller said.
+
+    Without ``sep`` a header separated by ';' or tabs is refused (its decimal commas
+    would misread) with the options that read it; a ``sep`` given must split the header.
+    """
+    if sep is not None and sep not in _SEPARATORS:
+        raise ValueError(f"sep must be one of ',', ';', '\\t', '|', got {sep!r}")
+    if decimal is not None and decimal not in (".", ","):
+        raise ValueError(f"decimal must be '.' or ',', got {decimal!r}")
+    if decimal is not None and decimal == (sep or ","):
+        raise ValueError(
+            f"decimal and sep are both {decimal!r}; a file with decimal commas separates "
+            "its columns with ';' (sep=';')"
+        )
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         header = fh.readline()
-    for sep, shown in ((";", "';'"), ("\t", "tabs")):
-        if sep in header and "," not in header:
-            raise DataFileError(
-                name, f"columns are separated by {shown}, not commas; save it as a "
-                "comma-separated CSV with '.' as the decimal mark"
-            )  # fmt: skip
+    if sep is None:
+        for other in (";", "\t"):
+            if other in header and "," not in header:
+                shown = _SEPARATORS[other]
+                given = "sep='\\t'" if other == "\t" else f"sep={other!r}"
+                raise DataFileError(
+                    name,
+                    f"columns are separated by {shown}, not commas; read it with {given} "
+                    "(and decimal=',' when numbers are written like 12,5), or save it as a "
+                    "comma-separated CSV with '.' as the decimal mark",
+                )
+    elif sep not in header:
+        raise DataFileError(
+            name,
+            f"the header {header.strip()[:80]!r} has no {_SEPARATORS[sep]} between its "
+            f"columns; give the separator the file uses (sep=)",
+        )
+    return sep or ",", decimal or "."
+
+
+_COMMA_NUMBER = r"^\s*[-+]?(\d+(,\d*)?|,\d+)\s*$"
+
+
+def _decimal_points(frame: pd.DataFrame, *, skip: tuple[str, ...]) -> pd.DataFrame:
+    """Text cells of decimal-comma numbers (``12,5``) as ``12.5``, column by column.
+
+    Only a column whose every filled cell is such a number changes, so that names
+    and timestamps keep their commas; a column mixing ``12,5`` and ``12.5`` stays
+    as it is and its first odd cell is refused where it is read as a number.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if col in skip or not pd.api.types.is_string_dtype(out[col]):
+            continue
+        cells = out[col].dropna()
+        if len(cells) and cells.str.match(_COMMA_NUMBER).all():
+            out[col] = out[col].str.replace(",", ".", regex=False)
+    return out
 
 
 def _require_column(frame: pd.DataFrame, name: str, column: str, keyword: str | None) -> None:
@@ -224,7 +282,12 @@ def _parse_numbers(
         bad = numbers.isna() & text.notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFileError(name, f"{values.iloc[i]!r} is not a number", column=column, row=i + 1)
+        hint = ""
+        if re.match(_COMMA_NUMBER, str(values.iloc[i])):
+            hint = " (a decimal comma: read the file with decimal=',')"
+        raise DataFileError(
+            name, f"{values.iloc[i]!r} is not a number{hint}", column=column, row=i + 1
+        )
     infinite = np.isinf(numbers.to_numpy())
     if infinite.any():
         i = int(np.flatnonzero(infinite)[0])
@@ -273,6 +336,8 @@ def read_history(
     tz: str | None = None,
     dayfirst: bool | None = None,
     date_format: str | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
 ) -> pd.DataFrame:
     """Read an interval history from a CSV or Parquet file.
 
@@ -309,6 +374,12 @@ def read_history(
         are refused rather than guessed; ISO 8601 needs neither.
     date_format : str, optional
         Exact ``strftime`` format of every timestamp, e.g. ``"%d/%m/%Y %H:%M"``.
+    sep : {",", ";", "\\t", "|"}, optional
+        Column separator of a CSV file (``","`` by default).  A header split by
+        ``;`` or tabs is refused without it rather than guessed.
+    decimal : {".", ","}, optional
+        Decimal mark of a CSV file's numbers (``"."`` by default); ``","``
+        reads ``12,5`` as 12.5 (then ``sep`` must not be ``","``).
 
     Returns
     -------
@@ -335,7 +406,7 @@ def read_history(
     >>> from staffplan.datasets import read_history
     >>> history = read_history("my_history.csv", ds_col="interval_start")  # doctest: +SKIP
     """
-    frame = read_table(path, what="history", as_text=True)
+    frame = read_table(path, what="history", as_text=True, sep=sep, decimal=decimal)
     name = os.fspath(path)
     if queue_col is not None:
         if queue_col not in frame.columns:
@@ -432,6 +503,8 @@ def read_events(
     tz: str | None = None,
     dayfirst: bool | None = None,
     date_format: str | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
 ) -> pd.DataFrame:
     """Read known events (holidays, campaigns, launches) from a CSV or Parquet file.
 
@@ -444,7 +517,7 @@ def read_events(
     ----------
     path : path
         A ``.csv`` or ``.parquet`` file.
-    tz, dayfirst, date_format : optional
+    tz, dayfirst, date_format, sep, decimal : optional
         As in :func:`read_history`.
 
     Returns
@@ -463,7 +536,7 @@ def read_events(
     FileNotFoundError
         When ``path`` does not exist.
     """
-    frame = read_table(path, what="events", as_text=True)
+    frame = read_table(path, what="events", as_text=True, sep=sep, decimal=decimal)
     name = os.fspath(path)
     _require_column(frame, name, "name", None)
     if "date" not in frame.columns and "start" not in frame.columns:
