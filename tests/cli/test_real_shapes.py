@@ -156,3 +156,31 @@ def test_plan_and_forecast_read_the_semicolon_file_like_the_comma_file(two_spell
     capsys.readouterr()
     assert runs["semi"] == runs["comma"]
     assert len(runs["comma"][1].splitlines()) > 20
+
+
+def test_four_weeks_of_a_centre_closed_on_sunday_are_enough_for_auto(tmp_path, capsys):
+    # Monday 5 Jan to Saturday 31 Jan: four whole weeks, 27 days with rows. It was refused
+    # ("covers 27 days; method 'auto' needs at least 28 days") with no fix named.
+    history, _ = datasets.generate_sample(weeks=4, seed=2, events=False)
+    path = tmp_path / "four_weeks.csv"
+    history.to_csv(path, index=False)
+    out = tmp_path / "fc.csv"
+    assert main(["forecast", str(path), "--out", str(out), "--horizon", "7D", "--quiet"]) == 0
+    capsys.readouterr()
+    fc = pd.read_csv(out, parse_dates=["ds"])
+    days = fc.groupby(fc["ds"].dt.normalize())["volume"].sum()
+    assert list(days.index.day_name()) == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
+    ]  # fmt: skip
+    # a Saturday (open 09:00-17:00) is well below a weekday, as in the history (0.40)
+    assert days.iloc[5] < 0.6 * days.iloc[:5].mean()
+
+
+def test_too_short_a_history_names_its_dates_and_the_methods_that_fit(day_history):
+    short = day_history[day_history["ds"] >= "2026-01-20"]
+    with pytest.raises(ValueError) as info:
+        forecast.forecast(short, "1D")
+    msg = str(info.value)
+    assert "(2026-01-20 to 2026-02-07)" in msg and "needs at least 28 days" in msg
+    assert "twostage: 14" in msg
+    assert len(forecast.forecast(short, "3D", method="twostage")) > 0

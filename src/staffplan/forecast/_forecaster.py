@@ -203,10 +203,13 @@ class VolumeForecaster:
 
     def _fit_queue(self, g: QueueGrid) -> _QueueModel:
         need = min_history_days(self.method)
-        if g.n_days < need:
+        if _covered_days(g) < need:
+            last = g.start_day + pd.Timedelta(days=g.n_days - 1)
             raise ValueError(
-                f"history for queue {g.queue!r} covers {g.n_days} days; method {self.method!r} "
-                f"needs at least {need} days ({need // 7} weeks)"
+                f"history for queue {g.queue!r} covers {g.n_days} days "
+                f"({g.start_day.date()} to {last.date()}); method {self.method!r} needs at "
+                f"least {need} days ({need // 7} weeks): give a longer history, or a method "
+                "that needs fewer days (snaive, profile or twostage: 14; blend: 21)"
             )
         cal = Days.from_start(g.start_day, g.n_days)
         occ = occurrences(self.events_, g.queue, g.start_day, g.interval_min)
@@ -552,6 +555,20 @@ def _resolve_horizon(horizon: Horizon, g: QueueGrid, open_mask: np.ndarray) -> p
 
 def _is_open(ds: pd.DatetimeIndex, g: QueueGrid, open_mask: np.ndarray) -> np.ndarray:
     return open_mask[intervals.weekday(ds), intervals.slot_of_day(ds, g.interval_min)]
+
+
+def _covered_days(g: QueueGrid) -> int:
+    """Days of history, counting the centre's weekly rest days next to either end.
+
+    A Monday-Saturday centre's four weeks run from a Monday to a Saturday (27 days with
+    rows); the Sundays around them, a weekday without rows in any week, are covered too.
+    """
+    open_weekday = np.zeros(7, dtype=bool)
+    open_weekday[g.weekday[g.present]] = True
+    first = g.start_day.day_of_week
+    before = next(k for k in range(8) if k == 7 or open_weekday[(first - 1 - k) % 7])
+    after = next(k for k in range(8) if k == 7 or open_weekday[(first + g.n_days + k) % 7])
+    return g.n_days + min(before, 6) + min(after, 6)
 
 
 def forecast(
