@@ -92,12 +92,14 @@ def add_timestamp_options(parser: Any) -> None:
     csv.add_argument(
         "--sep",
         choices=[",", ";", "tab", "|"],
-        help="column separator of the input CSV files, e.g. ';'",
+        metavar="SEP",
+        help="column separator of the input CSV files: ',' (default), ';', tab or '|'",
     )
     csv.add_argument(
         "--decimal",
         choices=[".", ","],
-        help="decimal mark of their numbers: ',' reads 12,5 as 12.5 (with --sep ';')",
+        metavar="MARK",
+        help="decimal mark of their numbers: '.' (default) or ',' (12,5 is 12.5; with --sep ';')",
     )
 
 
