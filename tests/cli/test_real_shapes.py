@@ -184,3 +184,34 @@ def test_too_short_a_history_names_its_dates_and_the_methods_that_fit(day_histor
     assert "(2026-01-20 to 2026-02-07)" in msg and "needs at least 28 days" in msg
     assert "twostage: 14" in msg
     assert len(forecast.forecast(short, "3D", method="twostage")) > 0
+
+
+def test_whole_days_missing_inside_the_history_are_named(day_history, capsys, tmp_path):
+    # Tuesday to Thursday of the third week have no rows: read as closed days without a word,
+    # the plan could not say that unlisted holidays will be staffed when they come again.
+    gone = ["2026-01-20", "2026-01-21", "2026-01-22"]
+    h = day_history[~day_history["ds"].dt.strftime("%Y-%m-%d").isin(gone)]
+    with pytest.warns(UserWarning, match="has no rows on 3 day") as record:
+        forecast.forecast(h, "3D")
+    msg = str(next(w.message for w in record if "has no rows on" in str(w.message)))
+    assert "2026-01-20 (Tue), 2026-01-21 (Wed), 2026-01-22 (Thu)" in msg
+    path = tmp_path / "gap.csv"
+    h.to_csv(path, index=False)
+    argv = ["plan", str(path), "--out", str(tmp_path / "p"), "--horizon", "1D"]
+    argv += ["--start", "2026-02-09", "--no-simulate", "--no-report", "--time-limit-s", "3"]
+    assert main(argv) == 0
+    assert "no rows on 3 day(s)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("closed", [(6,), (4, 5)], ids=["sunday", "friday-saturday"])
+def test_weekly_rest_days_and_listed_holidays_are_not_missing_days(closed):
+    import warnings
+
+    history, events = datasets.generate_sample(weeks=5, hours="24/7", seed=3)
+    h = history[~history["ds"].dt.day_of_week.isin(closed)]
+    holiday = events[events["kind"] == "holiday"]
+    h = h[h["ds"].dt.normalize() != holiday["date"].iloc[0]]
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        forecast.forecast(h, "3D", events=holiday)
+    assert not [w for w in record if "no rows on" in str(w.message)]

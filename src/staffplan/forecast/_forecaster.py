@@ -29,6 +29,7 @@ from staffplan.forecast._frame import (
     QueueGrid,
     describe_gaps,
     group_history,
+    missing_days,
     missing_intervals,
 )
 from staffplan.forecast._intervals import ResidualQuantiles
@@ -225,6 +226,20 @@ class VolumeForecaster:
                 f"{len(gaps)} interval(s) inside open hours: {describe_gaps(gaps, g.interval_min)}; "
                 "they are treated as missing, not as zero contacts (write 0 where the centre "
                 "had no contacts)",
+                UserWarning,
+                stacklevel=4,
+            )
+        absent = missing_days(g, covered)
+        if len(absent):
+            shown = ", ".join(f"{d:%Y-%m-%d} ({d:%a})" for d in absent[:3])
+            more = f" and {len(absent) - 3} more" if len(absent) > 3 else ""
+            warnings.warn(
+                f"history{f' for queue {g.queue!r}' if self.has_queue_ else ''} has no rows on "
+                f"{len(absent)} day(s) whose weekday is open the week before and after: "
+                f"{shown}{more}; they are read as closed days (a holiday or closure) and "
+                "the next open day as a day after a closure. If they were public holidays, "
+                "give them as events (or a holiday calendar) so that the plan closes them "
+                "when they come again",
                 UserWarning,
                 stacklevel=4,
             )

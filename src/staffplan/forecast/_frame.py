@@ -17,6 +17,7 @@ __all__ = [
     "QueueGrid",
     "describe_gaps",
     "group_history",
+    "missing_days",
     "missing_intervals",
     "weekly_naive_mae",
 ]
@@ -267,6 +268,24 @@ def missing_intervals(g: QueueGrid, covered: np.ndarray | None = None) -> pd.Dat
         stamped = wall.tz_localize(g.tz, nonexistent="NaT", ambiguous=True)
         wall = wall[~stamped.isna()]
     return wall
+
+
+def missing_days(g: QueueGrid, covered: np.ndarray | None = None) -> pd.DatetimeIndex:
+    """Whole days without rows inside the history where the same weekday had rows.
+
+    A day counts when the same weekday has rows one week before and one week
+    after (whichever exist): a weekly rest day, or a day whose weekday closed for
+    good, is not one.  Days an event touches (``covered``) are the caller's own.
+    """
+    have = g.present
+    if g.n_days <= 7:
+        return pd.DatetimeIndex([])
+    week_before = np.r_[np.full(7, np.nan), have[:-7]]  # NaN: before the history
+    week_after = np.r_[have[7:], np.full(7, np.nan)]
+    day = ~have & (week_before != 0) & (week_after != 0) & ((week_before == 1) | (week_after == 1))
+    if covered is not None:
+        day &= ~covered.any(axis=1)
+    return pd.DatetimeIndex(g.start_day + pd.to_timedelta(np.flatnonzero(day), unit="D"))
 
 
 def describe_gaps(wall: pd.DatetimeIndex, interval_min: int, *, limit: int = 3) -> str:
