@@ -215,3 +215,71 @@ def test_weekly_rest_days_and_listed_holidays_are_not_missing_days(closed):
         warnings.simplefilter("always")
         forecast.forecast(h, "3D", events=holiday)
     assert not [w for w in record if "no rows on" in str(w.message)]
+
+
+def test_an_events_factor_closes_the_day_in_plan_as_in_forecast(day_history, tmp_path, capsys):
+    # 'plan' read events through a reader that dropped 'factor': a day the file closes
+    # (factor 0) was staffed as an ordinary Wednesday (1003 agent-intervals, about 500
+    # paid hours) with a warning that the event "has no 'factor'".
+    hist = tmp_path / "h.csv"
+    day_history.to_csv(hist, index=False)
+    ev = tmp_path / "ev.csv"
+    ev.write_text("date,name,kind,factor,queue\n2026-02-11,company day,closure,0,\n")
+    span = ["--horizon", "3D", "--start", "2026-02-10"]
+    fc = tmp_path / "fc.csv"
+    assert main(["forecast", str(hist), "--events", str(ev), "--out", str(fc), *span]) == 0
+    out = tmp_path / "p"
+    argv = ["plan", str(hist), "--events", str(ev), "--out", str(out), *span]
+    assert main([*argv, "--no-simulate", "--no-report", "--time-limit-s", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "has no 'factor'" not in err
+    day = pd.Timestamp("2026-02-11")
+    f = pd.read_csv(fc, parse_dates=["ds"])
+    req = pd.read_csv(out / "requirements.csv", parse_dates=["ds"])
+    roster = pd.read_csv(out / "roster.csv", parse_dates=["start"])
+    for frame, col in ((f, "volume"), (req, "scheduled_int")):
+        by_day = frame.groupby(frame["ds"].dt.normalize())[col].sum()
+        assert by_day[day] == 0 and by_day.drop(day).min() > 0
+    assert not (roster["start"].dt.normalize() == day).any()
+
+
+def test_events_keep_factor_and_queue_and_refuse_a_negative_factor(tmp_path):
+    path = tmp_path / "ev.csv"
+    path.write_text(
+        "date,name,kind,factor,queue\n2026-02-11,launch,campaign,1.5,sales\n"
+        "2026-02-12,fair,campaign,,\n"
+    )
+    ev = datasets.read_events(path)
+    assert ev["factor"].iloc[0] == 1.5 and np.isnan(ev["factor"].iloc[1])
+    assert ev["queue"].iloc[0] == "sales" and pd.isna(ev["queue"].iloc[1])
+    path.write_text("date,name,factor\n2026-02-11,launch,-1\n")
+    with pytest.raises(ValueError, match=r"row 1 \(line 2\), column 'factor': factor must be >= 0"):
+        datasets.read_events(path)
+
+
+def test_day_first_event_dates_read_by_forecast_and_plan_alike(tmp_path, capsys):
+    history, events = datasets.generate_sample(weeks=5, seed=7)
+    h = history.assign(ds=history["ds"].dt.strftime("%d/%m/%Y %H:%M"))
+    hist = tmp_path / "h.csv"
+    h.to_csv(hist, index=False)
+    ev = tmp_path / "ev.csv"
+    events.assign(
+        date=events["date"].dt.strftime("%d/%m/%Y"),
+        start=events["start"].dt.strftime("%d/%m/%Y %H:%M"),
+        end=events["end"].dt.strftime("%d/%m/%Y %H:%M"),
+    ).to_csv(ev, index=False)
+    outs = []
+    for order in (["--dayfirst"], ["--date-format", "%d/%m/%Y %H:%M"]):
+        out = tmp_path / f"fc{len(outs)}.csv"
+        argv = ["forecast", str(hist), "--events", str(ev), "--out", str(out), *order]
+        assert main([*argv, "--horizon", "3D"]) == 0, capsys.readouterr().err
+        outs.append(out.read_bytes())
+    capsys.readouterr()
+    assert outs[0] == outs[1]
+    iso = tmp_path / "iso.csv"
+    history.to_csv(iso, index=False)
+    events.to_csv(tmp_path / "ev_iso.csv", index=False)
+    out = tmp_path / "fc_iso.csv"
+    argv = ["forecast", str(iso), "--events", str(tmp_path / "ev_iso.csv"), "--out", str(out)]
+    assert main([*argv, "--horizon", "3D"]) == 0
+    assert out.read_bytes() == outs[0]

@@ -318,13 +318,11 @@ def run(args: argparse.Namespace) -> int:
     channels = channels_of(history, args.queue_col, args.history)
     events = None
     if args.events:
-        events = read_table(
-            args.events,
-            what="events",
-            tz=args.tz,
-            time_cols=("start", "end"),
-            allow_missing_time=True,
-            args=args,
+        from staffplan.datasets import read_events
+
+        # The reader 'plan' uses: day-only dates, factor and queue read by the same rules.
+        events = read_events(
+            args.events, tz=args.tz, **timestamp_options(args), **csv_options(args)
         )
     events = with_holidays(events, args.holidays)
     try:

@@ -206,6 +206,14 @@ def _decimal_points(frame: pd.DataFrame, *, skip: tuple[str, ...]) -> pd.DataFra
     return out
 
 
+def _order_of(date_format: str | None, dayfirst: bool | None) -> bool | None:
+    """The day/month order a timestamp format states, for a date-only column beside it."""
+    if dayfirst is not None or date_format is None:
+        return dayfirst
+    day, month = date_format.find("%d"), date_format.find("%m")
+    return None if min(day, month) < 0 else day < month
+
+
 def _require_column(frame: pd.DataFrame, name: str, column: str, keyword: str | None) -> None:
     if column not in frame.columns:
         fix = f"rename the column or pass {keyword}=<name>" if keyword else "add or rename it"
@@ -511,7 +519,9 @@ def read_events(
     Each row needs a ``name`` and either a ``date`` (a whole day) or a ``start``
     (with an ``end``; without one the event lasts until the end of its day).
     ``kind`` is optional (``"holiday"``, ``"campaign"``, ...; ``"event"`` when
-    absent or empty).
+    absent or empty), and so are ``factor`` (the event's effect on volume [-],
+    >= 0; 0 = closed, empty = learned) and ``queue`` (the queue it touches;
+    empty = every queue), kept as the forecaster reads them.
 
     Parameters
     ----------
@@ -524,7 +534,8 @@ def read_events(
     -------
     DataFrame
         Columns ``date`` (the day the event starts, midnight), ``start``, ``end``
-        (timestamps, ``end`` exclusive), ``name`` and ``kind``, sorted by ``start``.
+        (timestamps, ``end`` exclusive), ``name`` and ``kind``, plus ``factor``
+        (float64) and ``queue`` when the file has them, sorted by ``start``.
         A day-only row spans ``date`` 00:00 to the next midnight.
 
     Raises
@@ -552,7 +563,7 @@ def read_events(
             col,
             tz,
             allow_missing=True,
-            dayfirst=dayfirst,
+            dayfirst=_order_of(date_format, dayfirst) if col == "date" else dayfirst,
             date_format=date_format if col != "date" else None,
         )
         for col in ("date", "start", "end")
@@ -600,6 +611,18 @@ def read_events(
             "kind": kind,
         }
     )
+    # Dropping these would forecast a day the file closes (factor 0) as an ordinary one.
+    if "factor" in frame.columns:
+        out["factor"] = _checked_numbers(
+            frame,
+            name,
+            "factor",
+            ok=lambda v: v >= 0,
+            rule="factor must be >= 0 (0 = closed, 1 = an ordinary day)",
+            allow_empty=True,
+        )
+    if "queue" in frame.columns:
+        out["queue"] = frame["queue"].str.strip()
     return out.sort_values("start", kind="stable").reset_index(drop=True)
 
 
