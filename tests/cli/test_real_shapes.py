@@ -283,3 +283,16 @@ def test_day_first_event_dates_read_by_forecast_and_plan_alike(tmp_path, capsys)
     argv = ["forecast", str(iso), "--events", str(tmp_path / "ev_iso.csv"), "--out", str(out)]
     assert main([*argv, "--horizon", "3D"]) == 0
     assert out.read_bytes() == outs[0]
+
+
+def test_a_latin1_file_is_refused_naming_the_line_and_the_fix(tmp_path, capsys):
+    path = tmp_path / "h.csv"
+    text = "queue,ds,volume\nsales,2026-01-05 07:00,3\nVerkäufe,2026-01-05 07:00,4\n"
+    path.write_bytes(text.encode("latin-1"))
+    argv = ["plan", str(path), "--out", str(tmp_path / "p"), "--aht-s", "300"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert (
+        "line 3 has byte 0xe4, which is not UTF-8 text" in err and "save the file as UTF-8" in err
+    )
+    assert "codec" not in err

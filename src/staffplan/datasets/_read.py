@@ -112,7 +112,9 @@ def read_table(
             frame = pd.read_csv(p, sep=sep, **(text_kw if as_text else number_kw))
         except pd.errors.EmptyDataError:
             raise DataFileError(name, "the file is empty; write a header line and rows") from None
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        except UnicodeDecodeError:
+            raise DataFileError(name, _not_utf8(p)) from None
+        except (pd.errors.ParserError, ValueError) as exc:
             msg = " ".join(str(exc).split())
             raise DataFileError(name, f"not a readable CSV file ({msg})") from None
     else:
@@ -142,6 +144,21 @@ def read_table(
                 date_format=date_format,
             )
     return frame
+
+
+def _not_utf8(path: Path) -> str:
+    """Where a file stops being UTF-8 text, and how to save it."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        where = f"line {line} has byte 0x{raw[exc.start]:02x}, which is not UTF-8 text"
+    else:
+        where = "the file is not UTF-8 text"
+    return (
+        f"{where} (a Windows or Latin-1 encoding?); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+    )
 
 
 _SEPARATORS = {",": "','", ";": "';'", "\t": "tabs", "|": "'|'"}
