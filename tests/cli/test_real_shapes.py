@@ -296,3 +296,12 @@ def test_a_latin1_file_is_refused_naming_the_line_and_the_fix(tmp_path, capsys):
         "line 3 has byte 0xe4, which is not UTF-8 text" in err and "save the file as UTF-8" in err
     )
     assert "codec" not in err
+
+
+def test_a_forecast_horizon_on_a_rest_day_says_it_is_empty(day_history):
+    # The history ends on a Saturday; the centre is closed on Sunday. The command line
+    # noted it, forecast() returned an empty frame without a word.
+    with pytest.warns(UserWarning, match="the forecast is empty: the horizon '1D'"):
+        out = forecast.forecast(day_history, "1D")
+    assert len(out) == 0
+    assert len(forecast.forecast(day_history, "2D")) > 0

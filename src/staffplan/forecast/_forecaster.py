@@ -690,6 +690,14 @@ def forecast(
     elif now is not None:
         raise ValueError("now is only used with actuals=; pass the actuals observed before now")
     out = model.predict(horizon, quantiles=quantiles)
+    if len(out) == 0:
+        warnings.warn(
+            f"the forecast is empty: the horizon {horizon!r} after the history holds no "
+            "interval the centre opens (a weekly rest day, a closure, or the hours after "
+            "closing); lengthen the horizon",
+            UserWarning,
+            stacklevel=2,
+        )
     if model.events_ is not None and len(out):
         end = out[ds_col].max()
         end = end.tz_localize(None) if getattr(end, "tz", None) is not None else end
