@@ -305,3 +305,17 @@ def test_a_forecast_horizon_on_a_rest_day_says_it_is_empty(day_history):
         out = forecast.forecast(day_history, "1D")
     assert len(out) == 0
     assert len(forecast.forecast(day_history, "2D")) > 0
+
+
+def test_a_night_shift_rule_without_crosses_midnight_names_the_key(tmp_path, capsys):
+    rules = tmp_path / "rules.json"
+    rules.write_text(
+        '{"shifts": [{"name": "night", "earliest_start": "22:00", "latest_start": "23:00", '
+        '"lengths_min": [480]}]}'
+    )
+    req = tmp_path / "req.csv"
+    ds = pd.date_range("2026-02-09 22:00", periods=16, freq="30min")
+    pd.DataFrame({"ds": ds, "required": 5}).to_csv(req, index=False)
+    argv = ["roster", str(req), "--rules", str(rules), "--out", str(tmp_path / "r.csv")]
+    assert main(argv) == 2
+    assert '"crosses_midnight": true' in capsys.readouterr().err

@@ -156,7 +156,8 @@ class ShiftRules:
             if late:
                 raise ValueError(
                     f"{n}: every start + length {late[0]} min ends after midnight but "
-                    "crosses_midnight is False"
+                    "crosses_midnight is False; a night shift says so: crosses_midnight=True "
+                    '(in a rules file "crosses_midnight": true)'
                 )
 
     @property
