@@ -319,3 +319,44 @@ def test_a_night_shift_rule_without_crosses_midnight_names_the_key(tmp_path, cap
     argv = ["roster", str(req), "--rules", str(rules), "--out", str(tmp_path / "r.csv")]
     assert main(argv) == 2
     assert '"crosses_midnight": true' in capsys.readouterr().err
+
+
+def test_a_campaign_window_is_its_hours_not_its_whole_day():
+    # The sample's events (as load_sample and read_events give them) carry a date and a
+    # start/end; the date won, so the new 10:00-16:00 campaign raised sales all day by
+    # x1.342 (the generator's truth: +60% inside the window, nothing outside it).
+    history, events = datasets.load_sample()
+    with_it = forecast.forecast(history, "7D", events=events)
+    without = forecast.forecast(history, "7D", events=events[events["name"] != "spring offer"])
+    day = with_it["ds"].dt.normalize() == pd.Timestamp("2026-03-03")
+    ratio = with_it["volume"][day].to_numpy() / without["volume"][day].to_numpy()
+    hours = with_it.loc[day, "ds"].dt.hour.to_numpy()
+    sales = with_it.loc[day, "queue"].to_numpy() == "sales"
+    inside = (hours >= 10) & (hours < 16)
+    np.testing.assert_allclose(ratio[~inside], 1.0)
+    assert np.all(ratio[inside & sales] > 1.4)  # +60% in the generator
+    assert np.all(ratio[inside & ~sales] > 1.0)  # +20% in the generator
+
+
+def test_an_event_across_midnight_touches_its_own_night(tmp_path, capsys):
+    history, _ = datasets.generate_sample(weeks=5, hours="24/7", seed=1, events=False)
+    night = history[(history["ds"].dt.hour >= 22) | (history["ds"].dt.hour < 6)]
+    hist = tmp_path / "night.csv"
+    night.to_csv(hist, index=False)
+    ev = tmp_path / "ev.csv"
+    ev.write_text(
+        "start,end,name,kind,factor\n2026-02-10 22:00,2026-02-11 02:00,promo,campaign,1.5\n"
+    )
+    runs = []
+    for extra in ([], ["--events", str(ev)]):
+        out = tmp_path / f"fc{len(runs)}.csv"
+        assert main(["forecast", str(hist), "--out", str(out), "--horizon", "3D", *extra]) == 0
+        runs.append(pd.read_csv(out, parse_dates=["ds"]).groupby("ds")["volume"].sum())
+    capsys.readouterr()
+    ratio = (runs[1] / runs[0]).round(9)
+    raised = ratio[ratio != 1.0]
+    want = pd.date_range("2026-02-10 22:00", "2026-02-11 01:30", freq="30min")
+    assert list(raised.index) == list(want) and np.allclose(raised, 1.5)
+    # the reader keeps the row's own start (its date is the same day at midnight)
+    read = datasets.read_events(ev)
+    assert read["start"].iloc[0] == pd.Timestamp("2026-02-10 22:00")

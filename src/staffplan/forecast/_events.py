@@ -228,15 +228,28 @@ def parse_events(events: Any, tz: Any, *, years: range | None = None) -> pd.Data
     out["kind"] = (
         events["kind"].fillna("event").astype(str).to_numpy() if "kind" in events else "event"
     )
-    if has_date:
+    if "start" in events.columns:
+        # A row's own times win over its date (read_events gives both): a campaign from
+        # 10:00 to 16:00 is that window, not the whole day.
+        start = _naive_local_or_nat(events["start"], tz, "events['start']")
+        end = (
+            _naive_local_or_nat(events["end"], tz, "events['end']")
+            if "end" in events.columns
+            else pd.DatetimeIndex([pd.NaT] * len(events))
+        )
+        if has_date:
+            day = _naive_local_or_nat(events["date"], tz, "events['date']").normalize()
+            start = start.where(start.notna(), day)
+        end = end.where(end.notna(), start.normalize() + pd.Timedelta(days=1))
+        if start.isna().any():
+            i = int(np.argmax(np.asarray(start.isna())))
+            raise ValueError(f"events row {i} has neither a date nor a start")
+    else:
         day = _naive_local(events["date"], tz, "events['date']").normalize()
         start, end = day, day + pd.Timedelta(days=1)
-        if "end" in events.columns and "start" not in events.columns:
+        if "end" in events.columns:
             last = _naive_local(events["end"], tz, "events['end']").normalize()
             end = last + pd.Timedelta(days=1)  # 'date' .. 'end' inclusive days
-    else:
-        start = _naive_local(events["start"], tz, "events['start']")
-        end = _naive_local(events["end"], tz, "events['end']")
     if np.any(end <= start):
         i = int(np.argmax(np.asarray(end <= start)))
         raise ValueError(f"events row {i} ends before it starts ({start[i]} to {end[i]})")
@@ -258,6 +271,16 @@ def _naive_local(values: Any, tz: Any, name: str) -> pd.DatetimeIndex:
     if idx.tz is not None:
         idx = idx.tz_convert(tz).tz_localize(None) if tz is not None else idx.tz_localize(None)
     return idx
+
+
+def _naive_local_or_nat(values: Any, tz: Any, name: str) -> pd.DatetimeIndex:
+    """:func:`_naive_local` of the filled values; missing ones stay NaT (a day-only row)."""
+    values = pd.Series(values).reset_index(drop=True)
+    filled = values.notna().to_numpy()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if filled.any():
+        out[filled] = _naive_local(values[filled], tz, name).as_unit("ns")
+    return pd.DatetimeIndex(out)
 
 
 def occurrences(
