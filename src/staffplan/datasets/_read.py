@@ -309,7 +309,10 @@ def _parse_numbers(
         i = int(np.flatnonzero(bad.to_numpy())[0])
         hint = ""
         if re.match(_COMMA_NUMBER, str(values.iloc[i])):
-            hint = " (a decimal comma: read the file with decimal=',')"
+            hint = (
+                " (a decimal comma: read the file with decimal=','; a thousands separator: "
+                "write the number without it)"
+            )
         raise DataFileError(
             name, f"{values.iloc[i]!r} is not a number{hint}", column=column, row=i + 1
         )
