@@ -198,11 +198,13 @@ class VolumeForecaster:
                     f"history starts on {first.date()}"
                 )
         with single_blas_thread():
-            self.models_ = {g.queue: self._fit_queue(g) for g in grids}
+            absent: dict[Any, pd.DatetimeIndex] = {}
+            self.models_ = {g.queue: self._fit_queue(g, absent) for g in grids}
+        _warn_missing_days(absent, self.has_queue_)
         self.has_aht_ = all(m.aht_profile is not None for m in self.models_.values())
         return self
 
-    def _fit_queue(self, g: QueueGrid) -> _QueueModel:
+    def _fit_queue(self, g: QueueGrid, absent: dict[Any, pd.DatetimeIndex]) -> _QueueModel:
         need = min_history_days(self.method)
         if _covered_days(g) < need:
             last = g.start_day + pd.Timedelta(days=g.n_days - 1)
@@ -229,20 +231,7 @@ class VolumeForecaster:
                 UserWarning,
                 stacklevel=4,
             )
-        absent = missing_days(g, covered)
-        if len(absent):
-            shown = ", ".join(f"{d:%Y-%m-%d} ({d:%a})" for d in absent[:3])
-            more = f" and {len(absent) - 3} more" if len(absent) > 3 else ""
-            warnings.warn(
-                f"history{f' for queue {g.queue!r}' if self.has_queue_ else ''} has no rows on "
-                f"{len(absent)} day(s) whose weekday is open the week before and after: "
-                f"{shown}{more}; they are read as closed days (a holiday or closure) and "
-                "the next open day as a day after a closure. If they were public holidays, "
-                "give them as events (or a holiday calendar) so that the plan closes them "
-                "when they come again",
-                UserWarning,
-                stacklevel=4,
-            )
+        absent[g.queue] = missing_days(g, covered)
         open_mask = _open_mask(y_train, cal, self.open_weeks)
         open_day = np.asarray(open_mask.any(axis=1))
         after = after_closure_days(y_train, cal, open_day)
@@ -570,6 +559,29 @@ def _resolve_horizon(horizon: Horizon, g: QueueGrid, open_mask: np.ndarray) -> p
 
 def _is_open(ds: pd.DatetimeIndex, g: QueueGrid, open_mask: np.ndarray) -> np.ndarray:
     return open_mask[intervals.weekday(ds), intervals.slot_of_day(ds, g.interval_min)]
+
+
+def _warn_missing_days(absent: dict[Any, pd.DatetimeIndex], has_queue: bool) -> None:
+    """One warning per set of whole days missing inside the history, naming its queues."""
+    by_days: dict[tuple[pd.Timestamp, ...], list[Any]] = {}
+    for queue, days in absent.items():
+        if len(days):
+            by_days.setdefault(tuple(days), []).append(queue)
+    for days, queues in by_days.items():
+        shown = ", ".join(f"{d:%Y-%m-%d} ({d:%a})" for d in days[:3])
+        more = f" and {len(days) - 3} more" if len(days) > 3 else ""
+        who = ""
+        if has_queue and len(queues) < len(absent):
+            who = f" for queue{'s' if len(queues) > 1 else ''} {', '.join(map(repr, queues))}"
+        warnings.warn(
+            f"history{who} has no rows on {len(days)} day(s) whose weekday is open the week "
+            f"before and after: {shown}{more}; they are read as closed days (a holiday or "
+            "closure) and the next open day as a day after a closure. If they were public "
+            "holidays, give them as events (or a holiday calendar) so that the plan closes "
+            "them when they come again",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _covered_days(g: QueueGrid) -> int:
