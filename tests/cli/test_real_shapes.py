@@ -202,9 +202,13 @@ def test_whole_days_missing_inside_the_history_are_named(day_history, capsys, tm
     assert main(argv) == 0
     err = capsys.readouterr().err
     assert err.count("no rows on 3 day(s)") == 1  # once for both queues, which share the days
-    one = h[~((h["queue"] == "sales") & (h["ds"].dt.strftime("%Y-%m-%d") == "2026-01-27"))]
-    with pytest.warns(UserWarning, match=r"history for queue 'sales' has no rows on 4 day"):
+    one = h[~((h["queue"] == "sales") & (h["ds"].dt.strftime("%Y-%m-%d") == "2026-02-04"))]
+    with pytest.warns(UserWarning) as record:
         forecast.forecast(one, "3D")
+    said = [str(w.message) for w in record if "no rows on" in str(w.message)]
+    assert len(said) == 2
+    assert "for queue 'sales' has no rows on 4 day(s)" in said[0]
+    assert "for queue 'service' has no rows on 3 day(s)" in said[1]
 
 
 @pytest.mark.parametrize("closed", [(6,), (4, 5)], ids=["sunday", "friday-saturday"])
