@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import staffplan
 from staffplan import datasets, forecast
 from staffplan.cli import main
 
@@ -368,3 +369,19 @@ def test_an_event_across_midnight_touches_its_own_night(tmp_path, capsys):
     # the reader keeps the row's own start (its date is the same day at midnight)
     read = datasets.read_events(ev)
     assert read["start"].iloc[0] == pd.Timestamp("2026-02-10 22:00")
+
+
+def test_aht_s_replaces_a_history_aht_with_zeros(day_history):
+    # aht_s= replaces the history's AHT in every interval; a 0 in that column (an export's
+    # "unknown") must not refuse the plan now that such zeros are refused where they count.
+    h = day_history.copy()
+    h.loc[h.index[[5, 9]], "aht_s"] = [0.0, np.nan]
+    p = staffplan.plan(
+        h, aht_s=300, horizon="1D", start="2026-02-09", simulate=False, time_limit_s=3
+    )
+    assert p.requirements["aht_s"].to_numpy() == pytest.approx(300.0)
+    note = next(w for w in p.warnings if "replaces the history's own AHT" in w)
+    good = h[h["aht_s"] > 0]  # reference: the volume-weighted mean of the known AHT
+    own = (good["aht_s"] * good["volume"]).sum() / good["volume"].sum()
+    assert f"mean {own:.0f} s" in note
+    assert h.loc[h.index[5], "aht_s"] == 0.0  # the caller's frame is not touched

@@ -695,6 +695,10 @@ def plan(
         )
     if aht_s is not None:
         aht_s = float(check_positive(aht_s, "aht_s"))
+        if "aht_s" in hist:
+            # Replaced in every interval: an export's 0 for "unknown" blocks nothing.
+            own_aht = pd.to_numeric(hist["aht_s"], errors="coerce")
+            hist["aht_s"] = own_aht.where(own_aht > 0)
         if "aht_s" in hist and hist["aht_s"].notna().any():
             own = volume_weighted(hist["aht_s"], hist["volume"].fillna(0.0))
             notes.append(
