@@ -13,7 +13,6 @@ Hard rules beyond these (caps, people) are not enforced here; CP-SAT repairs the
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -240,14 +239,15 @@ def _polish(
     max_evals: int,
     allowed: Any = None,
 ) -> int:
-    """Local search on a roster (in place): add, drop and swap single shifts while one gains.
+    """Local search on a roster (in place): single shifts off, then repaired; returns evals.
 
-    A swap takes one agent off a shift (with the lunch and break options whose loss costs
-    least) and puts one on the shift that gains most given that, lunch and breaks placed
-    best; it is kept when the exact cost falls.  Rounding the LP down and filling greedily
-    leaves overlapping fills the greedy never revisits (on 24/7 centres 30-40 % over what
-    CP-SAT reaches); swaps undo them.  ``max_evals`` caps the vectorised evaluations (a
-    deterministic budget); ``allowed(counts)`` says per shift whether one more agent may work it.
+    Each move takes one agent off a used shift (with the lunch and break options whose loss
+    costs least) and repairs the roster: the best add while one gains, else the best drop
+    while one gains (lunch and breaks placed best); it is kept when the exact cost fell, else
+    undone.  Rounding the LP down and filling greedily leaves overlapping fills the greedy
+    never revisits (on 24/7 centres 30-40 % over what CP-SAT reaches); these moves undo them.
+    ``max_evals`` caps the vectorised evaluations (a deterministic budget);
+    ``allowed(counts)`` says per shift whether one more agent may work it.
     """
     if pol.t.k == 0:
         return 0
@@ -260,28 +260,39 @@ def _polish(
             opt_counts[o] += sign
         floor[uniq] += add
 
-    def best_add() -> tuple[float, int, list[int], np.ndarray, np.ndarray]:
-        gain, opt = pol.deltas(floor, 1)
-        if allowed is not None:
-            gain = np.where(allowed(counts), gain, np.inf)
-        k = int(np.argmin(gain))
-        if not np.isfinite(gain[k]):
-            return math.inf, k, [], np.zeros(0, dtype=np.int64), np.zeros(0)
-        d, uniq, add, opts = pol.move(floor, k, opt, 1)
-        return d, k, opts, uniq, add
+    def step(sign: int) -> float:
+        """The best single add (``sign`` 1) or drop (-1), applied when it gains."""
+        nonlocal evals
+        evals += 1
+        if sign > 0:
+            delta, opt = pol.deltas(floor, 1)
+            if allowed is not None:
+                delta = np.where(allowed(counts), delta, np.inf)
+        else:
+            delta, opt = pol.deltas(floor, -1, opt_counts)
+            delta = np.where(counts > 0, delta, np.inf)
+        k = int(np.argmin(delta))
+        if not delta[k] < -eps:
+            return 0.0
+        d, uniq, add, opts = pol.move(floor, k, opt, sign)
+        if not d < -eps:
+            return 0.0
+        apply(k, opts, uniq, add, sign)
+        return d
 
+    def repair() -> float:
+        total = 0.0
+        while evals < max_evals:
+            d = step(1) or step(-1)
+            if d == 0.0:
+                break
+            total += d
+        return total
+
+    repair()
     while evals < max_evals:
         improved = False
-        # Adds while one gains (exactly).
-        while evals < max_evals:
-            evals += 1
-            d, k, opts, uniq, add = best_add()
-            if not d < -eps:
-                break
-            apply(k, opts, uniq, add, 1)
-            improved = True
-        # Drops and swaps, the least harmful removals first.
-        rem, ropt = pol.deltas(floor, -1, opt_counts)
+        rem, _ = pol.deltas(floor, -1, opt_counts)
         evals += 1
         used = np.flatnonzero(counts > 0)
         for k in used[np.argsort(rem[used], kind="stable")]:
@@ -289,19 +300,16 @@ def _polish(
                 break
             if counts[k] <= 0:
                 continue
+            saved = counts.copy(), opt_counts.copy(), floor.copy()
             _, ropt = pol.deltas(floor, -1, opt_counts)
-            d_rem, uniq_r, add_r, opts_r = pol.move(floor, int(k), ropt, -1)
-            apply(int(k), opts_r, uniq_r, add_r, -1)
-            evals += 3
-            d_add, k2, opts2, uniq_a, add_a = best_add()
-            if d_add < 0 and d_rem + d_add < -eps:
-                apply(k2, opts2, uniq_a, add_a, 1)
+            evals += 1
+            d, uniq, add, opts = pol.move(floor, int(k), ropt, -1)
+            apply(int(k), opts, uniq, add, -1)
+            d += repair()
+            if d < -eps:
                 improved = True
                 continue
-            if d_rem < -eps:
-                improved = True  # a drop: nothing added back gains
-                continue
-            apply(int(k), opts_r, uniq_r, -add_r, 1)
+            counts[:], opt_counts[:], floor[:] = saved
         if not improved:
             break
     return evals
