@@ -3,6 +3,7 @@
     python benchmarks/bench_roster.py --cases [--time-limit 20] [--only 24x7-30,split]
     python benchmarks/bench_roster.py [--time-limit 60] [--workers 2] [--no-peer]
     python benchmarks/bench_roster.py --around-the-clock     # the 24/7 week, shifts cross midnight
+    python benchmarks/bench_roster.py --first 7 [--only 24x7-60-3d]   # first-roster quality
 
 ``--cases`` rosters each case at the default rules of ``staffplan.plan`` (shift types fitted to
 the opening hours, lunch, breaks where the grid holds them, leads and a manager) within the
@@ -360,6 +361,67 @@ def run_cases(time_limit_s: float, workers: int, only: set[str] | None) -> list[
     return rows
 
 
+def _first_shapes(only: set[str] | None) -> list[tuple[str, roster.RosterInstance]]:
+    """Round-the-clock weeks and 3-day spans at 15/30/60 min, and the day-centre week."""
+    week24 = week_requirements(around_the_clock=True)
+    out = []
+    for iv in (60, 30, 15):
+        req = _coarsen(week24, iv // INTERVAL_MIN) if iv > INTERVAL_MIN else week24
+        for days in (3, 7):
+            name = f"24x7-{iv}-{days}d"
+            if not only or name in only:
+                part = req.iloc[: days * 1440 // iv].reset_index(drop=True)
+                out.append((name, roster.Rules.defaults(iv).make_instance(part, interval_min=iv)))
+    if not only or "day-15" in only:
+        out.append(
+            (
+                "day-15",
+                roster.Rules.defaults(15).make_instance(week_requirements(), interval_min=15),
+            )
+        )
+    return out
+
+
+def run_first(improve_s: float, only: set[str] | None) -> list[dict[str, Any]]:
+    """First agents' roster (step 0 of ``solve``) per shape: objective against the LP bound.
+
+    Deterministic quantities only: the agents-only model of each part gets its first roster
+    (``_first``, budget 5 s, seed 0, one worker), then (``improve_s`` > 0) CP-SAT's steps 1-3
+    within ``improve_s`` deterministic seconds, what the first roster is compared with.
+    """
+    from staffplan.roster._bound import agents_only
+    from staffplan.roster._model import RosterModel, components
+    from staffplan.roster._solve import _Best, _Ctx, _first, _improve
+
+    rows: list[dict[str, Any]] = []
+    print("| shape | first | after improve | first over improved | LP bound | first paid [h] |")
+    print("|---|---|---|---|---|---|", flush=True)
+    for name, inst in _first_shapes(only):
+        relaxed = agents_only(inst)
+        comps = components(inst)
+        first = improved = lp = paid = 0.0
+        for days in [None] if len(comps) == 1 else comps:
+            rm = RosterModel(relaxed, days=days)
+            ctx = _Ctx(time.perf_counter() + 600.0, 1, 0, True)
+            best = _Best(rm, _first(rm, ctx, 5.0, lp_s=5.0))
+            first += best.objective
+            lp += rm.lp_bound
+            paid += sum(r["shift"].paid for r in best.records) * inst.interval_min / 60
+            if improve_s > 0:
+                improved += _improve(rm, best, improve_s, ctx).objective
+        row = {
+            "shape": name,
+            "first": first,
+            "improved": improved if improve_s > 0 else None,
+            "lp_bound": lp,
+            "first_paid_h": paid,
+        }
+        over = f"{100 * (first / improved - 1):.1f} %" if improve_s > 0 else "-"
+        print(f"| {name} | {first:.0f} | {improved:.0f} | {over} | {lp:.0f} | {paid:.1f} |")
+        rows.append(row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -374,8 +436,21 @@ def main(argv: list[str] | None = None) -> int:
         help="the 24/7 week with fitted default shifts crossing midnight (no peer)",
     )
     ap.add_argument("--cases", action="store_true", help="the quality table against the bound")
-    ap.add_argument("--only", help="comma-separated case names (with --cases)")
+    ap.add_argument("--only", help="comma-separated case names (with --cases or --first)")
+    ap.add_argument(
+        "--first",
+        type=float,
+        metavar="IMPROVE_S",
+        help="first-roster quality per shape, against CP-SAT's steps within IMPROVE_S (0: none)",
+    )
     args = ap.parse_args(argv)
+    if args.first is not None:
+        only = set(args.only.split(",")) if args.only else None
+        doc = {"improve_s": args.first, "shapes": run_first(args.first, only)}
+        out = Path(args.out or RESULTS / "roster_first.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out, json.dumps(doc, indent=2, default=str))
+        return 0
     if args.cases:
         limit = 20.0 if args.time_limit is None else args.time_limit
         only = set(args.only.split(",")) if args.only else None
