@@ -8,6 +8,12 @@ deficit ``ceil(agents on floor / max_agents_per_lead) - leads on floor``, then e
 day for the teams.  Managers: on the floor wherever the hint has more agents on the floor than
 ``manager_above_agents`` (and at work through ``manager_hours`` when set).
 
+With ``polish_evals`` the agents are then polished by a local search on the exact objective
+(:func:`_polish`: one shift off, repaired by the best adds and drops), started also from the
+LP rounded up from a few thresholds, the cheapest kept.  Measured on a 3-day hourly 24/7
+centre: first agents' objective 8,406 rounded down and filled, 6,584 polished, CP-SAT's later
+steps 6,188-6,290, the LP bound 5,436.
+
 Hard rules beyond these (caps, people) are not enforced here; CP-SAT repairs the hint.
 """
 
