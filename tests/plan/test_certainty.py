@@ -142,6 +142,44 @@ def test_the_queue_chain_gives_the_formulas_service_level(patience_s) -> None:
     assert s[0] == 1.0 and (var == 0).all()
 
 
+def test_the_queue_chain_in_blocks_gives_each_row_its_own_moments(monkeypatch) -> None:
+    # Reference: each row evaluated alone.  Rows of an hour's target (windows of ~1,000
+    # states) among rows of a few: the chain is evaluated in blocks of at most
+    # _CHAIN_CELLS states (a 28-day 15-min plan with a 1 h target took 1.4 GB in one).
+    from staffplan.plan import _certainty
+
+    rng = np.random.default_rng(3)
+    agents = rng.integers(1, 90, 60)
+    aht = rng.uniform(120.0, 600.0, 60)
+    lam = agents / aht * rng.uniform(0.4, 1.2, 60)
+    for target_s, patience_s in ((20.0, None), (3600.0, None), (60.0, 900.0)):
+        alone = np.array(
+            [
+                [m[0] for m in _certainty._queue_moments(lam[i : i + 1], agents[i : i + 1],
+                                                         aht[i : i + 1], target_s, patience_s)]
+                for i in range(60)
+            ]
+        )  # fmt: skip
+        blocks: list[tuple[int, int]] = []
+        chain = _certainty._chain
+
+        def recorded(*args, chain=chain, blocks=blocks):  # type: ignore[no-untyped-def]
+            n_lo, n_hi = args[-2:]
+            blocks.append((len(n_lo), len(n_lo) * int((n_hi - n_lo).max() + 1)))
+            return chain(*args)
+
+        monkeypatch.setattr(_certainty, "_CHAIN_CELLS", 4000)
+        monkeypatch.setattr(_certainty, "_chain", recorded)
+        together = np.column_stack(
+            _certainty._queue_moments(lam, agents, aht, target_s, patience_s)
+        )
+        monkeypatch.undo()
+        # A block holds one row, or rows whose windows fit the budget together.
+        assert len(blocks) > 1 and sum(rows for rows, _ in blocks) == 60
+        assert all(rows == 1 or cells <= 4000 for rows, cells in blocks)
+        np.testing.assert_allclose(together, alone, rtol=1e-9, atol=1e-13)
+
+
 def test_certainty_scale_is_the_quantile_of_a_pure_day_factor() -> None:
     # Hand-checkable: without slot noise a day staffed to the target at s x mean meets it
     # exactly when its day factor is at most s, so the scale is the certainty quantile of

@@ -116,6 +116,34 @@ def test_write_stage_leaves_the_garbage_collector_as_it_found_it():
     assert gc.get_freeze_count() == 0
 
 
+def test_write_stage_in_a_process_that_froze_its_own_objects_keeps_no_garbage():
+    # A process embedding the command (a pre-fork server, a notebook) that called gc.freeze
+    # itself: the write stage must not freeze what is alive on entry for good, or the cyclic
+    # garbage among it is never collected (each call used to keep its own).
+    import weakref
+
+    from staffplan.cli._plan import _old_objects_frozen
+
+    class Node:
+        me: object = None
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        nodes = [Node() for _ in range(100)]
+        for node in nodes:
+            node.me = node  # a cycle: only the collector frees it
+        refs = [weakref.ref(node) for node in nodes]
+        with _old_objects_frozen():
+            pass
+        del nodes, node
+        gc.collect()
+        assert all(r() is None for r in refs)
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()  # leave this test process as it was
+
+
 _EXIT_PROBE = """
 import gc, sys
 from staffplan.cli import main

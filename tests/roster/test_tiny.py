@@ -105,6 +105,21 @@ def test_lexicographic_never_trades_coverage_for_cost() -> None:
     assert len(lexi.roster) == 1 and lexi.coverage["shortage"].sum() == 0
 
 
+def test_lexicographic_with_leads_still_covers_first() -> None:
+    # As above, with a lead for every 10 agents (no manager): covering first takes one agent
+    # and one lead, 4 h each (hand-checked: paid 8 units x 5 = 40, nothing short).  The leads'
+    # stage weighed coverage against cost and returned the empty roster, reported OPTIMAL
+    # with a bound (20) above its own objective (4).
+    w = {"shortage": 1, "surplus": 0, "paid_interval": 5, "peak_boost": 0.0}
+    span = roster.SpanOfControl(max_agents_per_lead=10, manager_above_agents=None)
+    inst = flat([1] * 4, length_min=240, span=span, weights=roster.Weights(**w, lexicographic=True))
+    lexi = solved(inst)
+    assert sorted(lexi.roster["role"]) == ["agent", "lead"]
+    assert lexi.coverage["shortage"].sum() == 0
+    assert lexi.objective == pytest.approx(40.0)
+    assert lexi.best_bound <= lexi.objective
+
+
 def test_night_shift_crosses_midnight() -> None:
     # Two days from Monday 00:00; 2 agents needed 22:00-06:00 Monday night, only 8 h night shifts
     # starting 22:00: exactly 2 shifts running into Tuesday, nothing short or over.

@@ -427,7 +427,7 @@ def write_outputs(
 ) -> list[Path]:
     """Save the plan's frames (and a report) into ``out``; returns the files written."""
     t0 = time.perf_counter()
-    with _old_objects_frozen():
+    with _old_objects_frozen(own_process=bool(getattr(progress, "freeze", False))):
         written = _write(result, out, fmt=fmt, report=report, title=title,
                          comparison=comparison, events=events)  # fmt: skip
     if progress is not None:
@@ -436,21 +436,31 @@ def write_outputs(
 
 
 @contextlib.contextmanager
-def _old_objects_frozen() -> Iterator[None]:
+def _old_objects_frozen(*, own_process: bool = False) -> Iterator[None]:
     """Keep the cyclic garbage collector off the objects alive on entry, until the exit.
 
     Drawing makes many short-lived objects, so the collector runs often, and a full
     collection walks every object of the plan and of the modules loaded for it: after a
     roster that is a sizeable part of the write stage.  Frozen objects are still freed
     when their references go; the freeze only keeps the collector from scanning them.
+    ``own_process`` (the command line's own process, which freezes every stage's results
+    and ends after this stage) keeps the freeze.
     """
-    frozen_before = gc.get_freeze_count() > 0  # a command's own process stays frozen
+    if own_process:
+        gc.freeze()
+        yield
+        return
+    if gc.get_freeze_count() > 0:
+        # Objects frozen already (by a process embedding the command): a freeze here could
+        # not be undone alone (``gc.unfreeze`` releases every frozen object), and kept it
+        # would hold the cyclic garbage of this and every later call for the process's life.
+        yield
+        return
     gc.freeze()
     try:
         yield
     finally:
-        if not frozen_before:
-            gc.unfreeze()
+        gc.unfreeze()
 
 
 def _write(

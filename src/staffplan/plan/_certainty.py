@@ -217,15 +217,60 @@ def _queue_moments(
     lam_all, c, mu = lam[ok], c[ok], mu[ok]
     theta = 0.0 if patience_s is None else 1.0 / patience_s
     lam = lam_all if theta > 0 else np.minimum(lam_all, RHO_MAX * c * mu)
+    n_lo, n_hi = _window(lam, c, mu, theta, target_s)
+    # The chain's states are a matrix (rows x the widest row's window): rows of similar
+    # windows go together, at most _CHAIN_CELLS states at a time, so that a few long
+    # windows (an hour's answer target, a long overloaded queue) do not widen every row
+    # (a 28-day 15-min plan with a 1 h target peaked at 1.4 GB in one block).
+    order = np.argsort(n_hi - n_lo, kind="stable")
+    width = (n_hi - n_lo + 1)[order]
+    s, var, cov = (np.empty(len(order)) for _ in range(3))
+    start = 0
+    while start < len(order):
+        k = max(1, min(len(order) - start, _CHAIN_CELLS // int(width[start])))
+        while k > 1 and k * int(width[start + k - 1]) > _CHAIN_CELLS:
+            k //= 2
+        rows = order[start : start + k]
+        s[rows], var[rows], cov[rows] = _chain(
+            lam[rows], c[rows], mu[rows], theta, target_s, n_lo[rows], n_hi[rows]
+        )
+        start += k
+    per_call = lam_all  # the capped load's moments per call, at the actual arrivals
+    s_out[ok], var_out[ok], cov_out[ok] = s, var * per_call, cov * per_call
+    return s_out, var_out, cov_out
+
+
+#: States of the birth-death chain evaluated at once by :func:`_queue_moments` (some
+#: 15 arrays of this many floats: about 130 MB at most).
+_CHAIN_CELLS = 1 << 20
+
+
+def _window(
+    lam: np.ndarray, c: np.ndarray, mu: np.ndarray, theta: float, target_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The states of the chain kept per row (lowest and highest callers in the system)."""
     a = lam / mu
-    rho = lam / (c * mu)
-    x = c * mu * target_s  # completions expected within the target with all agents busy
+    x = c * mu * target_s
     j_top = np.ceil(x + 8.0 * np.sqrt(x) + 10.0)
     if theta > 0:  # the queue's own mode and spread under abandonment
         q = np.maximum(lam - c * mu, 0.0) / theta
         j_top = np.maximum(j_top, np.ceil(q + 10.0 * np.sqrt(lam / theta) + 20.0))
     n_lo = np.maximum(np.floor(np.minimum(a, c) - 8.0 * np.sqrt(a) - 10.0), 0).astype(np.int64)
-    n_hi = c + j_top.astype(np.int64)
+    return n_lo, c + j_top.astype(np.int64)
+
+
+def _chain(
+    lam: np.ndarray,
+    c: np.ndarray,
+    mu: np.ndarray,
+    theta: float,
+    target_s: float,
+    n_lo: np.ndarray,
+    n_hi: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``s`` and the per-call variance and covariance of :func:`_queue_moments`' rows."""
+    rho = lam / (c * mu)
+    x = c * mu * target_s  # completions expected within the target with all agents busy
     n = n_lo[:, None] + np.arange(int((n_hi - n_lo).max()) + 1)[None, :]
     inside = n <= n_hi[:, None]
     cc = c[:, None]
@@ -257,9 +302,7 @@ def _queue_moments(
     var = (pi * (p * (1.0 - p) + (m + d) ** 2 + d**2)).sum(axis=1)
     var += tail * ((d_tail - s) ** 2 + d_tail**2)
     cov = (pi * (m + d)).sum(axis=1) + tail * (d_tail - s)
-    per_call = lam_all  # the capped load's moments per call, at the actual arrivals
-    s_out[ok], var_out[ok], cov_out[ok] = s, var * per_call, cov * per_call
-    return s_out, var_out, cov_out
+    return s, var, cov
 
 
 def _answered_in_time(j: np.ndarray, x: np.ndarray, theta: float, target_s: float) -> np.ndarray:

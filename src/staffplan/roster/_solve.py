@@ -1,8 +1,9 @@
 """``solve``: agents first, then leads and the manager, then people, teams and a self-check.
 
 The instance is split into independent parts (days that share no shift or rule, see
-:func:`staffplan.roster._model.components`).  With leads or a manager and anonymous staff,
-each part is designed in two stages (a decomposition that keeps round-the-clock weeks,
+:func:`staffplan.roster._model.components`).  With leads or a manager and anonymous staff
+(and weights that are not lexicographic: stage B weighs coverage against cost), each part is
+designed in two stages (a decomposition that keeps round-the-clock weeks,
 where every day is linked to the next, within reach of CP-SAT):
 
 A. *agents*: the agents-only model (:func:`staffplan.roster._bound.agents_only`, a relaxation
@@ -602,7 +603,12 @@ def solve(
     ctx = _Ctx(t0 + _SOLVE_SHARE * time_limit_s, num_workers, random_seed, bool(deterministic))
     comps = components(instance)
     relaxed = agents_only(instance)
-    staged = relaxed is not instance and instance.people is None
+    # Lexicographic weights: stage B's runs (leads for fixed agents, then the free model)
+    # weigh coverage against cost and would undo stage A's coverage-first order (with cheap
+    # shortage, an empty roster came back as OPTIMAL): the full model is solved in steps 1-2.
+    staged = (
+        relaxed is not instance and instance.people is None and not instance.weights.lexicographic
+    )
     days = [None if len(comps) == 1 else c for c in comps]
     models = [RosterModel(instance, days=d) for d in days]
     agent_models = [RosterModel(relaxed, days=d) for d in days] if staged else models
