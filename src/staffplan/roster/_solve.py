@@ -25,8 +25,9 @@ reads its roster back and continues from it only when the MIP did not prove it w
 The steps of a model (stage A, or the whole model when there is nothing to decompose):
 
 0. *first roster*: hinted with the LP relaxation rounded down and completed greedily
-   (:mod:`staffplan.roster._lp`, :mod:`staffplan.roster._greedy`), stop at the first feasible
-   solution (the time until every part has a full roster is ``first_solution_s``);
+   (:mod:`staffplan.roster._lp`, :mod:`staffplan.roster._greedy`), on parts of several linked
+   days (round the clock) also rounded up from a few thresholds and polished by exact
+   single-shift moves, the cheapest kept; stop at the first feasible solution (the time until every part has a full roster is ``first_solution_s``);
 1. *coverage* (lexicographic weights, or objectives counting distinct patterns): minimise the
    coverage cost alone (weighted shortage + surplus);
 2. *cost at best coverage*: when step 1 proved its optimum, hold the coverage cost there and
