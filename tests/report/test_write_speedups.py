@@ -139,7 +139,8 @@ def test_write_stage_in_a_process_that_froze_its_own_objects_keeps_no_garbage():
         del nodes, node
         gc.collect()
         assert all(r() is None for r in refs)
-        assert gc.get_freeze_count() == before
+        # Nothing more frozen (frozen objects freed by reference counting may lower it).
+        assert gc.get_freeze_count() <= before
     finally:
         gc.unfreeze()  # leave this test process as it was
 
