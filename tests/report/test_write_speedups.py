@@ -106,6 +106,23 @@ def test_render_report_is_the_text_write_report_writes(tmp_path):
     assert text.count("data:image/png") == 2  # coverage and the lunch/break waves
 
 
+def test_a_figure_whose_compression_fails_is_skipped_with_its_reason(monkeypatch):
+    # As when drawing fails: the rest of the report is written, the figure's place says why.
+    from staffplan.report import _html
+
+    def broken(*args, **kwargs):
+        raise ValueError("no pixels")
+
+    monkeypatch.setattr(_html, "_encoded_tag", broken)
+    frames = {"roster": _roster(), "coverage": pd.DataFrame({
+        "ds": pd.date_range(DAY + pd.Timedelta(hours=8), periods=20, freq="30min"),
+        "required": 2.0, "on_floor": 3.0, "off_lunch": 1, "off_break": 0})}  # fmt: skip
+    text = render_report(frames, title="t", summary={"paid_hours": 12.0}, warnings=["w"])
+    assert text.count("plot skipped: no pixels") == 2
+    assert "data:image/png" not in text
+    assert text.rstrip().endswith("</body></html>")
+
+
 def test_write_stage_leaves_the_garbage_collector_as_it_found_it():
     from staffplan.cli._plan import _old_objects_frozen
 

@@ -397,8 +397,16 @@ def render_report(
     ]
     with _Images() as images:
         _sections(parts, frames, order, plots=plots, target=target_service_level, images=images)
-        text = "\n".join(p if isinstance(p, str) else p.result() for p in parts)
+        text = "\n".join(p if isinstance(p, str) else _resolved(p) for p in parts)
     return text + "\n"
+
+
+def _resolved(tag: Future[str]) -> str:
+    """A figure's tag once compressed, or why it is missing (as when it is drawn)."""
+    try:
+        return tag.result()
+    except (ValueError, TypeError) as exc:
+        return f'<p class="note">plot skipped: {html.escape(str(exc))}</p>'
 
 
 def _sections(
