@@ -86,10 +86,11 @@ def test_a_frame_with_zero_aht_where_no_contacts_equals_unknown_aht(day_history)
     unknown = zero.copy()
     zero.loc[quiet, "aht_s"] = 0.0
     unknown.loc[quiet, "aht_s"] = np.nan
-    a = forecast.forecast(zero, "1D")["aht_s"].to_numpy()
-    b = forecast.forecast(unknown, "1D")["aht_s"].to_numpy()
+    # A week: the day after this history is closed (an empty forecast proves nothing).
+    a = forecast.forecast(zero, "7D")["aht_s"].dropna().to_numpy()
+    b = forecast.forecast(unknown, "7D")["aht_s"].dropna().to_numpy()
     np.testing.assert_array_equal(a, b)
-    assert np.all(a > 100)
+    assert a.size > 0 and np.all(a > 100)
 
 
 @pytest.fixture(scope="module")
