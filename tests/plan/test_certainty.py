@@ -140,6 +140,11 @@ def test_the_queue_chain_gives_the_formulas_service_level(patience_s) -> None:
         np.array([0.01, 0.01]), np.array([10_000, 4]), np.array([AHT_S, np.nan]), 20.0, None
     )
     assert s[0] == 1.0 and (var == 0).all()
+    # A handle time of 0 answers everyone at once; one below 0 is not evaluated (it raised).
+    s, var, cov = _queue_moments(
+        np.array([0.01, 0.01]), np.array([4, 4]), np.array([0.0, -5.0]), 20.0, None
+    )
+    assert s[0] == 1.0 and (var == 0).all() and (cov == 0).all()
 
 
 def test_the_queue_chain_in_blocks_gives_each_row_its_own_moments(monkeypatch) -> None:

@@ -200,18 +200,19 @@ def _queue_moments(
     """
     lam = np.asarray(lam, dtype=np.float64)
     c = np.asarray(agents, dtype=np.int64)
-    mu = 1.0 / np.asarray(aht_s, dtype=np.float64)
     s_out = np.where(lam > 0, 0.0, 1.0)
     var_out = np.zeros(lam.shape)
     cov_out = np.zeros(lam.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
+        mu = 1.0 / np.asarray(aht_s, dtype=np.float64)
         load = lam / mu
     # Far more agents than the load (beyond 10 sd of its Poisson spread) leave nobody waiting:
     # everyone is answered in time, without spread (and the chain's window stays small).
-    idle = c > load + 10.0 * np.sqrt(np.maximum(load, 0.0)) + 20.0
+    # A handle time of 0 answers everyone at once, as idle agents do.
+    idle = (c > load + 10.0 * np.sqrt(np.maximum(load, 0.0)) + 20.0) | (np.isinf(mu) & (c > 0))
     s_out[idle & (lam > 0)] = 1.0
-    # Nothing to evaluate where the rate or the handle time is missing (no spread there).
-    ok = (lam > 0) & (c > 0) & ~idle & np.isfinite(load)
+    # Nothing to evaluate where the rate or the handle time is missing or below 0 (no spread).
+    ok = (lam > 0) & (c > 0) & ~idle & np.isfinite(load) & (mu > 0)
     if not ok.any():
         return s_out, var_out, cov_out
     lam_all, c, mu = lam[ok], c[ok], mu[ok]
