@@ -33,7 +33,7 @@ from staffplan.plan._certainty import (
     pooled_paths,
 )
 from staffplan.plan._isa import STAFFING_METHODS, time_stable_requirements
-from staffplan.plan._plan import Plan, plain_settings
+from staffplan.plan._plan import Plan, plain_settings, plan_events
 from staffplan.plan._service import ServiceTarget, pool_queues, requirements_frame
 from staffplan.plan._verdict import (
     busy_share,
@@ -853,6 +853,7 @@ def plan(
         done=done,
         volume_paths=paths,
         certainty_scales=scales,
+        events=plan_events(model.events_),
     )
     if skill_req is not None and group_frame is not None:
         from staffplan.skills._plan import finish_plan
@@ -1038,6 +1039,7 @@ def assemble(
     done: Callable[[str], None] | None = None,
     volume_paths: np.ndarray | None = None,
     certainty_scales: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
 ) -> Plan:
     """Judge a roster against a requirement and package everything as a :class:`Plan`.
 
@@ -1049,7 +1051,7 @@ def assemble(
     add each day's ``p_meet_target`` and ``expected_service_level`` to
     ``daily``, and ``certainty_scales`` (from
     :func:`staffplan.plan._certainty.certainty_scale`) the scale each day was
-    staffed for.
+    staffed for; ``events`` are the forecaster's events (:func:`plan_events`).
     """
     verdict = build_verdict(
         requirements, coverage, service=service, interval_min=interval_min, volume=mean_volume
@@ -1123,6 +1125,7 @@ def assemble(
         peaks=peak_intervals(verdict),
         verdict_quantile=verdict_q,
         history=history,
+        events=events,
         settings=plain_settings(settings),
         summary=summary,
         warnings=tuple(notes),

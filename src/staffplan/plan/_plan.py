@@ -28,11 +28,19 @@ from staffplan.plan._service import ServiceTarget
 if TYPE_CHECKING:  # the roster (and OR-Tools) loads when the rules are asked for
     from staffplan.roster import Rules
 
-__all__ = ["FRAME_NAMES", "Plan", "plain_settings"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "FRAME_NAMES",
+    "NO_EVENTS_NOTE",
+    "Plan",
+    "plain_settings",
+    "plan_events",
+]
 
 #: Frames a plan holds, in the order they are written.
 FRAME_NAMES = (
     "history",
+    "events",
     "forecast",
     "requirements",
     "roster",
@@ -47,6 +55,33 @@ FRAME_NAMES = (
 _META_FILE = "plan.json"
 #: 2: plan.json carries the SHA-256 of every frame file and of its own contents.
 _FORMAT_VERSION = 2
+#: Columns of :attr:`Plan.events` (the forecaster's own reading of the events it was given).
+EVENT_COLUMNS = ("name", "kind", "start", "end", "factor", "queue", "calendar")
+#: Said when a plan does not record its events (saved before plans kept them).
+NO_EVENTS_NOTE = (
+    "this plan does not record the events its forecast knew (it was saved before plans kept "
+    "them): a re-plan refits the forecaster without holidays or campaigns unless they are "
+    "given again (events=, --events)"
+)
+
+
+def plan_events(events: pd.DataFrame | None) -> pd.DataFrame:
+    """The events a forecaster was fitted with, as a plan keeps them (empty when none).
+
+    ``events`` is :attr:`staffplan.forecast.VolumeForecaster.events_`: one row
+    per event, holiday calendars already listed, times as naive local wall time.
+    """
+    if events is None:
+        empty = {c: pd.Series(dtype=object) for c in EVENT_COLUMNS}
+        empty["start"] = empty["end"] = pd.Series(dtype="datetime64[ns]")
+        empty["factor"] = pd.Series(dtype=float)
+        empty["calendar"] = pd.Series(dtype=bool)
+        return pd.DataFrame(empty)
+    out = events.loc[:, [c for c in EVENT_COLUMNS if c in events]].reset_index(drop=True)
+    # Queue labels as text ("" for every queue), so that they read back from a file as
+    # written; replan maps them onto the history's own labels.
+    out["queue"] = [str(q) if q is not None and not pd.isna(q) else "" for q in out["queue"]]
+    return out
 
 
 @dataclass(frozen=True)
@@ -94,6 +129,15 @@ class Plan:
         Plans by skill group: agents needed and rostered per (interval, group).
     history : pandas.DataFrame or None
         The history the forecast was fitted to (for plots and reports).
+    events : pandas.DataFrame or None
+        The events the forecast was fitted with, as the forecaster read them
+        (see :func:`plan_events`): ``name``, ``kind``, ``start``, ``end``
+        (naive local wall time, end exclusive), ``factor``, ``queue`` (as
+        text; ``""``: every queue) and ``calendar`` (the row came from a
+        holiday calendar).  Empty when the
+        plan had no events; None for a plan saved before plans kept them
+        (loading one says so in ``warnings``).  :func:`staffplan.replan` refits
+        the forecaster with them.
     settings : dict
         Everything needed to repeat the plan: service target, horizon,
         interval, quantile, rules summary, solver facts.
@@ -115,6 +159,7 @@ class Plan:
     verdict_queues: pd.DataFrame | None = None
     verdict_groups: pd.DataFrame | None = None
     history: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     summary: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
@@ -201,6 +246,8 @@ class Plan:
                 "settings": _jsonable(self.settings),
                 "summary": _jsonable(self.summary),
                 "warnings": list(self.warnings),
+                # Written since plans keep their events: a plan.json without it is older.
+                "events_recorded": True,
                 "frames": {},
             }
             for name, frame in self.to_frames().items():
@@ -244,7 +291,11 @@ class Plan:
         Notes
         -----
         Nothing in the folder is imported or unpickled; frame files are found
-        by their fixed names, never by a path taken from ``plan.json``. When
+        by their fixed names, never by a path taken from ``plan.json``.  A plan
+        saved before plans kept their events loads with ``events`` None and a
+        warning saying so (:data:`NO_EVENTS_NOTE`); one saved with ``events``
+        None since then loads without it (:func:`staffplan.replan` still says
+        so when it refits). When
         ``path`` is missing because a save was cut between its two renames
         (file systems that cannot exchange folders), the previous plan is
         moved back first.
@@ -266,11 +317,14 @@ class Plan:
                     f"{file}: does not read back as the plan's {name!r} frame "
                     f"({type(exc).__name__}: {exc}); make the plan again"
                 ) from None
+        notes = tuple(meta["warnings"])
+        if not meta.get("events_recorded") and NO_EVENTS_NOTE not in notes:
+            notes += (NO_EVENTS_NOTE,)
         return cls(
             **{k: v for k, v in frames.items() if k in FRAME_NAMES},
             settings=meta["settings"],
             summary=meta["summary"],
-            warnings=tuple(meta["warnings"]),
+            warnings=notes,
         )
 
 

@@ -52,7 +52,7 @@ from staffplan.forecast._update import (
     read_actuals,
 )
 from staffplan.plan._pipeline import _seed_of, assemble, build_verdict, requirement_grid
-from staffplan.plan._plan import Plan
+from staffplan.plan._plan import NO_EVENTS_NOTE, Plan, plan_events
 from staffplan.plan._service import pool_queues, requirements_frame
 from staffplan.plan._verdict import check_with_simulation, volume_weighted
 
@@ -145,7 +145,8 @@ def _check_now_in_plan(plan: Plan, now: Any, step: int) -> pd.Timestamp:
     return ts
 
 
-def _fit_forecaster(plan: Plan, events: pd.DataFrame | None) -> VolumeForecaster:
+def _fit_forecaster(plan: Plan, events: Any) -> VolumeForecaster:
+    """The plan's forecaster again: its history, method, grid and events (``events`` given)."""
     if plan.history is None or plan.history.empty:
         raise ValueError(
             "plan has no history to learn the update from; pass forecaster= (a fitted "
@@ -157,6 +158,25 @@ def _fit_forecaster(plan: Plan, events: pd.DataFrame | None) -> VolumeForecaster
         plan.settings.get("forecast_method", "auto"), interval_min=plan.interval_min
     )
     return model.fit(hist[cols], events=events)
+
+
+def _events_for_refit(plan: Plan, events: Any, notes: list[str]) -> Any:
+    """The events given, else the plan's own; a plan that does not record them is named."""
+    if events is not None:
+        return events
+    if plan.events is None:
+        notes.append(NO_EVENTS_NOTE)
+        return None
+    if not len(plan.events):
+        return None
+    # Rows the forecaster read from a holiday calendar come back as plain rows: the
+    # same days, names and kinds, so the refit learns the same effects.
+    out = plan.events.copy()
+    labels = {}
+    if plan.history is not None and "queue" in plan.history:
+        labels = {str(q): q for q in pd.unique(plan.history["queue"])}
+    out["queue"] = [labels.get(str(q), q) if str(q) != "" else None for q in out["queue"]]
+    return out
 
 
 def updated_forecast(
@@ -620,11 +640,15 @@ def replan(
         Start of the first interval not yet observed, on the plan's grid and
         inside the plan.
     forecaster : VolumeForecaster, optional
-        The fitted forecaster the plan came from; default: fitted again on
-        the plan's history (with ``events``), which is where the update learns
-        how far to trust the morning.
-    events : pandas.DataFrame, optional
-        Events for that fit.
+        The fitted forecaster the plan came from; default: fitted again as
+        the plan's was (its history, ``forecast_method``, interval and
+        events), which is where the update learns how far to trust the morning.
+    events : pandas.DataFrame, str, holidays calendar or list of them, optional
+        Events for that fit (as for :func:`staffplan.plan`); default: the
+        plan's own (:attr:`Plan.events`).  Given, they replace the plan's
+        (``[]``: none) and the re-planned plan records them.  A plan that does
+        not record its events (saved before plans kept them) is refitted
+        without, with a warning.
     max_overtime_min, max_early_leave_min : int
         Longest extension and earliest leave per shift [min], whole intervals
         (:data:`staffplan.defaults.MAX_OVERTIME_MIN`, ``MAX_EARLY_LEAVE_MIN``: 120).
@@ -666,8 +690,12 @@ def replan(
     check_positive(shortage_cost, "shortage_cost")
     check_positive(time_limit_s, "time_limit_s")
     now_ts = _check_now_in_plan(plan, now, step)
+    notes: list[str] = []
+    kept = plan.events  # what the re-planned plan records for its own re-plans
     if forecaster is None:
-        forecaster = _fit_forecaster(plan, events)
+        forecaster = _fit_forecaster(plan, _events_for_refit(plan, events, notes))
+        if events is not None:
+            kept = plan_events(forecaster.events_)
     elif not hasattr(forecaster, "models_"):
         raise ValueError("forecaster must be fitted (call fit(history) first)")
     fc, level = updated_forecast(plan, forecaster, actuals, now_ts)
@@ -700,7 +728,6 @@ def replan(
         time_limit_s=time_limit_s,
         seed=seed,
     )
-    notes: list[str] = []
     if settings.get("certainty") is not None or settings.get("staffing") == "time_stable":
         # The re-plan staffs the rest of the day to the updated mean (or volume quantile);
         # the day-level certainty search and time-stable staffing are not rerun here.
@@ -757,6 +784,7 @@ def replan(
         rng=seed,
         settings=settings,
         warnings=notes,
+        events=kept,
     )
     summary = _summarize(rest, changes, now_ts, status, wall, simulate)
     if summary["shortage_after"] > 0:

@@ -398,6 +398,7 @@ def what_if(
     return assemble(
         forecast=base.forecast,
         history=base.history,
+        events=base.events,
         requirements=reqs,
         roster_result=result,
         roster_frame=roster_frame,
