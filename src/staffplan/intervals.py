@@ -40,6 +40,9 @@ __all__ = [
     "infer_interval_min",
     "interval_min_for",
     "local_day",
+    "opening_hours",
+    "operating_day",
+    "operating_day_start",
     "parse_timestamp_text",
     "slot_of_day",
     "slots_per_day",
@@ -328,6 +331,55 @@ def wall_time(ds: Any) -> pd.DatetimeIndex:
 def local_day(ds: Any) -> pd.DatetimeIndex:
     """Local calendar day (naive midnight) of each timestamp."""
     return wall_time(as_datetime_index(ds)).normalize()
+
+
+def opening_hours(is_open: np.ndarray) -> tuple[int, int]:
+    """Opening slot and number of slots from opening to closing of a daily open mask.
+
+    Closing time is where the longest closed run of slots starts (wrapping past midnight);
+    the centre opens where it ends.  Round the clock, or never open: ``(0, slots per day)``.
+    """
+    n_slots = is_open.size
+    if is_open.all() or not is_open.any():
+        return 0, n_slots
+    # Doubling the day makes a closed run across midnight contiguous.
+    closed = np.r_[~is_open, ~is_open].astype(np.int8)
+    edges = np.diff(np.r_[0, closed, 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(ends - starts))
+    close_slot = int(starts[k]) % n_slots
+    open_slot = int(ends[k]) % n_slots
+    return open_slot, (close_slot - open_slot) % n_slots
+
+
+def operating_day_start(is_open: Any) -> int:
+    """First slot of the centre's operating day, for a daily open mask (one bool per slot).
+
+    The operating day runs from opening time (:func:`opening_hours`) to the next
+    opening.  When it does not cross midnight (a day centre, or round the clock) it
+    holds the same open slots as the calendar day, which is then used: slot 0.  A
+    night centre open 22:00-06:00 starts its day at 22:00, so the hours after
+    midnight belong to the night that began the evening before.
+    """
+    mask = np.asarray(is_open, dtype=bool)
+    open_slot, n_open = opening_hours(mask)
+    return open_slot if open_slot + n_open > mask.size else 0
+
+
+def operating_day(ds: Any, day_start_min: int = 0) -> pd.DatetimeIndex:
+    """Operating day (naive midnight of the day it began) of each timestamp.
+
+    ``day_start_min`` is the wall-clock start of the operating day [min after
+    midnight]; 0 gives the local calendar day (:func:`local_day`).  With 1320
+    (22:00) the interval at 02:00 on 3 March belongs to the day of 2 March.
+
+    Examples
+    --------
+    >>> operating_day(["2024-03-03 02:00", "2024-03-03 22:00"], 1320).strftime("%d").tolist()
+    ['02', '03']
+    """
+    wall = wall_time(as_datetime_index(ds))
+    return (wall - pd.Timedelta(minutes=int(day_start_min))).normalize()
 
 
 def weekday(ds: Any) -> np.ndarray:

@@ -252,7 +252,12 @@ class VolumeForecaster:
         from staffplan.forecast._update import learn_level_update
 
         level = learn_level_update(
-            sel.actual, sel.pred, sel.lead_days, n_slots=y_train.shape[1], residuals=residuals
+            sel.actual,
+            sel.pred,
+            sel.lead_days,
+            n_slots=y_train.shape[1],
+            residuals=residuals,
+            day_start_slot=intervals.operating_day_start(open_mask.any(axis=0)),
         )
         return _QueueModel(
             g, cal, y_train, open_mask, sel.config, sel.scores, residuals, effects, occ, aht, level

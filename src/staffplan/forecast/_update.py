@@ -26,11 +26,15 @@ spread that is slot noise (already in the slot residuals) is removed, so the
 band narrows as the day is observed and tends to the slot noise alone late in
 the day.
 
-A *day* is the local calendar day.  In a 24/7 or night centre the intervals
-after midnight belong to the next day: a night shift crossing midnight is
-scaled by today's factor until 00:00 and by the (weaker) next-day factor after.
-Only the day of ``now`` informs the update; earlier whole days in the actuals
-are checked but not used (refit the forecaster to learn from them).
+A *day* is the queue's operating day (:func:`staffplan.intervals.operating_day_start`):
+the local calendar day, except for a centre whose hours cross midnight (open
+22:00-06:00), whose day starts at opening, so the night's hours before and after
+midnight are one day: at 02:00 the level is that of the night since 22:00.  The
+weights are learned on the same days (the backtest's days re-cut to start at
+opening).  Round the clock the day is the calendar day: a shift crossing
+midnight is scaled by today's factor until 00:00 and by the (weaker) next-day
+factor after.  Only the day of ``now`` informs the update; earlier whole days in
+the actuals are checked but not used (refit the forecaster to learn from them).
 """
 
 from __future__ import annotations
@@ -94,6 +98,10 @@ class LevelUpdate:
         Their level exponent.
     n_days : int
         Held-out days the weights were learned from.
+    day_start_min : int
+        Wall-clock start of the operating day the weights count ``k`` from
+        [min after midnight] (0: the calendar day; see
+        :func:`staffplan.intervals.operating_day_start`).
     """
 
     weights_today: np.ndarray
@@ -103,6 +111,7 @@ class LevelUpdate:
     slot_residuals: np.ndarray
     power: float
     n_days: int
+    day_start_min: int = 0
 
     def quantiles(
         self, pred: np.ndarray, k: int, next_day: bool, levels: tuple[float, ...]
@@ -170,6 +179,23 @@ def _residual_ratios(
     return out
 
 
+def _operating_days(
+    a: np.ndarray, f: np.ndarray, lead: np.ndarray, start: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Calendar-day rows re-cut into operating days starting at slot ``start``.
+
+    An operating day is a day's slots from ``start`` on and the next day's before
+    it; only days whose next day is held out from the same origin make one.
+    """
+    if start == 0:
+        return a, f, lead
+    whole = np.r_[lead[1:] == lead[:-1] + 1, False]
+    nxt = np.minimum(np.arange(len(lead)) + 1, len(lead) - 1)
+    a2 = np.hstack([a[:, start:], a[nxt, :start]])[whole]
+    f2 = np.hstack([f[:, start:], f[nxt, :start]])[whole]
+    return a2, f2, lead[whole]
+
+
 def learn_level_update(
     actual: np.ndarray,
     pred: np.ndarray,
@@ -177,17 +203,21 @@ def learn_level_update(
     *,
     n_slots: int,
     residuals: ResidualQuantiles,
+    day_start_slot: int = 0,
 ) -> LevelUpdate:
     """Learn the update weights and post-update bands from held-out backtest days.
 
     ``actual``, ``pred`` and ``lead_days`` are the backtest's held-out cells,
     laid out as consecutive days of ``n_slots`` slots (as the forecaster's
     selection returns them); consecutive rows with consecutive leads are
-    consecutive days of one origin.
+    consecutive days of one origin.  ``day_start_slot`` re-cuts them into
+    operating days starting at that slot (a night centre's day starts at
+    opening), on which the weights are then learned.
     """
     a = np.asarray(actual, dtype=np.float64).reshape(-1, n_slots)
     f = np.maximum(np.asarray(pred, dtype=np.float64), 0.0).reshape(-1, n_slots)
     lead = np.asarray(lead_days).reshape(-1, n_slots)[:, 0]
+    a, f, lead = _operating_days(a, f, lead, int(day_start_slot))
     ok = np.isfinite(a) & np.isfinite(f)
     a0, f0 = np.where(ok, a, 0.0), np.where(ok, f, 0.0)
     zero = np.zeros((a.shape[0], 1))
@@ -223,6 +253,7 @@ def learn_level_update(
         slot_residuals=residuals.slot_residuals,
         power=residuals.power,
         n_days=int(use.sum()),
+        day_start_min=int(day_start_slot) * (intervals.MINUTES_PER_DAY // n_slots),
     )
 
 
@@ -275,12 +306,13 @@ def adjust(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Updated point forecast and quantiles for ``ds`` (after ``now``) of one queue.
 
-    Rows on the day of ``now`` get the rest-of-day factor and band, rows on the
-    next local day the next-day ones; later rows are returned unchanged.
+    Rows on the (operating) day of ``now`` get the rest-of-day factor and band,
+    rows on the next day the next-day ones; later rows are returned unchanged.
     """
     point = np.asarray(point, dtype=np.float64).copy()
     q = np.asarray(quantiles, dtype=np.float64).copy()
-    offset = np.asarray((intervals.local_day(ds) - obs.day).days, dtype=np.int64)
+    day = intervals.operating_day(ds, lu.day_start_min)
+    offset = np.asarray((day - obs.day).days, dtype=np.int64)
     for off, weights in ((0, lu.weights_today), (1, lu.weights_next)):
         sel = (offset == off) & (point > 0)  # closed slots stay closed
         if not sel.any():
@@ -411,16 +443,21 @@ def read_actuals(
     return out, now_ts
 
 
-def day_of_now(now: pd.Timestamp, interval_min: int) -> tuple[pd.Timestamp, int]:
-    """The local day being observed (that of the last interval before ``now``) and its slots.
+def day_of_now(
+    now: pd.Timestamp, interval_min: int, day_start_min: int = 0
+) -> tuple[pd.Timestamp, int]:
+    """The day being observed (that of the last interval before ``now``) and its slots.
 
-    At 00:00 the day just ended is the observed one (all its slots seen), so the
-    new day gets the next-day factor.
+    The day is the operating day starting at ``day_start_min`` [min after
+    midnight; 0: the local calendar day]; its slots are counted from that start.  When ``now`` is the
+    start of a day, the day just ended is the observed one (all its slots seen),
+    so the new day gets the next-day factor.
     """
     last = now - pd.Timedelta(minutes=interval_min)
-    day = intervals.local_day([last])[0]
-    k = int(intervals.slot_of_day([last], interval_min)[0]) + 1
-    return day, k
+    day = intervals.operating_day([last], day_start_min)[0]
+    n_slots = intervals.slots_per_day(interval_min)
+    slot = int(intervals.slot_of_day([last], interval_min)[0])
+    return day, (slot - day_start_min // interval_min) % n_slots + 1
 
 
 # -- the updated forecaster -------------------------------------------------------------
@@ -455,15 +492,16 @@ class UpdatedForecaster(VolumeForecaster):
     Made by :meth:`VolumeForecaster.update`; ``predict`` counts its horizon from
     ``now_`` and returns the updated rest of the day, the next day updated, and
     later days as the original forecaster.  Attributes: ``base_`` (the original,
-    untouched), ``now_``, ``day_`` and ``slots_observed_`` (the local day of
-    ``now`` and its slots before ``now``), ``actuals_`` (per queue) and
-    ``today_`` (per queue, the actual intervals of ``day_``).
+    untouched), ``now_``, ``day_`` and ``slots_observed_`` (per queue: the
+    operating day of ``now`` and its slots before ``now``; see
+    :func:`day_of_now`), ``actuals_`` (per queue) and ``today_`` (per queue,
+    the actual intervals of its ``day_``).
     """
 
     base_: VolumeForecaster
     now_: pd.Timestamp
-    day_: pd.Timestamp
-    slots_observed_: int
+    day_: dict[Any, pd.Timestamp]
+    slots_observed_: dict[Any, int]
     actuals_: dict[Any, pd.DataFrame]
     today_: dict[Any, pd.DataFrame]
     _observed: dict[Any, Observed]
@@ -478,8 +516,8 @@ class UpdatedForecaster(VolumeForecaster):
         seen = pd.DatetimeIndex(today["ds"])
         both = super()._predict_queue(m, seen.append(ds), levels)
         obs = observed_level(
-            self.day_,
-            self.slots_observed_,
+            self.day_[m.grid.queue],
+            self.slots_observed_[m.grid.queue],
             today["volume"].to_numpy(np.float64),
             both[self.columns_.volume].to_numpy(np.float64)[: len(seen)],
         )
@@ -555,18 +593,21 @@ def update_forecaster(
                 f"got {now_ts}"
             )
         frames = _merge_actuals(model.actuals_, frames, "actuals")
-    day, k = day_of_now(now_ts, step)
-    today = {}
-    for q, part in frames.items():
-        mine = part[intervals.local_day(part["ds"]) == day]
-        if not mine.empty:
-            today[q] = mine.reset_index(drop=True)
+    days, slots, today = {}, {}, {}
+    for q, m in base.models_.items():
+        start = 0 if m.level_update is None else m.level_update.day_start_min
+        days[q], slots[q] = day_of_now(now_ts, step, start)
+        part = frames.get(q)
+        if part is not None:
+            mine = part[intervals.operating_day(part["ds"], start) == days[q]]
+            if not mine.empty:
+                today[q] = mine.reset_index(drop=True)
     new = UpdatedForecaster.__new__(UpdatedForecaster)
     new.__dict__.update(base.__dict__)  # shares the fitted models, which are never mutated
     new.base_ = base
     new.now_ = now_ts
-    new.day_ = day
-    new.slots_observed_ = k
+    new.day_ = days
+    new.slots_observed_ = slots
     new.actuals_ = frames
     new.today_ = today
     new._observed = {}

@@ -204,7 +204,6 @@ def updated_forecast(
         after=last,
         now=now,
     )
-    day, k = day_of_now(now, step)
     levels = tuple(float(q) for q in plan.settings.get("quantiles", ()))
     qcols = [quantile_column(lev) for lev in levels if quantile_column(lev) in fc]
     levels = tuple(lev for lev in levels if quantile_column(lev) in fc)
@@ -214,14 +213,22 @@ def updated_forecast(
         m = forecaster.models_[q]
         label = q if forecaster.has_queue_ else "all"
         mine = (out["queue"].astype(str) == str(label)).to_numpy()
-        today = part[intervals.local_day(part["ds"]) == day]
-        if today.empty or m.level_update is None:
+        if m.level_update is None:
+            continue
+        # The operating day of now: a night centre's night since opening, else the calendar day.
+        start = m.level_update.day_start_min
+        day, k = day_of_now(now, step, start)
+        today = part[intervals.operating_day(part["ds"], start) == day]
+        if today.empty:
             continue
         planned = out.loc[mine].set_index("ds")["volume"]
-        base = planned.reindex(pd.DatetimeIndex(today["ds"])).fillna(0.0).to_numpy()
-        obs = observed_level(day, k, today["volume"].to_numpy(np.float64), base)
+        base = planned.reindex(pd.DatetimeIndex(today["ds"])).to_numpy(np.float64)
+        # A night that began before the plan: its earlier hours have no planned forecast
+        # to compare with, so they count on neither side of the ratio.
+        seen = np.where(np.isnan(base), np.nan, today["volume"].to_numpy(np.float64))
+        obs = observed_level(day, k, seen, np.nan_to_num(base))
         later = mine & (out["ds"] >= now).to_numpy()
-        rest_today = later & (intervals.local_day(out["ds"]) == day)
+        rest_today = later & (intervals.operating_day(out["ds"], start) == day)
         planned_rest = float(out.loc[rest_today, "volume"].sum())
         point, qv = adjust(
             m.level_update,
@@ -592,6 +599,15 @@ def _restaff(plan: Plan, fc: pd.DataFrame, now: pd.Timestamp) -> tuple[pd.DataFr
     return reqs, mean.fillna(0.0).to_numpy(float)
 
 
+def _day_end(forecaster: VolumeForecaster, now_wall: pd.Timestamp, step: int) -> pd.Timestamp:
+    """End of the centre's operating day of ``now`` (wall clock): the next midnight, or
+    the next opening of a centre whose hours (its queues' together) cross midnight."""
+    is_open = np.any([m.open_mask.any(axis=0) for m in forecaster.models_.values()], axis=0)
+    start_min = intervals.operating_day_start(is_open) * step
+    day = intervals.operating_day([now_wall], start_min)[0]
+    return day + pd.Timedelta(minutes=start_min) + pd.Timedelta(days=1)
+
+
 def _window(
     inst: RosterInstance,
     roster: pd.DataFrame,
@@ -708,7 +724,7 @@ def replan(
     # onto its first morning, even when the plan was a weekly template.
     inst = dataclasses.replace(rules, cyclic=False).make_instance(grid, interval_min=step)
     now_wall = intervals.wall_time([now_ts])[0]
-    day_end = now_wall.normalize() + pd.Timedelta(days=1)
+    day_end = _day_end(forecaster, now_wall, step)
     old_cov = plan.coverage.set_index("ds").reindex(inst.timestamps).reset_index()
     old_cov = old_cov.rename(columns={"index": "ds"}).fillna(0)
     roster = plan.roster.reset_index(drop=True)

@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike
 
 from staffplan import defaults
 from staffplan._validation import check_int, check_interval_min
-from staffplan.intervals import as_datetime_index, slot_of_day, slots_per_day
+from staffplan.intervals import as_datetime_index, opening_hours, slot_of_day, slots_per_day
 from staffplan.roster._instance import LunchRule, ShiftRules
 
 __all__ = ["default_lunch", "open_blocks", "opening_hours", "shifts_for_hours"]
@@ -32,25 +32,6 @@ def _window(name: str, lo: int, hi: int, step: int, length: int) -> list[ShiftRu
         )
     )
     return parts
-
-
-def opening_hours(is_open: np.ndarray) -> tuple[int, int]:
-    """Opening slot and number of slots from opening to closing of a daily open mask.
-
-    Closing time is where the longest closed run of slots starts (wrapping past midnight);
-    the centre opens where it ends.  Round the clock, or never open: ``(0, slots per day)``.
-    """
-    n_slots = is_open.size
-    if is_open.all() or not is_open.any():
-        return 0, n_slots
-    # Doubling the day makes a closed run across midnight contiguous.
-    closed = np.r_[~is_open, ~is_open].astype(np.int8)
-    edges = np.diff(np.r_[0, closed, 0])
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    k = int(np.argmax(ends - starts))
-    close_slot = int(starts[k]) % n_slots
-    open_slot = int(ends[k]) % n_slots
-    return open_slot, (close_slot - open_slot) % n_slots
 
 
 def open_blocks(is_open: np.ndarray, min_closure_slots: int = 1) -> list[tuple[int, int]]:
