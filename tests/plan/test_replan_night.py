@@ -172,3 +172,19 @@ def test_a_day_centre_keeps_the_calendar_day():
     assert intervals.operating_day(ds, 0).equals(intervals.local_day(ds))
     now = pd.Timestamp("2024-02-05 11:00")
     assert day_of_now(now, 30, lu.day_start_min) == (now.normalize(), 22)
+
+
+def test_the_forecasters_own_update_reads_the_same_night():
+    hist = night_history()
+    model = forecast.VolumeForecaster("profile", interval_min=30).fit(hist)
+    fc = model.predict("2D")
+    seen = fc[fc["ds"] < NOW]
+    high = seen[["ds"]].assign(volume=np.round(1.5 * seen["volume"].to_numpy()))
+    updated = model.update(high, now=NOW)
+    row = updated.level_updates().iloc[0]
+    assert (row["day"], row["slots_observed"]) == (NIGHT.normalize(), 8)
+    assert row["actual"] == high.loc[high["ds"] >= NIGHT, "volume"].sum()  # 22:00 on
+    rest = updated.predict("4h")  # 02:00-06:00, counted from now
+    base = fc.set_index("ds")["volume"].reindex(rest["ds"]).to_numpy()
+    np.testing.assert_allclose(rest["volume"], base * row["factor_today"], rtol=1e-9)
+    assert row["factor_today"] > 1.2

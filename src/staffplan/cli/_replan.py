@@ -60,7 +60,11 @@ def register(subparsers: Any) -> None:
         "(ISO 8601, e.g. '2026-03-03 12:00')",
     )
     parser.add_argument("--out", help="output directory (default: PLAN_DIR-replan)")
-    parser.add_argument("--events", help="events for the forecast refit (.csv or .parquet)")
+    parser.add_argument(
+        "--events",
+        help="events for the forecast refit (.csv or .parquet); default: those the plan "
+        "records (its events.csv)",
+    )
     parser.add_argument(
         "--max-overtime-min",
         type=int,

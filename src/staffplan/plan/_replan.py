@@ -1,8 +1,9 @@
 """Intraday re-plan: re-forecast the rest of the day, re-staff, and change as little as possible.
 
 At ``now`` the morning's actuals re-level the rest of the day and the next day
-(:mod:`staffplan.forecast._update`), the requirement is recomputed for the
-intervals from ``now`` on, and a small CP-SAT model over the rest of the day
+(:mod:`staffplan.forecast._update`; the forecaster is fitted again as the
+plan's was, with the events the plan records), the requirement is recomputed
+for the intervals from ``now`` on, and a small CP-SAT model over the rest of the day
 proposes the fewest changes to the rostered agents that cover it:
 
 * **overtime**: a shift ends later, in whole intervals (at most
@@ -693,8 +694,11 @@ def replan(
 
     Notes
     -----
-    The rest of the day is ``[now, next local midnight)``; shifts working in it
-    may run past midnight (a night shift keeps its end or changes it as well).
+    The rest of the day is ``[now, end of the operating day)``: the next local
+    midnight, or for a centre whose hours cross midnight the next opening (at
+    02:00 in a centre open 22:00-06:00, the rest of the night; the night's
+    level is read from 22:00 on).  Shifts working in it may run past its end
+    (a night shift keeps its end or changes it as well).
     The verdict uses the plan's service target, shrinkage and AHT.
     """
     if not isinstance(plan, Plan):
