@@ -131,10 +131,13 @@ def test_a_plan_without_events_saves_an_empty_record(sample, tmp_path):
     back = Plan.load(tmp_path / "p")
     assert back.events is not None and back.events.empty
     assert NO_EVENTS_NOTE not in back.warnings
-    # A plan built by hand without events round-trips as it was, and a re-plan names the gap.
+    assert not (tmp_path / "p" / "events.csv").exists()  # nothing to record
+    assert "events" not in p.to_frames()  # nor to report
+    # A plan built by hand without an events record saves as one without events.
     bare = dataclasses.replace(p, events=None)
     bare.save(tmp_path / "bare")
-    assert Plan.load(tmp_path / "bare").warnings == bare.warnings
+    back = Plan.load(tmp_path / "bare")
+    assert back.warnings == bare.warnings and back.events is not None and back.events.empty
 
 
 def test_an_old_plan_without_an_events_record_loads_with_a_note(campaign_plan, sample, tmp_path):

@@ -137,7 +137,8 @@ class Plan:
         holiday calendar).  Empty when the
         plan had no events; None for a plan saved before plans kept them
         (loading one says so in ``warnings``).  :func:`staffplan.replan` refits
-        the forecaster with them.
+        the forecaster with them.  Saved as ``events.<format>`` (no file when
+        there are none).
     settings : dict
         Everything needed to repeat the plan: service target, horizon,
         interval, quantile, rules summary, solver facts.
@@ -183,11 +184,14 @@ class Plan:
         return int(self.settings["interval_min"])
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
-        """The plan's frames by name (those that exist), e.g. for a report."""
+        """The plan's frames by name (those that exist), e.g. for a report.
+
+        ``events`` is left out when the plan had none (an empty record).
+        """
         out: dict[str, pd.DataFrame] = {}
         for name in FRAME_NAMES:
             frame = getattr(self, name)
-            if frame is not None:
+            if frame is not None and not (name == "events" and frame.empty):
                 out[name] = frame
         return out
 
@@ -293,9 +297,8 @@ class Plan:
         Nothing in the folder is imported or unpickled; frame files are found
         by their fixed names, never by a path taken from ``plan.json``.  A plan
         saved before plans kept their events loads with ``events`` None and a
-        warning saying so (:data:`NO_EVENTS_NOTE`); one saved with ``events``
-        None since then loads without it (:func:`staffplan.replan` still says
-        so when it refits). When
+        warning saying so (:data:`NO_EVENTS_NOTE`); a plan saved since then
+        without an events file had none (``events`` empty). When
         ``path`` is missing because a save was cut between its two renames
         (file systems that cannot exchange folders), the previous plan is
         moved back first.
@@ -318,7 +321,10 @@ class Plan:
                     f"({type(exc).__name__}: {exc}); make the plan again"
                 ) from None
         notes = tuple(meta["warnings"])
-        if not meta.get("events_recorded") and NO_EVENTS_NOTE not in notes:
+        if meta.get("events_recorded"):
+            if frames["events"] is None:  # written without events.csv: it had none
+                frames["events"] = plan_events(None)
+        elif NO_EVENTS_NOTE not in notes:
             notes += (NO_EVENTS_NOTE,)
         return cls(
             **{k: v for k, v in frames.items() if k in FRAME_NAMES},
