@@ -48,6 +48,11 @@ def _commands(quick: bool) -> dict[str, list[str]]:
         "files": [py, str(HERE / "bench_files.py"), "--repeats", "3" if quick else "7"],
         "certainty": [py, str(HERE / "bench_certainty.py"), *(["--quick"] if quick else [])],
         "intraday": [py, str(HERE / "bench_intraday.py"), *(["--quick"] if quick else [])],
+        "intraday_night": [
+            py,
+            str(HERE / "bench_intraday_night.py"),
+            *(["--quick"] if quick else []),
+        ],
         "skills": [py, str(HERE / "bench_skills.py"), *(["--quick"] if quick else [])],
         "people": [
             py,
