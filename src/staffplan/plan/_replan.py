@@ -97,8 +97,10 @@ class Replan:
         ``on_floor_after``, ``service_level_before``, ``service_level_after``
         (formula), and with ``simulate`` ``sim_service_level_before``/``_after``.
     level : pandas.DataFrame
-        Per queue: the morning's ``actual`` and ``forecast`` contacts over its
-        ``slots_observed`` intervals, the ``observed_ratio`` ((actual + 1) /
+        Per queue: the ``day`` observed (the operating day of ``now``: at a
+        centre open 22:00-06:00, the night since 22:00, dated by its evening),
+        the morning's ``actual`` and ``forecast`` contacts over its
+        ``slots_observed`` intervals (counted from the day's start), the ``observed_ratio`` ((actual + 1) /
         (forecast + 1)), the weights and factors applied (``factor_today`` =
         ratio ** ``weight_today`` scales the rest of the day, ``factor_next`` the
         next day; see :meth:`staffplan.forecast.VolumeForecaster.update`) and the
