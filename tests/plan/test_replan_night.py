@@ -188,3 +188,18 @@ def test_the_forecasters_own_update_reads_the_same_night():
     base = fc.set_index("ds")["volume"].reindex(rest["ds"]).to_numpy()
     np.testing.assert_allclose(rest["volume"], base * row["factor_today"], rtol=1e-9)
     assert row["factor_today"] > 1.2
+
+
+def test_the_cli_says_the_night_began_the_evening_before(night_plan, tmp_path, capsys):
+    from staffplan.cli import main
+
+    night_plan.save(tmp_path / "p")
+    actuals(night_plan, NOW).to_csv(tmp_path / "act.csv", index=False)
+    argv = ["replan", str(tmp_path / "p"), str(tmp_path / "act.csv"), "--now", str(NOW)]
+    argv += ["--out", str(tmp_path / "r"), "--no-report", "--no-simulate", "-q"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    total = actuals(night_plan, NOW)["volume"].sum()
+    assert f"{total:,.0f} contacts since the centre's day began (Mon 11 Mar) up to 02:00" in text
+    level = pd.read_csv(tmp_path / "r" / "level.csv")
+    assert level["slots_observed"].iloc[0] == 8

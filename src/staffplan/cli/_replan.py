@@ -99,13 +99,18 @@ def register(subparsers: Any) -> None:
 
 def level_line(row: Any, now: Any) -> str:
     """One queue's re-forecast in words: what was seen, the scale applied and why."""
+    import pandas as pd
 
     def number(contacts: float) -> str:
         return f"{contacts:,.0f}"
 
     ratio = row.observed_ratio
+    # A night centre's day began the evening before (its operating day): say which.
+    wall = now.tz_localize(None) if now.tzinfo is not None else now
+    day = pd.Timestamp(row.day)
+    when = "today" if day == wall.normalize() else f"since the centre's day began ({day:%a %d %b})"
     head = (
-        f"queue {row.queue}: {number(row.actual)} contacts today up to {now:%H:%M} against "
+        f"queue {row.queue}: {number(row.actual)} contacts {when} up to {now:%H:%M} against "
         f"{number(row.forecast)} forecast: observed/forecast {ratio:.3f} ({ratio - 1:+.1%})"
     )
 
