@@ -449,9 +449,9 @@ def day_of_now(
     """The day being observed (that of the last interval before ``now``) and its slots.
 
     The day is the operating day starting at ``day_start_min`` [min after
-    midnight; 0: the local calendar day]; its slots are counted from that start.  When ``now`` is the
-    start of a day, the day just ended is the observed one (all its slots seen),
-    so the new day gets the next-day factor.
+    midnight; 0: the local calendar day]; its slots are counted from that
+    start.  When ``now`` is the start of a day, the day just ended is the
+    observed one (all its slots seen), so the new day gets the next-day factor.
     """
     last = now - pd.Timedelta(minutes=interval_min)
     day = intervals.operating_day([last], day_start_min)[0]

@@ -3,8 +3,8 @@
 At ``now`` the morning's actuals re-level the rest of the day and the next day
 (:mod:`staffplan.forecast._update`; the forecaster is fitted again as the
 plan's was, with the events the plan records), the requirement is recomputed
-for the intervals from ``now`` on, and a small CP-SAT model over the rest of the day
-proposes the fewest changes to the rostered agents that cover it:
+for the intervals from ``now`` on, and a small CP-SAT model over the rest of
+the day proposes the fewest changes to the rostered agents that cover it:
 
 * **overtime**: a shift ends later, in whole intervals (at most
   ``max_overtime_min``);
@@ -100,10 +100,10 @@ class Replan:
         Per queue: the ``day`` observed (the operating day of ``now``: at a
         centre open 22:00-06:00, the night since 22:00, dated by its evening),
         the morning's ``actual`` and ``forecast`` contacts over its
-        ``slots_observed`` intervals (counted from the day's start), the ``observed_ratio`` ((actual + 1) /
-        (forecast + 1)), the weights and factors applied (``factor_today`` =
-        ratio ** ``weight_today`` scales the rest of the day, ``factor_next`` the
-        next day; see :meth:`staffplan.forecast.VolumeForecaster.update`) and the
+        ``slots_observed`` intervals (counted from the day's start), the
+        ``observed_ratio`` ((actual + 1) / (forecast + 1)), the weights and
+        factors applied (``factor_today`` = ratio ** ``weight_today`` scales the
+        rest of the day, ``factor_next`` the next day; see :meth:`staffplan.forecast.VolumeForecaster.update`) and the
         rest of the day's contacts as planned and as updated
         (``rest_of_day_planned``, ``rest_of_day_updated``) [contacts].
     summary : dict
