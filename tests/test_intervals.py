@@ -174,3 +174,57 @@ def test_wall_time_keeps_the_zone_clock_and_missing_values():
     assert out[0] == pd.Timestamp("2026-03-02 12:00") and pd.isna(out[1])
     with pytest.raises(ValueError, match="ds"):
         intervals.wall_time(["05/01/2026 09:00"])
+
+
+# Hand-checkable clock changes (tz database rules): Europe/London goes back from
+# 02:00 BST (UTC+1) to 01:00 GMT on Sunday 25 October 2026 and forward from 01:00 GMT
+# to 02:00 BST on Sunday 29 March 2026; America/New_York goes back from 02:00 EDT to
+# 01:00 EST on Sunday 1 November 2026.
+@pytest.mark.parametrize(
+    ("start", "end", "tz", "hours"),
+    [
+        # 19:00 BST = 18:00 UTC to 03:00 GMT = 03:00 UTC: 9 h for 8 h on the clock.
+        ("2026-10-24 19:00", "2026-10-25 03:00", "Europe/London", 9.0),
+        # 19:00 GMT = 19:00 UTC to 03:00 BST = 02:00 UTC: 7 h.
+        ("2026-03-28 19:00", "2026-03-29 03:00", "Europe/London", 7.0),
+        ("2026-06-06 19:00", "2026-06-07 03:00", "Europe/London", 8.0),
+        # 19:00 EDT = 23:00 UTC to 03:00 EST = 08:00 UTC: 9 h.
+        ("2026-10-31 19:00", "2026-11-01 03:00", "America/New_York", 9.0),
+        # Inside the repeated hour a lunch keeps its clock length, not 90 min.
+        ("2026-10-25 01:30", "2026-10-25 02:00", "Europe/London", 0.5),
+        ("2026-10-25 01:00", "2026-10-25 01:30", "Europe/London", 0.5),
+        # Ending inside it: the first time the clock shows 01:30 (00:30 UTC).
+        ("2026-10-24 19:00", "2026-10-25 01:30", "Europe/London", 6.5),
+        # Starting in the skipped hour: at 02:00 BST, the moment the clocks jump.
+        ("2026-03-29 01:30", "2026-03-29 09:30", "Europe/London", 7.5),
+        # Without a zone: the wall-clock difference.
+        ("2026-10-24 19:00", "2026-10-25 03:00", None, 8.0),
+    ],
+)
+def test_elapsed_hours_across_clock_changes(start, end, tz, hours):
+    assert intervals.elapsed_hours(start, end, tz=tz).tolist() == [hours]
+
+
+def test_elapsed_hours_takes_arrays_series_aware_times_and_missing_values():
+    start = pd.Series(pd.to_datetime(["2026-10-24 19:00", "2026-10-24 19:00", None]))
+    end = pd.Series(pd.to_datetime(["2026-10-25 03:00", "2026-10-24 23:00", "2026-10-25 03:00"]))
+    out = intervals.elapsed_hours(start, end, tz="Europe/London")
+    np.testing.assert_array_equal(out, [9.0, 4.0, np.nan])
+    # One start against several ends.
+    many = intervals.elapsed_hours("2026-10-24 19:00", list(end[:2]), tz="Europe/London")
+    np.testing.assert_array_equal(many, [9.0, 4.0])
+    aware = start[:1].dt.tz_localize("Europe/London")
+    on_clock = end[:1].dt.tz_localize("Europe/London")
+    assert intervals.elapsed_hours(aware, on_clock).tolist() == [9.0]
+    assert intervals.elapsed_hours([], []).shape == (0,)
+
+
+def test_elapsed_hours_refuses_what_it_cannot_measure():
+    with pytest.raises(ValueError, match="tz must be a time zone"):
+        intervals.elapsed_hours("2026-10-24 19:00", "2026-10-25 03:00", tz="Mars/Olympus")
+    with pytest.raises(ValueError, match="both be tz-aware or both naive"):
+        intervals.elapsed_hours(
+            pd.Timestamp("2026-10-24 19:00", tz="UTC"), pd.Timestamp("2026-10-25 03:00")
+        )
+    with pytest.raises(ValueError, match="equal lengths, got 2 and 3"):
+        intervals.elapsed_hours(["2026-01-01"] * 2, ["2026-01-02"] * 3)

@@ -35,6 +35,7 @@ __all__ = [
     "TimestampError",
     "as_datetime_index",
     "clock_back_hint",
+    "elapsed_hours",
     "future_grid",
     "horizon_span",
     "infer_interval_min",
@@ -326,6 +327,93 @@ def wall_time(ds: Any) -> pd.DatetimeIndex:
         else:
             idx = as_datetime_index(values)
     return idx.tz_localize(None) if idx.tz is not None else idx
+
+
+def _instants_ns(ts: pd.DatetimeIndex, tz: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Earliest and latest UTC instants [ns since 1970] a timestamp can stand for.
+
+    They differ only for a wall-clock time the clocks show twice (fall back); a
+    time they skip (spring forward) stands for the moment they jump.  NaT stays NaT.
+    """
+    if ts.tz is not None or tz is None:
+        ns = ts.tz_convert("UTC").asi8 if ts.tz is not None else ts.asi8
+        return ns, ns
+    n = len(ts)
+    try:
+        a = ts.tz_localize(tz, ambiguous=np.ones(n, bool), nonexistent="shift_forward").asi8
+    except Exception as exc:  # an unknown zone name: zoneinfo and pytz raise several types
+        raise ValueError(f"tz must be a time zone such as 'Europe/London', got {tz!r}") from exc
+    b = ts.tz_localize(tz, ambiguous=np.zeros(n, bool), nonexistent="shift_forward").asi8
+    # Which reading is "DST" depends on the zone's rules; order them by time instead.
+    return np.minimum(a, b), np.maximum(a, b)
+
+
+def elapsed_hours(start: Any, end: Any, *, tz: Any = None) -> np.ndarray:
+    """Hours that really pass from each ``start`` to its ``end`` [h], across clock changes.
+
+    A shift 19:00-03:00 over the night the clocks go back one hour lasts 9 h, over
+    the night they go forward 7 h, any other night 8 h.  Rosters are planned in
+    wall-clock time; their paid and worked hours are measured with this function.
+
+    Parameters
+    ----------
+    start, end : timestamps (scalar, sequence, Series or DatetimeIndex)
+        Naive local wall-clock times (read in ``tz``) or tz-aware times; NaT
+        gives NaN.  Equal lengths, or one of them a single value.
+    tz : str or tzinfo, optional
+        Time zone of naive wall-clock times (``None``: no clock changes, the
+        wall-clock difference).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Elapsed hours [h], one per pair.
+
+    Notes
+    -----
+    A wall-clock time the clocks show twice (the hour repeated when they go
+    back) is read so that the span is as short as it can be without being
+    negative: a span gains the repeated hour only when it starts before that
+    hour and ends after it (19:00-03:00 above), while a lunch 01:30-02:00 inside
+    it lasts 30 min and a shift ending at 01:30 ends the first time the clock
+    shows 01:30.  A time the clocks skip reads as the moment they jump (a shift
+    starting at 01:30 when 01:00-02:00 is skipped starts at 02:00).
+
+    Examples
+    --------
+    >>> elapsed_hours("2026-10-24 19:00", "2026-10-25 03:00", tz="Europe/London").tolist()
+    [9.0]
+    >>> elapsed_hours("2026-03-28 19:00", "2026-03-29 03:00", tz="Europe/London").tolist()
+    [7.0]
+    """
+    a, b = _timestamp_index(start, "start"), _timestamp_index(end, "end")
+    if (a.tz is None) != (b.tz is None):
+        raise ValueError(
+            f"start and end must both be tz-aware or both naive, got start tz={a.tz}, end tz={b.tz}"
+        )
+    if len(a) != len(b) and 1 not in (len(a), len(b)):
+        raise ValueError(f"start and end must have equal lengths, got {len(a)} and {len(b)}")
+    (a1, a2), (b1, b2) = _instants_ns(a, tz), _instants_ns(b, tz)
+    # Every reading of the pair; the shortest that is not negative (the wall-clock
+    # length unless the span crosses the clock change).
+    spans = np.stack(np.broadcast_arrays(b1 - a2, b1 - a1, b2 - a2, b2 - a1)).astype(float)
+    shortest = np.where(spans >= 0, spans, np.inf).min(axis=0, initial=np.inf)
+    ns = np.where(np.isfinite(shortest), shortest, spans.max(axis=0, initial=-np.inf))
+    missing = np.logical_or(np.asarray(a.isna()), np.asarray(b.isna()))
+    return np.where(missing, np.nan, ns / 3.6e12)
+
+
+def _timestamp_index(ts: Any, name: str) -> pd.DatetimeIndex:
+    """Timestamps as a ``DatetimeIndex`` in nanoseconds, missing values kept as NaT."""
+    values = pd.Series(ts) if np.ndim(ts) else pd.Series([ts])
+    if values.isna().all():
+        return pd.DatetimeIndex(pd.to_datetime(values)).as_unit("ns")
+    if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+        present = values.notna()
+        parsed = as_datetime_index(values[present], name)
+        values = pd.Series(pd.NaT, index=values.index, dtype=parsed.dtype)
+        values[present] = parsed
+    return pd.DatetimeIndex(values).as_unit("ns")
 
 
 def local_day(ds: Any) -> pd.DatetimeIndex:

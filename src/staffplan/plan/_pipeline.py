@@ -303,7 +303,11 @@ def _roster_instance(
         }
         extra["group_skills"] = group_skills
     return rules.make_instance(
-        frame, interval_min=interval_min, previous_roster=previous_roster, **extra
+        frame,
+        interval_min=interval_min,
+        previous_roster=previous_roster,
+        tz=intervals.as_datetime_index(requirements["ds"]).tz,
+        **extra,
     )
 
 
@@ -383,14 +387,19 @@ def build_verdict(
     return verdict
 
 
-def paid_hours(roster_frame: pd.DataFrame, *, role: str | None = None) -> float:
-    """Paid hours of a roster [h] (``paid_h`` column, else shift length)."""
+def paid_hours(roster_frame: pd.DataFrame, *, role: str | None = None, tz: Any = None) -> float:
+    """Paid hours of a roster [h]: its ``paid_h`` column, else the shifts' elapsed length.
+
+    ``tz`` is the zone of wall-clock ``start``/``end`` when there is no ``paid_h`` column
+    (a shift over the night the clocks go back lasts an hour more than its wall-clock
+    span, see :func:`staffplan.intervals.elapsed_hours`).
+    """
     frame = roster_frame if role is None else roster_frame[roster_frame["role"] == role]
     if frame.empty:
         return 0.0
     if "paid_h" in frame:
         return float(frame["paid_h"].sum())
-    return float(((frame["end"] - frame["start"]) / pd.Timedelta(hours=1)).sum())
+    return float(intervals.elapsed_hours(frame["start"], frame["end"], tz=tz).sum())
 
 
 def summarize(
@@ -409,6 +418,7 @@ def summarize(
         return volume_weighted(verdict[col], vol)
 
     shortage = requirements["scheduled"].to_numpy(float) - verdict["on_floor"].to_numpy(float)
+    tz = intervals.as_datetime_index(requirements["ds"]).tz if len(requirements) else None
     return {
         "volume": float(vol.sum()),
         "service_level": wavg("service_level"),
@@ -418,8 +428,8 @@ def summarize(
         "agents_needed": float(requirements["scheduled_int"].max()),
         "agent_hours_needed": float(requirements["scheduled"].sum() * hours),
         "on_floor_hours": float(verdict["on_floor"].sum() * hours),
-        "paid_hours": paid_hours(roster_frame) * on_floor_factor,
-        "agent_paid_hours": paid_hours(roster_frame, role="agent") * on_floor_factor,
+        "paid_hours": paid_hours(roster_frame, tz=tz) * on_floor_factor,
+        "agent_paid_hours": paid_hours(roster_frame, role="agent", tz=tz) * on_floor_factor,
         "headcount": float(roster_frame["person"].nunique()) if len(roster_frame) else 0.0,
         "peak_shortage": float(max(0.0, np.max(shortage, initial=0.0))),
         "shortage_hours": float(np.clip(shortage, 0, None).sum() * hours),

@@ -33,7 +33,7 @@ from staffplan.roster._instance import Person, RosterInstance
 from staffplan.roster._model import RosterModel, ShiftInstance
 from staffplan.roster._people_kinds import before_horizon, later_days, run_windows
 from staffplan.roster._search import portfolio
-from staffplan.roster._solution import RosterResult
+from staffplan.roster._solution import RosterResult, paid_h
 
 __all__ = [
     "assign_people",
@@ -150,11 +150,27 @@ def records_to_rows(model: RosterModel, records: list[ShiftInstance]) -> list[di
                 "lunch_end": inst.start + lunch[1] * iv if lunch else pd.NaT,
                 "breaks": [(inst.start + a * iv, inst.start + b * iv) for a, b in r["breaks"]],
                 "shift_type": s.type_name,
-                "paid_h": s.paid * inst.interval_min / 60,
                 "day": s.day,
             }
         )
+    # The unpaid piece sits where the lunch does: a split shift's gap, or an unpaid lunch.
+    unpaid_lunch = inst.lunch is not None and not inst.lunch.paid
+    unpaid = [bool(r["lunch"]) and (unpaid_lunch or _is_split(r["shift"])) for r in records]
+    paid = paid_h(
+        inst,
+        [r["start"] for r in rows],
+        [r["end"] for r in rows],
+        [r["lunch_start"] if u else pd.NaT for r, u in zip(rows, unpaid, strict=True)],
+        [r["lunch_end"] if u else pd.NaT for r, u in zip(rows, unpaid, strict=True)],
+    )
+    for row, h in zip(rows, paid.tolist(), strict=True):
+        row["paid_h"] = h
     return rows
+
+
+def _is_split(s: Any) -> bool:
+    """Whether a shift has a split gap (it replaces the lunch, see ``_patterns._pieces``)."""
+    return any(kind == "split" for g in s.groups for kind, _, _ in g.options[0].places)
 
 
 def _anonymous(rows: list[dict[str, Any]], role: str) -> None:

@@ -17,6 +17,7 @@ from staffplan._validation import check_columns
 from staffplan.roster._instance import RosterInstance
 from staffplan.roster._patterns import manager_window
 from staffplan.roster._people_kinds import min_hours, repeats, shift_kinds
+from staffplan.roster._solution import paid_h
 
 __all__ = ["check"]
 
@@ -164,13 +165,12 @@ def _split_gap(inst: RosterInstance, row: Any) -> tuple[pd.Timestamp, pd.Timesta
 
 
 def _paid_h(inst: RosterInstance, row: Any) -> float:
-    h = _mins(pd.Timestamp(row.end) - pd.Timestamp(row.start)) / 60
+    """Paid hours of a roster row, elapsed in the instance's time zone (:func:`paid_h`)."""
     gap = _split_gap(inst, row)
-    if gap is not None:
-        return h - _mins(gap[1] - gap[0]) / 60
-    if inst.lunch is not None and not inst.lunch.paid and pd.notna(row.lunch_start):
-        h -= _mins(pd.Timestamp(row.lunch_end) - pd.Timestamp(row.lunch_start)) / 60
-    return h
+    if gap is None and inst.lunch is not None and not inst.lunch.paid:
+        gap = (row.lunch_start, row.lunch_end)
+    unpaid = (pd.NaT, pd.NaT) if gap is None else gap
+    return float(paid_h(inst, row.start, row.end, unpaid[0], unpaid[1])[0])
 
 
 def _check_people(inst: RosterInstance, roster: pd.DataFrame, day_of: pd.Series) -> list[str]:

@@ -582,6 +582,11 @@ class RosterInstance:
         Shifts of named people in the week before the horizon (columns ``person``, ``start``,
         ``end``), from a ``previous_roster`` with a ``person`` column: each person's rest and
         run of working days continue from them into the horizon.
+    tz : str, tzinfo or None
+        Time zone of the wall-clock grid (``None``: no clock changes).  The grid and every
+        roster time stay wall-clock; the zone only measures elapsed time, so that a shift
+        over the night the clocks go back is paid one hour more
+        (:func:`staffplan.intervals.elapsed_hours`).
     """
 
     required: np.ndarray
@@ -602,6 +607,7 @@ class RosterInstance:
     group_required: np.ndarray | None = field(default=None, compare=False, repr=False)
     carried_in: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     previous_shifts: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    tz: Any = None
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -862,6 +868,7 @@ def make_instance(
     required_col: str = "required",
     group_requirements: Any = None,
     group_skills: Mapping[str, Sequence[str]] | None = None,
+    tz: Any = None,
 ) -> RosterInstance:
     """Build a validated :class:`RosterInstance`.
 
@@ -915,6 +922,10 @@ def make_instance(
         Skills (queue names) of each group: a group that has every skill of another may cover
         that group's need; named ``people`` work a group's shifts only with all its skills.
         Default: each group its own single skill (no cover between groups).
+    tz : str or tzinfo, optional
+        Time zone of the wall-clock grid, e.g. ``"Europe/London"``; taken from
+        time-zone-aware ``ds_col`` values when not given.  Paid hours are then elapsed
+        time: a shift 19:00-03:00 over the night the clocks go back is 9 h long.
 
     Returns
     -------
@@ -926,6 +937,7 @@ def make_instance(
         Naming the rule or parameter that is wrong, e.g. a lunch window that fits no shift.
     """
     interval_min = check_interval_min(interval_min)
+    tz = _zone(requirements, ds_col, tz)
     values, start_ts = _requirements(requirements, interval_min, start, ds_col, required_col)
     required = np.ceil(values - ROUND_TOL).clip(min=0).astype(np.int64)
     if isinstance(shifts, ShiftRules):
@@ -979,10 +991,33 @@ def make_instance(
         group_required=group_req,
         carried_in=carried,
         previous_shifts=_previous_shifts(previous_roster, start_ts),
+        tz=tz,
     )
     _validate_rules(inst)
     _validate_skills(inst)
     return inst
+
+
+def _zone(requirements: Any, ds_col: str, tz: Any) -> Any:
+    """The grid's time zone: ``tz``, else that of tz-aware requirement timestamps."""
+    data_tz = None
+    if isinstance(requirements, pd.DataFrame) and ds_col in requirements:
+        ds = requirements[ds_col]
+        if isinstance(ds.dtype, pd.DatetimeTZDtype):
+            data_tz = ds.dt.tz
+    elif isinstance(requirements, pd.Series) and isinstance(requirements.index, pd.DatetimeIndex):
+        data_tz = requirements.index.tz
+    if tz is None:
+        return data_tz
+    try:
+        pd.Timestamp("2024-01-01").tz_localize(tz)
+    except Exception:  # an unknown zone name: zoneinfo and pytz raise several types
+        raise ValueError(f"tz must be a time zone such as 'Europe/London', got {tz!r}") from None
+    if data_tz is not None and str(data_tz) != str(tz):
+        raise ValueError(
+            f"tz={tz!r} disagrees with the requirement timestamps' zone {data_tz}; pass one of them"
+        )
+    return tz
 
 
 def _groups(

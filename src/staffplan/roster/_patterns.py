@@ -10,11 +10,14 @@ start × length × lunch × break1 × break2 patterns.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
+from staffplan.intervals import elapsed_hours
 from staffplan.roster._hours import opening_hours
 from staffplan.roster._instance import RosterInstance
 
@@ -202,8 +205,26 @@ def enumerate_shifts(inst: RosterInstance) -> list[Shift]:
                     elif lu is not None and not lu.paid and length_min >= lu.min_shift_min:
                         paid -= lu.length_min // iv
                     out.append(Shift(day, slot, start_min, length, rules.name, paid, groups))
+    if inst.tz is not None and out:
+        out = _paid_elapsed(inst, out)
     inst._cache["shifts"] = out
     return out
+
+
+def _paid_elapsed(inst: RosterInstance, shifts: list[Shift]) -> list[Shift]:
+    """Shifts over a clock change paid their elapsed time: one hour more when clocks go back.
+
+    Rosters are on wall-clock slots; the zone adds (or takes) the hour the clock repeats (or
+    skips) to the paid slots, so that costs and contract hours count time worked.
+    """
+    iv = inst.interval_min
+    start = inst.start + pd.to_timedelta([s.start_slot * iv for s in shifts], "min")
+    end = start + pd.to_timedelta([s.length * iv for s in shifts], "min")
+    extra = elapsed_hours(start, end, tz=inst.tz) * 60 / iv - [s.length for s in shifts]
+    return [
+        dataclasses.replace(s, paid=s.paid + round(x)) if round(x) else s
+        for s, x in zip(shifts, extra.tolist(), strict=True)
+    ]
 
 
 def piece_min(inst: RosterInstance, kind: str, rule: int) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffplan.intervals import elapsed_hours
 from staffplan.roster._instance import RosterInstance
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "add_shares",
     "coverage_frame",
     "empty_roster",
+    "paid_h",
     "tally",
     "with_carried_in",
 ]
@@ -117,6 +119,21 @@ def empty_roster() -> pd.DataFrame:
 
 
 _ROLES = ("agent", "lead", "manager")
+
+
+def paid_h(
+    inst: RosterInstance, start: Any, end: Any, unpaid_start: Any, unpaid_end: Any
+) -> np.ndarray:
+    """Paid hours of shifts [h]: elapsed time at work less the unpaid piece (NaT: none).
+
+    Elapsed in the instance's time zone (:func:`staffplan.intervals.elapsed_hours`): a
+    shift 19:00-03:00 with an unpaid 30-min lunch is paid 8.5 h over the night the clocks go
+    back one hour, 6.5 h over the night they go forward, 7.5 h otherwise.  The unpaid piece
+    is an unpaid lunch or the gap of a split shift.
+    """
+    worked = elapsed_hours(start, end, tz=inst.tz)
+    unpaid = elapsed_hours(unpaid_start, unpaid_end, tz=inst.tz)
+    return worked - np.nan_to_num(unpaid, nan=0.0)
 
 
 def _minutes_from_start(inst: RosterInstance, ts: Any) -> np.ndarray:

@@ -1,0 +1,118 @@
+"""Paid hours across daylight-saving changes: elapsed time, not the wall-clock span.
+
+Hand-checkable (tz database rules): Europe/London goes back from 02:00 BST (UTC+1) to
+01:00 GMT on Sunday 25 October 2026 and forward from 01:00 GMT to 02:00 BST on Sunday
+29 March 2026; America/New_York goes back from 02:00 EDT to 01:00 EST on Sunday
+1 November 2026.  A night shift 19:00-03:00 with an unpaid 30-min lunch is paid 7.5 h on
+an ordinary night, 8.5 h over the night the clocks go back (9 h elapsed), 6.5 h over the
+night they go forward (7 h elapsed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from staffplan import roster
+
+NIGHT = roster.ShiftRules(
+    name="night",
+    earliest_start="19:00",
+    latest_start="19:00",
+    lengths_min=(480,),
+    crosses_midnight=True,
+)
+LUNCH = roster.LunchRule(length_min=30, earliest_start_min=180, latest_start_min=300)
+
+
+def night_frame(saturday: str, agents: int = 3) -> pd.DataFrame:
+    """Two nights, Saturday and Sunday, 19:00-03:00 on a 30-min wall-clock grid."""
+    ds = pd.date_range(saturday, periods=3 * 48, freq="30min")
+    hour = (ds - pd.Timestamp(saturday)) / pd.Timedelta(hours=1)
+    night = ((hour >= 19) & (hour < 27)) | ((hour >= 43) & (hour < 51))
+    return pd.DataFrame({"ds": ds, "required": np.where(night, float(agents), 0.0)})
+
+
+def solve_nights(frame: pd.DataFrame, **kw):
+    inst = roster.make_instance(
+        frame, interval_min=30, shifts=NIGHT, lunch=LUNCH, span=None, cyclic=False, **kw
+    )
+    res = roster.solve(inst, time_limit_s=10, num_workers=1)
+    assert res.ok, res.reasons
+    return inst, res
+
+
+def paid_by_night(res) -> dict[str, list[float]]:
+    r = res.roster
+    return {
+        str(day.date()): sorted(set(r.loc[r["start"].dt.normalize() == day, "paid_h"]))
+        for day in sorted(r["start"].dt.normalize().unique())
+    }
+
+
+@pytest.mark.parametrize(
+    ("saturday", "tz", "first_night_h"),
+    [
+        ("2026-10-24", "Europe/London", 8.5),  # clocks back: 9 h less the lunch
+        ("2026-03-28", "Europe/London", 6.5),  # clocks forward: 7 h less the lunch
+        ("2026-10-31", "America/New_York", 8.5),
+        ("2026-06-06", "Europe/London", 7.5),  # no change that night
+    ],
+)
+def test_night_shift_over_a_clock_change_is_paid_its_elapsed_time(saturday, tz, first_night_h):
+    inst, res = solve_nights(night_frame(saturday), tz=tz)
+    sunday = str((pd.Timestamp(saturday) + pd.Timedelta(days=1)).date())
+    # The roster stays on the wall clock: every shift reads 19:00-03:00.
+    assert (res.roster["start"].dt.hour == 19).all() and (res.roster["end"].dt.hour == 3).all()
+    assert paid_by_night(res) == {saturday: [first_night_h], sunday: [7.5]}
+    # 3 on the floor all night and a lunch each: 4 agents a night, the same both nights.
+    assert res.roster["start"].dt.normalize().value_counts().tolist() == [4, 4]
+    assert roster.check(inst, res.roster) == []
+
+
+def test_without_a_zone_paid_hours_are_the_wall_clock_span():
+    _, res = solve_nights(night_frame("2026-10-24"))
+    assert paid_by_night(res) == {"2026-10-24": [7.5], "2026-10-25": [7.5]}
+
+
+def test_the_zone_comes_from_time_zone_aware_requirements():
+    frame = night_frame("2026-10-24")
+    # Aware timestamps in order of time: the repeated hour appears twice; keep the wall
+    # grid of the naive frame by localizing it (the clock times are the same).
+    aware = frame.assign(
+        ds=frame["ds"].dt.tz_localize("Europe/London", ambiguous=True, nonexistent="NaT")
+    )
+    inst = roster.make_instance(aware, interval_min=30, shifts=NIGHT, lunch=LUNCH, span=None)
+    assert str(inst.tz) == "Europe/London"
+    with pytest.raises(ValueError, match="disagrees with the requirement timestamps' zone"):
+        roster.make_instance(aware, interval_min=30, span=None, tz="America/New_York")
+    with pytest.raises(ValueError, match="tz must be a time zone"):
+        roster.make_instance(frame, interval_min=30, span=None, tz="Mars/Olympus")
+
+
+def test_contract_hours_count_the_repeated_hour():
+    # One named agent allowed 8 h a week: the 19:00-03:00 shift over the night the clocks
+    # go back is paid 8.5 h, which breaks that maximum; on an ordinary night (7.5 h) it holds.
+    person = roster.Person(name="Ann", max_hours_week=8, min_hours_week=0)
+    for saturday, broken in (("2026-10-24", True), ("2026-06-06", False)):
+        frame = night_frame(saturday, agents=1)
+        frame.loc[frame["ds"] >= pd.Timestamp(saturday) + pd.Timedelta(hours=30), "required"] = 0
+        inst = roster.make_instance(
+            frame, interval_min=30, shifts=NIGHT, lunch=LUNCH, span=None, tz="Europe/London",
+            people=[person], cyclic=False,
+        )  # fmt: skip
+        start = pd.Timestamp(saturday) + pd.Timedelta(hours=19)
+        shift = pd.DataFrame(
+            {
+                "person": ["Ann"], "role": ["agent"], "team": [""], "start": [start],
+                "end": [start + pd.Timedelta(hours=8)],
+                "lunch_start": [start + pd.Timedelta(hours=3)],
+                "lunch_end": [start + pd.Timedelta(hours=3.5)], "breaks": [[]],
+            }
+        )  # fmt: skip
+        problems = roster.check(inst, shift)
+        assert any("8.5 h in the week" in p and "max 8" in p for p in problems) == broken, problems
+        # The model counts the same hours: it leaves the shift out rather than break the cap.
+        res = roster.solve(inst, time_limit_s=10, num_workers=1)
+        assert (len(res.roster) == 0) == broken, res.roster
