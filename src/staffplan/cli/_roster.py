@@ -201,7 +201,7 @@ def build_instance(frame: Any, args: argparse.Namespace, interval_min: int) -> A
 
     rules = build_rules(args, interval_min)
     try:
-        return rules.make_instance(frame, interval_min=interval_min)
+        return rules.make_instance(frame, interval_min=interval_min, tz=getattr(args, "tz", None))
     except ValueError as exc:
         if str(exc).startswith("requirements"):
             raise UserError(f"{args.requirements}: {exc}") from None
@@ -251,9 +251,9 @@ def prepare_requirements(
             "is not a number >= 0"
         )
     ds = pd.DatetimeIndex(frame[ds_col])
-    if ds.tz is not None:
-        ds = ds.tz_localize(None)  # shifts are planned in local wall-clock time
     notes = []
+    # Queues add up per interval of real time; the repeated hour of a clock change stays
+    # two intervals until the wall-clock grid below keeps the larger of them.
     per_interval = pd.Series(need.to_numpy(float), index=ds).groupby(level=0).sum()
     if len(per_interval) < len(frame):
         notes.append(
@@ -315,6 +315,11 @@ def register(subparsers: Any) -> None:
         "--seed", type=int, default=defaults.SEED, help=f"CP-SAT random seed ({defaults.SEED})"
     )
     parser.add_argument("--ds-col", default="ds", help="interval start column (ds)")
+    parser.add_argument(
+        "--tz",
+        help="time zone of the centre, e.g. Europe/London: timestamps with UTC offsets are "
+        "read into it, and shifts over a clock change are paid their elapsed time",
+    )
     parser.add_argument(
         "--required-col", help="agents needed on the floor (required, else scheduled)"
     )
@@ -380,12 +385,16 @@ def run(args: argparse.Namespace) -> int:
     from staffplan import roster
     from staffplan._io import write_frame
     from staffplan.cli import UserError
-    from staffplan.cli._forecast import read_table
+    from staffplan.cli._common import check_offsets
+    from staffplan.cli._forecast import csv_options, read_table
     from staffplan.plan import paid_hours
 
     check_out_file(args.out)
     check_out_file(args.coverage_out, "--coverage-out")
-    frame = read_table(args.requirements, what="requirements", time_cols=(args.ds_col,), args=args)
+    check_offsets(args.requirements, args.ds_col, args.tz, sep=csv_options(args)["sep"])
+    frame = read_table(
+        args.requirements, what="requirements", tz=args.tz, time_cols=(args.ds_col,), args=args
+    )
     frame, interval_min, notes = prepare_requirements(
         frame,
         args.requirements,

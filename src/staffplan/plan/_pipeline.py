@@ -1008,6 +1008,13 @@ def plan_window(
         first = first.tz_localize(tz)
     elif tz is None and first.tz is not None:
         raise ValueError(f"start must be naive like history['ds'], got {first}")
+    if first.tz is not None and span % pd.Timedelta(days=1) == pd.Timedelta(0):
+        # Whole days are calendar days: "7D" over the night the clocks go back is 169 h
+        # and ends at midnight, not at 23:00 with the week's last hour left unplanned.
+        end = (first.tz_localize(None) + span).tz_localize(
+            first.tz, ambiguous=True, nonexistent="shift_forward"
+        )
+        return first, end
     return first, first + span
 
 
