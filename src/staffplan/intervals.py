@@ -35,6 +35,7 @@ __all__ = [
     "TimestampError",
     "as_datetime_index",
     "clock_back_hint",
+    "clock_changed",
     "elapsed_hours",
     "future_grid",
     "horizon_span",
@@ -346,6 +347,29 @@ def _instants_ns(ts: pd.DatetimeIndex, tz: Any) -> tuple[np.ndarray, np.ndarray]
     b = ts.tz_localize(tz, ambiguous=np.zeros(n, bool), nonexistent="shift_forward").asi8
     # Which reading is "DST" depends on the zone's rules; order them by time instead.
     return np.minimum(a, b), np.maximum(a, b)
+
+
+def clock_changed(ts: Any, tz: Any) -> np.ndarray:
+    """Whether each wall-clock time is one the clocks of ``tz`` show twice or skip.
+
+    The times of the hour repeated when the clocks go back (01:00-01:59 in
+    Europe/London on the last Sunday of October) and of the hour skipped when they
+    go forward; False for every other time, for NaT and when ``tz`` is None.
+
+    Examples
+    --------
+    >>> clock_changed(["2026-10-25 00:30", "2026-10-25 01:30", "2026-03-29 01:00"],
+    ...               "Europe/London").tolist()
+    [False, True, True]
+    """
+    idx = _timestamp_index(ts, "ts")
+    if tz is None or idx.tz is not None:
+        return np.zeros(len(idx), dtype=bool)
+    try:
+        placed = idx.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    except Exception as exc:  # an unknown zone name: zoneinfo and pytz raise several types
+        raise ValueError(f"tz must be a time zone such as 'Europe/London', got {tz!r}") from exc
+    return np.asarray(placed.isna() & ~idx.isna())
 
 
 def elapsed_hours(start: Any, end: Any, *, tz: Any = None) -> np.ndarray:

@@ -116,3 +116,38 @@ def test_contract_hours_count_the_repeated_hour():
         # The model counts the same hours: it leaves the shift out rather than break the cap.
         res = roster.solve(inst, time_limit_s=10, num_workers=1)
         assert (len(res.roster) == 0) == broken, res.roster
+
+
+@pytest.mark.parametrize(
+    ("sunday", "tz", "changed"),
+    [
+        ("2026-10-25", "Europe/London", True),  # 01:00-01:59 shown twice
+        ("2026-03-29", "Europe/London", True),  # 01:00-01:59 skipped
+        ("2026-06-07", "Europe/London", False),
+        ("2026-10-25", None, False),  # no zone: no clock change known
+    ],
+)
+def test_no_shift_starts_or_ends_inside_the_changed_hour(sunday, tz, changed):
+    # One agent needed 01:00-05:00; 4-h shifts may start every 30 min from 00:00 to 03:00.
+    # On an ordinary night the exact fit 01:00-05:00 is the roster.  Over a clock change a
+    # shift starting at 01:00 (which 01:00: the first or the repeated one?) or ending at
+    # 01:30 would be at work in one occurrence of the repeated hour while the roster's single
+    # slot for it counts it in both, and a skipped time is no time to start: such shifts
+    # are not offered, and 01:00-05:00 is covered from outside the hour.
+    day = pd.Timestamp(sunday)
+    ds = pd.date_range(day, periods=48, freq="30min")
+    need = ((ds >= day + pd.Timedelta(hours=1)) & (ds < day + pd.Timedelta(hours=5))).astype(float)
+    four = roster.ShiftRules(earliest_start="00:00", latest_start="03:00", lengths_min=(240,))
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": ds, "required": need}), interval_min=30, shifts=four, lunch=None,
+        span=None, cyclic=False, tz=tz,
+    )  # fmt: skip
+    res = roster.solve(inst, time_limit_s=10, num_workers=1)
+    assert res.ok
+    hours = {(r.start.strftime("%H:%M"), r.end.strftime("%H:%M")) for r in res.roster.itertuples()}
+    if not changed:
+        assert hours == {("01:00", "05:00")}
+    else:
+        inside = [h for h in hours if "01:00" <= h[0] < "02:00" or "01:00" < h[1] < "02:00"]
+        assert inside == [], hours
+        assert res.coverage["shortage"].sum() == 0

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from staffplan.intervals import elapsed_hours
+from staffplan.intervals import clock_changed, elapsed_hours
 from staffplan.roster._hours import opening_hours
 from staffplan.roster._instance import RosterInstance
 
@@ -206,24 +206,32 @@ def enumerate_shifts(inst: RosterInstance) -> list[Shift]:
                         paid -= lu.length_min // iv
                     out.append(Shift(day, slot, start_min, length, rules.name, paid, groups))
     if inst.tz is not None and out:
-        out = _paid_elapsed(inst, out)
+        out = _over_clock_changes(inst, out)
     inst._cache["shifts"] = out
     return out
 
 
-def _paid_elapsed(inst: RosterInstance, shifts: list[Shift]) -> list[Shift]:
-    """Shifts over a clock change paid their elapsed time: one hour more when clocks go back.
+def _over_clock_changes(inst: RosterInstance, shifts: list[Shift]) -> list[Shift]:
+    """Shifts paid their elapsed time, none starting or ending inside a changed hour.
 
-    Rosters are on wall-clock slots; the zone adds (or takes) the hour the clock repeats (or
-    skips) to the paid slots, so that costs and contract hours count time worked.
+    Rosters are on wall-clock slots.  A shift over the night the clocks go back is paid the
+    repeated hour too (over spring forward, one hour less), so that costs and contract hours
+    count time worked.  A shift may not start in the hour the clocks repeat or skip, nor
+    end inside it: the roster has one slot for both occurrences of a repeated interval (the
+    verdict gives both its count), so each shift must be at work in both or in neither.
     """
     iv = inst.interval_min
+    step = pd.Timedelta(minutes=iv)
     start = inst.start + pd.to_timedelta([s.start_slot * iv for s in shifts], "min")
     end = start + pd.to_timedelta([s.length * iv for s in shifts], "min")
     extra = elapsed_hours(start, end, tz=inst.tz) * 60 / iv - [s.length for s in shifts]
+    cut = clock_changed(start, inst.tz) | (
+        clock_changed(end, inst.tz) & clock_changed(end - step, inst.tz)
+    )
     return [
         dataclasses.replace(s, paid=s.paid + round(x)) if round(x) else s
-        for s, x in zip(shifts, extra.tolist(), strict=True)
+        for s, x, bad in zip(shifts, extra.tolist(), cut.tolist(), strict=True)
+        if not bad
     ]
 
 
