@@ -151,3 +151,34 @@ def test_no_shift_starts_or_ends_inside_the_changed_hour(sunday, tz, changed):
         inside = [h for h in hours if "01:00" <= h[0] < "02:00" or "01:00" < h[1] < "02:00"]
         assert inside == [], hours
         assert res.coverage["shortage"].sum() == 0
+
+
+@pytest.mark.parametrize(
+    ("saturday", "changed"),
+    [("2026-10-24", True), ("2026-03-28", True), ("2026-06-06", False)],
+)
+def test_no_lunch_inside_the_changed_hour(saturday, changed):
+    # Shifts 22:00-06:00 with a 30-min lunch starting 01:00-03:00; nobody is needed at
+    # 01:00-02:00 (as on the night the clocks skip it, where the plan's grid needs nobody).
+    # On an ordinary night every lunch goes there (no agent is missed).  Over a clock change
+    # a lunch there would not happen (skipped) or be counted off the floor in both
+    # occurrences of the repeated hour: lunches go to 02:00 or later.
+    day = pd.Timestamp(saturday)
+    ds = pd.date_range(day, periods=2 * 48, freq="30min")
+    hour = (ds - day) / pd.Timedelta(hours=1)
+    need = np.where((hour >= 22) & (hour < 30) & ~((hour >= 25) & (hour < 26)), 3.0, 0.0)
+    late = roster.ShiftRules(
+        earliest_start="22:00", latest_start="22:00", lengths_min=(480,), crosses_midnight=True
+    )
+    lunch = roster.LunchRule(length_min=30, earliest_start_min=180, latest_start_min=300)
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": ds, "required": need}), interval_min=30, shifts=late, lunch=lunch,
+        span=None, cyclic=False, tz="Europe/London",
+    )  # fmt: skip
+    res = roster.solve(inst, time_limit_s=10, num_workers=1)
+    assert res.ok
+    lunch_at = set(res.roster["lunch_start"].dt.strftime("%H:%M"))
+    if changed:
+        assert lunch_at and min(lunch_at) >= "02:00", lunch_at
+    else:
+        assert lunch_at <= {"01:00", "01:30"}, lunch_at

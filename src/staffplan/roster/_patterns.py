@@ -212,13 +212,14 @@ def enumerate_shifts(inst: RosterInstance) -> list[Shift]:
 
 
 def _over_clock_changes(inst: RosterInstance, shifts: list[Shift]) -> list[Shift]:
-    """Shifts paid their elapsed time, none starting or ending inside a changed hour.
+    """Shifts paid their elapsed time, nothing starting or ending inside a changed hour.
 
     Rosters are on wall-clock slots.  A shift over the night the clocks go back is paid the
     repeated hour too (over spring forward, one hour less), so that costs and contract hours
-    count time worked.  A shift may not start in the hour the clocks repeat or skip, nor
-    end inside it: the roster has one slot for both occurrences of a repeated interval (the
-    verdict gives both its count), so each shift must be at work in both or in neither.
+    count time worked.  The roster has one slot for both occurrences of a repeated interval
+    (the verdict gives both its count), so a shift must be at work in both or in neither:
+    none starts in the hour the clocks repeat or skip, or ends inside it, and no lunch or
+    break is taken there (one in the skipped hour would not happen at all).
     """
     iv = inst.interval_min
     step = pd.Timedelta(minutes=iv)
@@ -228,11 +229,26 @@ def _over_clock_changes(inst: RosterInstance, shifts: list[Shift]) -> list[Shift
     cut = clock_changed(start, inst.tz) | (
         clock_changed(end, inst.tz) & clock_changed(end - step, inst.tz)
     )
-    return [
-        dataclasses.replace(s, paid=s.paid + round(x)) if round(x) else s
-        for s, x, bad in zip(shifts, extra.tolist(), cut.tolist(), strict=True)
-        if not bad
-    ]
+    lo = min(s.start_slot for s in shifts)
+    hi = max(s.start_slot + s.length for s in shifts)
+    changed = clock_changed(inst.start + step * np.arange(lo, hi), inst.tz)
+    out = []
+    for s, x, bad in zip(shifts, extra.tolist(), cut.tolist(), strict=True):
+        if bad:
+            continue
+        inside = set(np.flatnonzero(changed[s.start_slot - lo : s.start_slot - lo + s.length]))
+        groups = s.groups
+        if inside:
+            groups = tuple(
+                Group(tuple(o for o in g.options if not inside.intersection(o.off)))
+                for g in s.groups
+            )
+            if not all(g.options for g in groups):
+                continue  # its lunch or break has no place outside the changed hour
+        if round(x) or groups is not s.groups:
+            s = dataclasses.replace(s, paid=s.paid + round(x), groups=groups)
+        out.append(s)
+    return out
 
 
 def piece_min(inst: RosterInstance, kind: str, rule: int) -> int:
