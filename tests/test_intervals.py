@@ -228,3 +228,14 @@ def test_elapsed_hours_refuses_what_it_cannot_measure():
         )
     with pytest.raises(ValueError, match="equal lengths, got 2 and 3"):
         intervals.elapsed_hours(["2026-01-01"] * 2, ["2026-01-02"] * 3)
+
+
+def test_clock_changed_names_the_repeated_and_the_skipped_hour():
+    # Europe/London: 01:00-01:59 repeats on 25 October 2026 and is skipped on 29 March 2026.
+    ts = ["2026-10-25 00:30", "2026-10-25 01:00", "2026-10-25 01:30", "2026-10-25 02:00",
+          "2026-03-29 00:30", "2026-03-29 01:00", "2026-03-29 01:30", "2026-03-29 02:00", None]  # fmt: skip
+    both = intervals.clock_changed(ts, "Europe/London")
+    assert both.tolist() == [False, True, True, False, False, True, True, False, False]
+    skipped = intervals.clock_changed(ts, "Europe/London", skipped_only=True)
+    assert skipped.tolist() == [False, False, False, False, False, True, True, False, False]
+    assert not intervals.clock_changed(ts, None).any()

@@ -349,12 +349,13 @@ def _instants_ns(ts: pd.DatetimeIndex, tz: Any) -> tuple[np.ndarray, np.ndarray]
     return np.minimum(a, b), np.maximum(a, b)
 
 
-def clock_changed(ts: Any, tz: Any) -> np.ndarray:
+def clock_changed(ts: Any, tz: Any, *, skipped_only: bool = False) -> np.ndarray:
     """Whether each wall-clock time is one the clocks of ``tz`` show twice or skip.
 
     The times of the hour repeated when the clocks go back (01:00-01:59 in
     Europe/London on the last Sunday of October) and of the hour skipped when they
-    go forward; False for every other time, for NaT and when ``tz`` is None.
+    go forward (only those with ``skipped_only``); False for every other time, for
+    NaT and when ``tz`` is None.
 
     Examples
     --------
@@ -366,7 +367,9 @@ def clock_changed(ts: Any, tz: Any) -> np.ndarray:
     if tz is None or idx.tz is not None:
         return np.zeros(len(idx), dtype=bool)
     try:
-        placed = idx.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        placed = idx.tz_localize(
+            tz, ambiguous=np.ones(len(idx), bool) if skipped_only else "NaT", nonexistent="NaT"
+        )
     except Exception as exc:  # an unknown zone name: zoneinfo and pytz raise several types
         raise ValueError(f"tz must be a time zone such as 'Europe/London', got {tz!r}") from exc
     return np.asarray(placed.isna() & ~idx.isna())

@@ -182,3 +182,32 @@ def test_no_lunch_inside_the_changed_hour(saturday, changed):
         assert lunch_at and min(lunch_at) >= "02:00", lunch_at
     else:
         assert lunch_at <= {"01:00", "01:30"}, lunch_at
+
+
+def test_the_skipped_hour_costs_no_surplus():
+    # Three agents 22:00-06:00 over the night the clocks skip 01:00-02:00 (the grid keeps
+    # those slots, nobody needed).  One 22:00-06:00 shift (7 h) or two, 22:00-01:00 (3 h)
+    # and 02:00-06:00 (4 h), pay the same 7 h; the single pattern is cheaper by the pattern
+    # weight (1), unless on-floor time in the skipped slots were charged as surplus (10 a
+    # slot), which time that does not pass must not be.
+    day = pd.Timestamp("2026-03-28")
+    ds = pd.date_range(day, periods=2 * 48, freq="30min")
+    hour = (ds - day) / pd.Timedelta(hours=1)
+    need = np.where((hour >= 22) & (hour < 30) & ~((hour >= 25) & (hour < 26)), 3.0, 0.0)
+    shifts = (
+        roster.ShiftRules(name="whole", earliest_start="22:00", latest_start="22:00",
+                          lengths_min=(480,), crosses_midnight=True),
+        roster.ShiftRules(name="before", earliest_start="22:00", latest_start="22:00",
+                          lengths_min=(180,), crosses_midnight=True),
+        roster.ShiftRules(name="after", earliest_start="02:00", latest_start="02:00",
+                          lengths_min=(240,)),
+    )  # fmt: skip
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": ds, "required": need}), interval_min=30, shifts=shifts, lunch=None,
+        span=None, cyclic=False, tz="Europe/London", weights=roster.Weights(pattern=1),
+    )  # fmt: skip
+    assert inst.skipped.sum() == 2  # 01:00 and 01:30 on 29 March
+    res = roster.solve(inst, time_limit_s=10, num_workers=1)
+    assert res.status == "OPTIMAL"
+    assert set(res.roster["shift_type"]) == {"whole"} and len(res.roster) == 3
+    assert res.roster["paid_h"].tolist() == [7.0, 7.0, 7.0]

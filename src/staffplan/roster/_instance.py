@@ -655,6 +655,18 @@ class RosterInstance:
         """Start of each interval."""
         return pd.date_range(self.start, periods=self.n_intervals, freq=f"{self.interval_min}min")
 
+    @property
+    def skipped(self) -> np.ndarray:
+        """Per interval: does the clock skip it (spring forward in ``tz``)?  A bool array.
+
+        The wall-clock grid keeps those slots with nobody needed; no time passes there.
+        """
+        if "skipped" not in self._cache:
+            self._cache["skipped"] = intervals.clock_changed(
+                self.timestamps, self.tz, skipped_only=True
+            )
+        return self._cache["skipped"]
+
     def day_start(self, day: int) -> pd.Timestamp:
         """Midnight of calendar day ``day`` of the horizon."""
         return self.start.normalize() + pd.Timedelta(days=day)

@@ -745,7 +745,10 @@ class RosterModel:
         d = self.scale
         cw = np.rint(w.shortage * inst.interval_weights).astype(np.int64)
         cov_vars = self.shortage + self.surplus
-        cov_coef = [int(cw[t]) for t in self.slots] + [w.surplus] * len(self.surplus)
+        cov_coef = [int(cw[t]) for t in self.slots] + [
+            0 if inst.skipped[t] else w.surplus
+            for t in self.slots  # no time passes there
+        ]
         for shorts in self.group_short.values():
             # A group short of agents costs like the total short of them.
             cov_vars += [shorts[i] for i in range(len(self.slots))]
