@@ -211,3 +211,20 @@ def test_the_skipped_hour_costs_no_surplus():
     assert res.status == "OPTIMAL"
     assert set(res.roster["shift_type"]) == {"whole"} and len(res.roster) == 3
     assert res.roster["paid_h"].tolist() == [7.0, 7.0, 7.0]
+
+
+@pytest.mark.parametrize(("saturday", "nights"), [("2026-10-24", 1), ("2026-06-06", 2)])
+def test_people_roster_keeps_weekly_hours_in_elapsed_time(saturday, nights):
+    # Ann may work 16 h a week; one agent is needed on Saturday and Sunday night, 19:00-03:00
+    # without lunch.  On an ordinary weekend she works both (8 + 8 = 16 h); over the night
+    # the clocks go back the first lasts 9 h, and 9 + 8 = 17 h is over her maximum.
+    frame = night_frame(saturday, agents=1)
+    ann = roster.Person(name="Ann", max_hours_week=16, min_hours_week=0)
+    inst = roster.make_instance(
+        frame, interval_min=30, shifts=NIGHT, lunch=None, span=None, tz="Europe/London",
+        people=[ann], cyclic=False,
+    )  # fmt: skip
+    res = roster.solve_people(inst, time_limit_s=10, num_workers=1)
+    assert len(res.roster) == nights
+    assert res.roster["paid_h"].sum() <= 16
+    assert roster.check(inst, res.roster) == []
