@@ -17,7 +17,7 @@ import pytest
 
 import staffplan
 from staffplan.cli import main
-from staffplan.plan import Plan, ServiceTarget, paid_hours
+from staffplan.plan import Plan, Scenario, ServiceTarget, compare, paid_hours, what_if
 
 TZ = "Europe/London"
 FAST = {"time_limit_s": 5.0, "num_workers": 1, "forecast_method": "profile", "simulate": False}
@@ -75,6 +75,24 @@ def test_plan_pays_the_night_over_a_clock_change_its_elapsed_time(saturday, satu
     # Without the paid_h column the shifts' elapsed span counts (no lunch deducted then).
     spans = r.drop(columns="paid_h")
     assert paid_hours(spans, tz=TZ) == pytest.approx(expected + 0.5 * len(r))
+
+
+def test_scenario_table_pays_elapsed_hours():
+    # A re-rostered what-if (+40 % contacts) over the night the clocks go back: its roster
+    # and the comparison table count that night's shifts at 8.5 h, the next night's at 7.5 h.
+    service = ServiceTarget(service_level=0.8, target_answer_s=20, shrinkage=0.3)
+    base = staffplan.plan(
+        night_history("2026-10-24"), horizon="2D", service=service, rules=RULES, rng=1, **FAST
+    )
+    busy = what_if(base, Scenario(name="busy", volume_factor=1.4, reroster=True), rng=1)
+    assert len(busy.roster) > len(base.roster)
+    assert paid_by_start_day(busy.roster) == {"2026-10-24": {8.5}, "2026-10-25": {7.5}}
+    n_sat = int((busy.roster["start"].dt.normalize() == pd.Timestamp("2026-10-24")).sum())
+    # The fast path keeps the base roster (the repeated hour's two intervals share a slot).
+    quick = what_if(base, Scenario(name="quick", volume_factor=1.1))
+    paid = compare(base, busy, quick).set_index("scenario")["paid_hours"]
+    assert paid["busy"] == pytest.approx(8.5 * n_sat + 7.5 * (len(busy.roster) - n_sat))
+    assert paid["base"] == paid["quick"] == pytest.approx(base.roster["paid_h"].sum())
 
 
 def test_cli_plan_writes_elapsed_paid_hours(tmp_path):

@@ -295,6 +295,8 @@ def _coverage_for(base_coverage: pd.DataFrame, reqs: pd.DataFrame, factor: float
     need = (
         reqs["scheduled_int"]
         .set_axis(intervals.wall_time(reqs["ds"]))
+        .groupby(level=0)
+        .max()  # the hour clocks repeat: one wall slot, the larger need (as the roster's)
         .reindex(intervals.wall_time(cov["ds"]), fill_value=0)
     )
     cov["required"] = need.to_numpy()
