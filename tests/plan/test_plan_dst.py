@@ -123,3 +123,9 @@ def test_cli_plan_writes_elapsed_paid_hours(tmp_path):
     again = pd.read_csv(ros, parse_dates=["start", "end"])
     assert again["start"].min() == pd.Timestamp("2026-10-24 19:00")
     assert paid_by_start_day(again) == {"2026-10-24": {8.5}, "2026-10-25": {7.5}}
+    # `staffplan staff` too: refused without the zone (it would write UTC), kept with it.
+    staffed = tmp_path / "staffed.csv"
+    argv = ["staff", str(out / "forecast.csv"), "--out", str(staffed)]
+    assert main([*argv, "--quiet"]) == 2
+    assert main([*argv, "--tz", TZ, "--quiet"]) == 0
+    assert pd.read_csv(staffed)["ds"].iloc[0] == "2026-10-24 00:00:00+01:00"

@@ -50,6 +50,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--demo", action="store_true", help="staff a built-in day with two peaks")
     parser.add_argument("--out", help="write the table here (.csv or .parquet)")
     parser.add_argument(
+        "--tz",
+        help="time zone of the centre, e.g. Europe/London: timestamps with UTC offsets are "
+        "read into it and written on its clock (needed for such timestamps)",
+    )
+    parser.add_argument(
         "--service-level",
         type=float,
         default=defaults.SERVICE_LEVEL,
@@ -272,7 +277,8 @@ def _print_table(out: Any, fractional: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     from staffplan._io import write_frame
     from staffplan.cli import UserError
-    from staffplan.cli._forecast import read_table, select_queues
+    from staffplan.cli._common import check_offsets
+    from staffplan.cli._forecast import csv_options, read_table, select_queues
     from staffplan.plan._service import pool_queues
 
     if args.demo == (args.input is not None):
@@ -282,7 +288,8 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         frame, source = demo_frame(), "demo day"
     else:
-        frame = read_table(args.input, what="intervals", time_cols=("ds",), args=args)
+        check_offsets(args.input, "ds", args.tz, sep=csv_options(args)["sep"])
+        frame = read_table(args.input, what="intervals", tz=args.tz, time_cols=("ds",), args=args)
         if args.volume_col != "volume":
             if args.volume_col not in frame.columns:
                 raise UserError(
