@@ -522,8 +522,9 @@ def plan(
         Long frame with ``ds`` (interval start), ``volume`` [contacts] and
         optionally ``queue`` and ``aht_s`` [s].
     horizon : str, Timedelta or int
-        Length of the plan with a unit, e.g. ``"7D"`` (whole days work best),
-        or an int counting intervals (see :func:`staffplan.intervals.horizon_span`).
+        Length of the plan with a unit, e.g. ``"7D"`` (whole days work best; they
+        are calendar days, 167 or 169 h over a clock change), or an int counting
+        intervals (see :func:`staffplan.intervals.horizon_span`).
     start : timestamp, optional
         First day of the plan (default: midnight after the history ends).
     events : pandas.DataFrame, str, holidays calendar or list of them, optional

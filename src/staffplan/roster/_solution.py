@@ -48,7 +48,9 @@ class RosterResult:
     roster : DataFrame
         One row per person-shift: ``person``, ``role`` (agent/lead/manager), ``team``,
         ``start``, ``end``, ``lunch_start``, ``lunch_end`` (NaT without lunch), ``breaks`` (list
-        of ``(start, end)`` pairs), plus ``shift_type`` and ``paid_h`` [h].
+        of ``(start, end)`` pairs), plus ``shift_type`` and ``paid_h`` [h].  Times are
+        wall-clock; ``paid_h`` is elapsed time less an unpaid lunch or split gap (:func:`paid_h`:
+        a 19:00-03:00 shift over the night the clocks go back is 9 h long).
     coverage : DataFrame
         Per interval: ``ds``, ``required`` (rounded up), ``on_floor`` (agents working, not on
         lunch or break), ``off_lunch``, ``off_break`` (agents), ``leads_on_floor``,
