@@ -10,6 +10,8 @@ night they go forward (7 h elapsed).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -228,3 +230,18 @@ def test_people_roster_keeps_weekly_hours_in_elapsed_time(saturday, nights):
     assert len(res.roster) == nights
     assert res.roster["paid_h"].sum() <= 16
     assert roster.check(inst, res.roster) == []
+
+
+@pytest.mark.parametrize("interval_min", [15, 60])
+def test_elapsed_pay_on_15_and_60_minute_grids(interval_min):
+    # No lunch: 19:00-03:00 is 9 h over the night the clocks go back, 8 h the next night.
+    ds = pd.date_range("2026-10-24", periods=3 * 1440 // interval_min, freq=f"{interval_min}min")
+    hour = (ds - pd.Timestamp("2026-10-24")) / pd.Timedelta(hours=1)
+    need = np.where(((hour >= 19) & (hour < 27)) | ((hour >= 43) & (hour < 51)), 2.0, 0.0)
+    inst = roster.make_instance(
+        pd.DataFrame({"ds": ds, "required": need}), interval_min=interval_min,
+        shifts=dataclasses.replace(NIGHT, start_step_min=60), lunch=None, span=None,
+        cyclic=False, tz="Europe/London",
+    )  # fmt: skip
+    res = roster.solve(inst, time_limit_s=10, num_workers=1)
+    assert paid_by_night(res) == {"2026-10-24": [9.0], "2026-10-25": [8.0]}
