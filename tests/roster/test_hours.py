@@ -63,15 +63,32 @@ def test_short_opening_hours_shorten_the_shift_and_drop_duplicates():
     assert got == [("day", 540, 540, (180,), False)]
 
 
-def test_opening_hours_are_the_union_over_days():
-    # Weekdays 08:00-20:00, Saturday 09:00-13:00: the window is 08:00-20:00.
+def test_each_weekday_gets_the_starts_of_its_own_hours():
+    # Weekdays 08:00-20:00, Saturday 09:00-13:00, Sunday closed: Monday-Friday start
+    # 08:00..12:00 (8 h) and 08:00..16:00 (4 h); Saturday's 4 h cut both lengths to one
+    # 4 h type starting at 09:00 only (not at 08:00, before it opens).
     ds = pd.date_range("2024-03-04", periods=7 * 48, freq="30min")
     tod = ds.hour * 60 + ds.minute
     weekday = (ds.day_of_week < 5) & (tod >= 480) & (tod < 1200)
     saturday = (ds.day_of_week == 5) & (tod >= 540) & (tod < 780)
     need = np.where(weekday | saturday, 4.0, 0.0)
-    got = _windows(roster.shifts_for_hours(ds, need, interval_min=30))
-    assert got == [("day", 480, 720, (480,), False), ("part", 480, 960, (240,), False)]
+    rules = roster.shifts_for_hours(ds, need, interval_min=30)
+    assert [(*w, r.days) for w, r in zip(_windows(rules), rules, strict=True)] == [
+        ("day", 480, 720, (480,), False, (0, 1, 2, 3, 4)),
+        ("day (Sat)", 540, 540, (240,), False, (5,)),
+        ("part", 480, 960, (240,), False, (0, 1, 2, 3, 4)),
+    ]
+
+
+def test_same_hours_on_every_open_day_keep_one_type_per_length():
+    # Open Sunday-Thursday 08:00-20:00 (a Friday-Saturday weekend): the days it opens
+    # all have the same hours, so the types are those of one day, on any weekday.
+    ds = pd.date_range("2024-03-04", periods=7 * 48, freq="30min")
+    tod = ds.hour * 60 + ds.minute
+    need = np.where(~ds.day_of_week.isin([4, 5]) & (tod >= 480) & (tod < 1200), 4.0, 0.0)
+    rules = roster.shifts_for_hours(ds, need, interval_min=30)
+    assert _windows(rules) == [("day", 480, 720, (480,), False), ("part", 480, 960, (240,), False)]
+    assert all(r.days is None for r in rules)
 
 
 def test_the_fitted_types_roster_a_centre_with_hours_the_old_defaults_missed():

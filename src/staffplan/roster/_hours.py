@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import itertools
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -15,6 +18,7 @@ from staffplan.roster._instance import LunchRule, ShiftRules
 __all__ = ["default_lunch", "open_blocks", "opening_hours", "shifts_for_hours"]
 
 _DAY_MIN = 1440
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _window(name: str, lo: int, hi: int, step: int, length: int) -> list[ShiftRules]:
@@ -85,15 +89,23 @@ def shifts_for_hours(
 ) -> tuple[ShiftRules, ...]:
     """Shift types whose starts span the opening hours of a requirement, block by block.
 
-    The opening hours are the times of day with any requirement on any day.  Closed
+    The opening hours are the times of day with any requirement, per weekday.  Closed
     stretches of at least ``min_closure_min`` split the day into open blocks (08:00-12:00
     and 14:00-19:00 for a centre closed at midday); a centre with one block closes where
     its longest closed stretch starts (wrapping past midnight).  In each block each length
     gets a type starting from the block's opening up to the last start that ends by its
     closing, lengths longer than the block being cut to it; so no shift straddles a
     closure.  A centre open round the clock gets starts at every step of the day, crossing
-    midnight.  On days when the centre opens later or closes earlier the solver simply
-    leaves the extra starts unused.
+    midnight.
+
+    A centre open the same hours on every day it opens gets types for every weekday.  One
+    whose hours differ by weekday (a shorter Saturday, a Friday-Saturday weekend with a
+    short Thursday, a shorter Saturday night) is fitted on the blocks of the whole week,
+    so no shift starts before its day opens or ends after it closes: each type runs on
+    the weekdays (``days``) that share its start window; the weekdays of the most common
+    window keep the plain name and the others carry theirs (``"day"`` Monday-Friday from
+    08:00, ``"day (Sat)"`` from 09:00).  A weekday or time the requirement does not show
+    (a horizon shorter than a week) takes the hours of any day.
 
     Parameters
     ----------
@@ -125,7 +137,9 @@ def shifts_for_hours(
     tuple of ShiftRules
         With the defaults and a centre open 07:00–21:00: 8 h ``day`` shifts
         starting 07:00–13:00 and 4 h ``part`` shifts starting 07:00–17:00.  With
-        blocks, type names carry the block (``"day (14:00-19:00)"``).
+        blocks, type names carry the block (``"day (14:00-19:00)"``); with hours that
+        differ by weekday, the weekdays of types other than the most common
+        (``"day (Sat)"``, ``"part (Sun, after midnight)"``).
 
     Raises
     ------
@@ -164,13 +178,42 @@ def shifts_for_hours(
         )
     closure = check_int(min_closure_min, "min_closure_min", minimum=interval_min)
     n_slots = slots_per_day(interval_min)
+    open_ds = idx[need > 0]
+    tod = slot_of_day(open_ds, interval_min)
     is_open = np.zeros(n_slots, dtype=bool)
-    is_open[slot_of_day(idx[need > 0], interval_min)] = True
-    blocks = open_blocks(is_open, -(-closure // interval_min))
+    is_open[tod] = True
+    weekly = np.zeros((7, n_slots), dtype=bool)
+    weekly[np.asarray(open_ds.day_of_week), tod] = True
+    # A time of the week the requirement does not show (a horizon shorter than a week)
+    # takes the hours of any day: a night running past the horizon's last day, or one
+    # wrapping round to its first, stays whole.
+    seen = np.zeros_like(weekly)
+    seen[np.asarray(idx.day_of_week), slot_of_day(idx, interval_min)] = True
+    weekly = np.where(seen, weekly, is_open)
+    closure_slots = -(-closure // interval_min)
+    kinds = tuple(zip(names, lengths_min, strict=True))
+    if all(not day.any() or np.array_equal(day, is_open) for day in weekly):
+        return _daily_types(is_open, kinds, interval_min, step, closure_slots, split)
+    return _weekly_types(
+        weekly, kinds, interval_min, step, closure_slots, split, opening_hours(is_open)[0]
+    )
+
+
+def _daily_types(
+    is_open: np.ndarray,
+    kinds: tuple[tuple[str, int], ...],
+    interval_min: int,
+    step: int,
+    closure_slots: int,
+    split: bool,
+) -> tuple[ShiftRules, ...]:
+    """Shift types of a centre open the same hours on every day it opens (any weekday)."""
+    n_slots = is_open.size
+    blocks = open_blocks(is_open, closure_slots)
     if blocks == [(0, n_slots)]:
         return tuple(
             ShiftRules(name, 0, _DAY_MIN - step, step, (length,), crosses_midnight=True)
-            for name, length in zip(names, lengths_min, strict=True)
+            for name, length in kinds
         )
     out: list[ShiftRules] = []
     for open_slot, hours in blocks:
@@ -179,7 +222,7 @@ def shifts_for_hours(
         label = f" ({_hhmm(open_min)}-{_hhmm(open_min + hours_min)})" if len(blocks) > 1 else ""
         # Start on the step grid counted from opening time.
         seen: set[int] = set()
-        for name, length in zip(names, lengths_min, strict=True):
+        for name, length in kinds:
             fit = min(length, hours_min)  # both are whole intervals
             if fit in seen:
                 continue
@@ -191,21 +234,139 @@ def shifts_for_hours(
         day_open = opening_hours(is_open)[0]
         order = sorted(blocks, key=lambda b: (b[0] - day_open) % n_slots)
         for (a, a_len), (b, b_len) in itertools.pairwise(order):
-            a_min, b_min = a * interval_min, b * interval_min
-            first = a_len * interval_min
-            gap = (b_min - a_min - first) % _DAY_MIN
-            length = first + gap + b_len * interval_min
+            out.append(_split_type(a, a_len, b, b_len, interval_min, step, None))
+    return tuple(out)
+
+
+def _split_type(
+    a: int, a_len: int, b: int, b_len: int, interval_min: int, step: int, days: Any
+) -> ShiftRules:
+    """The split shift working all of block ``a`` and all of the next block ``b`` [slots]."""
+    a_min, b_min = a * interval_min, b * interval_min
+    first = a_len * interval_min
+    gap = (b_min - a_min - first) % _DAY_MIN
+    length = first + gap + b_len * interval_min
+    a_min %= _DAY_MIN
+    return ShiftRules(
+        f"split ({_hhmm(a_min)}-{_hhmm(a_min + first)} + "
+        f"{_hhmm(b_min)}-{_hhmm(b_min + b_len * interval_min)})",
+        a_min,
+        a_min,
+        step,
+        (length,),
+        days=days,
+        crosses_midnight=a_min + length > _DAY_MIN,
+        split_after_min=first,
+        split_gap_min=gap,
+    )
+
+
+def _weekly_types(
+    weekly: np.ndarray,
+    kinds: tuple[tuple[str, int], ...],
+    interval_min: int,
+    step: int,
+    closure_slots: int,
+    split: bool,
+    day_open: int,
+) -> tuple[ShiftRules, ...]:
+    """Shift types of a centre whose hours differ by weekday, fitted to each day's hours.
+
+    ``weekly`` is the (7, slots per day) open mask from Monday 00:00.  The open blocks of
+    the whole week (a night runs into the next day) are fitted as in
+    :func:`shifts_for_hours`; starts are then grouped by weekday into types with ``days``:
+    weekdays with the same start window share one type.  In each family of types (a
+    length, a block, evening or after-midnight starts), the type with the most weekdays
+    keeps the plain name and the others name their days (``"day"`` Mon-Fri and
+    ``"day (Sat)"``).
+    """
+    n_slots = weekly.shape[1]
+    week = weekly.size
+    blocks = open_blocks(weekly.ravel(), closure_slots)
+    openings = np.bincount([b0 // n_slots for b0, _ in blocks], minlength=7)
+    # (name, block label, after midnight) -> (fit, first start, last start) -> weekdays
+    families: dict[tuple[str, str, bool], dict[tuple[int, int, int], set[int]]] = {}
+    for b0, b_len in blocks:
+        open_min, hours_min = b0 * interval_min, b_len * interval_min
+        block = f"{_hhmm(open_min)}-{_hhmm(open_min + hours_min)}" if openings.max() > 1 else ""
+        seen: set[int] = set()
+        for name, length in kinds:
+            fit = min(length, hours_min)  # both are whole intervals
+            if fit in seen:
+                continue
+            seen.add(fit)
+            by_day: dict[int, list[int]] = {}
+            # Start on the step grid counted from opening time; a day is a run of starts.
+            for start in range(open_min, open_min + hours_min - fit + 1, step):
+                by_day.setdefault(start // _DAY_MIN, []).append(start % _DAY_MIN)
+            for day, starts in by_day.items():
+                tail = hours_min < _DAY_MIN and day != b0 // n_slots
+                family = families.setdefault((name, block, tail), {})
+                family.setdefault((fit, starts[0], starts[-1]), set()).add(day % 7)
+    out: list[ShiftRules] = []
+    for (name, block, tail), windows in families.items():
+        plain = min(windows.items(), key=lambda kv: (-len(kv[1]), min(kv[1])))[0]
+        for (fit, lo, hi), days in windows.items():
+            labels = [_days_label(days) if (fit, lo, hi) != plain else "", block]
+            labels.append("after midnight" if tail else "")
+            text = ", ".join(v for v in labels if v)
             out.append(
                 ShiftRules(
-                    f"split ({_hhmm(a_min)}-{_hhmm(a_min + first)} + "
-                    f"{_hhmm(b_min)}-{_hhmm(b_min + b_len * interval_min)})",
-                    a_min,
-                    a_min,
+                    f"{name} ({text})" if text else name,
+                    lo,
+                    hi,
                     step,
-                    (length,),
-                    crosses_midnight=a_min + length > _DAY_MIN,
-                    split_after_min=first,
-                    split_gap_min=gap,
+                    (fit,),
+                    days=None if len(days) == 7 else tuple(sorted(days)),
+                    crosses_midnight=hi + fit > _DAY_MIN,
+                )
+            )
+    # Two windows of one family on the same weekdays (a block opening and closing on that
+    # day, a week apart) are told apart by their starts.
+    counts = collections.Counter(r.name for r in out)
+    out = [
+        dataclasses.replace(
+            r, name=f"{r.name} {_hhmm(int(r.earliest_start))}-{_hhmm(int(r.latest_start))}"
+        )
+        if counts[r.name] > 1
+        else r
+        for r in out
+    ]
+    if split and len(blocks) > 1:
+        # Pair the blocks of one operating day (from the centre's opening time): no split
+        # shift spans the closure between two operating days.
+        def operating_day(b: tuple[int, int]) -> int:
+            return ((b[0] - day_open) % week) // n_slots
+
+        pairs: dict[tuple[int, int, int, int], set[int]] = {}
+        order = sorted(blocks, key=lambda b: (b[0] - day_open) % week)
+        for (a, a_len), (b, b_len) in itertools.pairwise(order):
+            if operating_day((a, a_len)) == operating_day((b, b_len)):
+                key = (a % n_slots, a_len, a % n_slots + (b - a) % week, b_len)
+                pairs.setdefault(key, set()).add(a // n_slots)
+        for (a, a_len, b, b_len), days in pairs.items():
+            out.append(
+                _split_type(
+                    a,
+                    a_len,
+                    b,
+                    b_len,
+                    interval_min,
+                    step,
+                    None if len(days) == 7 else tuple(sorted(days)),
                 )
             )
     return tuple(out)
+
+
+def _days_label(days: set[int]) -> str:
+    """Weekdays as text, runs joined: ``{0, 1, 2, 3, 4}`` is ``"Mon-Fri"``."""
+    runs: list[list[int]] = []
+    for d in sorted(days):
+        if runs and d == runs[-1][-1] + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return ", ".join(
+        _DAY_NAMES[r[0]] if len(r) == 1 else f"{_DAY_NAMES[r[0]]}-{_DAY_NAMES[r[-1]]}" for r in runs
+    )
