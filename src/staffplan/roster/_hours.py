@@ -8,6 +8,7 @@ import itertools
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from staffplan import defaults
@@ -184,18 +185,21 @@ def shifts_for_hours(
     is_open[tod] = True
     weekly = np.zeros((7, n_slots), dtype=bool)
     weekly[np.asarray(open_ds.day_of_week), tod] = True
-    # A time of the week the requirement does not show (a horizon shorter than a week)
-    # takes the hours of any day: a night running past the horizon's last day, or one
-    # wrapping round to its first, stays whole.
-    seen = np.zeros_like(weekly)
-    seen[np.asarray(idx.day_of_week), slot_of_day(idx, interval_min)] = True
-    weekly = np.where(seen, weekly, is_open)
+    # A weekday the requirement does not reach (a horizon shorter than a week) takes the
+    # hours of any day, so that a night running past the horizon's last day, or one
+    # wrapping round to its first, stays whole; no type starts on it.  Inside the
+    # horizon (whole days, as the roster's grid) an absent interval is closed.
+    seen = np.zeros(7, dtype=bool)
+    if len(idx):
+        dates = pd.date_range(idx.min().normalize(), idx.max().normalize(), freq="D")
+        seen[np.asarray(dates[:7].day_of_week)] = True
+    weekly[~seen] = is_open
     closure_slots = -(-closure // interval_min)
     kinds = tuple(zip(names, lengths_min, strict=True))
     if all(not day.any() or np.array_equal(day, is_open) for day in weekly):
         return _daily_types(is_open, kinds, interval_min, step, closure_slots, split)
     return _weekly_types(
-        weekly, kinds, interval_min, step, closure_slots, split, opening_hours(is_open)[0]
+        weekly, seen, kinds, interval_min, step, closure_slots, split, opening_hours(is_open)[0]
     )
 
 
@@ -263,6 +267,7 @@ def _split_type(
 
 def _weekly_types(
     weekly: np.ndarray,
+    seen: np.ndarray,
     kinds: tuple[tuple[str, int], ...],
     interval_min: int,
     step: int,
@@ -272,7 +277,8 @@ def _weekly_types(
 ) -> tuple[ShiftRules, ...]:
     """Shift types of a centre whose hours differ by weekday, fitted to each day's hours.
 
-    ``weekly`` is the (7, slots per day) open mask from Monday 00:00.  The open blocks of
+    ``weekly`` is the (7, slots per day) open mask from Monday 00:00, ``seen`` the
+    weekdays the requirement shows (types start only on them).  The open blocks of
     the whole week (a night runs into the next day) are fitted as in
     :func:`shifts_for_hours`; starts are then grouped by weekday into types with ``days``:
     weekdays with the same start window share one type.  In each family of types (a
@@ -289,17 +295,19 @@ def _weekly_types(
     for b0, b_len in blocks:
         open_min, hours_min = b0 * interval_min, b_len * interval_min
         block = f"{_hhmm(open_min)}-{_hhmm(open_min + hours_min)}" if openings.max() > 1 else ""
-        seen: set[int] = set()
+        fits: set[int] = set()
         for name, length in kinds:
             fit = min(length, hours_min)  # both are whole intervals
-            if fit in seen:
+            if fit in fits:
                 continue
-            seen.add(fit)
+            fits.add(fit)
             by_day: dict[int, list[int]] = {}
             # Start on the step grid counted from opening time; a day is a run of starts.
             for start in range(open_min, open_min + hours_min - fit + 1, step):
                 by_day.setdefault(start // _DAY_MIN, []).append(start % _DAY_MIN)
             for day, starts in by_day.items():
+                if not seen[day % 7]:
+                    continue
                 tail = hours_min < _DAY_MIN and day != b0 // n_slots
                 family = families.setdefault((name, block, tail), {})
                 family.setdefault((fit, starts[0], starts[-1]), set()).add(day % 7)
@@ -341,7 +349,7 @@ def _weekly_types(
         pairs: dict[tuple[int, int, int, int], set[int]] = {}
         order = sorted(blocks, key=lambda b: (b[0] - day_open) % week)
         for (a, a_len), (b, b_len) in itertools.pairwise(order):
-            if operating_day((a, a_len)) == operating_day((b, b_len)):
+            if operating_day((a, a_len)) == operating_day((b, b_len)) and seen[a // n_slots]:
                 key = (a % n_slots, a_len, a % n_slots + (b - a) % week, b_len)
                 pairs.setdefault(key, set()).add(a // n_slots)
         for (a, a_len, b, b_len), days in pairs.items():
