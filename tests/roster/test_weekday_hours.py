@@ -14,6 +14,7 @@ import pytest
 import staffplan
 from staffplan import roster
 from staffplan.cli import main
+from staffplan.roster import _hours as roster_hours
 
 _DAY = 1440
 _WEEK = 7 * _DAY
@@ -180,10 +181,41 @@ def test_plan_rosters_no_shift_outside_a_days_hours():
     sat = required[(required.index.day_of_week == 5) & (required > 0)]
     assert (sat.index.min().hour, (sat.index.max() + pd.Timedelta("30min")).hour) == (9, 17)
     assert _outside(p.roster, required) == []
+    assert not [w for w in p.warnings if "start before their day opens" in w]
     # Saturday's shifts are of the types fitted to Saturday, which the plan reports.
     types = {t["name"]: t["days"] for t in p.settings["roster_shifts"]}
     on_saturday = set(p.roster.loc[p.roster["start"].dt.day_of_week == 5, "shift_type"])
     assert on_saturday and all(list(types[name]) == [5] for name in on_saturday)
+
+
+def test_given_shift_types_are_kept_and_a_roster_using_closed_hours_is_named():
+    # Given types starting 08:00 on every day: the plan keeps exactly them, and Saturday's
+    # 08:00 starts (the centre opens at 09:00) are named in a warning.
+    given = (roster.ShiftRules("early", "08:00", "08:00", 30, (480,)),)
+    rules = roster.Rules.defaults(30).replace(shifts=given)
+    p = staffplan.plan(_history(), horizon="7D", rules=rules, simulate=False, time_limit_s=5)
+    assert [t["name"] for t in p.settings["roster_shifts"]] == ["early"]
+    saturday = p.roster["start"].dt.day_of_week == 5
+    assert saturday.any() and (p.roster["start"].dt.hour == 8).all()
+    notes = [w for w in p.warnings if "start before their day opens" in w]
+    assert len(notes) == 1 and notes[0].startswith(f"{saturday.sum()} of {len(p.roster)} shifts")
+
+
+def test_outside_hours_note_by_hand():
+    ds, need = _requirement(SHAPES["short Saturday"], 30)
+    frame = pd.DataFrame(
+        {
+            "person": ["A", "B", "C"],
+            "start": pd.to_datetime(["2024-03-04 08:00", "2024-03-09 09:00", "2024-03-09 09:30"]),
+            "end": pd.to_datetime(["2024-03-04 16:00", "2024-03-09 17:00", "2024-03-09 17:30"]),
+        }
+    )
+    # Monday 08:00-16:00 and Saturday 09:00-17:00 are inside; 17:00-17:30 is after closing.
+    note = roster_hours.outside_hours_note(frame, ds, need, interval_min=30)
+    assert (
+        note is not None and note.startswith("1 of 3 shifts") and "C Sat 2024-03-09 09:30" in note
+    )
+    assert roster_hours.outside_hours_note(frame.iloc[:2], ds, need, interval_min=30) is None
 
 
 def test_cli_plan_rosters_no_shift_outside_a_days_hours(tmp_path):

@@ -800,6 +800,13 @@ def plan(
         groups=group_frame,
         group_skills=None if skill_req is None else {g.name: g.skills for g in skill_req.groups},
     )
+    if roster_rules.shifts is not None and result.ok:
+        from staffplan.roster._hours import outside_hours_note
+
+        wall = intervals.wall_time(reqs["ds"])
+        note = outside_hours_note(result.roster, wall, reqs["scheduled"], interval_min=interval_min)
+        if note is not None:
+            notes.append(note)
     done("roster")
 
     settings = {

@@ -16,7 +16,13 @@ from staffplan._validation import check_int, check_interval_min
 from staffplan.intervals import as_datetime_index, opening_hours, slot_of_day, slots_per_day
 from staffplan.roster._instance import LunchRule, ShiftRules
 
-__all__ = ["default_lunch", "open_blocks", "opening_hours", "shifts_for_hours"]
+__all__ = [
+    "default_lunch",
+    "open_blocks",
+    "opening_hours",
+    "outside_hours_note",
+    "shifts_for_hours",
+]
 
 _DAY_MIN = 1440
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -178,6 +184,26 @@ def shifts_for_hours(
             f"start_step_min must be a multiple of interval_min={interval_min}, got {step}"
         )
     closure = check_int(min_closure_min, "min_closure_min", minimum=interval_min)
+    is_open, weekly, seen = _week_hours(idx, need, interval_min)
+    closure_slots = -(-closure // interval_min)
+    kinds = tuple(zip(names, lengths_min, strict=True))
+    if all(not day.any() or np.array_equal(day, is_open) for day in weekly):
+        return _daily_types(is_open, kinds, interval_min, step, closure_slots, split)
+    return _weekly_types(
+        weekly, seen, kinds, interval_min, step, closure_slots, split, opening_hours(is_open)[0]
+    )
+
+
+def _week_hours(
+    idx: pd.DatetimeIndex, need: np.ndarray, interval_min: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Open masks of a requirement: any day (slots), per weekday (7, slots), weekdays seen.
+
+    A weekday the requirement does not reach (a horizon shorter than a week) takes the
+    hours of any day, so that a night running past the horizon's last day, or one
+    wrapping round to its first, stays whole.  Inside the horizon (whole days, as the
+    roster's grid) an absent interval is closed.
+    """
     n_slots = slots_per_day(interval_min)
     open_ds = idx[need > 0]
     tod = slot_of_day(open_ds, interval_min)
@@ -185,21 +211,51 @@ def shifts_for_hours(
     is_open[tod] = True
     weekly = np.zeros((7, n_slots), dtype=bool)
     weekly[np.asarray(open_ds.day_of_week), tod] = True
-    # A weekday the requirement does not reach (a horizon shorter than a week) takes the
-    # hours of any day, so that a night running past the horizon's last day, or one
-    # wrapping round to its first, stays whole; no type starts on it.  Inside the
-    # horizon (whole days, as the roster's grid) an absent interval is closed.
     seen = np.zeros(7, dtype=bool)
     if len(idx):
         dates = pd.date_range(idx.min().normalize(), idx.max().normalize(), freq="D")
         seen[np.asarray(dates[:7].day_of_week)] = True
     weekly[~seen] = is_open
-    closure_slots = -(-closure // interval_min)
-    kinds = tuple(zip(names, lengths_min, strict=True))
-    if all(not day.any() or np.array_equal(day, is_open) for day in weekly):
-        return _daily_types(is_open, kinds, interval_min, step, closure_slots, split)
-    return _weekly_types(
-        weekly, seen, kinds, interval_min, step, closure_slots, split, opening_hours(is_open)[0]
+    return is_open, weekly, seen
+
+
+def outside_hours_note(
+    roster_frame: pd.DataFrame, ds: ArrayLike, required: ArrayLike, *, interval_min: int
+) -> str | None:
+    """A warning naming rostered shifts that start before or end after their day's hours.
+
+    The hours are those :func:`shifts_for_hours` fits to (the intervals of each weekday
+    with a requirement); fitted types never do this, given types may.  None when no
+    shift does.
+
+    Parameters
+    ----------
+    roster_frame : pandas.DataFrame
+        A roster with ``person``, ``start`` and ``end`` [local wall-clock time].
+    ds, required : array-like
+        The requirement the roster covers: interval starts and agents [agents].
+    interval_min : int
+        Interval length [min].
+    """
+    if roster_frame.empty:
+        return None
+    _, weekly, _ = _week_hours(
+        as_datetime_index(ds), np.asarray(required, dtype=float).ravel(), interval_min
+    )
+    start = pd.DatetimeIndex(roster_frame["start"])
+    last = pd.DatetimeIndex(roster_frame["end"]) - pd.Timedelta(minutes=interval_min)
+    early = ~weekly[np.asarray(start.day_of_week), slot_of_day(start, interval_min)]
+    late = ~weekly[np.asarray(last.day_of_week), slot_of_day(last, interval_min)]
+    bad = np.flatnonzero(early | late)
+    if not bad.size:
+        return None
+    first = roster_frame.iloc[int(bad[0])]
+    return (
+        f"{bad.size} of {len(roster_frame)} shifts of the given shift types start before "
+        f"their day opens or end after it closes (no requirement there), e.g. "
+        f"{first['person']} {pd.Timestamp(first['start']):%a %Y-%m-%d %H:%M}-"
+        f"{pd.Timestamp(first['end']):%H:%M}: paid time without work; shift types fitted to "
+        "the opening hours of each weekday (rules without shifts) avoid it"
     )
 
 
