@@ -54,6 +54,11 @@ def _commands(quick: bool) -> dict[str, list[str]]:
             *(["--quick"] if quick else []),
         ],
         "skills": [py, str(HERE / "bench_skills.py"), *(["--quick"] if quick else [])],
+        "weekday_hours": [
+            py,
+            str(HERE / "bench_weekday_hours.py"),
+            *(["--quick"] if quick else []),
+        ],
         "people": [
             py,
             str(HERE / "bench_people.py"),

@@ -241,30 +241,40 @@ _UNION = (
 )
 
 
-def _sample_quality(horizon: str, start: str | None, time_limit_s: float) -> list[tuple]:
+def _sample_plan(**kw):
     from staffplan.datasets import load_sample
 
     history, events = load_sample()
-    kw = dict(events=events, horizon=horizon, start=start, simulate=False)
-    out = []
+    return staffplan.plan(history, events=events, horizon="7D", simulate=False, **kw)
+
+
+def test_sample_week_best_floor_no_worse_than_with_union_hours():
+    # A load-proof reading of roster quality: the proven least agent hours on the floor
+    # (roster.lower_bound, agents only) with the weekday types is within 0.5 % of the
+    # union's, so dropping the starts outside a day's hours loses nothing material.
+    from staffplan.plan._pipeline import requirement_grid
+
+    reqs = _sample_plan(time_limit_s=1).requirements
+    grid = requirement_grid(reqs["ds"], reqs["scheduled"], 30)
+    bounds = []
     for shifts in (None, _UNION):
         rules = roster.Rules.defaults(30).replace(shifts=shifts)
-        p = staffplan.plan(history, rules=rules, time_limit_s=time_limit_s, **kw)
-        out.append((p.summary["roster_objective"], p.summary["paid_hours"], p))
-    return out
-
-
-def _assert_no_worse(quality: list[tuple]) -> None:
-    (obj, paid, p), (obj_union, paid_union, _) = quality
-    assert obj <= obj_union * 1.005 and paid <= paid_union * 1.005
-    assert p.summary["shortage_hours"] == 0
-    assert _outside(p.roster, p.coverage.set_index("ds")["required"]) == []
-
-
-def test_sample_friday_and_saturday_roster_no_worse_than_with_union_hours():
-    _assert_no_worse(_sample_quality("2D", "2026-03-06", time_limit_s=5))
+        inst = rules.make_instance(grid, interval_min=30)
+        assert (shifts is None) == any(t.days == (5,) for t in inst.shifts)
+        bounds.append(roster.lower_bound(inst, time_limit_s=2).on_floor_h)
+    weekday, union = bounds
+    assert weekday <= union * 1.005
 
 
 @pytest.mark.slow
 def test_sample_week_roster_no_worse_than_with_union_hours():
-    _assert_no_worse(_sample_quality("7D", None, time_limit_s=20))
+    # The plans themselves at the default budget (solver luck at short budgets can go
+    # either way, so this runs at 20 s and is kept out of the default run).
+    quality = []
+    for shifts in (None, _UNION):
+        p = _sample_plan(rules=roster.Rules.defaults(30).replace(shifts=shifts), time_limit_s=20)
+        quality.append((p.summary["roster_objective"], p.summary["paid_hours"], p))
+    (obj, paid, p), (obj_union, paid_union, _) = quality
+    assert obj <= obj_union * 1.005 and paid <= paid_union * 1.005
+    assert p.summary["shortage_hours"] == 0
+    assert _outside(p.roster, p.coverage.set_index("ds")["required"]) == []
