@@ -259,6 +259,16 @@ def outside_hours_note(
     )
 
 
+def _fits(kinds: tuple[tuple[str, int], ...], hours_min: int) -> list[tuple[str, int]]:
+    """(name, length) per type in a block of ``hours_min`` [min]: cut to it, repeats dropped."""
+    out: list[tuple[str, int]] = []
+    for name, length in kinds:
+        fit = min(length, hours_min)  # both are whole intervals
+        if all(fit != f for _, f in out):
+            out.append((name, fit))
+    return out
+
+
 def _daily_types(
     is_open: np.ndarray,
     kinds: tuple[tuple[str, int], ...],
@@ -281,12 +291,7 @@ def _daily_types(
         hours_min = hours * interval_min
         label = f" ({_hhmm(open_min)}-{_hhmm(open_min + hours_min)})" if len(blocks) > 1 else ""
         # Start on the step grid counted from opening time.
-        seen: set[int] = set()
-        for name, length in kinds:
-            fit = min(length, hours_min)  # both are whole intervals
-            if fit in seen:
-                continue
-            seen.add(fit)
+        for name, fit in _fits(kinds, hours_min):
             out.extend(_window(name + label, open_min, open_min + hours_min - fit, step, fit))
     if split and len(blocks) > 1:
         # Pair blocks in the order of the operating day, which starts after its longest
@@ -351,12 +356,7 @@ def _weekly_types(
     for b0, b_len in blocks:
         open_min, hours_min = b0 * interval_min, b_len * interval_min
         block = f"{_hhmm(open_min)}-{_hhmm(open_min + hours_min)}" if openings.max() > 1 else ""
-        fits: set[int] = set()
-        for name, length in kinds:
-            fit = min(length, hours_min)  # both are whole intervals
-            if fit in fits:
-                continue
-            fits.add(fit)
+        for name, fit in _fits(kinds, hours_min):
             by_day: dict[int, list[int]] = {}
             # Start on the step grid counted from opening time; a day is a run of starts.
             for start in range(open_min, open_min + hours_min - fit + 1, step):
