@@ -542,7 +542,9 @@ def plan(
         :func:`staffplan.roster.shifts_for_hours`): 8 h days and 4 h
         part-timers starting from opening time up to the last start that ends
         by closing time (07:00-13:00 and 07:00-17:00 for a 07:00-21:00 centre;
-        round the clock, crossing midnight, for a 24/7 centre); by default also
+        round the clock, crossing midnight, for a 24/7 centre; per weekday when
+        the hours differ by weekday, e.g. from 09:00 on a Saturday opening
+        then); by default also
         a 30-min lunch (60 min on an hourly grid), a 15-min break (on a 30-
         or 60-min grid its share of the interval is off the floor) and
         leads/manager per the span of control rules.  Unless the rules set
