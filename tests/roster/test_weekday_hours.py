@@ -101,6 +101,33 @@ def test_closed_intervals_absent_or_zero_give_the_same_types(shape):
     assert roster.shifts_for_hours(ds[need > 0], need[need > 0], interval_min=30) == full
 
 
+@pytest.mark.parametrize(
+    ("shape", "interval_min"),
+    [
+        ("night, short Saturday night", 60),
+        ("split day, short Saturday", 30),
+        ("short Friday", 15),
+        ("Friday-Saturday weekend, short Thursday", 30),
+    ],
+)
+def test_a_solved_roster_starts_and_ends_inside_each_days_hours(shape, interval_min):
+    # The roster frame itself (the public output): every shift's first and last minute of
+    # work is open on its weekday's hand-written hours.
+    is_open = _week_open(SHAPES[shape])
+    ds, need = _requirement(SHAPES[shape], interval_min)
+    rules = roster.Rules.defaults(interval_min).replace(span=None)
+    inst = rules.make_instance(
+        pd.DataFrame({"ds": ds, "required": need}), interval_min=interval_min
+    )
+    res = roster.solve(inst, time_limit_s=5, num_workers=1)
+    assert res.ok and roster.check(inst, res.roster) == []
+    assert res.coverage["shortage"].sum() == 0
+    r = res.roster
+    for t in (r["start"], r["end"] - pd.Timedelta(minutes=1)):
+        minute = np.asarray(t.dt.day_of_week * _DAY + t.dt.hour * 60 + t.dt.minute)
+        assert is_open[minute].all(), r.loc[~is_open[minute], ["start", "end", "shift_type"]]
+
+
 def test_a_shorter_saturday_night_by_hand():
     # Nights 22:00-06:00, Saturday's 22:00-04:00 (hand arithmetic on the clock): 8 h
     # starts at 22:00 except Saturday, whose 6 h night cuts it to 6 h; 4 h starts
