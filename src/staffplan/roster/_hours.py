@@ -13,7 +13,14 @@ from numpy.typing import ArrayLike
 
 from staffplan import defaults
 from staffplan._validation import check_int, check_interval_min
-from staffplan.intervals import as_datetime_index, opening_hours, slot_of_day, slots_per_day
+from staffplan.intervals import (
+    as_datetime_index,
+    local_day,
+    opening_hours,
+    slot_of_day,
+    slots_per_day,
+    weekday,
+)
 from staffplan.roster._instance import LunchRule, ShiftRules
 
 __all__ = [
@@ -210,11 +217,11 @@ def _week_hours(
     is_open = np.zeros(n_slots, dtype=bool)
     is_open[tod] = True
     weekly = np.zeros((7, n_slots), dtype=bool)
-    weekly[np.asarray(open_ds.day_of_week), tod] = True
+    weekly[weekday(open_ds), tod] = True
     seen = np.zeros(7, dtype=bool)
     if len(idx):
-        dates = pd.date_range(idx.min().normalize(), idx.max().normalize(), freq="D")
-        seen[np.asarray(dates[:7].day_of_week)] = True
+        days = local_day(idx)
+        seen[weekday(pd.date_range(days.min(), days.max(), freq="D")[:7])] = True
     weekly[~seen] = is_open
     return is_open, weekly, seen
 
@@ -244,8 +251,8 @@ def outside_hours_note(
     )
     start = pd.DatetimeIndex(roster_frame["start"])
     last = pd.DatetimeIndex(roster_frame["end"]) - pd.Timedelta(minutes=interval_min)
-    early = ~weekly[np.asarray(start.day_of_week), slot_of_day(start, interval_min)]
-    late = ~weekly[np.asarray(last.day_of_week), slot_of_day(last, interval_min)]
+    early = ~weekly[weekday(start), slot_of_day(start, interval_min)]
+    late = ~weekly[weekday(last), slot_of_day(last, interval_min)]
     bad = np.flatnonzero(early | late)
     if not bad.size:
         return None
