@@ -36,12 +36,14 @@ __all__ = [
     "as_datetime_index",
     "clock_back_hint",
     "clock_changed",
+    "daily_open_mask",
     "elapsed_hours",
     "future_grid",
     "horizon_span",
     "infer_interval_min",
     "interval_min_for",
     "local_day",
+    "next_operating_day",
     "opening_hours",
     "operating_day",
     "operating_day_start",
@@ -495,6 +497,68 @@ def operating_day(ds: Any, day_start_min: int = 0) -> pd.DatetimeIndex:
     """
     wall = wall_time(as_datetime_index(ds))
     return (wall - pd.Timedelta(minutes=int(day_start_min))).normalize()
+
+
+def daily_open_mask(ds: Any, volume: Any, interval_min: int) -> np.ndarray:
+    """Daily open mask of a history: the wall-clock slots with contacts on some day.
+
+    Parameters
+    ----------
+    ds : timestamps
+        Interval starts (several queues may repeat them: their hours add up).
+    volume : array-like
+        Contacts offered in each interval [contacts]; zero or missing is closed.
+    interval_min : int
+        Interval length [min].
+
+    Returns
+    -------
+    numpy.ndarray of bool, one per slot of the day (:func:`slots_per_day`).
+    """
+    mask = np.zeros(slots_per_day(interval_min), dtype=bool)
+    busy = np.nan_to_num(np.asarray(volume, dtype=np.float64)) > 0
+    mask[slot_of_day(as_datetime_index(ds)[busy], interval_min)] = True
+    return mask
+
+
+def next_operating_day(after: pd.Timestamp, is_open: Any, interval_min: int) -> pd.Timestamp:
+    """Start of the first operating day that begins at or after ``after``.
+
+    The operating day starts at :func:`operating_day_start` of the daily open mask
+    ``is_open``: midnight for a day centre, a split day or a round-the-clock centre
+    (so this is the next midnight), 22:00 for a centre open 22:00-06:00, so that the
+    first day is a whole night and not one cut at midnight.
+
+    Parameters
+    ----------
+    after : Timestamp
+        Earliest start (naive wall clock, or tz-aware: the start is then that zone's
+        wall-clock time).
+    is_open : array-like of bool
+        Daily open mask, one per slot (:func:`daily_open_mask`).
+    interval_min : int
+        Interval length [min] of the mask's slots.
+
+    Examples
+    --------
+    >>> night = np.zeros(48, dtype=bool)
+    >>> night[44:], night[:12] = True, True  # 22:00-06:00
+    >>> next_operating_day(pd.Timestamp("2024-03-11 06:00"), night, 30)
+    Timestamp('2024-03-11 22:00:00')
+    """
+    after = pd.Timestamp(after)
+    day_start = pd.Timedelta(minutes=operating_day_start(is_open) * interval_min)
+    wall = wall_time([after])[0]
+    start = operating_day([wall], int(day_start.total_seconds() // 60))[0] + day_start
+    if start < wall:
+        start += pd.Timedelta(days=1)
+    if after.tz is None:
+        return start
+    # A wall time that occurs twice: the first, unless that is before ``after``.
+    out = start.tz_localize(after.tz, ambiguous=True, nonexistent="shift_forward")
+    if out < after:
+        out = start.tz_localize(after.tz, ambiguous=False, nonexistent="shift_forward")
+    return out
 
 
 def weekday(ds: Any) -> np.ndarray:

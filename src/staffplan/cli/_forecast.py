@@ -144,11 +144,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--horizon",
         default=defaults.HORIZON,
-        help=f"duration ({defaults.HORIZON}), counted from --start as in 'staffplan plan', "
-        "or a whole number of intervals after the history (96: two days of 30 min)",
+        help=f"duration ({defaults.HORIZON}), counted from --start as in 'staffplan plan' "
+        "(from the default start, days are the centre's operating days: 7D covers 7 whole "
+        "nights of a centre open 22:00-06:00), or a whole number of intervals after the "
+        "history (96: two days of 30 min)",
     )
     parser.add_argument(
-        "--start", help="first day of a duration horizon (default: day after the history)"
+        "--start",
+        help="first interval of a duration horizon (default: the start of the centre's next "
+        "operating day after the history: the next midnight, or the next opening of a "
+        "centre open across midnight)",
     )
     parser.add_argument(
         "--out", default="forecast.csv", help="output file; .csv or .parquet picks the format"
@@ -270,8 +275,14 @@ def with_channels(out: Any, channels: dict[str, dict[str, Any]]) -> Any:
     return out.assign(**{col: queue.map(per_queue) for col, per_queue in channels.items()})
 
 
-def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels: Any) -> Any:
-    """The forecast over the plan's window (a duration) or ``horizon`` intervals."""
+def _predict(
+    model: Any, ds: Any, volume: Any, horizon: int | str, start: str | None, levels: Any
+) -> Any:
+    """The forecast over the plan's window (a duration) or ``horizon`` intervals.
+
+    The window is :func:`staffplan.plan._pipeline.plan_window`'s, on the hours the
+    history's ``volume`` shows (a night centre's starts at its next opening).
+    """
     import pandas as pd
 
     from staffplan import intervals
@@ -285,9 +296,14 @@ def _predict(model: Any, ds: Any, horizon: int | str, start: str | None, levels:
     ds = pd.to_datetime(ds)
     try:
         step = intervals.interval_min_for(ds)
-        first, end = plan_window(ds, start, intervals.horizon_span(horizon, step), step)
+        span = intervals.horizon_span(horizon, step)
+        notes: list[str] = []
+        volume = pd.to_numeric(volume, errors="coerce")
+        first, end = plan_window(ds, start, span, step, volume=volume, notes=notes)
     except ValueError as exc:
         raise UserError(f"--horizon/--start: {exc}") from None
+    for note in notes:
+        log.warning("warning: --%s", note)
     last = ds.max()
     if first <= last:
         raise UserError(f"--start must be after the end of the history ({last}), got {first}")
@@ -338,7 +354,9 @@ def run(args: argparse.Namespace) -> int:
         raise with_file(
             args.history, exc, options="--ds-col, --volume-col, --queue-col or --aht-col"
         ) from None
-    out = _predict(model, history[args.ds_col], horizon, args.start, levels)
+    out = _predict(
+        model, history[args.ds_col], history[args.volume_col], horizon, args.start, levels
+    )
     out = with_channels(out, channels)
     write_frame(out, args.out)
     summary = model.summary()

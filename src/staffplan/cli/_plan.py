@@ -162,9 +162,15 @@ def add_plan_options(parser: argparse.ArgumentParser, *, time_limit_s: float) ->
         "--horizon",
         default=defaults.HORIZON,
         help=f"length of the plan with a unit, e.g. 7D or 12h, or a whole number of "
-        f"intervals (default {defaults.HORIZON})",
+        f"intervals (default {defaults.HORIZON}); from the default start, days are the "
+        "centre's operating days (7D covers 7 whole nights of a centre open 22:00-06:00)",
     )
-    parser.add_argument("--start", help="first day of the plan (default: day after the history)")
+    parser.add_argument(
+        "--start",
+        help="first interval of the plan, kept as given (default: the start of the centre's "
+        "next operating day after the history: the next midnight, or the next opening of a "
+        "centre open across midnight, e.g. 22:00)",
+    )
     svc = parser.add_argument_group("service target")
     svc.add_argument(
         "--service-level",
@@ -552,7 +558,7 @@ def print_summary(result: Any, written: list[Path]) -> None:
     s = result.summary
     svc = result.service
     print(
-        f"plan {result.settings['start'][:10]} .. {result.settings['end'][:10]}: "
+        f"plan {_when(result.settings['start'])} .. {_when(result.settings['end'])}: "
         f"{s['volume']:.0f} contacts, {len(result.roster)} shifts, {s['paid_hours']:.0f} paid hours"
     )
     if getattr(result, "verdict_queues", None) is not None:
@@ -584,6 +590,13 @@ def print_summary(result: Any, written: list[Path]) -> None:
             f"below target in simulation, {s['intervals_at_risk']:.0f} at risk (beyond its noise)"
         )
     _print_notes(result, written)
+
+
+def _when(text: str) -> str:
+    """A plan's start or end: the day, with the time when it is not midnight (a night
+    centre's plan runs from opening to opening)."""
+    day, _, clock = text.partition(" ")
+    return day if clock[:5] in ("", "00:00") else f"{day} {clock[:5]}"
 
 
 def _print_by_queue(result: Any) -> None:

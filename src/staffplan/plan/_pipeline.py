@@ -525,8 +525,13 @@ def plan(
         Length of the plan with a unit, e.g. ``"7D"`` (whole days work best; they
         are calendar days, 167 or 169 h over a clock change), or an int counting
         intervals (see :func:`staffplan.intervals.horizon_span`).
+        Counted from ``start``: from the default start, days are operating days
+        (``"7D"`` covers 7 whole nights of a centre open 22:00-06:00).
     start : timestamp, optional
-        First day of the plan (default: midnight after the history ends).
+        First interval of the plan, kept as given (a note says when it cuts the
+        centre's operating day in half).  Default: the start of the centre's next
+        operating day after the history, the next midnight, or for a centre open
+        across midnight (22:00-06:00) its next opening, so the first night is whole.
     events : pandas.DataFrame, str, holidays calendar or list of them, optional
         Known future and past events for the forecast (``date`` or
         ``start``/``end``, ``name``, optional ``kind``), or a public-holiday
@@ -722,7 +727,9 @@ def plan(
     span = intervals.horizon_span(horizon, interval_min)
     # The rules are checked on the grid now, not after the forecast.
     roster_rules = _rules(rules, interval_min).check(interval_min)
-    first, end = plan_window(hist["ds"], start, span, interval_min)
+    first, end = plan_window(
+        hist["ds"], start, span, interval_min, volume=hist["volume"], notes=notes
+    )
     qs = tuple(
         sorted({float(q) for q in quantiles} | ({volume_quantile} if volume_quantile else set()))
     )
@@ -1001,23 +1008,39 @@ def _check_inputs(
 
 
 def plan_window(
-    ds: pd.Series, start: Any, span: pd.Timedelta, interval_min: int
+    ds: pd.Series,
+    start: Any,
+    span: pd.Timedelta,
+    interval_min: int,
+    *,
+    volume: Any,
+    notes: list[str],
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First interval and end of a plan of length ``span`` after a history's ``ds``.
 
-    By default the plan starts at the midnight after the history's last interval
-    (``staffplan forecast`` uses the same window, so the chain plans the same days).
+    By default the plan starts with the centre's next operating day after the history
+    (:func:`staffplan.intervals.next_operating_day`, on the hours the history's
+    ``volume`` shows): the next midnight, or for a night centre open 22:00-06:00 the
+    next 22:00, so that its first night is whole.  A horizon in days then counts
+    operating days.  ``staffplan forecast`` uses the same window, so the chain plans
+    the same days.  A given ``start`` is kept; one that cuts an operating day in half
+    adds a note with the fix to ``notes``.
     """
-    first = (
-        (ds.max() + pd.Timedelta(minutes=interval_min)).ceil("D")
-        if start is None
-        else intervals.as_datetime_index([start], "start")[0]
-    )
+    is_open = intervals.daily_open_mask(ds, volume, interval_min)
+    if start is None:
+        after = ds.max() + pd.Timedelta(minutes=interval_min)
+        first = intervals.next_operating_day(after, is_open, interval_min)
+    else:
+        first = intervals.as_datetime_index([start], "start")[0]
     tz = ds.dt.tz
     if tz is not None and first.tz is None:
         first = first.tz_localize(tz)
     elif tz is None and first.tz is not None:
         raise ValueError(f"start must be naive like history['ds'], got {first}")
+    if start is not None:
+        cut = _cut_day_note(first, is_open, interval_min)
+        if cut:
+            notes.append(cut)
     if first.tz is not None and span % pd.Timedelta(days=1) == pd.Timedelta(0):
         # Whole days are calendar days: "7D" over the night the clocks go back is 169 h
         # and ends at midnight, not at 23:00 with the week's last hour left unplanned.
@@ -1026,6 +1049,29 @@ def plan_window(
         )
         return first, end
     return first, first + span
+
+
+def _cut_day_note(first: pd.Timestamp, is_open: np.ndarray, interval_min: int) -> str | None:
+    """The note for a start inside the centre's open hours (None for one that is not)."""
+    open_slot, n_open = intervals.opening_hours(is_open)
+    day_start_min = intervals.operating_day_start(is_open) * interval_min
+    wall = intervals.wall_time([first])[0]
+    day = intervals.operating_day([wall], day_start_min)[0]
+    opens = day + pd.Timedelta(minutes=(open_slot * interval_min - day_start_min) % 1440)
+    opens += pd.Timedelta(minutes=day_start_min)
+    closes = opens + pd.Timedelta(minutes=n_open * interval_min)
+    if not opens < wall < closes:
+        return None
+    return (
+        f"start {wall:%Y-%m-%d %H:%M} cuts the centre's operating day in half: its hours "
+        f"began at {opens:%Y-%m-%d %H:%M} and their first {_hours(wall - opens)} are not "
+        f"planned; start at {opens:%Y-%m-%d %H:%M} to plan whole operating days"
+    )
+
+
+def _hours(span: pd.Timedelta) -> str:
+    h = span / pd.Timedelta(hours=1)
+    return f"{h:g} hour{'' if h == 1 else 's'}"
 
 
 def _rules(rules: Rules | Mapping[str, Any] | None, interval_min: int) -> Rules:
