@@ -160,6 +160,16 @@ def test_a_night_centres_7_days_are_7_whole_nights(interval_min):
     assert (first, end, notes) == (FIRST_NIGHT, FIRST_NIGHT + pd.Timedelta(days=7), [])
 
 
+def test_a_tz_aware_night_centres_week_runs_from_opening_to_opening_over_a_clock_change():
+    # 42 nights up to the morning of Thursday 26 March 2026; clocks go forward on the 29th.
+    naive = centre_history([("22:00", "06:00")], first="2026-02-12")
+    history = naive.assign(ds=naive["ds"].dt.tz_localize("Europe/Berlin"))
+    first, end, notes = _window(history)
+    assert first == pd.Timestamp("2026-03-26 22:00", tz="Europe/Berlin")
+    assert end == pd.Timestamp("2026-04-02 22:00", tz="Europe/Berlin")  # 7 nights, 167 h
+    assert end - first == pd.Timedelta(hours=167) and notes == []
+
+
 def test_a_given_start_is_kept_and_one_cutting_the_night_says_how_to_fix_it():
     history = night_history()
     first, end, notes = _window(history, start="2026-02-16")
