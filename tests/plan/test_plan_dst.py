@@ -66,8 +66,11 @@ def test_plan_pays_the_night_over_a_clock_change_its_elapsed_time(saturday, satu
     assert len(r) > 0 and (r["start"].dt.hour == 19).all() and (r["end"].dt.hour == 3).all()
     sunday = str((pd.Timestamp(saturday) + pd.Timedelta(days=1)).date())
     assert paid_by_start_day(r) == {saturday: {saturday_night_h}, sunday: {7.5}}
-    # "2D" is two calendar days (47 or 49 h over a change): Sunday 23:30 is the last interval.
-    assert p.verdict["ds"].max() == pd.Timestamp(f"{sunday} 23:30", tz=TZ)
+    # "2D" from the default start is two whole nights from Saturday's opening (49 or 47 h
+    # over a change): Monday 02:30 is the last interval.
+    assert p.settings["start"] == str(pd.Timestamp(f"{saturday} 19:00", tz=TZ))
+    monday = pd.Timestamp(saturday) + pd.Timedelta(days=2)
+    assert p.verdict["ds"].max() == pd.Timestamp(f"{monday.date()} 02:30", tz=TZ)
     n_sat = int((r["start"].dt.normalize() == pd.Timestamp(saturday)).sum())
     expected = saturday_night_h * n_sat + 7.5 * (len(r) - n_sat)
     assert p.summary["paid_hours"] == pytest.approx(expected)
@@ -128,4 +131,4 @@ def test_cli_plan_writes_elapsed_paid_hours(tmp_path):
     argv = ["staff", str(out / "forecast.csv"), "--out", str(staffed)]
     assert main([*argv, "--quiet"]) == 2
     assert main([*argv, "--tz", TZ, "--quiet"]) == 0
-    assert pd.read_csv(staffed)["ds"].iloc[0] == "2026-10-24 00:00:00+01:00"
+    assert pd.read_csv(staffed)["ds"].iloc[0] == "2026-10-24 19:00:00+01:00"
