@@ -80,18 +80,23 @@ _FIRST_SHARE = 0.3
 #: plus reading solutions back (``_POST_S``).
 _POST_S_PER_SHIFT = 4.0e-4
 _POST_S = 0.5
-#: HiGHS' branch and cut (:func:`staffplan.roster._lp.mip`) solves the agents of a part before
-#: CP-SAT when the part is one day of a centre that closes overnight (the horizon splits into
-#: such days), with at most ``_MIP_MAX_SHIFTS`` shift options (start and length) and a model
-#: of at most ``_MIP_MAX_SIZE`` variables plus constraints.  On such days (up to about 14 open
-#: hours: 34 options) its root node took 0.1-1.2 s and its cuts and heuristics proved the
-#: optimum within a few hundred nodes, where CP-SAT's search stalled 0.5-4 % above it for its
-#: whole budget.  With more options the root node alone, which no node limit bounds, took
-#: 2-6 s (16- and 18-hour days: 42 and 50 options) and 4-11 s round the clock, ending 12-57 %
-#: above its bound; on round-the-clock centres the budget it took left the roster 7 % more
-#: paid hours than CP-SAT alone.
+#: HiGHS' branch and cut (:func:`staffplan.roster._lp.mip`) solves a whole part (agents, leads
+#: and the manager) before CP-SAT when the part is one day of a centre that closes overnight
+#: (the horizon splits into such days), with at most ``_MIP_MAX_SHIFTS`` shift options (start
+#: and length) and a model of at most ``_MIP_MAX_SIZE`` variables plus constraints.  On such
+#: days (up to about 14 open hours: 34 options; 30- and 15-min grids, models of 1,100-1,900)
+#: its root node took 0.1-2.5 s and it proved the whole day within 0.2 % in at most a few
+#: hundred nodes, where CP-SAT, staged (agents, then leads for them, then both), reached the
+#: same rosters or up to 0.3 % more with gaps of 0.3-1.3 % it could not close, and spent more
+#: on the sample week (13 s of CPU against 9.4 s).  With more options the root node alone,
+#: which no node limit bounds, took 2-6 s on the agents alone (16- and 18-hour days: 42 and 50
+#: options) and 4-11 s round the clock, ending 12-57 % above its bound; on round-the-clock
+#: centres the budget it took left the roster 7 % more paid hours than CP-SAT alone.
 _MIP_MAX_SHIFTS = 36
-_MIP_MAX_SIZE = 1000
+_MIP_MAX_SIZE = 2000
+#: Share of a part's budget after the first rosters that its branch and cut may spend; the
+#: rest is for CP-SAT from its roster when the MIP did not prove it within ``_SPLIT_GAP``.
+_MIP_SHARE = 0.55
 #: Wall time one branch-and-cut node costs per model variable plus constraint [s] (measured on
 #: one core of a loaded 2-core machine: 3.3 ms a node on a 460-sized day, 8.5 ms on 1,150,
 #: 11-13 ms on 3,200): node limits follow from it, so that a part's deterministic budget is
@@ -103,7 +108,10 @@ _MIP_S_PER_NODE_SIZE = 7.5e-6
 _FREE_RUN_PROOF = 0.5
 #: No free run when, besides that, :func:`staffplan.roster._lp.split_bound` proves the roster
 #: within this share of the optimum (1.4 % on the sample week, whose free runs found no better
-#: roster on any day: they cost 12 % of the roster step and proved 0.5 %).
+#: roster on any day: they cost 12 % of the roster step and proved 0.5 %).  Likewise no CP-SAT
+#: after a whole day's branch and cut that proved its roster within it (on the sample week and
+#: a 15-min day centre, CP-SAT from such rosters, 0.1-1.5 % above their bounds, found none
+#: better).
 _SPLIT_GAP = 0.02
 #: :func:`staffplan.roster._lp.split_bound` only on full models up to this many variables (a
 #: few simplex solves; a day of a day centre has ~800, three days round the clock ~2,000).
@@ -268,7 +276,7 @@ def _mip_size(rm: RosterModel) -> int:
 
 
 def _mip_fits(rm: RosterModel, n_parts: int) -> bool:
-    """Whether :func:`_improve_mip`'s branch and cut suits ``rm`` (see :data:`_MIP_MAX_SHIFTS`).
+    """Whether :func:`_mips`' branch and cut suits ``rm`` (see :data:`_MIP_MAX_SHIFTS`).
 
     ``n_parts`` is how many independent parts the horizon split into: more than one, each of
     one day, only when the centre closes overnight.
@@ -312,34 +320,34 @@ def _mips(
         return dict(zip(order, pool.map(one, order), strict=True))
 
 
-def _improve_mip(
-    rm: RosterModel, first: _Best, budget_s: float, ctx: _Ctx, mipped: tuple[Mip | None, int]
-) -> _Best:
-    """Steps 1-3 on a small linear model after HiGHS' branch and cut (:func:`_mips`).
+def _from_mip(rm: RosterModel, mipped: tuple[Mip | None, int], ctx: _Ctx) -> _Best | None:
+    """The roster HiGHS' branch and cut found for ``rm`` (:func:`_mips`), read back.
 
-    The MIP's roster is read back through CP-SAT (which checks it against the model) and,
-    when the MIP did not prove it within :data:`staffplan.defaults.ROSTER_GAP` of its bound,
-    improved by :func:`_improve` with what is left of ``budget_s``, the MIP's bound kept.
+    CP-SAT reads the MIP's values back (checking them against the model).  The roster's
+    bound is the MIP's; its status is OPTIMAL within :data:`staffplan.defaults.ROSTER_GAP`
+    of it.  None when the MIP found no roster or CP-SAT does not accept it.
     """
-    found, node_limit = mipped
+    found, _ = mipped
     if found is None:
-        return _improve(rm, first, budget_s, ctx)
+        return None
     ctx.wall_limited |= found.wall_limited
-    used = budget_s * min(1.0, found.nodes / node_limit)
     rm.lp_bound = max(rm.lp_bound, found.bound)
     rm.model.clear_hints()
     for i, value in enumerate(found.values):
         rm.model.add_hint(rm.model.get_int_var_from_proto_index(i), int(value))
     out = ctx.run(rm, rm.objective, 0.05, stop_after_first_solution=True, cp_model_presolve=False)
-    best = first
-    if out.found and out.solver is not None and out.solver.value(rm.objective) <= first.objective:
-        best = _Best(rm, out)
+    if not out.found:
+        return None
+    best = _Best(rm, out)
     best.bound = rm.lp_bound
-    if best.objective - best.bound <= defaults.ROSTER_GAP * max(1.0, abs(best.objective)):
-        best.status = "OPTIMAL"
-        return best
-    best.status = "FEASIBLE"
-    return _improve(rm, best, max(0.05, budget_s - used), ctx)
+    best.status = _status(best)
+    return best
+
+
+def _mip_used(budget_s: float, mipped: tuple[Mip | None, int]) -> float:
+    """Deterministic budget [s] a branch and cut of ``budget_s`` used: its share of nodes."""
+    found, node_limit = mipped
+    return budget_s if found is None else budget_s * min(1.0, found.nodes / node_limit)
 
 
 def _shortage(rm: RosterModel, best: _Best) -> int:
@@ -625,10 +633,20 @@ def solve(
     def fail(status: str, why: list[str]) -> RosterResult:
         return _failed(instance, status, why, t0, params, log="\n".join(ctx.log))
 
-    # Step 0: a first roster of every part.
+    # Step 0 on the parts HiGHS' branch and cut suits (a day of a centre closed overnight):
+    # the whole part, leads and manager included, in one MIP (a deterministic node budget).
+    mip_budgets = [
+        _MIP_SHARE * (1.0 - _FIRST_SHARE) * budget * size[j] / total for j in range(len(models))
+    ]
+    mipped = _mips(models, mip_budgets, ctx) if staged else {}
+    # Step 0 on the others (and on any part the MIP left without a roster): a first roster.
     firsts: list[_Best] = []
-    agent_firsts: list[_Best] = []
+    agent_firsts: dict[int, _Best] = {}
     for j, (rm, am) in enumerate(zip(models, agent_models, strict=True)):
+        got = _from_mip(rm, mipped[j], ctx) if j in mipped else None
+        if got is not None:
+            firsts.append(got)
+            continue
         share = _FIRST_SHARE * budget * size[j] / total
         # The rounded LP is most of the first roster's quality (a roster built greedily without
         # it was 38 % over the bound on 28 days round the clock): it may take the whole share.
@@ -642,9 +660,9 @@ def solve(
             return fail(
                 "UNKNOWN", [f"no roster found within time_limit_s={time_limit_s:g}; raise it"]
             )
-        agent_firsts.append(_Best(am, out))
+        agent_firsts[j] = _Best(am, out)
         if staged:
-            full, _ = _stage_b(am, agent_firsts[-1], rm, 0.5 * share, ctx, first=True)
+            full, _ = _stage_b(am, agent_firsts[j], rm, 0.5 * share, ctx, first=True)
             if full is None:
                 # The fixed agents leave the leads' rules no roster (caps): the whole model.
                 out = _first(rm, ctx, 0.5 * share, lp_s=max(1.0, 0.25 * share))
@@ -663,7 +681,7 @@ def solve(
                 full = _Best(rm, out)
             firsts.append(full)
         else:
-            firsts.append(agent_firsts[-1])
+            firsts.append(agent_firsts[j])
     first_s = time.perf_counter() - t0
     # Steps 1-3 per part; small parts first.
     order = sorted(range(len(models)), key=lambda q: size[q])
@@ -674,13 +692,19 @@ def solve(
     ctx.deadline = min(ctx.deadline, t0 + time_limit_s - post_s)
     last_s = t0 + time_limit_s - post_s  # the solver steps' hard end, past ctx.deadline
     rest = max(0.05, min(budget, time_limit_s - post_s) - _FIRST_SHARE * budget)
-    mipped = (
-        _mips(agent_models, [0.55 * rest * size[j] / total for j in range(len(models))], ctx)
-        if staged
-        else {}
-    )
     for j in order:
         share = rest * size[j] / total
+        if j not in agent_firsts:
+            # HiGHS' roster: kept as it is when proven within _SPLIT_GAP; else CP-SAT goes on
+            # from it with what is left of the part's budget, the MIP's bound kept.
+            best = firsts[j]
+            if best.objective - best.bound > _SPLIT_GAP * max(1.0, abs(best.objective)):
+                left_s = share - _mip_used(mip_budgets[j], mipped[j])
+                if ctx.left() > 0.05:
+                    bests[j] = _improve(models[j], best, max(0.05, left_s), ctx)
+                else:
+                    ctx.wall_limited = True
+            continue
         if ctx.left() <= 0.05:
             # Out of wall time (a loaded machine): the remaining parts keep their first roster.
             ctx.wall_limited = True
@@ -690,11 +714,7 @@ def solve(
         if not staged:
             bests[j] = _improve(models[j], firsts[j], share, ctx)
             continue
-        agents = (
-            _improve_mip(agent_models[j], agent_firsts[j], 0.55 * share, ctx, mipped[j])
-            if j in mipped
-            else _improve(agent_models[j], agent_firsts[j], 0.55 * share, ctx)
-        )
+        agents = _improve(agent_models[j], agent_firsts[j], 0.55 * share, ctx)
         if ctx.left() <= 0.05:
             ctx.wall_limited = True
             bests[j] = _late_leads(
