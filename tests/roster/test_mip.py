@@ -199,3 +199,48 @@ def test_cp_sat_goes_on_from_an_unproven_branch_and_cut_roster(
     assert len(calls) == 2  # one CP-SAT search per day, from the MIP's roster
     assert res.ok and roster.check(inst, res.roster) == []
     assert res.objective <= kept.objective + 1e-9
+
+
+def test_an_unproven_branch_and_cut_roster_still_gets_a_first_roster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A MIP stopped away from its bound (here: its bound halved, as if the wall clock had cut
+    # its search short) does not replace the first roster: both are built and the better kept.
+    from staffplan.roster import _lp, _solve
+
+    inst = _day_centre(2, 14.0)
+
+    def weak(rm: RosterModel, **kwargs: float) -> _lp.Mip | None:
+        found = _lp.mip(rm, **kwargs)  # type: ignore[arg-type]
+        if found is not None:
+            found.bound = 0.5 * found.bound
+        return found
+
+    firsts: list[int] = []
+    first = _solve._first
+
+    def spy(rm: RosterModel, *args: object, **kwargs: object) -> object:
+        firsts.append(len(rm.days))
+        return first(rm, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_solve, "mip", weak)
+    monkeypatch.setattr(_solve, "_first", spy)
+    res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
+    assert firsts == [1, 1]  # each day got its first roster besides the MIP's
+    assert res.ok and roster.check(inst, res.roster) == []
+    assert res.objective <= 1.05 * _day_optima(inst)
+
+
+def test_branch_and_cut_out_of_wall_time_leaves_the_first_rosters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With no wall time left for the branch and cut (a loaded machine), every day gets its
+    # first roster and search, and the result says the wall clock cut in.
+    from staffplan.roster import _solve
+
+    inst = _day_centre(2, 14.0)
+    monkeypatch.setattr(_solve, "_MIP_WALL_SHARE", 0.0)
+    res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
+    assert res.ok and roster.check(inst, res.roster) == []
+    assert res.objective <= 1.05 * _day_optima(inst)
+    assert any(_LOADED in r for r in res.reasons)

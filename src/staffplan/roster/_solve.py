@@ -100,6 +100,12 @@ _MIP_MAX_SIZE = 2000
 #: Share of a part's budget after the first rosters that its branch and cut may spend; the
 #: rest is for CP-SAT from its roster when the MIP did not prove it within ``_SPLIT_GAP``.
 _MIP_SHARE = 0.55
+#: The branch-and-cut runs end by this share of ``time_limit_s`` on the wall clock (a safety
+#: net, with the 5 s plus four times its budget of each run): on a loaded machine a run stopped
+#: by the wall clock may hold a poor roster, and the first rosters and searches of the parts
+#: it did not prove need the rest (on the sample week the runs take about 20 % of the default
+#: time limit's wall time on a quiet 2-core machine).
+_MIP_WALL_SHARE = 0.5
 #: Wall time one branch-and-cut node costs per model variable plus constraint [s] (measured on
 #: one core of a loaded 2-core machine: 3.3 ms a node on a 460-sized day, 8.5 ms on 1,150,
 #: 11-13 ms on 3,200): node limits follow from it, so that a part's deterministic budget is
@@ -295,15 +301,16 @@ def _mip_fits(rm: RosterModel, n_parts: int) -> bool:
 
 
 def _mips(
-    rms: list[RosterModel], budgets_s: list[float], ctx: _Ctx
+    rms: list[RosterModel], budgets_s: list[float], ctx: _Ctx, end_s: float
 ) -> dict[int, tuple[Mip | None, int]]:
     """HiGHS' branch and cut on every model that fits, side by side on ``ctx.num_workers``.
 
     Each run is limited by nodes (deterministic: the budget over a node's cost,
-    :data:`_MIP_S_PER_NODE_SIZE`); the wall clock (5 s plus four times the budget, and the
-    call's time left) only as a safety net: HiGHS' root node, which no node limit bounds,
-    must not take the whole call on a part it does not suit.  Returns ``{model position:
-    (outcome, node limit)}``.
+    :data:`_MIP_S_PER_NODE_SIZE`); the wall clock (5 s plus four times the budget, and
+    ``end_s`` [perf_counter s] for all runs) only as a safety net: HiGHS' root node, which no
+    node limit bounds, must not take the whole call on a part it does not suit, nor a loaded
+    machine the time the first rosters of the other parts need.  Returns ``{model position:
+    (outcome, node limit)}``; the outcome is None for a run the wall clock left no time.
     """
     todo = [j for j, rm in enumerate(rms) if _mip_fits(rm, len(rms))]
     limits = {
@@ -311,7 +318,10 @@ def _mips(
     }
 
     def one(j: int) -> tuple[Mip | None, int]:
-        wall_s = min(ctx.left(), 5.0 + 4.0 * budgets_s[j])
+        wall_s = min(end_s - time.perf_counter(), 5.0 + 4.0 * budgets_s[j])
+        if wall_s <= 0.05:
+            ctx.wall_limited = True
+            return None, limits[j]
         found = mip(rms[j], node_limit=limits[j], time_limit_s=wall_s, gap=defaults.ROSTER_GAP)
         return found, limits[j]
 
@@ -511,10 +521,14 @@ def _stage_b(
     return best, spent
 
 
+def _within(best: _Best, gap: float) -> bool:
+    """Whether ``best`` is proven within ``gap`` [fraction] of its bound."""
+    return best.objective - best.bound <= gap * max(1.0, abs(best.objective))
+
+
 def _status(best: _Best) -> str:
     """OPTIMAL when ``best`` is within :data:`staffplan.defaults.ROSTER_GAP` of its bound."""
-    gap = best.objective - best.bound
-    return "OPTIMAL" if gap <= defaults.ROSTER_GAP * max(1.0, abs(best.objective)) else "FEASIBLE"
+    return "OPTIMAL" if _within(best, defaults.ROSTER_GAP) else "FEASIBLE"
 
 
 def _late_leads(
@@ -641,14 +655,18 @@ def solve(
     mip_budgets = [
         _MIP_SHARE * (1.0 - _FIRST_SHARE) * budget * size[j] / total for j in range(len(models))
     ]
-    mipped = _mips(models, mip_budgets, ctx) if staged else {}
-    # Step 0 on the others (and on any part the MIP left without a roster): a first roster.
+    mip_end_s = t0 + _MIP_WALL_SHARE * time_limit_s
+    mipped = _mips(models, mip_budgets, ctx, mip_end_s) if staged else {}
+    # Step 0 on the others, and on any part the MIP did not prove within _SPLIT_GAP (the
+    # wall clock may have stopped it at a poor roster on a loaded machine): a first roster.
     firsts: list[_Best] = []
     agent_firsts: dict[int, _Best] = {}
+    from_mip: set[int] = set()
     for j, (rm, am) in enumerate(zip(models, agent_models, strict=True)):
         got = _from_mip(rm, mipped[j], ctx) if j in mipped else None
-        if got is not None:
+        if got is not None and _within(got, _SPLIT_GAP):
             firsts.append(got)
+            from_mip.add(j)
             continue
         share = _FIRST_SHARE * budget * size[j] / total
         # The rounded LP is most of the first roster's quality (a roster built greedily without
@@ -685,6 +703,9 @@ def solve(
             firsts.append(full)
         else:
             firsts.append(agent_firsts[j])
+        if got is not None and got.objective < firsts[j].objective:
+            firsts[j] = got
+            from_mip.add(j)
     first_s = time.perf_counter() - t0
     # Steps 1-3 per part; small parts first.
     order = sorted(range(len(models)), key=lambda q: size[q])
@@ -697,11 +718,11 @@ def solve(
     rest = max(0.05, min(budget, time_limit_s - post_s) - _FIRST_SHARE * budget)
     for j in order:
         share = rest * size[j] / total
-        if j not in agent_firsts:
+        if j in from_mip:
             # HiGHS' roster: kept as it is when proven within _SPLIT_GAP; else CP-SAT goes on
             # from it with what is left of the part's budget, the MIP's bound kept.
             best = firsts[j]
-            if best.objective - best.bound > _SPLIT_GAP * max(1.0, abs(best.objective)):
+            if not _within(best, _SPLIT_GAP):
                 left_s = share - _mip_used(mip_budgets[j], mipped[j])
                 if ctx.left() > 0.05:
                     bests[j] = _improve(models[j], best, max(0.05, left_s), ctx)
