@@ -244,3 +244,28 @@ def test_branch_and_cut_out_of_wall_time_leaves_the_first_rosters(
     assert res.ok and roster.check(inst, res.roster) == []
     assert res.objective <= 1.05 * _day_optima(inst)
     assert any(_LOADED in r for r in res.reasons)
+
+
+def test_branch_and_cut_only_while_its_root_nodes_fit_the_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Root nodes are not bounded by the node limit: parts get a MIP (largest first) only while
+    # their estimated root time fits _MIP_ROOT_SHARE of the time limit per thread.  Here each
+    # root is estimated at ~1 s and 8.4 s x 0.25 on one thread leaves room for two of 4 days.
+    from staffplan.roster import _solve
+    from staffplan.roster._model import components
+
+    inst = _day_centre(4, 14.0)
+    sizes = [_solve._mip_size(RosterModel(inst, days=p)) for p in components(inst)]
+    monkeypatch.setattr(_solve, "_MIP_ROOT_S_PER_SIZE", 1.0 / max(sizes))
+    offered: list[int] = []
+    real = _solve.mip
+
+    def spy(rm: RosterModel, **kwargs: float) -> object:
+        offered.append(rm.days[0])
+        return real(rm, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_solve, "mip", spy)
+    res = roster.solve(inst, time_limit_s=8.4, num_workers=1, random_seed=3)
+    assert len(offered) == 2
+    assert res.ok and roster.check(inst, res.roster) == []

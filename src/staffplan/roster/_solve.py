@@ -100,12 +100,21 @@ _MIP_MAX_SIZE = 2000
 #: Share of a part's budget after the first rosters that its branch and cut may spend; the
 #: rest is for CP-SAT from its roster when the MIP did not prove it within ``_SPLIT_GAP``.
 _MIP_SHARE = 0.55
+#: Wall time of a branch and cut's root node per model variable plus constraint [s], an upper
+#: estimate (whole days of day centres, quiet 2-core machine: 0.1-1.4 ms, most 0.3-0.8 ms);
+#: the root node is most of a day's run and no node limit bounds it.
+_MIP_ROOT_S_PER_SIZE = 1.0e-3
+#: Parts get a branch and cut while their estimated root nodes fit this share of
+#: ``time_limit_s`` on each thread: four weeks of a 15-min day centre (24 days of ~1,900) at
+#: 20 s would otherwise spend 10 s of wall time in root nodes and run past the deterministic
+#: budgets; the sample week (6 days, 1,150 and fewer) takes its branch and cut everywhere.
+_MIP_ROOT_SHARE = 0.25
 #: The branch-and-cut runs end by this share of ``time_limit_s`` on the wall clock (a safety
 #: net, with the 5 s plus four times its budget of each run): on a loaded machine a run stopped
 #: by the wall clock may hold a poor roster, and the first rosters and searches of the parts
-#: it did not prove need the rest (on the sample week the runs take about 20 % of the default
-#: time limit's wall time on a quiet 2-core machine).
-_MIP_WALL_SHARE = 0.5
+#: it did not prove need the rest.  Root nodes admitted by ``_MIP_ROOT_SHARE`` plus node
+#: budgets (``_MIP_SHARE`` of 70 % of 90 %) stay within it on one thread.
+_MIP_WALL_SHARE = 0.75
 #: Wall time one branch-and-cut node costs per model variable plus constraint [s] (measured on
 #: one core of a loaded 2-core machine: 3.3 ms a node on a 460-sized day, 8.5 ms on 1,150,
 #: 11-13 ms on 3,200): node limits follow from it, so that a part's deterministic budget is
@@ -301,18 +310,27 @@ def _mip_fits(rm: RosterModel, n_parts: int) -> bool:
 
 
 def _mips(
-    rms: list[RosterModel], budgets_s: list[float], ctx: _Ctx, end_s: float
+    rms: list[RosterModel], budgets_s: list[float], ctx: _Ctx, time_limit_s: float, end_s: float
 ) -> dict[int, tuple[Mip | None, int]]:
-    """HiGHS' branch and cut on every model that fits, side by side on ``ctx.num_workers``.
+    """HiGHS' branch and cut on the models that fit, side by side on ``ctx.num_workers``.
 
-    Each run is limited by nodes (deterministic: the budget over a node's cost,
-    :data:`_MIP_S_PER_NODE_SIZE`); the wall clock (5 s plus four times the budget, and
-    ``end_s`` [perf_counter s] for all runs) only as a safety net: HiGHS' root node, which no
-    node limit bounds, must not take the whole call on a part it does not suit, nor a loaded
-    machine the time the first rosters of the other parts need.  Returns ``{model position:
-    (outcome, node limit)}``; the outcome is None for a run the wall clock left no time.
+    The models that fit (:func:`_mip_fits`) are taken largest budget first while their root
+    nodes, which no node limit bounds, fit :data:`_MIP_ROOT_SHARE` of ``time_limit_s`` on
+    each thread by :data:`_MIP_ROOT_S_PER_SIZE` (a count: which parts get a MIP does not
+    depend on the machine).  Each run is limited by nodes (deterministic: the budget over a
+    node's cost, :data:`_MIP_S_PER_NODE_SIZE`); the wall clock (5 s plus four times the
+    budget, and ``end_s`` [perf_counter s] for all runs) only as a safety net: HiGHS' root
+    node must not take the whole call on a part it does not suit, nor a loaded machine the
+    time the first rosters of the other parts need.  Returns ``{model position: (outcome,
+    node limit)}``; the outcome is None for a run the wall clock left no time.
     """
-    todo = [j for j, rm in enumerate(rms) if _mip_fits(rm, len(rms))]
+    cap_s = _MIP_ROOT_SHARE * time_limit_s * ctx.num_workers
+    todo: list[int] = []
+    for j in sorted(range(len(rms)), key=lambda q: -budgets_s[q]):
+        root_s = _MIP_ROOT_S_PER_SIZE * _mip_size(rms[j])
+        if _mip_fits(rms[j], len(rms)) and root_s <= cap_s:
+            todo.append(j)
+            cap_s -= root_s
     limits = {
         j: max(1, int(budgets_s[j] / (_MIP_S_PER_NODE_SIZE * _mip_size(rms[j])))) for j in todo
     }
@@ -328,9 +346,8 @@ def _mips(
     if len(todo) <= 1 or ctx.num_workers == 1:
         return {j: one(j) for j in todo}
     with ThreadPoolExecutor(max_workers=ctx.num_workers) as pool:
-        # Largest first, so that the last one to start is short.
-        order = sorted(todo, key=lambda j: -budgets_s[j])
-        return dict(zip(order, pool.map(one, order), strict=True))
+        # Largest first (todo's order), so that the last one to start is short.
+        return dict(zip(todo, pool.map(one, todo), strict=True))
 
 
 def _from_mip(rm: RosterModel, mipped: tuple[Mip | None, int], ctx: _Ctx) -> _Best | None:
@@ -656,7 +673,7 @@ def solve(
         _MIP_SHARE * (1.0 - _FIRST_SHARE) * budget * size[j] / total for j in range(len(models))
     ]
     mip_end_s = t0 + _MIP_WALL_SHARE * time_limit_s
-    mipped = _mips(models, mip_budgets, ctx, mip_end_s) if staged else {}
+    mipped = _mips(models, mip_budgets, ctx, time_limit_s, mip_end_s) if staged else {}
     # Step 0 on the others, and on any part the MIP did not prove within _SPLIT_GAP (the
     # wall clock may have stopped it at a poor roster on a loaded machine): a first roster.
     firsts: list[_Best] = []
