@@ -141,17 +141,28 @@ def _day_optima(inst: roster.RosterInstance) -> float:
     return sum(_optimum(RosterModel(inst, days=part)) for part in components(inst))
 
 
-def test_whole_days_by_branch_and_cut_are_within_the_gap_of_the_optimum() -> None:
+def test_whole_days_by_branch_and_cut_are_within_the_gap_of_the_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Reference: CP-SAT proving each whole day's optimum (leads and manager included) with no
     # gap allowed.  The roster's bound must be valid and its value within the gap kept.
     from staffplan.roster import _solve
 
     inst = _day_centre(2, 14.0)
     optimum = _day_optima(inst)
+    searched: list[int] = []
+    improve = _solve._improve
+
+    def spy(rm: RosterModel, *args: object) -> object:
+        searched.append(len(rm.days))
+        return improve(rm, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_solve, "_improve", spy)
     res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
     if _LOADED in " ".join(res.reasons):
         pytest.skip("the machine was too loaded for the deterministic budget (wall clock cut in)")
     assert res.ok and roster.check(inst, res.roster) == []
+    assert searched == []  # both days proven by the MIP: no CP-SAT search
     assert res.best_bound <= optimum + 1e-9
     assert optimum - 1e-9 <= res.objective <= optimum * (1.0 + _solve._SPLIT_GAP)
 
@@ -174,7 +185,10 @@ def test_without_the_branch_and_cut_the_staged_search_still_rosters(
     res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
     assert asked == [1, 1]  # both days were offered to the branch and cut
     assert res.ok and roster.check(inst, res.roster) == []
-    assert _day_optima(inst) - 1e-9 <= res.objective <= 1.05 * _day_optima(inst)
+    if _LOADED in " ".join(res.reasons):
+        pytest.skip("the machine was too loaded for the deterministic budget (wall clock cut in)")
+    optimum = _day_optima(inst)
+    assert optimum - 1e-9 <= res.objective <= 1.05 * optimum
 
 
 def test_cp_sat_goes_on_from_an_unproven_branch_and_cut_roster(
@@ -186,18 +200,22 @@ def test_cp_sat_goes_on_from_an_unproven_branch_and_cut_roster(
 
     inst = _day_centre(2, 14.0)
     kept = roster.solve(inst, time_limit_s=20.0, random_seed=3)
-    calls: list[float] = []
+    calls: list[bool] = []
     improve = _solve._improve
 
     def spy(rm: RosterModel, first: object, budget_s: float, ctx: object) -> object:
-        calls.append(budget_s)
+        calls.append("lead" in rm.roles)
         return improve(rm, first, budget_s, ctx)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_solve, "_SPLIT_GAP", -1.0)
     monkeypatch.setattr(_solve, "_improve", spy)
     res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
-    assert len(calls) == 2  # one CP-SAT search per day, from the MIP's roster
+    # One CP-SAT search per day, on the whole model (from the MIP's roster, which the step-0
+    # roster does not beat here), not the agents-only stage.
+    assert calls == [True, True]
     assert res.ok and roster.check(inst, res.roster) == []
+    if _LOADED in " ".join(res.reasons + kept.reasons):
+        pytest.skip("the machine was too loaded for the deterministic budget (wall clock cut in)")
     assert res.objective <= kept.objective + 1e-9
 
 
@@ -228,7 +246,57 @@ def test_an_unproven_branch_and_cut_roster_still_gets_a_first_roster(
     res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
     assert firsts == [1, 1]  # each day got its first roster besides the MIP's
     assert res.ok and roster.check(inst, res.roster) == []
+    if _LOADED in " ".join(res.reasons):
+        pytest.skip("the machine was too loaded for the deterministic budget (wall clock cut in)")
     assert res.objective <= 1.05 * _day_optima(inst)
+
+
+def test_a_branch_and_cut_roster_stands_when_step_0_finds_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An unproven MIP roster and a step 0 that finds nothing in the time left (a loaded
+    # machine): the MIP's roster is kept, flagged as cut by the wall clock, not a failure.
+    from staffplan.roster import _lp, _search, _solve
+
+    inst = _day_centre(2, 14.0)
+
+    def weak(rm: RosterModel, **kwargs: float) -> _lp.Mip | None:
+        found = _lp.mip(rm, **kwargs)  # type: ignore[arg-type]
+        if found is not None:
+            found.bound = 0.5 * found.bound
+        return found
+
+    def nothing(*args: object, **kwargs: object) -> _search.Run:
+        return _search.Run("UNKNOWN", None, float("nan"), True)
+
+    monkeypatch.setattr(_solve, "mip", weak)
+    monkeypatch.setattr(_solve, "_first", nothing)
+    res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
+    assert res.ok and roster.check(inst, res.roster) == []
+    assert any(_LOADED in r for r in res.reasons)
+
+
+def test_a_previous_roster_still_seeds_days_the_branch_and_cut_proves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # hint= seeds step 0, which the MIP does not see: with a hint every day gets its step 0
+    # (the better of it and the MIP's roster kept), so a re-roster from a good roster cannot
+    # come back worse for having skipped it.
+    from staffplan.roster import _solve
+
+    inst = _day_centre(2, 14.0)
+    previous = roster.solve(inst, time_limit_s=20.0, random_seed=3)
+    firsts: list[int] = []
+    first = _solve._first
+
+    def spy(rm: RosterModel, *args: object, **kwargs: object) -> object:
+        firsts.append(len(rm.days))
+        return first(rm, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_solve, "_first", spy)
+    res = roster.solve(inst, time_limit_s=20.0, random_seed=3, hint=previous)
+    assert firsts == [1, 1]
+    assert res.ok and roster.check(inst, res.roster) == []
 
 
 def test_branch_and_cut_out_of_wall_time_leaves_the_first_rosters(
@@ -242,7 +310,9 @@ def test_branch_and_cut_out_of_wall_time_leaves_the_first_rosters(
     monkeypatch.setattr(_solve, "_MIP_WALL_SHARE", 0.0)
     res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
     assert res.ok and roster.check(inst, res.roster) == []
-    assert res.objective <= 1.05 * _day_optima(inst)
+    optimum = _day_optima(inst)
+    assert res.best_bound <= optimum + 1e-9
+    assert res.objective <= 1.05 * optimum
     assert any(_LOADED in r for r in res.reasons)
 
 
@@ -259,11 +329,9 @@ def test_branch_and_cut_only_while_its_root_nodes_fit_the_time_limit(
     sizes = [_solve._mip_size(RosterModel(inst, days=p)) for p in components(inst)]
     monkeypatch.setattr(_solve, "_MIP_ROOT_S_PER_SIZE", 1.0 / max(sizes))
     offered: list[int] = []
-    real = _solve.mip
 
-    def spy(rm: RosterModel, **kwargs: float) -> object:
-        offered.append(rm.days[0])
-        return real(rm, **kwargs)  # type: ignore[arg-type]
+    def spy(rm: RosterModel, **kwargs: float) -> None:
+        offered.append(rm.days[0])  # no roster, at once: the test is about which parts
 
     monkeypatch.setattr(_solve, "mip", spy)
     res = roster.solve(inst, time_limit_s=8.4, num_workers=1, random_seed=3)

@@ -71,7 +71,8 @@ class RosterResult:
     reasons : list of str
         Why there is no roster (rules and days in conflict) or what to know about this one.
     first_solution_s : float
-        Time until the first feasible roster [s] (NaN when none).
+        Time until every part had a first feasible roster [s], whole-day branch-and-cut runs
+        included (NaN when none).
     solver_parameters : dict
         ``max_time_in_seconds``, ``num_workers`` and ``random_seed`` as the final step's
         solver held them.

@@ -16,21 +16,26 @@ B. *leads and manager*: the full model with the agents fixed at stage A's roster
    prove a bound of the whole (which it gains little from more budget: on the sample week,
    a gap of 0.5 % instead of 0.4 % for a 12 % shorter roster step).
 
-A part that is one day of a centre closed overnight, with few enough shift options
-(``_MIP_MAX_SHIFTS``), is solved whole (agents, leads and the manager in one model) by HiGHS'
-branch and cut (:func:`staffplan.roster._lp.mip`, limited by nodes: deterministic) before any
-CP-SAT run, the parts' runs side by side on ``num_workers`` threads; CP-SAT reads its roster
-back and continues from it (the whole model, steps 3 below) only when the MIP did not prove
-it within ``_SPLIT_GAP``; a part the MIP leaves without a roster gets the stages above.  On
-such days the staged CP-SAT search reached the same rosters or up to 0.3 % more without
-proving them (gaps of 0.3-1.3 %), at more CPU on the sample week.
+With leads or a manager (staged as above), a part that is one day of a centre closed
+overnight, with few enough shift options (``_MIP_MAX_SHIFTS``) and admitted by its estimated
+root-node time (``_MIP_ROOT_SHARE``), is first solved whole (agents, leads and the manager in
+one model) by HiGHS' branch and cut (:func:`staffplan.roster._lp.mip`, limited by nodes:
+deterministic), the parts' runs side by side on ``num_workers`` threads.  CP-SAT reads its
+roster back; proven within ``_SPLIT_GAP`` it is kept as it is (unless ``hint`` seeds the
+search: the MIP does not see it).  Otherwise the part gets its step-0 roster too and the
+better of the two goes on: the MIP's by step 3 on the whole model, step 0's by the stages
+above; the MIP's bound is kept either way.  On such days the staged CP-SAT search alone
+reached the same rosters or up to 0.3 % more without proving them (gaps of 0.3-1.3 %), at
+more CPU on the sample week.
 
 The steps of a model (stage A, or the whole model when there is nothing to decompose):
 
 0. *first roster*: hinted with the LP relaxation rounded down and completed greedily
    (:mod:`staffplan.roster._lp`, :mod:`staffplan.roster._greedy`), on parts of several linked
    days (round the clock) also rounded up from a few thresholds and polished by exact
-   single-shift moves, the cheapest kept; stop at the first feasible solution (the time until every part has a full roster is ``first_solution_s``);
+   single-shift moves, the cheapest kept; stop at the first feasible solution (the time
+   until every part has a full roster, whole-day branch-and-cut runs included, is
+   ``first_solution_s``);
 1. *coverage* (lexicographic weights, or objectives counting distinct patterns): minimise the
    coverage cost alone (weighted shortage + surplus);
 2. *cost at best coverage*: when step 1 proved its optimum, hold the coverage cost there and
@@ -211,7 +216,7 @@ def _first(rm: RosterModel, ctx: _Ctx, budget_s: float, lp_s: float) -> Run:
     if not rm.user_hinted:
         lp = lp_relaxation(rm, time_limit_s=max(0.5, lp_s))
         if lp is not None:
-            rm.lp_bound = lp_bound(rm, lp)
+            rm.lp_bound = max(rm.lp_bound, lp_bound(rm, lp))
         rm.model.clear_hints()
         # Skill groups: a hint built group by group leaves no group short.
         hint = group_first_hint(
@@ -309,38 +314,53 @@ def _mip_fits(rm: RosterModel, n_parts: int) -> bool:
     )
 
 
-def _mips(
-    rms: list[RosterModel], budgets_s: list[float], ctx: _Ctx, time_limit_s: float, end_s: float
-) -> dict[int, tuple[Mip | None, int]]:
-    """HiGHS' branch and cut on the models that fit, side by side on ``ctx.num_workers``.
+def _mip_parts(
+    rms: list[RosterModel], budgets_s: list[float], num_workers: int, time_limit_s: float
+) -> list[int]:
+    """Positions of the models :func:`_mips` solves, largest budget first.
 
-    The models that fit (:func:`_mip_fits`) are taken largest budget first while their root
-    nodes, which no node limit bounds, fit :data:`_MIP_ROOT_SHARE` of ``time_limit_s`` on
-    each thread by :data:`_MIP_ROOT_S_PER_SIZE` (a count: which parts get a MIP does not
-    depend on the machine).  Each run is limited by nodes (deterministic: the budget over a
-    node's cost, :data:`_MIP_S_PER_NODE_SIZE`); the wall clock (5 s plus four times the
-    budget, and ``end_s`` [perf_counter s] for all runs) only as a safety net: HiGHS' root
-    node must not take the whole call on a part it does not suit, nor a loaded machine the
-    time the first rosters of the other parts need.  Returns ``{model position: (outcome,
-    node limit)}``; the outcome is None for a run the wall clock left no time.
+    The models that fit (:func:`_mip_fits`) are taken while their root nodes, which no node
+    limit bounds, fit :data:`_MIP_ROOT_SHARE` of ``time_limit_s`` on each of ``num_workers``
+    threads by :data:`_MIP_ROOT_S_PER_SIZE`: a count, so which parts get a MIP does not
+    depend on the machine.
     """
-    cap_s = _MIP_ROOT_SHARE * time_limit_s * ctx.num_workers
+    cap_s = _MIP_ROOT_SHARE * time_limit_s * num_workers
     todo: list[int] = []
     for j in sorted(range(len(rms)), key=lambda q: -budgets_s[q]):
         root_s = _MIP_ROOT_S_PER_SIZE * _mip_size(rms[j])
         if _mip_fits(rms[j], len(rms)) and root_s <= cap_s:
             todo.append(j)
             cap_s -= root_s
+    return todo
+
+
+def _mips(
+    rms: list[RosterModel], budgets_s: list[float], todo: list[int], ctx: _Ctx, end_s: float
+) -> dict[int, tuple[Mip | None, int]]:
+    """HiGHS' branch and cut on the models at ``todo``, side by side on ``ctx.num_workers``.
+
+    Each run is limited by nodes (deterministic: the budget over a node's cost,
+    :data:`_MIP_S_PER_NODE_SIZE`); the wall clock (5 s plus four times the budget, and
+    ``end_s`` [perf_counter s] for all runs) only as a safety net: HiGHS' root node must not
+    take the whole call on a part it does not suit, nor a loaded machine the time the parts
+    it does not prove need.  Returns ``{model position: (outcome, node limit)}``; the outcome
+    is None when HiGHS found no roster (``ctx.wall_limited`` set when the wall clock ended
+    the run or left it no time).
+    """
     limits = {
         j: max(1, int(budgets_s[j] / (_MIP_S_PER_NODE_SIZE * _mip_size(rms[j])))) for j in todo
     }
 
     def one(j: int) -> tuple[Mip | None, int]:
-        wall_s = min(end_s - time.perf_counter(), 5.0 + 4.0 * budgets_s[j])
+        t = time.perf_counter()
+        wall_s = min(end_s - t, 5.0 + 4.0 * budgets_s[j])
         if wall_s <= 0.05:
             ctx.wall_limited = True
             return None, limits[j]
         found = mip(rms[j], node_limit=limits[j], time_limit_s=wall_s, gap=defaults.ROSTER_GAP)
+        if found is None and time.perf_counter() - t >= 0.95 * wall_s:
+            # No roster because the wall clock stopped HiGHS: on a quiet machine there may be one.
+            ctx.wall_limited = True
         return found, limits[j]
 
     if len(todo) <= 1 or ctx.num_workers == 1:
@@ -667,62 +687,74 @@ def solve(
     def fail(status: str, why: list[str]) -> RosterResult:
         return _failed(instance, status, why, t0, params, log="\n".join(ctx.log))
 
-    # Step 0 on the parts HiGHS' branch and cut suits (a day of a centre closed overnight):
-    # the whole part, leads and manager included, in one MIP (a deterministic node budget).
+    # Whole-day branch and cut (HiGHS) on the parts it suits: the whole part, leads and
+    # manager included, in one MIP (a deterministic node budget).
     mip_budgets = [
         _MIP_SHARE * (1.0 - _FIRST_SHARE) * budget * size[j] / total for j in range(len(models))
     ]
-    mip_end_s = t0 + _MIP_WALL_SHARE * time_limit_s
-    mipped = _mips(models, mip_budgets, ctx, time_limit_s, mip_end_s) if staged else {}
-    # Step 0 on the others, and on any part the MIP did not prove within _SPLIT_GAP (the
-    # wall clock may have stopped it at a poor roster on a loaded machine): a first roster.
-    firsts: list[_Best] = []
+    mip_parts = _mip_parts(models, mip_budgets, num_workers, time_limit_s) if staged else []
+    firsts_at: dict[int, _Best] = {}
     agent_firsts: dict[int, _Best] = {}
-    from_mip: set[int] = set()
-    for j, (rm, am) in enumerate(zip(models, agent_models, strict=True)):
-        got = _from_mip(rm, mipped[j], ctx) if j in mipped else None
-        if got is not None and _within(got, _SPLIT_GAP):
-            firsts.append(got)
-            from_mip.add(j)
-            continue
+    from_mip: set[int] = set()  # parts whose first roster is the MIP's
+    mip_bound: dict[int, float] = {}
+
+    def step0(j: int, got: _Best | None) -> RosterResult | None:
+        """Step 0 of part ``j`` (a failure to return, or None); ``got``: the MIP's roster."""
+        rm, am = models[j], agent_models[j]
         share = _FIRST_SHARE * budget * size[j] / total
         # The rounded LP is most of the first roster's quality (a roster built greedily without
         # it was 38 % over the bound on 28 days round the clock): it may take the whole share.
         out = _first(am, ctx, 0.5 * share if staged else share, lp_s=max(2.0, share))
+        if out.found:
+            agent_firsts[j] = _Best(am, out)
+            full = agent_firsts[j]
+            if staged:
+                fixed, _ = _stage_b(am, agent_firsts[j], rm, 0.5 * share, ctx, first=True)
+                if fixed is None:
+                    # The fixed agents leave the leads' rules no roster (caps): the whole model.
+                    out = _first(rm, ctx, 0.5 * share, lp_s=max(1.0, 0.25 * share))
+                    fixed = _Best(rm, out) if out.found else None
+                full = fixed if fixed is not None else full
+            if not staged or full is not agent_firsts[j]:
+                firsts_at[j] = full
+                if got is not None and got.objective < full.objective:
+                    firsts_at[j] = got
+                    from_mip.add(j)
+                return None
+        if got is not None:
+            # The MIP's roster stands (step 0 found none in the time the wall clock left).
+            ctx.wall_limited = True
+            firsts_at[j] = got
+            from_mip.add(j)
+            return None
         if out.status in ("INFEASIBLE", "MODEL_INVALID"):
             why = diagnose(
                 instance, time_limit_s=_diagnosis_s(t0, time_limit_s), random_seed=random_seed
             )
             return fail(out.status, why)
-        if not out.found:
-            return fail(
-                "UNKNOWN", [f"no roster found within time_limit_s={time_limit_s:g}; raise it"]
-            )
-        agent_firsts[j] = _Best(am, out)
-        if staged:
-            full, _ = _stage_b(am, agent_firsts[j], rm, 0.5 * share, ctx, first=True)
-            if full is None:
-                # The fixed agents leave the leads' rules no roster (caps): the whole model.
-                out = _first(rm, ctx, 0.5 * share, lp_s=max(1.0, 0.25 * share))
-                if out.status in ("INFEASIBLE", "MODEL_INVALID"):
-                    why = diagnose(
-                        instance,
-                        time_limit_s=_diagnosis_s(t0, time_limit_s),
-                        random_seed=random_seed,
-                    )
-                    return fail(out.status, why)
-                if not out.found:
-                    return fail(
-                        "UNKNOWN",
-                        [f"no roster found within time_limit_s={time_limit_s:g}; raise it"],
-                    )
-                full = _Best(rm, out)
-            firsts.append(full)
-        else:
-            firsts.append(agent_firsts[j])
-        if got is not None and got.objective < firsts[j].objective:
-            firsts[j] = got
-            from_mip.add(j)
+        return fail("UNKNOWN", [f"no roster found within time_limit_s={time_limit_s:g}; raise it"])
+
+    # Step 0 on the parts without a MIP first, so that a slow MIP cannot leave them none.
+    for j in range(len(models)):
+        if j not in mip_parts and (failed := step0(j, None)) is not None:
+            return failed
+    mip_end_s = t0 + _MIP_WALL_SHARE * time_limit_s
+    mipped = _mips(models, mip_budgets, mip_parts, ctx, mip_end_s)
+    for j in mip_parts:
+        got = _from_mip(models[j], mipped[j], ctx)
+        if got is not None:
+            mip_bound[j] = got.bound
+            # Proven within _SPLIT_GAP: no step 0, unless a previous roster (``hint``) seeds
+            # it, which the MIP does not see.
+            if _within(got, _SPLIT_GAP) and not agent_models[j].user_hinted:
+                firsts_at[j] = got
+                from_mip.add(j)
+                continue
+        # Not proven (the wall clock may have stopped it at a poor roster on a loaded
+        # machine): step 0 too, the better kept.
+        if (failed := step0(j, got)) is not None:
+            return failed
+    firsts = [firsts_at[j] for j in range(len(models))]
     first_s = time.perf_counter() - t0
     # Steps 1-3 per part; small parts first.
     order = sorted(range(len(models)), key=lambda q: size[q])
@@ -735,14 +767,15 @@ def solve(
     rest = max(0.05, min(budget, time_limit_s - post_s) - _FIRST_SHARE * budget)
     for j in order:
         share = rest * size[j] / total
+        if j in mipped:
+            share = max(0.05, share - _mip_used(mip_budgets[j], mipped[j]))
         if j in from_mip:
             # HiGHS' roster: kept as it is when proven within _SPLIT_GAP; else CP-SAT goes on
             # from it with what is left of the part's budget, the MIP's bound kept.
             best = firsts[j]
             if not _within(best, _SPLIT_GAP):
-                left_s = share - _mip_used(mip_budgets[j], mipped[j])
                 if ctx.left() > 0.05:
-                    bests[j] = _improve(models[j], best, max(0.05, left_s), ctx)
+                    bests[j] = _improve(models[j], best, share, ctx)
                 else:
                     ctx.wall_limited = True
             continue
@@ -768,6 +801,12 @@ def solve(
         else:
             firsts[j].bound = agents.bound
             firsts[j].status = "FEASIBLE"
+    for j, mip_lb in mip_bound.items():
+        # The MIP's proven bound holds whichever roster the part kept.
+        if not bests[j].bound >= mip_lb:
+            bests[j].bound = mip_lb
+            if bests[j].status != "OPTIMAL":
+                bests[j].status = _status(bests[j])
     best_records = [r for b in bests for r in b.records]
     best_obj = float(sum(b.objective for b in bests))
     bound = float(sum(b.bound for b in bests))
