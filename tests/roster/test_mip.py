@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -134,6 +136,26 @@ def test_split_bound_is_valid_and_holds_most_of_the_leads_cost(peak: float) -> N
     assert split_bound(fm, pairs, am, agents_opt - 100) <= bound
 
 
+def _weak_mip(rm: RosterModel, **kwargs: float) -> object:
+    """HiGHS' roster with its bound halved: as if the wall clock had cut its search short."""
+    from staffplan.roster._lp import mip as real
+
+    found = real(rm, **kwargs)  # type: ignore[arg-type]
+    if found is not None:
+        found.bound = 0.5 * found.bound
+    return found
+
+
+def _counting(step: Any, days: list[int]) -> Any:
+    """``step`` (a solver step taking a model first), recording each model's day count."""
+
+    def spy(rm: RosterModel, *args: object, **kwargs: object) -> object:
+        days.append(len(rm.days))
+        return step(rm, *args, **kwargs)
+
+    return spy
+
+
 def _day_optima(inst: roster.RosterInstance) -> float:
     """Sum over the days of ``inst`` of CP-SAT's proven optimum of each whole day."""
     from staffplan.roster._model import components
@@ -224,24 +246,13 @@ def test_an_unproven_branch_and_cut_roster_still_gets_a_first_roster(
 ) -> None:
     # A MIP stopped away from its bound (here: its bound halved, as if the wall clock had cut
     # its search short) does not replace the first roster: both are built and the better kept.
-    from staffplan.roster import _lp, _solve
+    from staffplan.roster import _solve
 
     inst = _day_centre(2, 14.0)
 
-    def weak(rm: RosterModel, **kwargs: float) -> _lp.Mip | None:
-        found = _lp.mip(rm, **kwargs)  # type: ignore[arg-type]
-        if found is not None:
-            found.bound = 0.5 * found.bound
-        return found
-
     firsts: list[int] = []
-    first = _solve._first
-
-    def spy(rm: RosterModel, *args: object, **kwargs: object) -> object:
-        firsts.append(len(rm.days))
-        return first(rm, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(_solve, "mip", weak)
+    spy = _counting(_solve._first, firsts)
+    monkeypatch.setattr(_solve, "mip", _weak_mip)
     monkeypatch.setattr(_solve, "_first", spy)
     res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
     assert firsts == [1, 1]  # each day got its first roster besides the MIP's
@@ -256,20 +267,14 @@ def test_a_branch_and_cut_roster_stands_when_step_0_finds_none(
 ) -> None:
     # An unproven MIP roster and a step 0 that finds nothing in the time left (a loaded
     # machine): the MIP's roster is kept, flagged as cut by the wall clock, not a failure.
-    from staffplan.roster import _lp, _search, _solve
+    from staffplan.roster import _search, _solve
 
     inst = _day_centre(2, 14.0)
-
-    def weak(rm: RosterModel, **kwargs: float) -> _lp.Mip | None:
-        found = _lp.mip(rm, **kwargs)  # type: ignore[arg-type]
-        if found is not None:
-            found.bound = 0.5 * found.bound
-        return found
 
     def nothing(*args: object, **kwargs: object) -> _search.Run:
         return _search.Run("UNKNOWN", None, float("nan"), True)
 
-    monkeypatch.setattr(_solve, "mip", weak)
+    monkeypatch.setattr(_solve, "mip", _weak_mip)
     monkeypatch.setattr(_solve, "_first", nothing)
     res = roster.solve(inst, time_limit_s=20.0, random_seed=3)
     assert res.ok and roster.check(inst, res.roster) == []
@@ -287,12 +292,7 @@ def test_a_previous_roster_still_seeds_days_the_branch_and_cut_proves(
     inst = _day_centre(2, 14.0)
     previous = roster.solve(inst, time_limit_s=20.0, random_seed=3)
     firsts: list[int] = []
-    first = _solve._first
-
-    def spy(rm: RosterModel, *args: object, **kwargs: object) -> object:
-        firsts.append(len(rm.days))
-        return first(rm, *args, **kwargs)  # type: ignore[arg-type]
-
+    spy = _counting(_solve._first, firsts)
     monkeypatch.setattr(_solve, "_first", spy)
     res = roster.solve(inst, time_limit_s=20.0, random_seed=3, hint=previous)
     assert firsts == [1, 1]
