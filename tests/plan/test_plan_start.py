@@ -143,11 +143,31 @@ def test_the_open_mask_counts_contacts_of_any_queue_and_not_empty_rows():
 @pytest.mark.parametrize("trim_h", [0, 5])  # the history ends at closing, or mid-day
 def test_other_centres_keep_the_midnight_after_the_history(shape, interval_min, trim_h):
     history = centre_history(SHAPES[shape], interval_min=interval_min)
-    history = history[history["ds"] < history["ds"].max() - pd.Timedelta(hours=trim_h)]
+    history = history[history["ds"] <= history["ds"].max() - pd.Timedelta(hours=trim_h)]
     step = pd.Timedelta(minutes=interval_min)
     first, end, notes = _window(history, interval_min=interval_min)
     assert first == (history["ds"].max() + step).ceil("D")
-    assert end == first + pd.Timedelta(days=7) and notes == []
+    assert end == first + pd.Timedelta(days=7)
+    if trim_h:
+        # Ended mid-day: the rest of that day is not planned, and the plan says so.
+        after = history["ds"].max() + step
+        assert len(notes) == 1 and "is not planned" in notes[0]
+        assert f"pass start={after:%Y-%m-%d %H:%M}" in notes[0]
+    else:
+        assert notes == []
+
+
+def test_a_history_ending_mid_night_says_the_rest_of_the_night_is_not_planned():
+    # By hand: the last night opened Saturday 14 February at 22:00 and closes at 06:00; a
+    # history ending at 02:00 leaves 02:00-06:00 (4 hours) before the next whole night.
+    history = night_history()
+    history = history[history["ds"] < pd.Timestamp("2026-02-15 02:00")]
+    first, _, notes = _window(history)
+    assert first == FIRST_NIGHT
+    assert len(notes) == 1
+    assert "ends at 2026-02-15 02:00, inside the centre's operating day" in notes[0]
+    assert "(2026-02-14 22:00-06:00)" in notes[0]
+    assert "the rest of that day (4 hours) is not planned" in notes[0]
 
 
 @pytest.mark.parametrize("interval_min", [15, 30, 60])
@@ -308,3 +328,21 @@ def test_the_forecast_command_covers_the_same_whole_nights(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cuts the centre's operating day in half" in err
     assert "start at 2026-02-15 22:00" in err
+
+
+def test_a_short_saturday_ending_at_its_own_close_leaves_nothing_unplanned():
+    # Weekdays 07:00-21:00, Saturday 09:00-17:00 (the sample centre's week), Sunday closed:
+    # a history ending at Saturday's close has no rest of day; one ending at Saturday noon
+    # leaves 12:00-17:00 (5 hours, by hand), not the weekdays' 12:00-21:00.
+    week = centre_history([("07:00", "21:00")], first="2026-01-05", days=41)  # Mon..Sat
+    day = week["ds"].dt.normalize()
+    hour = week["ds"].dt.hour
+    saturday = day.dt.day_of_week == 5
+    week = week[~(day.dt.day_of_week == 6) & (~saturday | ((hour >= 9) & (hour < 17)))]
+    assert week["ds"].max() == pd.Timestamp("2026-02-14 16:30")  # a Saturday
+    assert _window(week)[2] == []
+    noon = week[week["ds"] < pd.Timestamp("2026-02-14 12:00")]
+    notes = _window(noon)[2]
+    assert len(notes) == 1
+    assert "(2026-02-14 09:00-17:00)" in notes[0]
+    assert "the rest of that day (5 hours) is not planned" in notes[0]

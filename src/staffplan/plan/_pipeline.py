@@ -1024,12 +1024,16 @@ def plan_window(
     next 22:00, so that its first night is whole.  A horizon in days then counts
     operating days.  ``staffplan forecast`` uses the same window, so the chain plans
     the same days.  A given ``start`` is kept; one that cuts an operating day in half
-    adds a note with the fix to ``notes``.
+    adds a note with the fix to ``notes``, as does a history that ends inside an operating
+    day (by that weekday's hours), whose rest the default start leaves unplanned.
     """
     is_open = intervals.daily_open_mask(ds, volume, interval_min)
     if start is None:
         after = ds.max() + pd.Timedelta(minutes=interval_min)
         first = intervals.next_operating_day(after, is_open, interval_min)
+        rest = _rest_of_day_note(after, first, ds, volume, is_open, interval_min)
+        if rest:
+            notes.append(rest)
     else:
         first = intervals.as_datetime_index([start], "start")[0]
     tz = ds.dt.tz
@@ -1051,15 +1055,62 @@ def plan_window(
     return first, first + span
 
 
-def _cut_day_note(first: pd.Timestamp, is_open: np.ndarray, interval_min: int) -> str | None:
-    """The note for a start inside the centre's open hours (None for one that is not)."""
+def _open_span(
+    at: pd.Timestamp, is_open: np.ndarray, interval_min: int
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """``at`` on the wall clock, and when the centre's operating day holding it opens and
+    closes (by the hours ``is_open`` shows)."""
     open_slot, n_open = intervals.opening_hours(is_open)
     day_start_min = intervals.operating_day_start(is_open) * interval_min
-    wall = intervals.wall_time([first])[0]
+    wall = intervals.wall_time([at])[0]
     day = intervals.operating_day([wall], day_start_min)[0]
     opens = day + pd.Timedelta(minutes=(open_slot * interval_min - day_start_min) % 1440)
     opens += pd.Timedelta(minutes=day_start_min)
-    closes = opens + pd.Timedelta(minutes=n_open * interval_min)
+    return wall, opens, opens + pd.Timedelta(minutes=n_open * interval_min)
+
+
+def _rest_of_day_note(
+    after: pd.Timestamp,
+    first: pd.Timestamp,
+    ds: pd.Series,
+    volume: Any,
+    is_open: np.ndarray,
+    interval_min: int,
+) -> str | None:
+    """The note for a history that ends inside the centre's open hours: the default start,
+    the next operating day, leaves the rest of that day unplanned (None when it does not).
+
+    The hours are that weekday's own, from the history (a short Saturday closes before the
+    week's latest closing: a history ending at its close leaves nothing unplanned).
+    """
+    if first <= after:
+        return None
+    day_start_min = intervals.operating_day_start(is_open) * interval_min
+    hist = intervals.wall_time(ds)
+    days = intervals.operating_day(hist, day_start_min)
+    wall = intervals.wall_time([after])[0]
+    day = intervals.operating_day([wall], day_start_min)[0]
+    minute = pd.Timedelta(minutes=1)
+    since = np.asarray((hist - days) / minute) - day_start_min
+    busy = np.nan_to_num(np.asarray(volume, dtype=np.float64)) > 0
+    open_min = since[busy & (days.day_of_week == day.day_of_week)]
+    now = (wall - day) / minute - day_start_min
+    if not (open_min < now).any() or not (open_min >= now).any():
+        return None
+    opens = day + pd.Timedelta(minutes=day_start_min + float(open_min.min()))
+    closes = day + pd.Timedelta(minutes=day_start_min + float(open_min.max()) + interval_min)
+    return (
+        f"the history ends at {wall:%Y-%m-%d %H:%M}, inside the centre's operating day "
+        f"({opens:%Y-%m-%d %H:%M}-{closes:%H:%M}): the plan starts with the next one, at "
+        f"{intervals.wall_time([first])[0]:%Y-%m-%d %H:%M}, and the rest of that day "
+        f"({_hours(closes - wall)}) is not planned; pass start={wall:%Y-%m-%d %H:%M} to plan "
+        "it as a partial first day"
+    )
+
+
+def _cut_day_note(first: pd.Timestamp, is_open: np.ndarray, interval_min: int) -> str | None:
+    """The note for a start inside the centre's open hours (None for one that is not)."""
+    wall, opens, closes = _open_span(first, is_open, interval_min)
     if not opens < wall < closes:
         return None
     return (
