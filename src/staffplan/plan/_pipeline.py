@@ -1055,20 +1055,6 @@ def plan_window(
     return first, first + span
 
 
-def _open_span(
-    at: pd.Timestamp, is_open: np.ndarray, interval_min: int
-) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
-    """``at`` on the wall clock, and when the centre's operating day holding it opens and
-    closes (by the hours ``is_open`` shows)."""
-    open_slot, n_open = intervals.opening_hours(is_open)
-    day_start_min = intervals.operating_day_start(is_open) * interval_min
-    wall = intervals.wall_time([at])[0]
-    day = intervals.operating_day([wall], day_start_min)[0]
-    opens = day + pd.Timedelta(minutes=(open_slot * interval_min - day_start_min) % 1440)
-    opens += pd.Timedelta(minutes=day_start_min)
-    return wall, opens, opens + pd.Timedelta(minutes=n_open * interval_min)
-
-
 def _rest_of_day_note(
     after: pd.Timestamp,
     first: pd.Timestamp,
@@ -1093,7 +1079,7 @@ def _rest_of_day_note(
     minute = pd.Timedelta(minutes=1)
     since = np.asarray((hist - days) / minute) - day_start_min
     busy = np.nan_to_num(np.asarray(volume, dtype=np.float64)) > 0
-    open_min = since[busy & (days.day_of_week == day.day_of_week)]
+    open_min = since[busy & (intervals.weekday(days) == intervals.weekday([day])[0])]
     now = (wall - day) / minute - day_start_min
     if not (open_min < now).any() or not (open_min >= now).any():
         return None
@@ -1110,7 +1096,13 @@ def _rest_of_day_note(
 
 def _cut_day_note(first: pd.Timestamp, is_open: np.ndarray, interval_min: int) -> str | None:
     """The note for a start inside the centre's open hours (None for one that is not)."""
-    wall, opens, closes = _open_span(first, is_open, interval_min)
+    open_slot, n_open = intervals.opening_hours(is_open)
+    day_start_min = intervals.operating_day_start(is_open) * interval_min
+    wall = intervals.wall_time([first])[0]
+    day = intervals.operating_day([wall], day_start_min)[0]
+    opens = day + pd.Timedelta(minutes=(open_slot * interval_min - day_start_min) % 1440)
+    opens += pd.Timedelta(minutes=day_start_min)
+    closes = opens + pd.Timedelta(minutes=n_open * interval_min)
     if not opens < wall < closes:
         return None
     return (
